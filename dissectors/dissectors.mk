@@ -1,0 +1,1 @@
+# dissectors/: Kafka protocol decoding (owned by the schema/walker work).

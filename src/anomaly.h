@@ -1,0 +1,61 @@
+/* anomaly.h - counters for everything odd that kafkatap saw on the wire.
+ *
+ * Every stage counts what it could not handle (a malformed frame, a hole in
+ * a TCP stream, a limit that was hit) here instead of crashing or silently
+ * dropping it; the reports print every non-zero counter.  The table of
+ * names lives in anomaly.c; add a kind there and here together.
+ */
+#ifndef KT_ANOMALY_H
+#define KT_ANOMALY_H
+
+#include <stdint.h>
+
+typedef enum kt_anomaly_kind {
+    /* capture and link layer */
+    KT_AN_TRUNCATED_PACKET,    /* caplen < wire length: bytes missing */
+    KT_AN_UNKNOWN_LINKTYPE,    /* packet of a link type we cannot decode */
+    KT_AN_BAD_IP,              /* IP header that does not hold together */
+    KT_AN_BAD_TCP,             /* TCP header that does not hold together */
+    KT_AN_NIDS_WARNING,        /* libnids reported a problem (IP defrag) */
+    KT_AN_IP_FRAGMENTS,        /* IPv4 datagrams that arrived in fragments */
+    /* TCP reassembly */
+    KT_AN_TCP_HOLES,           /* holes skipped in a byte stream */
+    KT_AN_TCP_MISSED_BYTES,    /* bytes never seen, skipped over */
+    KT_AN_TCP_OOO_BUDGET,      /* out-of-order budget exceeded */
+    KT_AN_TCP_RETRANSMITTED,   /* bytes seen twice and trimmed */
+    KT_AN_FLOW_TABLE_FULL,     /* a connection was evicted to make room */
+    /* Kafka framing */
+    KT_AN_MALFORMED_FRAME,     /* frame whose header does not decode */
+    KT_AN_OVERSIZED_FRAME,     /* size prefix above the frame size cap */
+    KT_AN_DESYNC,              /* stream lost frame sync */
+    KT_AN_RESYNC,              /* stream found frame sync again */
+    KT_AN_RESYNC_SKIPPED_BYTES,/* bytes skipped while resynchronising */
+    KT_AN_MIDSTREAM,           /* connections picked up mid-stream */
+    KT_AN_UNKNOWN_API,         /* request with an API key we do not know */
+    KT_AN_UNKNOWN_VERSION,     /* request with a version the schema lacks */
+    /* correlation */
+    KT_AN_ORPHAN_RESPONSE,     /* response with no pending request */
+    KT_AN_PENDING_OVERFLOW,    /* pending request evicted by the per-connection cap */
+    KT_AN_DUPLICATE_CORRELATION, /* a pending correlation id reused */
+    KT_AN__COUNT
+} kt_anomaly_kind;
+
+typedef struct kt_anomalies {
+    uint64_t count[KT_AN__COUNT];
+} kt_anomalies;
+
+/* The process-wide counters (kafkatap is single-threaded). */
+extern kt_anomalies kt_anomaly;
+
+static inline void kt_anomaly_add(kt_anomaly_kind k, uint64_t n)
+{
+    kt_anomaly.count[k] += n;
+}
+
+/* Short snake_case name for reports and JSON. */
+const char *kt_anomaly_name(kt_anomaly_kind k);
+/* One line telling an operator what the counter means. */
+const char *kt_anomaly_help(kt_anomaly_kind k);
+void kt_anomaly_reset(void);
+
+#endif

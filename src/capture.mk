@@ -1,0 +1,1 @@
+# src/: capture -> link/IP/TCP decode -> IPv4 defrag -> TCP reassembly.

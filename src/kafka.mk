@@ -1,0 +1,1 @@
+# src/: framing -> correlation -> statistics -> output, and the CLI.
