@@ -1,0 +1,802 @@
+/*
+ * mockgen: drives real librdkafka clients against librdkafka's in-process
+ * mock cluster so that pcaps/record.sh can capture the traffic on loopback,
+ * and writes the generator's exact ground truth (what was produced, what the
+ * delivery reports acknowledged, which errors and broker RTTs were injected,
+ * what the consumers received) as JSON next to the capture.
+ *
+ * Usage: mockgen SCENARIO PORTS_FILE READY_FILE TRUTH_FILE
+ *   1. creates the mock cluster and its topics,
+ *   2. writes the brokers' listening ports (space separated) to PORTS_FILE,
+ *   3. waits until READY_FILE exists (the capture is running),
+ *   4. runs the scenario, then writes TRUTH_FILE.
+ * Scenarios: produce-multi, slow-broker, produce-errors, consumer-group.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#define MAX_BROKERS 8
+#define MAX_TOPICS 8
+#define MAX_PARTS 16
+#define MAX_PRODUCERS 8
+#define MAX_CONSUMERS 4
+#define MAX_ERRS 16
+
+/* ---------- model of what the scenario does (the ground truth) ---------- */
+
+struct topic {
+        const char *name;
+        int partitions;
+        int leader[MAX_PARTS];
+};
+
+struct pstat { /* per producer x partition */
+        long produced, acked, failed, bytes;
+};
+
+struct producer {
+        const char *client_id;
+        const char *codec; /* compression.codec */
+        int acks;
+        int linger_ms;
+        int topic;  /* index into topics */
+        int first_part, last_part;
+        int per_wave;  /* records per partition per wave */
+        int max_waves; /* 0 = every wave */
+        int value_size;
+        rd_kafka_t *rk;
+        struct pstat st[MAX_PARTS];
+        long seq;
+};
+
+struct consumer {
+        const char *client_id;
+        rd_kafka_t *rk;
+        int started;
+        long consumed[MAX_TOPICS][MAX_PARTS];
+        long dups[MAX_TOPICS][MAX_PARTS]; /* offsets seen more than once */
+        long assigned_n;
+        char assignment[512]; /* final assignment, JSON array text */
+};
+
+struct injected {
+        int api_key;
+        const char *api;
+        rd_kafka_resp_err_t err;
+        int count;
+        int broker; /* -1 = cluster-wide */
+        int rtt_ms;
+};
+
+static const char *scenario;
+static rd_kafka_mock_cluster_t *mcluster;
+static int nbrokers;
+static int broker_id[MAX_BROKERS], broker_port[MAX_BROKERS];
+static int broker_rtt[MAX_BROKERS];
+static struct topic topics[MAX_TOPICS];
+static int ntopics;
+static struct producer producers[MAX_PRODUCERS];
+static int nproducers;
+static struct consumer consumers[MAX_CONSUMERS];
+static int nconsumers;
+static const char *group_id;
+static int consume_topic = -1;
+static struct injected inj[MAX_ERRS];
+static int ninj;
+static long inj_remaining[MAX_BROKERS]; /* Produce errors never popped */
+static int waves = 4, wave_gap_ms = 250;
+static char notes[2048];
+/* highest offset + 1 seen per partition of consume_topic (for dup detection) */
+static unsigned char *seen[MAX_PARTS];
+static long seen_cap = 4096;
+
+static void die(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        fprintf(stderr, "mockgen: ");
+        vfprintf(stderr, fmt, ap);
+        fprintf(stderr, "\n");
+        va_end(ap);
+        exit(1);
+}
+
+static void note(const char *fmt, ...) {
+        va_list ap;
+        size_t l = strlen(notes);
+        va_start(ap, fmt);
+        vsnprintf(notes + l, sizeof(notes) - l, fmt, ap);
+        va_end(ap);
+}
+
+static int64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms) {
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+                ;
+}
+
+static void setc(rd_kafka_conf_t *c, const char *k, const char *v) {
+        char err[256];
+        if (rd_kafka_conf_set(c, k, v, err, sizeof err) != RD_KAFKA_CONF_OK)
+                die("config %s=%s: %s", k, v, err);
+}
+
+static int topic_index(const char *name) {
+        for (int i = 0; i < ntopics; i++)
+                if (!strcmp(topics[i].name, name))
+                        return i;
+        return -1;
+}
+
+static int add_topic(const char *name, int parts, const int *leaders) {
+        struct topic *t = &topics[ntopics];
+        t->name = name;
+        t->partitions = parts;
+        if (rd_kafka_mock_topic_create(mcluster, name, parts, 1))
+                die("topic create %s", name);
+        for (int p = 0; p < parts; p++) {
+                t->leader[p] = leaders[p];
+                rd_kafka_mock_partition_set_leader(mcluster, name, p,
+                                                   leaders[p]);
+        }
+        return ntopics++;
+}
+
+static struct producer *add_producer(const char *cid, const char *codec,
+                                     int acks, int topic, int p0, int p1,
+                                     int per_wave, int vsize) {
+        struct producer *p = &producers[nproducers++];
+        memset(p, 0, sizeof *p);
+        p->client_id = cid;
+        p->codec = codec;
+        p->acks = acks;
+        p->linger_ms = 20;
+        p->topic = topic;
+        p->first_part = p0;
+        p->last_part = p1;
+        p->per_wave = per_wave;
+        p->value_size = vsize;
+        return p;
+}
+
+static void inject(int broker, int api_key, const char *api,
+                   rd_kafka_resp_err_t err, int count, int rtt_ms) {
+        struct injected *e = &inj[ninj++];
+        e->api_key = api_key;
+        e->api = api;
+        e->err = err;
+        e->count = count;
+        e->broker = broker;
+        e->rtt_ms = rtt_ms;
+}
+
+/* ------------------------------ clients -------------------------------- */
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+        struct producer *p = opaque;
+        (void)rk;
+        if (m->partition < 0 || m->partition >= MAX_PARTS)
+                die("delivery report for unexpected partition %d",
+                    (int)m->partition);
+        if (m->err)
+                p->st[m->partition].failed++;
+        else
+                p->st[m->partition].acked++;
+}
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
+                   const char *buf) {
+        if (level <= 4)
+                fprintf(stderr, "mockgen: [%s] %s: %s\n", rd_kafka_name(rk),
+                        fac, buf);
+}
+
+static const char *bootstraps(void) {
+        return rd_kafka_mock_cluster_bootstraps(mcluster);
+}
+
+static void start_producer(struct producer *p) {
+        rd_kafka_conf_t *c = rd_kafka_conf_new();
+        char err[256], buf[32];
+        setc(c, "bootstrap.servers", bootstraps());
+        setc(c, "client.id", p->client_id);
+        setc(c, "compression.codec", p->codec);
+        snprintf(buf, sizeof buf, "%d", p->acks);
+        setc(c, "acks", buf);
+        snprintf(buf, sizeof buf, "%d", p->linger_ms);
+        setc(c, "linger.ms", buf);
+        setc(c, "enable.idempotence", "false");
+        setc(c, "retry.backoff.ms", "100");
+        setc(c, "message.timeout.ms", "30000");
+        rd_kafka_conf_set_dr_msg_cb(c, dr_cb);
+        rd_kafka_conf_set_log_cb(c, log_cb);
+        rd_kafka_conf_set_opaque(c, p);
+        p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
+        if (!p->rk)
+                die("producer %s: %s", p->client_id, err);
+}
+
+/* Deterministic, compressible value of exactly p->value_size bytes. */
+static void produce_wave(struct producer *p) {
+        static char val[65536];
+        const char *tname = topics[p->topic].name;
+        for (int part = p->first_part; part <= p->last_part; part++) {
+                for (int i = 0; i < p->per_wave; i++) {
+                        char key[64];
+                        int kl = snprintf(key, sizeof key, "%s-%d-%ld",
+                                          p->client_id, part, p->seq);
+                        int n = snprintf(
+                            val, sizeof val,
+                            "{\"seq\":%ld,\"producer\":\"%s\",\"partition\":%d,"
+                            "\"payload\":\"",
+                            p->seq, p->client_id, part);
+                        while (n < p->value_size - 2) {
+                                val[n] = "abcdefghijklmnop"[(n / 7) % 16];
+                                n++;
+                        }
+                        val[n++] = '"';
+                        val[n++] = '}';
+                        p->seq++;
+                        rd_kafka_resp_err_t e;
+                        while ((e = rd_kafka_producev(
+                                    p->rk, RD_KAFKA_V_TOPIC(tname),
+                                    RD_KAFKA_V_PARTITION(part),
+                                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                    RD_KAFKA_V_KEY(key, (size_t)kl),
+                                    RD_KAFKA_V_VALUE(val, (size_t)n),
+                                    RD_KAFKA_V_OPAQUE(p), RD_KAFKA_V_END)) ==
+                               RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                                rd_kafka_poll(p->rk, 10);
+                        if (e)
+                                die("produce %s: %s", p->client_id,
+                                    rd_kafka_err2str(e));
+                        p->st[part].produced++;
+                        p->st[part].bytes += n;
+                }
+        }
+}
+
+static void start_consumer(struct consumer *cs) {
+        rd_kafka_conf_t *c = rd_kafka_conf_new();
+        char err[256];
+        setc(c, "bootstrap.servers", bootstraps());
+        setc(c, "client.id", cs->client_id);
+        setc(c, "group.id", group_id);
+        setc(c, "auto.offset.reset", "earliest");
+        setc(c, "enable.auto.commit", "false");
+        setc(c, "session.timeout.ms", "6000");
+        setc(c, "heartbeat.interval.ms", "500");
+        setc(c, "fetch.wait.max.ms", "200");
+        rd_kafka_conf_set_log_cb(c, log_cb);
+        cs->rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
+        if (!cs->rk)
+                die("consumer %s: %s", cs->client_id, err);
+        rd_kafka_poll_set_consumer(cs->rk);
+        rd_kafka_topic_partition_list_t *l =
+            rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, topics[consume_topic].name,
+                                          RD_KAFKA_PARTITION_UA);
+        if (rd_kafka_subscribe(cs->rk, l))
+                die("subscribe");
+        rd_kafka_topic_partition_list_destroy(l);
+        cs->started = 1;
+}
+
+/* Poll one consumer briefly; commit what it consumed (async). */
+static int consumer_poll(struct consumer *cs, int timeout_ms) {
+        int got = 0;
+        rd_kafka_message_t *m;
+        while ((m = rd_kafka_consumer_poll(cs->rk, got ? 0 : timeout_ms))) {
+                if (m->err) {
+                        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                                fprintf(stderr, "mockgen: %s: %s\n",
+                                        cs->client_id,
+                                        rd_kafka_message_errstr(m));
+                } else {
+                        int t = topic_index(rd_kafka_topic_name(m->rkt));
+                        int p = m->partition;
+                        if (t < 0 || p < 0 || p >= MAX_PARTS)
+                                die("unexpected message");
+                        cs->consumed[t][p]++;
+                        if (m->offset >= seen_cap)
+                                die("offset too large");
+                        if (seen[p][m->offset])
+                                cs->dups[t][p]++;
+                        seen[p][m->offset] = 1;
+                        got++;
+                }
+                rd_kafka_message_destroy(m);
+                if (got >= 500)
+                        break;
+        }
+        if (got)
+                rd_kafka_commit(cs->rk, NULL, 1 /*async*/);
+        return got;
+}
+
+static long distinct_consumed(void) {
+        long n = 0;
+        for (int p = 0; p < topics[consume_topic].partitions; p++)
+                for (long o = 0; o < seen_cap; o++)
+                        n += seen[p][o];
+        return n;
+}
+
+static long produced_to_topic(int t) {
+        long n = 0;
+        for (int i = 0; i < nproducers; i++)
+                if (producers[i].topic == t)
+                        for (int p = 0; p < MAX_PARTS; p++)
+                                n += producers[i].st[p].acked;
+        return n;
+}
+
+static void record_assignment(struct consumer *cs) {
+        rd_kafka_topic_partition_list_t *l = NULL;
+        size_t o = 0;
+        cs->assignment[o++] = '[';
+        if (!rd_kafka_assignment(cs->rk, &l) && l) {
+                for (int i = 0; i < l->cnt; i++)
+                        o += snprintf(cs->assignment + o,
+                                      sizeof(cs->assignment) - o,
+                                      "%s{\"topic\":\"%s\",\"partition\":%d}",
+                                      i ? "," : "", l->elems[i].topic,
+                                      (int)l->elems[i].partition);
+                rd_kafka_topic_partition_list_destroy(l);
+        }
+        snprintf(cs->assignment + o, sizeof(cs->assignment) - o, "]");
+}
+
+/* Committed offsets of the group, read through a consumer before it closes. */
+static long committed[MAX_PARTS];
+static void record_committed(struct consumer *cs) {
+        struct topic *t = &topics[consume_topic];
+        rd_kafka_topic_partition_list_t *l =
+            rd_kafka_topic_partition_list_new(t->partitions);
+        for (int p = 0; p < t->partitions; p++)
+                rd_kafka_topic_partition_list_add(l, t->name, p);
+        if (rd_kafka_committed(cs->rk, l, 5000))
+                die("committed");
+        for (int i = 0; i < l->cnt; i++)
+                committed[l->elems[i].partition] = l->elems[i].offset;
+        rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* --------------------------- broker discovery --------------------------- */
+
+/* Map broker ids to ports with a throwaway client, before capture starts. */
+static void discover_brokers(void) {
+        rd_kafka_conf_t *c = rd_kafka_conf_new();
+        char err[256];
+        const struct rd_kafka_metadata *md;
+        setc(c, "bootstrap.servers", bootstraps());
+        setc(c, "client.id", "mockgen-discovery");
+        rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof err);
+        if (!rk)
+                die("%s", err);
+        if (rd_kafka_metadata(rk, 0, NULL, &md, 10000))
+                die("metadata");
+        nbrokers = md->broker_cnt;
+        for (int i = 0; i < md->broker_cnt; i++) {
+                broker_id[i] = md->brokers[i].id;
+                broker_port[i] = md->brokers[i].port;
+        }
+        /* sort by id */
+        for (int i = 0; i < nbrokers; i++)
+                for (int j = i + 1; j < nbrokers; j++)
+                        if (broker_id[j] < broker_id[i]) {
+                                int a = broker_id[i], b = broker_port[i];
+                                broker_id[i] = broker_id[j];
+                                broker_port[i] = broker_port[j];
+                                broker_id[j] = a;
+                                broker_port[j] = b;
+                        }
+        rd_kafka_metadata_destroy(md);
+        rd_kafka_destroy(rk);
+}
+
+/* ------------------------------ scenarios ------------------------------- */
+
+static void setup_produce_multi(void) {
+        static const int l_orders[] = {1, 2, 3, 1, 2, 3};
+        static const int l_clicks[] = {2, 3, 1, 2};
+        static const int l_metrics[] = {3, 1, 2};
+        int orders = add_topic("orders", 6, l_orders);
+        int clicks = add_topic("clicks", 4, l_clicks);
+        int metrics = add_topic("metrics", 3, l_metrics);
+        struct producer *p;
+        /* Four waves batched by a long linger: Produce requests of ~35 KB
+         * per partition, which the client writes in more than one segment. */
+        p = add_producer("svc-orders", "none", -1, orders, 0, 5, 22, 400);
+        p->linger_ms = 1000;
+        p->max_waves = 4;
+        add_producer("web-gzip", "gzip", 1, clicks, 0, 1, 6, 300);
+        add_producer("web-snappy", "snappy", 1, clicks, 2, 3, 6, 300);
+        add_producer("metrics-lz4", "lz4", 0, metrics, 0, 0, 8, 200);
+        add_producer("metrics-zstd", "zstd", -1, metrics, 1, 2, 8, 200);
+        group_id = "clicks-aggregator";
+        consume_topic = clicks;
+        consumers[nconsumers++].client_id = "clicks-consumer";
+        waves = 10;
+        wave_gap_ms = 300;
+        note("svc-orders produces only in the first 4 of 10 waves. "
+             "metrics-lz4 uses acks=0: librdkafka reports such records as "
+             "delivered without waiting for the broker, and librdkafka's "
+             "mock cluster answers acks=0 Produce requests anyway (a real "
+             "broker sends no response). ");
+}
+
+static void setup_slow_broker(void) {
+        static const int l_hot[] = {2};
+        static const int l_cold[] = {1, 3, 1, 3};
+        int hot = add_topic("hot", 1, l_hot);
+        int cold = add_topic("cold", 4, l_cold);
+        struct producer *p;
+        p = add_producer("ingest-hot", "lz4", 1, hot, 0, 0, 12, 250);
+        p->linger_ms = 5;
+        p = add_producer("ingest-cold", "lz4", 1, cold, 0, 3, 2, 250);
+        p->linger_ms = 5;
+        waves = 25;
+        wave_gap_ms = 60;
+        broker_rtt[1] = 80; /* index of broker id 2 */
+        note("broker 2 (leader of the single partition of topic hot) has an "
+             "injected RTT of 80 ms: the mock delays every response it "
+             "sends, for every API, by that much; brokers 1 and 3 answer "
+             "at once. ");
+}
+
+static void setup_produce_errors(void) {
+        static const int l_pay[] = {1};
+        static const int l_ref[] = {2};
+        static const int l_led[] = {3, 3};
+        int pay = add_topic("payments", 1, l_pay);
+        int ref = add_topic("refunds", 1, l_ref);
+        int led = add_topic("ledger", 2, l_led);
+        add_producer("payments-svc", "none", -1, pay, 0, 0, 5, 200);
+        add_producer("refunds-svc", "gzip", -1, ref, 0, 0, 5, 200);
+        add_producer("ledger-svc", "none", 1, led, 0, 1, 5, 200);
+        waves = 8;
+        wave_gap_ms = 150;
+        inject(1, 0, "Produce", RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, 2,
+               0);
+        inject(1, 0, "Produce", RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, 1, 0);
+        inject(1, 0, "Produce", RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, 2, 0);
+        inject(2, 0, "Produce", RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, 2, 0);
+        inject(2, 0, "Produce", RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, 1, 0);
+        inject(2, 0, "Produce", RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE, 1, 0);
+        note("Errors are injected per broker with "
+             "rd_kafka_mock_broker_push_request_error_rtts: each Produce "
+             "request that reaches that broker pops the next error and the "
+             "mock puts it in the error_code of EVERY partition of that "
+             "response (and does not append the records). Each erroring "
+             "broker leads exactly one partition that only one producer "
+             "writes, so every injected error is exactly one "
+             "partition-level error in one Produce response; the producer "
+             "retries and all records are eventually acknowledged. Broker 3 "
+             "(topic ledger) gets no errors. ");
+}
+
+static void setup_consumer_group(void) {
+        static const int l_ev[] = {1, 2, 3, 1};
+        int ev = add_topic("events", 4, l_ev);
+        add_producer("events-producer", "snappy", -1, ev, 0, 3, 10, 300);
+        group_id = "events-group";
+        consume_topic = ev;
+        consumers[nconsumers++].client_id = "consumer-a";
+        consumers[nconsumers++].client_id = "consumer-b";
+        waves = 8;
+        wave_gap_ms = 400;
+        note("consumer-a subscribes first and consumes; consumer-b joins the "
+             "same group about 1.5 s later, which triggers a rebalance "
+             "(consumer-a rejoins); both commit offsets after every poll "
+             "that returned records (async) and synchronously at the end, "
+             "then close (LeaveGroup). Records consumed twice around the "
+             "rebalance are counted in duplicates. ");
+}
+
+/* -------------------------------- output -------------------------------- */
+
+static void json_str(FILE *f, const char *s) {
+        fputc('"', f);
+        for (; *s; s++) {
+                if (*s == '"' || *s == '\\')
+                        fputc('\\', f);
+                fputc(*s, f);
+        }
+        fputc('"', f);
+}
+
+static void write_truth(const char *path) {
+        FILE *f = fopen(path, "w");
+        if (!f)
+                die("%s: %s", path, strerror(errno));
+        fprintf(f, "{\n  \"generator\": \"pcaps/recorder/mockgen.c\",\n");
+        fprintf(f, "  \"librdkafka_version\": \"%s\",\n",
+                rd_kafka_version_str());
+        fprintf(f, "  \"scenario\": \"%s\",\n", scenario);
+        fprintf(f, "  \"brokers\": [");
+        for (int i = 0; i < nbrokers; i++)
+                fprintf(f, "%s\n    {\"id\": %d, \"address\": \"127.0.0.1:%d\"}",
+                        i ? "," : "", broker_id[i], broker_port[i]);
+        fprintf(f, "\n  ],\n  \"broker_rtt_ms\": {");
+        for (int i = 0; i < nbrokers; i++)
+                fprintf(f, "%s\"%d\": %d", i ? ", " : "", broker_id[i],
+                        broker_rtt[i]);
+        fprintf(f, "},\n  \"topics\": {");
+        for (int t = 0; t < ntopics; t++) {
+                fprintf(f, "%s\n    \"%s\": {\"partitions\": %d, \"leaders\": [",
+                        t ? "," : "", topics[t].name, topics[t].partitions);
+                for (int p = 0; p < topics[t].partitions; p++)
+                        fprintf(f, "%s%d", p ? ", " : "", topics[t].leader[p]);
+                fprintf(f, "]}");
+        }
+        fprintf(f, "\n  },\n  \"producers\": [");
+        for (int i = 0; i < nproducers; i++) {
+                struct producer *p = &producers[i];
+                fprintf(f,
+                        "%s\n    {\"client_id\": \"%s\", \"compression\": "
+                        "\"%s\", \"acks\": %d, \"topic\": \"%s\", "
+                        "\"partitions\": [%d, %d], \"value_bytes\": %d}",
+                        i ? "," : "", p->client_id, p->codec, p->acks,
+                        topics[p->topic].name, p->first_part, p->last_part,
+                        p->value_size);
+        }
+        fprintf(f, "\n  ],\n  \"partitions\": [");
+        int first = 1;
+        for (int t = 0; t < ntopics; t++)
+                for (int part = 0; part < topics[t].partitions; part++)
+                        for (int i = 0; i < nproducers; i++) {
+                                struct producer *p = &producers[i];
+                                if (p->topic != t || part < p->first_part ||
+                                    part > p->last_part)
+                                        continue;
+                                fprintf(f,
+                                        "%s\n    {\"topic\": \"%s\", "
+                                        "\"partition\": %d, \"leader\": %d, "
+                                        "\"producer\": \"%s\", "
+                                        "\"compression\": \"%s\", \"acks\": %d, "
+                                        "\"produced_records\": %ld, "
+                                        "\"acked_records\": %ld, "
+                                        "\"failed_records\": %ld, "
+                                        "\"value_bytes\": %ld}",
+                                        first ? "" : ",", topics[t].name, part,
+                                        topics[t].leader[part], p->client_id,
+                                        p->codec, p->acks, p->st[part].produced,
+                                        p->st[part].acked, p->st[part].failed,
+                                        p->st[part].bytes);
+                                first = 0;
+                        }
+        fprintf(f, "\n  ],\n  \"injected_errors\": [");
+        for (int i = 0; i < ninj; i++)
+                fprintf(f,
+                        "%s\n    {\"api\": \"%s\", \"api_key\": %d, \"error\": "
+                        "\"%s\", \"code\": %d, \"count\": %d, \"broker\": %d, "
+                        "\"response_delay_ms\": %d}",
+                        i ? "," : "", inj[i].api, inj[i].api_key,
+                        rd_kafka_err2name(inj[i].err), (int)inj[i].err,
+                        inj[i].count, inj[i].broker, inj[i].rtt_ms);
+        fprintf(f, "\n  ],\n  \"injected_errors_left_unused\": {");
+        for (int i = 0; i < nbrokers; i++)
+                fprintf(f, "%s\"%d\": %ld", i ? ", " : "", broker_id[i],
+                        inj_remaining[i]);
+        fprintf(f, "},\n  \"client_ids\": [");
+        int n = 0;
+        for (int i = 0; i < nproducers; i++, n++)
+                fprintf(f, "%s\"%s\"", n ? ", " : "", producers[i].client_id);
+        for (int i = 0; i < nconsumers; i++, n++)
+                fprintf(f, "%s\"%s\"", n ? ", " : "", consumers[i].client_id);
+        fprintf(f, "],\n  \"consumer_group\": ");
+        if (group_id)
+                json_str(f, group_id);
+        else
+                fprintf(f, "null");
+        fprintf(f, ",\n  \"consumed_topic\": ");
+        if (consume_topic >= 0)
+                json_str(f, topics[consume_topic].name);
+        else
+                fprintf(f, "null");
+        fprintf(f, ",\n  \"consumers\": [");
+        for (int i = 0; i < nconsumers; i++) {
+                struct consumer *cs = &consumers[i];
+                struct topic *t = &topics[consume_topic];
+                fprintf(f, "%s\n    {\"client_id\": \"%s\", \"consumed_records\": {",
+                        i ? "," : "", cs->client_id);
+                for (int p = 0; p < t->partitions; p++)
+                        fprintf(f, "%s\"%s/%d\": %ld", p ? ", " : "", t->name,
+                                p, cs->consumed[consume_topic][p]);
+                fprintf(f, "}, \"duplicates\": {");
+                for (int p = 0; p < t->partitions; p++)
+                        fprintf(f, "%s\"%s/%d\": %ld", p ? ", " : "", t->name,
+                                p, cs->dups[consume_topic][p]);
+                fprintf(f, "}, \"final_assignment\": %s}", cs->assignment);
+        }
+        fprintf(f, "\n  ],\n  \"consumed_records\": {");
+        if (consume_topic >= 0) {
+                struct topic *t = &topics[consume_topic];
+                for (int p = 0; p < t->partitions; p++) {
+                        long d = 0;
+                        for (long o = 0; o < seen_cap; o++)
+                                d += seen[p][o];
+                        fprintf(f, "%s\"%s/%d\": %ld", p ? ", " : "", t->name,
+                                p, d);
+                }
+        }
+        fprintf(f, "},\n  \"committed_offsets\": {");
+        if (consume_topic >= 0) {
+                struct topic *t = &topics[consume_topic];
+                for (int p = 0; p < t->partitions; p++)
+                        fprintf(f, "%s\"%s/%d\": %ld", p ? ", " : "", t->name,
+                                p, committed[p]);
+        }
+        fprintf(f, "},\n  \"notes\": ");
+        json_str(f, notes);
+        fprintf(f, "\n}\n");
+        fclose(f);
+}
+
+/* --------------------------------- main --------------------------------- */
+
+static void write_ports(const char *path) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        FILE *f = fopen(tmp, "w");
+        if (!f)
+                die("%s: %s", tmp, strerror(errno));
+        for (int i = 0; i < nbrokers; i++)
+                fprintf(f, "%s%d", i ? " " : "", broker_port[i]);
+        fprintf(f, "\n");
+        fclose(f);
+        if (rename(tmp, path))
+                die("rename %s", path);
+}
+
+static void wait_ready(const char *path) {
+        struct stat st;
+        int64_t t0 = now_ms();
+        while (stat(path, &st) != 0) {
+                if (now_ms() - t0 > 60000)
+                        die("timed out waiting for %s", path);
+                sleep_ms(50);
+        }
+}
+
+static void poll_all(int ms) {
+        int64_t end = now_ms() + ms;
+        do {
+                for (int i = 0; i < nproducers; i++)
+                        rd_kafka_poll(producers[i].rk, 0);
+                int polled = 0;
+                for (int i = 0; i < nconsumers; i++)
+                        if (consumers[i].started) {
+                                consumer_poll(&consumers[i], 20);
+                                polled = 1;
+                        }
+                if (!polled)
+                        sleep_ms(10);
+        } while (now_ms() < end);
+}
+
+int main(int argc, char **argv) {
+        char err[256];
+        if (argc != 5) {
+                fprintf(stderr, "usage: mockgen SCENARIO PORTS_FILE "
+                                "READY_FILE TRUTH_FILE\n");
+                return 2;
+        }
+        scenario = argv[1];
+        signal(SIGPIPE, SIG_IGN);
+
+        /* The mock cluster lives in its own (otherwise idle) handle. */
+        rd_kafka_conf_t *mc = rd_kafka_conf_new();
+        setc(mc, "client.id", "mockgen-mock-cluster");
+        rd_kafka_t *mrk = rd_kafka_new(RD_KAFKA_PRODUCER, mc, err, sizeof err);
+        if (!mrk)
+                die("%s", err);
+        mcluster = rd_kafka_mock_cluster_new(mrk, 3);
+        if (!mcluster)
+                die("mock cluster");
+
+        if (!strcmp(scenario, "produce-multi"))
+                setup_produce_multi();
+        else if (!strcmp(scenario, "slow-broker"))
+                setup_slow_broker();
+        else if (!strcmp(scenario, "produce-errors"))
+                setup_produce_errors();
+        else if (!strcmp(scenario, "consumer-group"))
+                setup_consumer_group();
+        else
+                die("unknown scenario %s", scenario);
+
+        for (int p = 0; p < MAX_PARTS; p++)
+                seen[p] = calloc((size_t)seen_cap, 1);
+
+        discover_brokers();
+        for (int i = 0; i < nbrokers; i++)
+                if (broker_rtt[i])
+                        rd_kafka_mock_broker_set_rtt(mcluster, broker_id[i],
+                                                     broker_rtt[i]);
+        for (int i = 0; i < ninj; i++) {
+                for (int k = 0; k < inj[i].count; k++)
+                        if (rd_kafka_mock_broker_push_request_error_rtts(
+                                mcluster, inj[i].broker,
+                                (int16_t)inj[i].api_key, 1, inj[i].err,
+                                inj[i].rtt_ms))
+                                die("inject");
+        }
+        write_ports(argv[2]);
+        wait_ready(argv[3]);
+        sleep_ms(300);
+
+        /* Run: consumers first (they join and wait), then producer waves. */
+        int64_t t0 = now_ms();
+        if (nconsumers > 0)
+                start_consumer(&consumers[0]);
+        for (int i = 0; i < nproducers; i++)
+                start_producer(&producers[i]);
+        poll_all(500);
+        for (int w = 0; w < waves; w++) {
+                for (int i = 0; i < nproducers; i++)
+                        if (!producers[i].max_waves ||
+                            w < producers[i].max_waves)
+                                produce_wave(&producers[i]);
+                poll_all(wave_gap_ms);
+                if (nconsumers > 1 && !consumers[1].started &&
+                    now_ms() - t0 >= 1500)
+                        start_consumer(&consumers[1]);
+        }
+        for (int i = 0; i < nproducers; i++) {
+                while (rd_kafka_outq_len(producers[i].rk) > 0)
+                        poll_all(20);
+        }
+        if (consume_topic >= 0) {
+                long want = produced_to_topic(consume_topic);
+                int64_t end = now_ms() + 30000;
+                while (distinct_consumed() < want && now_ms() < end)
+                        poll_all(50);
+                if (distinct_consumed() < want)
+                        note("consumers timed out: %ld of %ld consumed. ",
+                             distinct_consumed(), want);
+                poll_all(300);
+                for (int i = 0; i < nconsumers; i++) {
+                        rd_kafka_commit(consumers[i].rk, NULL, 0 /*sync*/);
+                        record_assignment(&consumers[i]);
+                }
+                record_committed(&consumers[0]);
+        }
+        for (int i = 0; i < nconsumers; i++) {
+                rd_kafka_consumer_close(consumers[i].rk);
+                rd_kafka_destroy(consumers[i].rk);
+        }
+        for (int i = 0; i < nproducers; i++) {
+                rd_kafka_flush(producers[i].rk, 10000);
+                rd_kafka_destroy(producers[i].rk);
+        }
+        /* Errors still stacked (never returned) per broker, Produce. */
+        for (int i = 0; i < nbrokers; i++) {
+                size_t cnt = 0;
+                rd_kafka_mock_broker_error_stack_cnt(mcluster, broker_id[i],
+                                                     0, &cnt);
+                inj_remaining[i] = (long)cnt;
+        }
+        sleep_ms(200);
+        write_truth(argv[4]);
+        rd_kafka_mock_cluster_destroy(mcluster);
+        rd_kafka_destroy(mrk);
+        return 0;
+}
