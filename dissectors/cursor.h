@@ -24,6 +24,8 @@ typedef enum kt_cur_error {
     KT_CUR_BAD_VARINT,   /* varint longer than its type allows */
     KT_CUR_BAD_LENGTH,   /* negative length that is not the null marker */
     KT_CUR_BAD_COUNT,    /* array count larger than the bytes left allow */
+    KT_CUR_LIMIT,        /* a decoder limit (nesting depth, element budget) */
+    KT_CUR_TRAILING,     /* bytes left over inside a sized value */
 } kt_cur_error;
 
 typedef struct kt_cursor {
@@ -118,6 +120,10 @@ static inline uint64_t kt_cur_uvarint_n(kt_cursor *c, int max_bytes)
         uint8_t b = kt_cur_u8(c);
         if (c->err)
             return 0;
+        if (shift == 63 && (b & 0x7e)) {   /* bits beyond 64 */
+            kt_cur_fail(c, KT_CUR_BAD_VARINT);
+            return 0;
+        }
         v |= (uint64_t)(b & 0x7f) << shift;
         if (!(b & 0x80))
             return v;
@@ -256,6 +262,39 @@ static inline void kt_cur_skip_tagged_fields(kt_cursor *c)
         (void)kt_cur_uvarint(c);
         kt_cur_skip(c, kt_cur_uvarint(c));
     }
+}
+
+/* A cursor over the next n bytes, which the parent skips.  If they do not
+ * fit, the parent fails (KT_CUR_SHORT) and the sub-cursor is empty and
+ * carries the same error. */
+static inline kt_cursor kt_cur_sub(kt_cursor *c, size_t n)
+{
+    kt_cursor sub;
+    const uint8_t *p = kt_cur_take(c, n);
+    if (p) {
+        sub.ptr = p;
+        sub.end = p + n;
+        sub.err = KT_CUR_OK;
+    } else {
+        sub.ptr = sub.end = c->ptr;
+        sub.err = c->err;
+    }
+    return sub;
+}
+
+/* Name of a kt_cur_error, for reports ("short", "bad_varint", ...). */
+static inline const char *kt_cur_error_name(int err)
+{
+    switch (err) {
+    case KT_CUR_OK: return "ok";
+    case KT_CUR_SHORT: return "short";
+    case KT_CUR_BAD_VARINT: return "bad_varint";
+    case KT_CUR_BAD_LENGTH: return "bad_length";
+    case KT_CUR_BAD_COUNT: return "bad_count";
+    case KT_CUR_LIMIT: return "limit";
+    case KT_CUR_TRAILING: return "trailing";
+    }
+    return "unknown";
 }
 
 static inline int kt_slice_eq(kt_slice s, const char *lit)

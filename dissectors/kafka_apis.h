@@ -23,9 +23,12 @@ const kt_api_info *kt_api_lookup(int api_key);
 int kt_api_max_key(void);
 
 /* Request header version (0, 1 or 2) of a request of this API and version;
- * versions beyond the schema are taken to keep the last known rule. */
+ * versions beyond the schema are taken to keep the last known rule.  A NULL
+ * api (unknown key) gives 1: correlation id and client_id read the same in
+ * v1 and v2. */
 int kt_request_header_version(const kt_api_info *api, int version);
-/* Response header version (0 or 1); ApiVersions always answers with 0. */
+/* Response header version (0 or 1); ApiVersions always answers with 0.
+ * A NULL api gives 0. */
 int kt_response_header_version(const kt_api_info *api, int version);
 
 /* Name of a protocol error code ("NOT_LEADER_OR_FOLLOWER"), NULL if the
