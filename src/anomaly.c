@@ -1,0 +1,48 @@
+/* anomaly.c - names and explanations of the anomaly counters. */
+#include <string.h>
+#include "anomaly.h"
+
+kt_anomalies kt_anomaly;
+
+static const struct {
+    const char *name;
+    const char *help;
+} table[KT_AN__COUNT] = {
+    [KT_AN_TRUNCATED_PACKET] = { "truncated_packets", "packets cut short by the capture snap length" },
+    [KT_AN_UNKNOWN_LINKTYPE] = { "unknown_linktype", "packets of a link type kafkatap cannot decode" },
+    [KT_AN_BAD_IP] = { "bad_ip_headers", "IP headers that do not hold together" },
+    [KT_AN_BAD_TCP] = { "bad_tcp_headers", "TCP headers that do not hold together" },
+    [KT_AN_NIDS_WARNING] = { "ip_defrag_warnings", "warnings from IPv4 defragmentation (libnids)" },
+    [KT_AN_IP_FRAGMENTS] = { "ip_fragmented_datagrams", "IPv4 datagrams that arrived in fragments" },
+    [KT_AN_TCP_HOLES] = { "tcp_holes", "holes in TCP streams skipped (packets never captured)" },
+    [KT_AN_TCP_MISSED_BYTES] = { "tcp_missed_bytes", "TCP payload bytes never captured, skipped over" },
+    [KT_AN_TCP_OOO_BUDGET] = { "tcp_ooo_budget_exceeded", "times the out-of-order buffer budget was exceeded" },
+    [KT_AN_TCP_RETRANSMITTED] = { "tcp_retransmitted_bytes", "TCP payload bytes seen more than once (trimmed)" },
+    [KT_AN_FLOW_TABLE_FULL] = { "flow_table_evictions", "connections evicted because the flow table was full" },
+    [KT_AN_MALFORMED_FRAME] = { "malformed_frames", "Kafka frames whose header did not decode" },
+    [KT_AN_OVERSIZED_FRAME] = { "oversized_frames", "size prefixes above the frame size cap" },
+    [KT_AN_DESYNC] = { "desyncs", "times a stream lost Kafka frame sync" },
+    [KT_AN_RESYNC] = { "resyncs", "times a stream found Kafka frame sync again" },
+    [KT_AN_RESYNC_SKIPPED_BYTES] = { "resync_skipped_bytes", "bytes skipped while looking for a frame boundary" },
+    [KT_AN_MIDSTREAM] = { "midstream_connections", "connections picked up after their handshake" },
+    [KT_AN_UNKNOWN_API] = { "unknown_api_keys", "requests with an API key the schema does not know" },
+    [KT_AN_UNKNOWN_VERSION] = { "unknown_api_versions", "requests with a version newer than the schema" },
+    [KT_AN_ORPHAN_RESPONSE] = { "orphan_responses", "responses with no pending request" },
+    [KT_AN_PENDING_OVERFLOW] = { "pending_overflow", "pending requests dropped by the per-connection cap" },
+    [KT_AN_DUPLICATE_CORRELATION] = { "duplicate_correlation_ids", "a correlation id reused while still pending" },
+};
+
+const char *kt_anomaly_name(kt_anomaly_kind k)
+{
+    return (unsigned)k < KT_AN__COUNT && table[k].name ? table[k].name : "unknown";
+}
+
+const char *kt_anomaly_help(kt_anomaly_kind k)
+{
+    return (unsigned)k < KT_AN__COUNT && table[k].help ? table[k].help : "";
+}
+
+void kt_anomaly_reset(void)
+{
+    memset(&kt_anomaly, 0, sizeof kt_anomaly);
+}

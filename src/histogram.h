@@ -1,0 +1,36 @@
+/* histogram.h - latency histogram with bounded relative error.
+ *
+ * Log-linear buckets (as HdrHistogram): values below 2^KT_HIST_SUB_BITS
+ * microseconds are exact; above, each power of two is split into
+ * 2^KT_HIST_SUB_BITS buckets, and a percentile is reported as its bucket's
+ * midpoint, clipped to the exact min and max, so the relative error is at
+ * most 2^-(KT_HIST_SUB_BITS+1) (0.4%).  Bucket rows are allocated only when
+ * a value first falls in them, so a histogram of similar latencies costs
+ * about a kilobyte.  Values above 2^40 us (12 days) are clamped.
+ */
+#ifndef KT_HISTOGRAM_H
+#define KT_HISTOGRAM_H
+
+#include <stdint.h>
+
+#define KT_HIST_SUB_BITS 7
+#define KT_HIST_ROWS 34   /* row 0: exact values; row r: [2^(r+6), 2^(r+7)) */
+
+typedef struct kt_histogram {
+    uint64_t count;
+    uint64_t sum;         /* microseconds */
+    uint64_t min, max;    /* exact */
+    uint32_t *row[KT_HIST_ROWS];
+} kt_histogram;
+
+void kt_hist_init(kt_histogram *h);
+/* Returns 0, or -1 when a row could not be allocated (the value is then
+ * still counted in count/sum/min/max). */
+int kt_hist_add(kt_histogram *h, uint64_t value_us);
+/* The p-th percentile (0 < p <= 100) by nearest rank, in microseconds;
+ * 0 for an empty histogram. */
+uint64_t kt_hist_percentile(const kt_histogram *h, double p);
+void kt_hist_merge(kt_histogram *into, const kt_histogram *from);
+void kt_hist_free(kt_histogram *h);
+
+#endif

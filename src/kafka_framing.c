@@ -1,0 +1,259 @@
+/* kafka_framing.c - Kafka size-prefixed frames from a TCP byte stream
+ * (see kafka_framing.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "anomaly.h"
+#include "kafka_framing.h"
+
+void kt_framer_init(kt_framer *f, const kt_framer_ops *ops, void *ctx,
+                    size_t max_frame, int synced)
+{
+    memset(f, 0, sizeof *f);
+    f->ops = ops;
+    f->ctx = ctx;
+    f->max_frame = max_frame;
+    f->synced = synced;
+}
+
+void kt_framer_free(kt_framer *f)
+{
+    free(f->buf);
+    f->buf = NULL;
+    f->len = f->cap = 0;
+    f->nmarks = 0;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static int size_ok(const kt_framer *f, uint32_t size)
+{
+    return size >= 4 && size <= f->max_frame;
+}
+
+static void lose_sync(kt_framer *f, uint32_t size)
+{
+    if (size > f->max_frame)
+        kt_anomaly_add(KT_AN_OVERSIZED_FRAME, 1);
+    kt_anomaly_add(KT_AN_DESYNC, 1);
+    f->desyncs++;
+    f->synced = 0;
+}
+
+void kt_framer_desync(kt_framer *f)
+{
+    if (f->synced) {
+        kt_anomaly_add(KT_AN_DESYNC, 1);
+        f->desyncs++;
+    }
+    f->synced = 0;
+    f->len = 0;
+    f->nmarks = 0;
+    f->discard = 0;
+}
+
+static void skip_count(kt_framer *f, uint64_t n)
+{
+    f->skipped += n;
+    kt_anomaly_add(KT_AN_RESYNC_SKIPPED_BYTES, n);
+}
+
+/* Capture time of buffered byte `off`. */
+static uint64_t ts_at(const kt_framer *f, size_t off)
+{
+    uint64_t ts = f->nmarks ? f->mark[0].ts : 0;
+    for (int i = 0; i < f->nmarks && f->mark[i].off <= off; i++)
+        ts = f->mark[i].ts;
+    return ts;
+}
+
+static int append(kt_framer *f, const uint8_t *p, size_t n, uint64_t ts)
+{
+    if (n > f->cap - f->len) {
+        size_t want = f->cap ? f->cap : 256;
+        while (want - f->len < n)
+            want *= 2;
+        uint8_t *nb = realloc(f->buf, want);
+        if (!nb)
+            return -1;
+        f->buf = nb;
+        f->cap = want;
+    }
+    if (f->nmarks == 0 || f->mark[f->nmarks - 1].ts != ts) {
+        if (f->nmarks < KT_FRAMER_MARKS) {
+            f->mark[f->nmarks].off = f->len;
+            f->mark[f->nmarks].ts = ts;
+            f->nmarks++;
+        }
+    }
+    memcpy(f->buf + f->len, p, n);
+    f->len += n;
+    return 0;
+}
+
+/* Drop the first n buffered bytes. */
+static void consume(kt_framer *f, size_t n)
+{
+    int i, j = 0;
+    uint64_t ts_keep;
+    if (n == 0)
+        return;
+    if (n >= f->len) {
+        f->len = 0;
+        f->nmarks = 0;
+        return;
+    }
+    ts_keep = ts_at(f, n);
+    memmove(f->buf, f->buf + n, f->len - n);
+    f->len -= n;
+    /* keep the mark that covers the new first byte, then the later ones */
+    f->mark[j].off = 0;
+    f->mark[j].ts = ts_keep;
+    j++;
+    for (i = 0; i < f->nmarks; i++) {
+        if (f->mark[i].off > n) {
+            f->mark[j].off = f->mark[i].off - n;
+            f->mark[j].ts = f->mark[i].ts;
+            j++;
+        }
+    }
+    f->nmarks = j;
+    /* a large buffer that is now mostly idle shrinks back */
+    if (f->cap > 65536 && f->len < f->cap / 8) {
+        size_t want = f->len < 256 ? 256 : f->len;
+        uint8_t *nb = realloc(f->buf, want);
+        if (nb) {
+            f->buf = nb;
+            f->cap = want;
+        }
+    }
+}
+
+static int hand_on(kt_framer *f, const uint8_t *data, size_t size,
+                   uint64_t first_ts, uint64_t last_ts)
+{
+    kt_frame fr = { data, size, size, first_ts, last_ts, 0 };
+    f->frames++;
+    return f->ops->frame(f->ctx, &fr);
+}
+
+/* Out of sync: search buf from offset 0.  Returns the offset of a boundary
+ * (and sets synced), or the number of bytes that can be dropped. */
+static size_t search(kt_framer *f, uint64_t now)
+{
+    size_t off = 0;
+    while (f->len - off >= 4) {
+        int a = f->ops->candidate(f->ctx, f->buf + off, f->len - off);
+        if (a == KT_CAND_YES) {
+            f->synced = 1;
+            kt_anomaly_add(KT_AN_RESYNC, 1);
+            return off;
+        }
+        if (a == KT_CAND_MORE && f->len - off < KT_CANDIDATE_MAX)
+            return off;
+        off++;
+    }
+    (void)now;
+    return off;
+}
+
+/* Hand on what the buffer holds. */
+static void drain(kt_framer *f, uint64_t now)
+{
+    for (;;) {
+        if (!f->synced) {
+            size_t off = search(f, now);
+            skip_count(f, off);
+            consume(f, off);
+            if (!f->synced)
+                return;
+        }
+        if (f->len < 4)
+            return;
+        uint32_t size = be32(f->buf);
+        if (!size_ok(f, size)) {
+            lose_sync(f, size);
+            skip_count(f, 1);
+            consume(f, 1);
+            continue;
+        }
+        if (f->len - 4 < size)
+            return;
+        if (hand_on(f, f->buf + 4, size, ts_at(f, 0), now) == KT_FRAME_DESYNC) {
+            lose_sync(f, size);
+            skip_count(f, 1);
+            consume(f, 1);
+            continue;
+        }
+        consume(f, 4 + (size_t)size);
+    }
+}
+
+void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts)
+{
+    if (f->discard) {
+        size_t n = f->discard < len ? (size_t)f->discard : len;
+        f->discard -= n;
+        p += n;
+        len -= n;
+    }
+    /* Fast path: in sync, nothing buffered, frames handed on in place. */
+    while (f->synced && f->len == 0 && len >= 4) {
+        uint32_t size = be32(p);
+        if (!size_ok(f, size)) {
+            lose_sync(f, size);
+            break;
+        }
+        if (len - 4 < size)
+            break;
+        if (hand_on(f, p + 4, size, ts, ts) == KT_FRAME_DESYNC) {
+            lose_sync(f, size);
+            break;
+        }
+        p += 4 + (size_t)size;
+        len -= 4 + (size_t)size;
+    }
+    if (len == 0)
+        return;
+    if (!f->synced && f->len == 0) {
+        /* searching: the first byte cannot start a frame (it did not pass),
+         * unless we arrived here out of sync from the start */
+    }
+    if (append(f, p, len, ts) < 0) {
+        /* out of memory: drop everything and search again */
+        skip_count(f, f->len + len);
+        kt_framer_desync(f);
+        return;
+    }
+    drain(f, ts);
+}
+
+void kt_framer_gap(kt_framer *f, uint64_t missed, uint64_t ts)
+{
+    if (f->discard) {
+        if (missed <= f->discard) {
+            f->discard -= missed;
+            return;
+        }
+        missed -= f->discard;
+        f->discard = 0;
+        kt_framer_desync(f);
+        return;
+    }
+    if (f->synced && f->len >= 4) {
+        uint32_t size = be32(f->buf);
+        uint64_t remaining = 4 + (uint64_t)size - f->len;  /* drain left it partial */
+        kt_frame fr = { f->buf + 4, f->len - 4, size, ts_at(f, 0), ts, 1 };
+        f->frames++;
+        f->ops->frame(f->ctx, &fr);
+        f->len = 0;
+        f->nmarks = 0;
+        if (missed <= remaining) {
+            f->discard = remaining - missed;
+            return;
+        }
+    }
+    kt_framer_desync(f);
+}

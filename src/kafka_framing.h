@@ -1,0 +1,77 @@
+/* kafka_framing.h - one direction of a TCP stream cut into Kafka frames.
+ *
+ * Kafka frames are an int32 size followed by that many bytes.  The framer
+ * takes in-order bytes (and holes) from TCP reassembly and hands complete
+ * frames to its owner, across any segmentation:
+ *   - frames wholly inside one delivery are handed on in place (no copy);
+ *     a frame that spans deliveries is gathered in a buffer that never holds
+ *     more than one frame plus a header's worth of bytes;
+ *   - a size prefix above max_frame (or below the smallest header) marks the
+ *     stream desynchronised; it is never allocated;
+ *   - out of sync (a connection picked up mid-stream, after a hole, or after
+ *     a bad frame) the framer looks for the next frame boundary byte by byte,
+ *     asking the owner's `candidate` test, and counts the bytes it skips;
+ *   - a hole inside a frame of known size keeps the framer in sync: the
+ *     frame is handed on truncated (what was captured of it) and the rest
+ *     of it is skipped.
+ * Each frame carries the capture time of the delivery that held its first
+ * byte and of the one that completed it.
+ */
+#ifndef KT_KAFKA_FRAMING_H
+#define KT_KAFKA_FRAMING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kt_frame {
+    const uint8_t *data;     /* the bytes after the size prefix */
+    size_t len;              /* bytes present in data */
+    size_t size;             /* the frame's size prefix (len < size if truncated) */
+    uint64_t first_ts_us;    /* capture time of the first byte (size prefix) */
+    uint64_t last_ts_us;     /* capture time of the last byte */
+    int truncated;           /* a hole cut it: only its first len bytes exist */
+} kt_frame;
+
+enum kt_candidate_answer { KT_CAND_NO = 0, KT_CAND_YES, KT_CAND_MORE };
+
+enum kt_frame_answer { KT_FRAME_OK = 0, KT_FRAME_DESYNC };
+
+typedef struct kt_framer_ops {
+    /* A frame.  Return KT_FRAME_DESYNC if its content shows the stream is
+     * not really at a frame boundary (the framer then searches again from
+     * the byte after this frame's start). */
+    int (*frame)(void *ctx, const kt_frame *f);
+    /* Out of sync: does a frame (size prefix included) start at p?  avail
+     * bytes are readable.  KT_CAND_MORE asks for more bytes; the framer only
+     * honours that while fewer than KT_CANDIDATE_MAX bytes are available. */
+    int (*candidate)(void *ctx, const uint8_t *p, size_t avail);
+} kt_framer_ops;
+
+#define KT_CANDIDATE_MAX 4096
+
+#define KT_FRAMER_MARKS 32
+
+typedef struct kt_framer {
+    const kt_framer_ops *ops;
+    void *ctx;
+    size_t max_frame;
+    int synced;
+    uint8_t *buf;            /* gathered bytes not yet handed on */
+    size_t len, cap;
+    uint64_t discard;        /* bytes still to skip (rest of a cut frame) */
+    struct { size_t off; uint64_t ts; } mark[KT_FRAMER_MARKS]; /* buf offset -> capture time */
+    int nmarks;
+    uint64_t frames;         /* frames handed on */
+    uint64_t skipped;        /* bytes skipped while out of sync */
+    uint64_t desyncs;
+} kt_framer;
+
+void kt_framer_init(kt_framer *f, const kt_framer_ops *ops, void *ctx,
+                    size_t max_frame, int synced);
+void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts_us);
+void kt_framer_gap(kt_framer *f, uint64_t missed, uint64_t ts_us);
+/* Forget everything buffered and search for a boundary again. */
+void kt_framer_desync(kt_framer *f);
+void kt_framer_free(kt_framer *f);
+
+#endif

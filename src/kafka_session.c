@@ -1,0 +1,442 @@
+/* kafka_session.c - roles, framing and correlation of Kafka connections
+ * (see kafka_session.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "anomaly.h"
+#include "correlation.h"
+#include "kafka_apis.h"
+#include "kafka_frame_header.h"
+#include "kafka_framing.h"
+#include "kafka_session.h"
+#include "response_summary.h"
+
+typedef struct kt_conn kt_conn;
+
+typedef struct kt_dirctx {
+    kt_conn *conn;
+    int dir;
+} kt_dirctx;
+
+struct kt_conn {
+    kt_kafka *k;
+    const kt_tcp_conn_info *info;
+    kt_conn *prev, *next;          /* all live connections, for timeouts */
+    int client_dir;                /* direction that carries requests, -1 unknown */
+    int confirmed;                 /* known to be Kafka */
+    int want_ignore;               /* not Kafka: ignore at the next chance */
+    int ignored;
+    uint64_t seen_bytes;           /* before confirmation */
+    kt_dirctx dctx[2];
+    kt_framer framer[2];
+    kt_pending_queue pending;
+};
+
+struct kt_kafka {
+    kt_session_config cfg;
+    kt_exchange_fn emit;
+    void *emit_ctx;
+    kt_tcp_reassembler *tcp;
+    kt_intern client_ids;
+    kt_conn *conns;
+    uint64_t last_sweep_us;
+    kt_session_totals totals;
+};
+
+void kt_session_config_defaults(kt_session_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->broker_ports[0] = 9092;
+    cfg->nports = 1;
+    cfg->autodetect = 1;
+    cfg->max_frame = 100u * 1024 * 1024;
+    cfg->max_pending = 1024;
+    cfg->request_timeout_us = 120ull * 1000000;
+    cfg->max_client_ids = 10000;
+}
+
+kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ctx)
+{
+    kt_kafka *k = calloc(1, sizeof *k);
+    if (!k)
+        return NULL;
+    k->cfg = *cfg;
+    k->emit = fn;
+    k->emit_ctx = ctx;
+    if (kt_intern_init(&k->client_ids, cfg->max_client_ids) < 0) {
+        kt_intern_free(&k->client_ids);
+        free(k);
+        return NULL;
+    }
+    return k;
+}
+
+void kt_kafka_attach(kt_kafka *k, kt_tcp_reassembler *tcp)
+{
+    k->tcp = tcp;
+}
+
+const kt_session_totals *kt_kafka_totals(const kt_kafka *k)
+{
+    return &k->totals;
+}
+
+static int is_broker_port(const kt_kafka *k, uint16_t port)
+{
+    for (int i = 0; i < k->cfg.nports; i++)
+        if (k->cfg.broker_ports[i] == port)
+            return 1;
+    return 0;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* ---- exchanges ---------------------------------------------------------- */
+
+static void fill_exchange(kt_conn *c, const kt_pending *p, kt_exchange *ex)
+{
+    memset(ex, 0, sizeof *ex);
+    ex->client = &c->info->ep[c->client_dir];
+    ex->broker = &c->info->ep[1 - c->client_dir];
+    ex->client_id = p->client_id;
+    ex->api_key = p->api_key;
+    ex->api_version = p->api_version;
+    ex->correlation_id = p->correlation_id;
+    ex->request_ts_us = p->request_ts_us;
+    ex->latency_us = -1;
+    ex->throttle_ms = -1;
+    ex->truncated = p->truncated;
+}
+
+static void emit_unanswered(kt_conn *c, const kt_pending *p)
+{
+    kt_exchange ex;
+    if (!c->confirmed)
+        return;
+    fill_exchange(c, p, &ex);
+    ex.status = KT_STATUS_UNANSWERED;
+    c->k->totals.unanswered++;
+    c->k->emit(c->k->emit_ctx, &ex);
+}
+
+static void confirm(kt_conn *c)
+{
+    if (c->confirmed)
+        return;
+    c->confirmed = 1;
+    c->k->totals.connections++;
+    if (c->info->midstream) {
+        c->k->totals.midstream_connections++;
+        kt_anomaly_add(KT_AN_MIDSTREAM, 1);
+    }
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static int on_request(kt_conn *c, int dir, const kt_frame *f)
+{
+    kt_kafka *k = c->k;
+    kt_request_header h;
+    kt_pending p, evicted;
+    int st = kt_parse_request_header(f->data, f->len, &h);
+
+    if (st == KT_HDR_MALFORMED) {
+        if (c->confirmed || c->client_dir >= 0) {
+            k->totals.malformed++;
+            kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
+        }
+        return f->truncated ? KT_FRAME_OK : KT_FRAME_DESYNC;
+    }
+    if (c->client_dir < 0) {
+        /* auto-detection: the first plausible request names the client */
+        if (!kt_request_header_plausible(f->data, f->len))
+            return KT_FRAME_DESYNC;
+        c->client_dir = dir;
+        kt_framer_desync(&c->framer[1 - dir]);
+    }
+    if (st == KT_HDR_UNKNOWN_API)
+        kt_anomaly_add(KT_AN_UNKNOWN_API, 1);
+    else if (st == KT_HDR_UNKNOWN_VERSION)
+        kt_anomaly_add(KT_AN_UNKNOWN_VERSION, 1);
+    k->totals.requests++;
+
+    memset(&p, 0, sizeof p);
+    p.correlation_id = h.correlation_id;
+    p.api_key = h.api_key;
+    p.api_version = h.api_version;
+    p.response_header_version = h.api ? (int8_t)kt_response_header_version(h.api, h.api_version) : 0;
+    p.truncated = (int8_t)f->truncated;
+    p.request_ts_us = f->last_ts_us;
+    p.client_id = kt_intern_get(&k->client_ids, h.client_id);
+
+    if (h.api_key == 0 && st == KT_HDR_OK &&
+        kt_produce_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0) {
+        kt_exchange ex;
+        if (c->confirmed) {
+            fill_exchange(c, &p, &ex);
+            ex.status = KT_STATUS_NO_RESPONSE_EXPECTED;
+            k->totals.no_response_expected++;
+            k->emit(k->emit_ctx, &ex);
+        }
+        return KT_FRAME_OK;
+    }
+    if (kt_pending_find(&c->pending, p.correlation_id) >= 0)
+        kt_anomaly_add(KT_AN_DUPLICATE_CORRELATION, 1);
+    switch (kt_pending_push(&c->pending, &p, &evicted)) {
+    case 1:
+        kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
+        emit_unanswered(c, &evicted);
+        break;
+    case -1:
+        kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
+        break;
+    default:
+        break;
+    }
+    return KT_FRAME_OK;
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+static int on_response(kt_conn *c, const kt_frame *f)
+{
+    kt_kafka *k = c->k;
+    kt_response_header rh;
+    kt_pending p;
+    kt_exchange ex;
+    int idx;
+
+    if (f->len < 4) {
+        if (c->confirmed) {
+            k->totals.malformed++;
+            kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
+        }
+        return KT_FRAME_OK;
+    }
+    idx = kt_pending_find(&c->pending, (int32_t)be32(f->data));
+    if (idx < 0) {
+        if (c->confirmed) {
+            k->totals.orphan_responses++;
+            kt_anomaly_add(KT_AN_ORPHAN_RESPONSE, 1);
+        }
+        return KT_FRAME_OK;
+    }
+    confirm(c);
+    /* the broker answers in order: older requests lost their responses */
+    while (idx-- > 0) {
+        kt_pending_pop(&c->pending, &p);
+        emit_unanswered(c, &p);
+    }
+    kt_pending_pop(&c->pending, &p);
+    fill_exchange(c, &p, &ex);
+    ex.latency_us = f->first_ts_us >= p.request_ts_us ? (int64_t)(f->first_ts_us - p.request_ts_us) : 0;
+    ex.status = KT_STATUS_OK;
+    ex.truncated |= f->truncated;
+    if (kt_parse_response_header(f->data, f->len, p.response_header_version, &rh) == KT_HDR_OK &&
+        !f->truncated)
+        kt_summarize_response(p.api_key, p.api_version, f->data + rh.body_offset,
+                              f->len - rh.body_offset, &ex);
+    if (ex.nerrors > 0)
+        ex.status = KT_STATUS_ERROR;
+    k->totals.matched++;
+    k->emit(k->emit_ctx, &ex);
+    return KT_FRAME_OK;
+}
+
+/* ---- framer hooks ------------------------------------------------------- */
+
+static int frame_cb(void *ctx, const kt_frame *f)
+{
+    kt_dirctx *d = ctx;
+    kt_conn *c = d->conn;
+    if (c->client_dir < 0 || c->client_dir == d->dir)
+        return on_request(c, d->dir, f);
+    return on_response(c, f);
+}
+
+/* Does a request start at p?  The header must be plausible, and so must the
+ * next frame's header when its bytes are already here. */
+static int request_candidate(const kt_kafka *k, const uint8_t *p, size_t avail)
+{
+    uint32_t size;
+    size_t hdr;
+    if (avail < 4 + KT_MIN_REQUEST_FRAME)
+        return KT_CAND_MORE;
+    size = be32(p);
+    if (size < KT_MIN_REQUEST_FRAME || size > k->cfg.max_frame)
+        return KT_CAND_NO;
+    hdr = avail - 4 < size ? avail - 4 : size;
+    if (!kt_request_header_plausible(p + 4, hdr)) {
+        kt_request_header h;
+        /* a header cut short by the end of the bytes we have: wait */
+        if (hdr < size && kt_parse_request_header(p + 4, hdr, &h) == KT_HDR_MALFORMED &&
+            hdr < 4 + 8 + 2 + 0x7fff)
+            return KT_CAND_MORE;
+        return KT_CAND_NO;
+    }
+    if (avail - 4 - size >= 4 + KT_MIN_REQUEST_FRAME) {
+        const uint8_t *n = p + 4 + size;
+        uint32_t nsize = be32(n);
+        size_t navail = avail - 4 - size - 4;
+        if (nsize < KT_MIN_REQUEST_FRAME || nsize > k->cfg.max_frame)
+            return KT_CAND_NO;
+        if (!kt_request_header_plausible(n + 4, navail < nsize ? navail : nsize)) {
+            kt_request_header h;
+            if (navail < nsize && kt_parse_request_header(n + 4, navail, &h) == KT_HDR_MALFORMED)
+                return KT_CAND_YES; /* next header not all here yet: accept on the first */
+            return KT_CAND_NO;
+        }
+    }
+    return KT_CAND_YES;
+}
+
+/* Does a response to one of our pending requests start at p? */
+static int response_candidate(const kt_conn *c, const uint8_t *p, size_t avail)
+{
+    uint32_t size;
+    if (avail < 8)
+        return KT_CAND_MORE;
+    size = be32(p);
+    if (size < KT_MIN_RESPONSE_FRAME || size > c->k->cfg.max_frame)
+        return KT_CAND_NO;
+    return kt_pending_find(&c->pending, (int32_t)be32(p + 4)) >= 0 ? KT_CAND_YES : KT_CAND_NO;
+}
+
+static int candidate_cb(void *ctx, const uint8_t *p, size_t avail)
+{
+    kt_dirctx *d = ctx;
+    kt_conn *c = d->conn;
+    if (c->client_dir < 0 || c->client_dir == d->dir)
+        return request_candidate(c->k, p, avail);
+    return response_candidate(c, p, avail);
+}
+
+static const kt_framer_ops framer_ops = { frame_cb, candidate_cb };
+
+/* ---- reassembler callbacks ---------------------------------------------- */
+
+static void *conn_open(void *ctx, const kt_tcp_conn_info *info)
+{
+    kt_kafka *k = ctx;
+    kt_conn *c = calloc(1, sizeof *c);
+    int b0, b1, synced;
+    if (!c)
+        return NULL;
+    c->k = k;
+    c->info = info;
+    b0 = is_broker_port(k, info->ep[0].port);
+    b1 = is_broker_port(k, info->ep[1].port);
+    c->client_dir = (b1 && !b0) ? 0 : (b0 && !b1) ? 1 : -1;
+    if (c->client_dir < 0 && !k->cfg.autodetect)
+        c->want_ignore = 1;
+    synced = !info->midstream;
+    for (int d = 0; d < 2; d++) {
+        c->dctx[d].conn = c;
+        c->dctx[d].dir = d;
+        kt_framer_init(&c->framer[d], &framer_ops, &c->dctx[d], k->cfg.max_frame, synced);
+    }
+    kt_pending_init(&c->pending, k->cfg.max_pending);
+    if (c->client_dir >= 0)
+        confirm(c);
+    c->next = k->conns;
+    if (k->conns)
+        k->conns->prev = c;
+    k->conns = c;
+    return c;
+}
+
+static void give_up(kt_conn *c)
+{
+    if (c->ignored)
+        return;
+    c->ignored = 1;
+    if (!c->confirmed)
+        c->k->totals.ignored_connections++;
+    if (c->k->tcp)
+        kt_tcp_ignore(c->k->tcp, c->info);
+}
+
+static void conn_data(void *ctx, void *conn, int dir, const uint8_t *p, size_t len,
+                      uint64_t ts)
+{
+    kt_conn *c = conn;
+    (void)ctx;
+    if (!c || c->ignored)
+        return;
+    if (c->want_ignore) {
+        give_up(c);
+        return;
+    }
+    if (!c->confirmed) {
+        c->seen_bytes += len;
+        if ((c->client_dir < 0 && c->seen_bytes > KT_DETECT_BYTES) ||
+            c->seen_bytes > KT_CONFIRM_BYTES) {
+            give_up(c);
+            return;
+        }
+    }
+    kt_framer_data(&c->framer[dir], p, len, ts);
+}
+
+static void conn_gap(void *ctx, void *conn, int dir, uint64_t missed, uint64_t ts)
+{
+    kt_conn *c = conn;
+    (void)ctx;
+    if (!c || c->ignored)
+        return;
+    if (c->confirmed)
+        c->k->totals.missed_bytes += missed;
+    kt_framer_gap(&c->framer[dir], missed, ts);
+}
+
+static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
+{
+    kt_kafka *k = ctx;
+    kt_conn *c = conn;
+    kt_pending p;
+    (void)reason;
+    (void)ts;
+    if (!c)
+        return;
+    while (kt_pending_pop(&c->pending, &p))
+        emit_unanswered(c, &p);
+    kt_pending_free(&c->pending);
+    kt_framer_free(&c->framer[0]);
+    kt_framer_free(&c->framer[1]);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        k->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    free(c);
+}
+
+const kt_tcp_callbacks kt_kafka_tcp_callbacks = { conn_open, conn_data, conn_gap, conn_close };
+
+void kt_kafka_tick(kt_kafka *k, uint64_t now)
+{
+    kt_pending p;
+    if (now < k->last_sweep_us + 1000000)
+        return;
+    k->last_sweep_us = now;
+    for (kt_conn *c = k->conns; c; c = c->next) {
+        while (c->pending.count > 0 &&
+               kt_pending_at(&c->pending, 0)->request_ts_us + k->cfg.request_timeout_us < now) {
+            kt_pending_pop(&c->pending, &p);
+            emit_unanswered(c, &p);
+        }
+    }
+}
+
+void kt_kafka_free(kt_kafka *k)
+{
+    if (!k)
+        return;
+    while (k->conns)
+        conn_close(k, k->conns, KT_CLOSE_END, 0);
+    kt_intern_free(&k->client_ids);
+    free(k);
+}

@@ -1,0 +1,23 @@
+/* report.h - the summary report, as text for a person or as one JSON
+ * document, from the statistics, the session totals, the capture counters
+ * and the anomaly counters. */
+#ifndef KT_REPORT_H
+#define KT_REPORT_H
+
+#include <stdio.h>
+#include "capture.h"
+#include "kafka_session.h"
+#include "stats.h"
+
+typedef struct kt_report_input {
+    const char *source;                 /* file name or "interface eth0" */
+    const kt_capture_stats *capture;
+    const kt_session_totals *totals;
+    kt_stats *stats;
+    int final;                          /* 0 for a live interim report */
+} kt_report_input;
+
+void kt_report_text(FILE *out, const kt_report_input *in);
+void kt_report_json(FILE *out, const kt_report_input *in);
+
+#endif
