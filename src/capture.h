@@ -17,6 +17,9 @@ typedef struct kt_capture_config {
     int snaplen;               /* live: default 262144 */
     int promisc;               /* live: default 1 */
     int buffer_mb;             /* live: kernel buffer size, default 64 */
+    int defrag_all_ipv4;       /* route every IPv4 datagram through libnids,
+                                  not only fragments (measurement only:
+                                  libnids drops snaplen-cut datagrams) */
 } kt_capture_config;
 
 typedef struct kt_capture_stats {
@@ -34,6 +37,9 @@ typedef struct kt_capture kt_capture;
 /* Called for every TCP segment, and with seg == NULL and now_us set when a
  * live capture's read times out (so timers can run on a quiet link). */
 typedef void (*kt_segment_fn)(void *ctx, const kt_segment *seg, uint64_t now_us);
+
+/* Fills the defaults above (file and interface NULL). */
+void kt_capture_config_defaults(kt_capture_config *cfg);
 
 /* Opens the file or interface.  On failure returns NULL and writes one
  * human-readable line to err. */

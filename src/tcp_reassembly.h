@@ -78,6 +78,8 @@ typedef struct kt_tcp_config {
     uint64_t hole_timeout_us;   /* default 5 s of capture time */
     uint64_t idle_timeout_us;   /* default 600 s */
     size_t max_connections;     /* default 65536 */
+    size_t ooo_max_segments;    /* queued segments per direction, default
+                                   8192 (bounds the sorted-insert walk) */
 } kt_tcp_config;
 
 void kt_tcp_config_defaults(kt_tcp_config *cfg);
