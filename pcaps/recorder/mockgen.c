@@ -66,8 +66,12 @@ struct consumer {
         int started;
         long consumed[MAX_TOPICS][MAX_PARTS];
         long dups[MAX_TOPICS][MAX_PARTS]; /* offsets seen more than once */
-        long assigned_n;
         char assignment[512]; /* final assignment, JSON array text */
+        char history[1024];   /* every assign/revoke, JSON array text */
+        size_t hlen;
+        int rebalances;
+        long commit_errs[64]; /* partition-level errors by broker code */
+        long commit_local_errs;
 };
 
 struct injected {
@@ -96,6 +100,7 @@ static struct injected inj[MAX_ERRS];
 static int ninj;
 static long inj_remaining[MAX_BROKERS]; /* Produce errors never popped */
 static int waves = 4, wave_gap_ms = 250;
+static int second_consumer_ms = 1500;
 static char notes[2048];
 /* highest offset + 1 seen per partition of consume_topic (for dup detection) */
 static unsigned char *seen[MAX_PARTS];
@@ -272,6 +277,50 @@ static void produce_wave(struct producer *p) {
         }
 }
 
+static void hist(struct consumer *cs, const char *what,
+                 const rd_kafka_topic_partition_list_t *l) {
+        size_t o = cs->hlen;
+        char *h = cs->history;
+        size_t cap = sizeof(cs->history) - 8;
+        if (o >= cap)
+                return;
+        o += snprintf(h + o, cap - o, "%s{\"%s\": [", o ? ", " : "", what);
+        for (int i = 0; l && i < l->cnt && o < cap; i++)
+                o += snprintf(h + o, cap - o, "%s%d", i ? ", " : "",
+                              (int)l->elems[i].partition);
+        if (o < cap)
+                o += snprintf(h + o, cap - o, "]}");
+        cs->hlen = o < cap ? o : cap;
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts,
+                         void *opaque) {
+        struct consumer *cs = opaque;
+        if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+                cs->rebalances++;
+                hist(cs, "assigned", parts);
+                rd_kafka_assign(rk, parts);
+        } else {
+                hist(cs, "revoked", parts);
+                rd_kafka_assign(rk, NULL);
+        }
+}
+
+static void commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *offs, void *opaque) {
+        struct consumer *cs = opaque;
+        (void)rk;
+        (void)err;
+        for (int i = 0; offs && i < offs->cnt; i++) {
+                int e = offs->elems[i].err;
+                if (e > 0 && e < 64)
+                        cs->commit_errs[e]++;
+                else if (e < 0)
+                        cs->commit_local_errs++;
+        }
+}
+
 static void start_consumer(struct consumer *cs) {
         rd_kafka_conf_t *c = rd_kafka_conf_new();
         char err[256];
@@ -284,6 +333,9 @@ static void start_consumer(struct consumer *cs) {
         setc(c, "heartbeat.interval.ms", "500");
         setc(c, "fetch.wait.max.ms", "200");
         rd_kafka_conf_set_log_cb(c, log_cb);
+        rd_kafka_conf_set_rebalance_cb(c, rebalance_cb);
+        rd_kafka_conf_set_offset_commit_cb(c, commit_cb);
+        rd_kafka_conf_set_opaque(c, cs);
         cs->rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof err);
         if (!cs->rk)
                 die("consumer %s: %s", cs->client_id, err);
@@ -500,10 +552,12 @@ static void setup_consumer_group(void) {
         consume_topic = ev;
         consumers[nconsumers++].client_id = "consumer-a";
         consumers[nconsumers++].client_id = "consumer-b";
-        waves = 8;
+        waves = 20;
         wave_gap_ms = 400;
-        note("consumer-a subscribes first and consumes; consumer-b joins the "
-             "same group about 1.5 s later, which triggers a rebalance "
+        second_consumer_ms = 4500;
+        note("consumer-a subscribes first and consumes (the mock coordinator "
+             "holds the first JoinGroup for about 3 s); consumer-b joins the "
+             "same group about 4.5 s later, which triggers a rebalance "
              "(consumer-a rejoins); both commit offsets after every poll "
              "that returned records (async) and synchronously at the end, "
              "then close (LeaveGroup). Records consumed twice around the "
@@ -520,6 +574,17 @@ static void json_str(FILE *f, const char *s) {
                 fputc(*s, f);
         }
         fputc('"', f);
+}
+
+/* Kafka's names (the protocol's error table) for the codes injected here. */
+static const char *kafka_err_name(rd_kafka_resp_err_t e) {
+        switch ((int)e) {
+        case 5: return "LEADER_NOT_AVAILABLE";
+        case 6: return "NOT_LEADER_OR_FOLLOWER";
+        case 7: return "REQUEST_TIMED_OUT";
+        case 19: return "NOT_ENOUGH_REPLICAS";
+        default: return rd_kafka_err2name(e);
+        }
 }
 
 static void write_truth(const char *path) {
@@ -586,9 +651,11 @@ static void write_truth(const char *path) {
         for (int i = 0; i < ninj; i++)
                 fprintf(f,
                         "%s\n    {\"api\": \"%s\", \"api_key\": %d, \"error\": "
-                        "\"%s\", \"code\": %d, \"count\": %d, \"broker\": %d, "
+                        "\"%s\", \"librdkafka_name\": \"%s\", \"code\": %d, "
+                        "\"count\": %d, \"broker\": %d, "
                         "\"response_delay_ms\": %d}",
                         i ? "," : "", inj[i].api, inj[i].api_key,
+                        kafka_err_name(inj[i].err),
                         rd_kafka_err2name(inj[i].err), (int)inj[i].err,
                         inj[i].count, inj[i].broker, inj[i].rtt_ms);
         fprintf(f, "\n  ],\n  \"injected_errors_left_unused\": {");
@@ -624,7 +691,19 @@ static void write_truth(const char *path) {
                 for (int p = 0; p < t->partitions; p++)
                         fprintf(f, "%s\"%s/%d\": %ld", p ? ", " : "", t->name,
                                 p, cs->dups[consume_topic][p]);
-                fprintf(f, "}, \"final_assignment\": %s}", cs->assignment);
+                fprintf(f, "}, \"final_assignment\": %s, "
+                           "\"assignment_history\": [%s], "
+                           "\"offset_commit_partition_errors\": {",
+                        cs->assignment, cs->history);
+                int n = 0;
+                for (int e = 1; e < 64; e++)
+                        if (cs->commit_errs[e])
+                                fprintf(f, "%s\"%s\": %ld", n++ ? ", " : "",
+                                        rd_kafka_err2name(
+                                            (rd_kafka_resp_err_t)e),
+                                        cs->commit_errs[e]);
+                fprintf(f, "}, \"offset_commit_local_errors\": %ld}",
+                        cs->commit_local_errs);
         }
         fprintf(f, "\n  ],\n  \"consumed_records\": {");
         if (consume_topic >= 0) {
@@ -757,12 +836,32 @@ int main(int argc, char **argv) {
                                 produce_wave(&producers[i]);
                 poll_all(wave_gap_ms);
                 if (nconsumers > 1 && !consumers[1].started &&
-                    now_ms() - t0 >= 1500)
+                    now_ms() - t0 >= second_consumer_ms)
                         start_consumer(&consumers[1]);
         }
         for (int i = 0; i < nproducers; i++) {
                 while (rd_kafka_outq_len(producers[i].rk) > 0)
                         poll_all(20);
+        }
+        if (nconsumers > 1) { /* let every consumer get partitions */
+                int64_t end = now_ms() + 20000;
+                for (int i = 0; i < nconsumers; i++) {
+                        if (!consumers[i].started)
+                                start_consumer(&consumers[i]);
+                        while (now_ms() < end) {
+                                rd_kafka_topic_partition_list_t *l = NULL;
+                                int n = 0;
+                                if (!rd_kafka_assignment(consumers[i].rk, &l) &&
+                                    l) {
+                                        n = l->cnt;
+                                        rd_kafka_topic_partition_list_destroy(
+                                            l);
+                                }
+                                if (n)
+                                        break;
+                                poll_all(50);
+                        }
+                }
         }
         if (consume_topic >= 0) {
                 long want = produced_to_topic(consume_topic);
