@@ -13,5 +13,16 @@ check_PROGRAMS += tests/test_streams_dump
 tests_test_streams_dump_SOURCES = tests/test_streams_dump.c
 tests_test_streams_dump_LDADD = $(KT_LIBS)
 TESTS += tests/test_streams_tshark.sh
-EXTRA_DIST += tests/test_streams_tshark.sh tests/data/third-party
+EXTRA_DIST += tests/test_streams_tshark.sh tests/data/third-party \
+	tests/data/synthetic.pcap tests/data/make-synthetic.py
 
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_reassembly tests/test_decode_link
+TESTS += tests/test_reassembly tests/test_decode_link
+tests_test_reassembly_SOURCES = tests/test_reassembly.c
+tests_test_reassembly_CFLAGS = $(TEST_CFLAGS)
+tests_test_reassembly_LDADD = $(TEST_LDADD)
+tests_test_decode_link_SOURCES = tests/test_decode_link.c
+tests_test_decode_link_CFLAGS = $(TEST_CFLAGS)
+tests_test_decode_link_LDADD = $(TEST_LDADD)
+endif

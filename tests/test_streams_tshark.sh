@@ -39,5 +39,18 @@ for f in "$srcdir"/tests/data/third-party/*.pcap "$srcdir"/tests/data/third-part
         fail=1
     fi
 done
+# The same bytes through standard input, plain and gzip-compressed.
+f="$srcdir/tests/data/third-party/ntop__nDPI__kafka.pcapng"
+"$dump" "$f" 2>/dev/null | sort >"$tmp.file"
+"$dump" - <"$f" 2>/dev/null | sort >"$tmp.stdin"
+gzip -c "$f" | "$dump" - 2>/dev/null | sort >"$tmp.gzstdin"
+gzip -c "$f" >"$tmp.pcapng.gz" && "$dump" "$tmp.pcapng.gz" 2>/dev/null | sort >"$tmp.gzfile"
+for v in stdin gzstdin gzfile; do
+    if [ -s "$tmp.file" ] && cmp -s "$tmp.file" "$tmp.$v"; then
+        echo "ok   $v read gives the same streams"
+    else
+        echo "FAIL $v read differs from the plain file read"; fail=1
+    fi
+done
 [ "$n" -gt 0 ] || { echo "no captures found under $srcdir/tests/data/third-party"; exit 1; }
 exit $fail
