@@ -13,7 +13,9 @@ libkafkatap_a_SOURCES += \
 	dissectors/kafka_apis_gen.c \
 	dissectors/kafka_schema.h \
 	dissectors/kafka_schema_gen.h \
-	dissectors/kafka_schema_gen.c
+	dissectors/kafka_schema_gen.c \
+	dissectors/kafka_walk.h \
+	dissectors/kafka_walk.c
 
 KT_GEN_SCHEMA_ARGS = --legacy $(top_srcdir)/dissectors/schema-legacy \
 	$(top_srcdir)/dissectors/schema $(top_srcdir)/dissectors/schema/errors.tsv
@@ -35,4 +37,10 @@ TESTS += tests/test_cursor
 tests_test_cursor_SOURCES = tests/test_cursor.c
 tests_test_cursor_CFLAGS = $(TEST_CFLAGS)
 tests_test_cursor_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test_walk
+TESTS += tests/test_walk
+tests_test_walk_SOURCES = tests/test_walk.c
+tests_test_walk_CFLAGS = $(TEST_CFLAGS)
+tests_test_walk_LDADD = $(TEST_LDADD)
 endif

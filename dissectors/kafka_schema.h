@@ -65,7 +65,8 @@ enum kt_role {
     KT_ROLE_GROUP_ID,           /* string, entityType groupId */
     KT_ROLE_MEMBER_ID,          /* string MemberId */
     KT_ROLE_GROUP_INSTANCE_ID,  /* string GroupInstanceId */
-    KT_ROLE_GENERATION_ID,      /* int32 GenerationId */
+    KT_ROLE_GENERATION_ID,      /* int32 GenerationId,
+                                   GenerationIdOrMemberEpoch */
     KT_ROLE_PROTOCOL_TYPE,      /* string ProtocolType */
     KT_ROLE_PROTOCOL_NAME,      /* string ProtocolName; JoinGroup request
                                    Protocols[].Name */

@@ -151,7 +151,7 @@ def field_role(f, base, is_array, struct_name):
             return "TIMEOUT_MS"
         if name == "MaxWaitMs":
             return "MAX_WAIT_MS"
-        if name == "GenerationId":
+        if name in ("GenerationId", "GenerationIdOrMemberEpoch"):
             return "GENERATION_ID"
         return "NONE"
     if base == "int16" and not is_array:
@@ -303,24 +303,41 @@ def depth_of(st, d=1):
 
 
 def compute_min_sizes(msg):
+    """Lower bound of one encoded element of each struct of msg, over the
+    versions in which the struct can appear (its parent fields' versions)."""
     lo, hi = msg.valid
-    seen = set()
+    reach = {}
 
-    def visit(st):
-        if st.index in seen:
+    def visit(st, versions):
+        have = reach.setdefault(st.index, (st, set()))[1]
+        new = set(versions) - have
+        if not new:
             return
-        seen.add(st.index)
+        have |= new
+        for fd in st.fields:
+            if fd["child"] is not None:
+                sub = [v for v in new if in_range(v, fd["versions"])]
+                if sub:
+                    visit(fd["child"], sub)
+
+    visit(msg.root, range(lo, hi + 1) if lo >= 0 else [])
+    for st, versions in reach.values():
         nf, fx = [], []
-        for v in range(lo, hi + 1):
+        for v in sorted(versions):
             flex = msg.flex_min >= 0 and v >= msg.flex_min
             (fx if flex else nf).append(struct_size(st, v, flex))
         a = min(nf) if nf else 1
         b = min(fx) if fx else 1
         st.min_size = (max(1, min(a, 0xFFFF)), max(1, min(b, 0xFFFF)))
+    # Structs never reached in a valid version keep the weakest bound.
+    stack = [msg.root]
+    while stack:
+        st = stack.pop()
+        if st.min_size is None:
+            st.min_size = (1, 1)
         for fd in st.fields:
-            if fd["child"] is not None:
-                visit(fd["child"])
-    visit(msg.root)
+            if fd["child"] is not None and fd["child"].min_size is None:
+                stack.append(fd["child"])
 
 
 # ---------------------------------------------------------------- input
