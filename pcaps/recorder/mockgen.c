@@ -561,7 +561,10 @@ static void setup_consumer_group(void) {
              "(consumer-a rejoins); both commit offsets after every poll "
              "that returned records (async) and synchronously at the end, "
              "then close (LeaveGroup). Records consumed twice around the "
-             "rebalance are counted in duplicates. ");
+             "rebalance are counted in duplicates. Group errors the client "
+             "API does not expose (Heartbeat, JoinGroup, SyncGroup error "
+             "codes) are not in this truth; OffsetCommit partition errors "
+             "are, from the commit callback. ");
 }
 
 /* -------------------------------- output -------------------------------- */
