@@ -1,0 +1,12 @@
+# tests/unit.mk: cmocka unit tests of the Kafka layer (framing, headers,
+# correlation, histogram, JSON writer, options, session).  Frames they use
+# are copied from real captures into tests/real_frames.h.
+EXTRA_DIST += tests/real_frames.h
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_correlation
+TESTS += tests/test_correlation
+tests_test_correlation_SOURCES = tests/test_correlation.c
+tests_test_correlation_CFLAGS = $(TEST_CFLAGS)
+tests_test_correlation_LDADD = $(TEST_LDADD)
+endif
