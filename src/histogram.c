@@ -77,9 +77,12 @@ uint64_t kt_hist_percentile(const kt_histogram *h, double p)
     if (p >= 100)
         return h->max;
     /* nearest rank: the smallest value with at least p% of values <= it */
-    double r = p / 100.0 * (double)h->count;
+    /* p * count first: for whole percents that product is exact, whereas
+     * p / 100.0 is not (0.28 * 25 = 7.000000000000001 would give rank 8);
+     * a remainder within rounding noise does not round the rank up */
+    double r = p * (double)h->count / 100.0;
     rank = (uint64_t)r;
-    if ((double)rank < r)
+    if ((double)rank < r * (1 - 1e-12))
         rank++;
     if (rank == 0)
         rank = 1;
