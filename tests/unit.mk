@@ -9,4 +9,10 @@ TESTS += tests/test_correlation
 tests_test_correlation_SOURCES = tests/test_correlation.c
 tests_test_correlation_CFLAGS = $(TEST_CFLAGS)
 tests_test_correlation_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test_histogram
+TESTS += tests/test_histogram
+tests_test_histogram_SOURCES = tests/test_histogram.c
+tests_test_histogram_CFLAGS = $(TEST_CFLAGS)
+tests_test_histogram_LDADD = $(TEST_LDADD)
 endif
