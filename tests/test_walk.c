@@ -688,6 +688,844 @@ static void test_capture_metadata_produce_v1(void **state)
               "throttle_time_ms=0@root", 0);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Bodies assembled by hand from the schema JSON. */
+
+typedef struct bb {
+    uint8_t b[4096];
+    size_t n;
+} bb;
+
+static void put(bb *o, const void *p, size_t n)
+{
+    assert_true(o->n + n <= sizeof o->b);
+    memcpy(o->b + o->n, p, n);
+    o->n += n;
+}
+
+static void p8(bb *o, int v)
+{
+    uint8_t x = (uint8_t)v;
+    put(o, &x, 1);
+}
+
+static void p16(bb *o, int v)
+{
+    p8(o, (v >> 8) & 0xff);
+    p8(o, v & 0xff);
+}
+
+static void p32(bb *o, int64_t v)
+{
+    for (int sh = 24; sh >= 0; sh -= 8)
+        p8(o, (int)((uint64_t)v >> sh) & 0xff);
+}
+
+static void p64(bb *o, int64_t v)
+{
+    for (int sh = 56; sh >= 0; sh -= 8)
+        p8(o, (int)((uint64_t)v >> sh) & 0xff);
+}
+
+static void puv(bb *o, uint32_t v)         /* unsigned varint */
+{
+    while (v >= 0x80) {
+        p8(o, (int)(v & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    p8(o, (int)v);
+}
+
+/* STRING: int16 length (-1 null) or, flexible, uvarint length+1 (0 null). */
+static void pstr(bb *o, int flex, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (flex)
+        puv(o, s ? (uint32_t)n + 1 : 0);
+    else
+        p16(o, s ? (int)n : -1);
+    if (s)
+        put(o, s, n);
+}
+
+/* BYTES / RECORDS: int32 length (-1 null) or uvarint length+1. */
+static void pbytes(bb *o, int flex, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (flex)
+        puv(o, s ? (uint32_t)n + 1 : 0);
+    else
+        p32(o, s ? (int64_t)n : -1);
+    if (s)
+        put(o, s, n);
+}
+
+/* ARRAY count: int32 (-1 null) or uvarint count+1 (0 null). */
+static void parr(bb *o, int flex, int n)
+{
+    if (flex)
+        puv(o, n < 0 ? 0 : (uint32_t)n + 1);
+    else
+        p32(o, n);
+}
+
+static const uint8_t TOPIC_ID[16] = {
+    0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+
+static void puuid(bb *o)
+{
+    put(o, TOPIC_ID, 16);
+}
+
+static void no_tags(bb *o, int flex)
+{
+    if (flex)
+        p8(o, 0);                 /* empty tagged-field section */
+}
+
+/* ProduceRequest.json (4.4.0: v3-13; legacy: v0-2), flexible 9+:
+ *   TransactionalId string 3+ nullable 3+; Acks int16; TimeoutMs int32;
+ *   TopicData [] { Name string 0-12 | TopicId uuid 13+;
+ *                  PartitionData [] { Index int32; Records records nullable } } */
+static void build_produce_request(bb *o, int v)
+{
+    int fx = v >= 9;
+    o->n = 0;
+    if (v >= 3)
+        pstr(o, fx, NULL);
+    p16(o, -1);
+    p32(o, 30000);
+    parr(o, fx, 1);
+    if (v <= 12)
+        pstr(o, fx, "t1");
+    else
+        puuid(o);
+    parr(o, fx, 2);
+    p32(o, 3);
+    pbytes(o, fx, "ABCDE");
+    no_tags(o, fx);
+    p32(o, 4);
+    pbytes(o, fx, NULL);
+    no_tags(o, fx);
+    no_tags(o, fx);
+    no_tags(o, fx);
+}
+
+/* ProduceResponse.json: Responses [] { Name 0-12 | TopicId 13+;
+ *   PartitionResponses [] { Index int32; ErrorCode int16; BaseOffset int64;
+ *     LogAppendTimeMs int64 2+; LogStartOffset int64 5+;
+ *     RecordErrors [] 8+ { BatchIndex int32; BatchIndexErrorMessage string
+ *       nullable 8+ }; ErrorMessage string 8+ nullable 8+;
+ *     CurrentLeader tag 0 (10+) { LeaderId int32; LeaderEpoch int32 } } };
+ *   ThrottleTimeMs int32 1+;
+ *   NodeEndpoints tag 0 (10+) [] { NodeId int32; Host string; Port int32;
+ *     Rack string nullable } */
+static void build_produce_response(bb *o, int v)
+{
+    int fx = v >= 9;
+    o->n = 0;
+    parr(o, fx, 1);
+    if (v <= 12)
+        pstr(o, fx, "t1");
+    else
+        puuid(o);
+    parr(o, fx, 1);
+    p32(o, 3);
+    p16(o, 6);
+    p64(o, 100);
+    if (v >= 2)
+        p64(o, -1);
+    if (v >= 5)
+        p64(o, 7);
+    if (v >= 8) {
+        parr(o, fx, 1);
+        p32(o, 0);
+        pstr(o, fx, NULL);
+        no_tags(o, fx);
+        pstr(o, fx, "bad");
+    }
+    if (v >= 10) {
+        p8(o, 1);                 /* one tagged field */
+        p8(o, 0);                 /* tag 0: CurrentLeader */
+        p8(o, 9);                 /* size: 4 + 4 + 1 */
+        p32(o, 2);
+        p32(o, 5);
+        p8(o, 0);
+    } else {
+        no_tags(o, fx);
+    }
+    no_tags(o, fx);
+    if (v >= 1)
+        p32(o, 25);
+    if (v >= 10) {
+        p8(o, 1);                 /* tag 0: NodeEndpoints */
+        p8(o, 0);
+        p8(o, 1 + 4 + 2 + 4 + 1 + 1);
+        parr(o, 1, 1);
+        p32(o, 2);
+        pstr(o, 1, "h");
+        p32(o, 9092);
+        pstr(o, 1, NULL);
+        p8(o, 0);
+    } else {
+        no_tags(o, fx);
+    }
+}
+
+static void expect_topic(char *w, size_t n, int v, int id_from)
+{
+    if (v >= id_from)
+        snprintf(w, n, "topic_id=deadbeef0102030405060708090a0b0c");
+    else
+        snprintf(w, n, "topic_name=t1");
+}
+
+static const char *topic_ctx(int v, int id_from)
+{
+    return v >= id_from ? "id:deadbeef" : "t1";
+}
+
+static void test_produce_every_version(void **state)
+{
+    (void)state;
+    const kt_api_info *api = kt_api_lookup(0);
+    for (int v = api->min_version; v <= api->max_version; v++) {
+        bb o;
+        rec r;
+        kt_walk_result res;
+        char want[1024], t[128];
+        memset(&r, 0, sizeof r);
+
+        build_produce_request(&o, v);
+        expect_topic(t, sizeof t, v, 13);
+        snprintf(want, sizeof want,
+                 "%sacks=-1 timeout_ms=30000 %s partition_index=3 "
+                 "records=len5 [%s/3] partition_index=4 records=null [%s/4]",
+                 v >= 3 ? "transactional_id=null " : "", t,
+                 topic_ctx(v, 13), topic_ctx(v, 13));
+        if (walk_body(0, v, 0, o.b, o.n, &r, &res) != KT_WALK_OK)
+            fail_msg("produce request v%d: %s at %s", v,
+                     kt_cur_error_name(res.cur_err), res.field);
+        if (strcmp(r.log, want))
+            fail_msg("produce request v%d\n got: %s\nwant: %s", v, r.log, want);
+
+        build_produce_response(&o, v);
+        snprintf(want, sizeof want,
+                 "%s partition_index=3 error_code=6@partition base_offset=100 "
+                 "%s%s[%s/3 err=6]%s", t,
+                 v >= 5 ? "log_start_offset=7 " : "",
+                 v >= 8 ? "error_message=bad " : "",
+                 topic_ctx(v, 13),
+                 v >= 1 ? " throttle_time_ms=25@root" : "");
+        if (walk_body(0, v, 1, o.b, o.n, &r, &res) != KT_WALK_OK)
+            fail_msg("produce response v%d: %s at %s", v,
+                     kt_cur_error_name(res.cur_err), res.field);
+        if (strcmp(r.log, want))
+            fail_msg("produce response v%d\n got: %s\nwant: %s", v, r.log, want);
+        /* The tagged fields of v10+ are decoded, not just skipped. */
+        r.flags = KT_WALK_ALL_FIELDS;
+        r.want_field = "LeaderEpoch";
+        assert_int_equal(walk_body(0, v, 1, o.b, o.n, &r, NULL), KT_WALK_OK);
+        assert_int_equal(r.want_seen, v >= 10);
+        if (v >= 10)
+            assert_int_equal(r.want_value, 5);
+        r.want_field = "Port";
+        assert_int_equal(walk_body(0, v, 1, o.b, o.n, &r, NULL), KT_WALK_OK);
+        assert_int_equal(r.want_seen, v >= 10);
+        if (v >= 10)
+            assert_int_equal(r.want_value, 9092);
+    }
+}
+
+/* FetchRequest.json (4.4.0: v4-18; legacy: v0-3), flexible 12+:
+ *   ClusterId tag 0 (12+) string nullable; ReplicaId int32 0-14;
+ *   ReplicaState tag 1 (15+) { ReplicaId int32; ReplicaEpoch int64 };
+ *   MaxWaitMs int32; MinBytes int32; MaxBytes int32 3+;
+ *   IsolationLevel int8 4+; SessionId int32 7+; SessionEpoch int32 7+;
+ *   Topics [] { Topic string 0-12 | TopicId uuid 13+;
+ *     Partitions [] { Partition int32; CurrentLeaderEpoch int32 9+;
+ *       FetchOffset int64; LastFetchedEpoch int32 12+;
+ *       LogStartOffset int64 5+; PartitionMaxBytes int32;
+ *       ReplicaDirectoryId tag 0 (17+) uuid;
+ *       HighWatermark tag 1 (18+) int64 } };
+ *   ForgottenTopicsData [] 7+ { Topic string 7-12 | TopicId uuid 13+;
+ *     Partitions []int32 };
+ *   RackId string 11+ */
+static void build_fetch_request(bb *o, int v)
+{
+    int fx = v >= 12;
+    o->n = 0;
+    if (v <= 14)
+        p32(o, -1);
+    p32(o, 500);
+    p32(o, 1);
+    if (v >= 3)
+        p32(o, 52428800);
+    if (v >= 4)
+        p8(o, 1);
+    if (v >= 7) {
+        p32(o, 11);
+        p32(o, -1);
+    }
+    parr(o, fx, 1);
+    if (v <= 12)
+        pstr(o, fx, "t1");
+    else
+        puuid(o);
+    parr(o, fx, 1);
+    p32(o, 2);
+    if (v >= 9)
+        p32(o, -1);
+    p64(o, 1000);
+    if (v >= 12)
+        p32(o, -1);
+    if (v >= 5)
+        p64(o, -1);
+    p32(o, 1048576);
+    if (v >= 18) {
+        p8(o, 2);                 /* two tagged fields */
+        p8(o, 0);                 /* ReplicaDirectoryId */
+        p8(o, 16);
+        puuid(o);
+        p8(o, 1);                 /* HighWatermark */
+        p8(o, 8);
+        p64(o, 1234);
+    } else if (v >= 17) {
+        p8(o, 1);
+        p8(o, 0);
+        p8(o, 16);
+        puuid(o);
+    } else {
+        no_tags(o, fx);
+    }
+    no_tags(o, fx);
+    if (v >= 7) {
+        parr(o, fx, 1);
+        if (v <= 12)
+            pstr(o, fx, "t0");
+        else
+            puuid(o);
+        parr(o, fx, 2);
+        p32(o, 5);
+        p32(o, 6);
+        no_tags(o, fx);
+    }
+    if (v >= 11)
+        pstr(o, fx, "r1");
+    if (v >= 15) {
+        p8(o, 2);
+        p8(o, 0);                 /* ClusterId "c1" */
+        p8(o, 3);
+        pstr(o, 1, "c1");
+        p8(o, 1);                 /* ReplicaState */
+        p8(o, 4 + 8 + 1);
+        p32(o, -1);
+        p64(o, -1);
+        p8(o, 0);
+    } else if (v >= 12) {
+        p8(o, 1);
+        p8(o, 0);
+        p8(o, 3);
+        pstr(o, 1, "c1");
+    }
+}
+
+/* FetchResponse.json: ThrottleTimeMs int32 1+; ErrorCode int16 7+;
+ *   SessionId int32 7+;
+ *   Responses [] { Topic string 0-12 | TopicId uuid 13+;
+ *     Partitions [] { PartitionIndex int32; ErrorCode int16;
+ *       HighWatermark int64; LastStableOffset int64 4+;
+ *       LogStartOffset int64 5+;
+ *       DivergingEpoch tag 0 (12+) { Epoch int32; EndOffset int64 };
+ *       CurrentLeader tag 1 (12+) { LeaderId int32; LeaderEpoch int32 };
+ *       SnapshotId tag 2 (12+) { EndOffset int64; Epoch int32 };
+ *       AbortedTransactions [] 4+ nullable 4+ { ProducerId int64;
+ *         FirstOffset int64 };
+ *       PreferredReadReplica int32 11+; Records records nullable } };
+ *   NodeEndpoints tag 0 (16+) [] { NodeId; Host; Port; Rack } */
+static void build_fetch_response(bb *o, int v)
+{
+    int fx = v >= 12;
+    o->n = 0;
+    if (v >= 1)
+        p32(o, 10);
+    if (v >= 7) {
+        p16(o, 0);
+        p32(o, 11);
+    }
+    parr(o, fx, 1);
+    if (v <= 12)
+        pstr(o, fx, "t1");
+    else
+        puuid(o);
+    parr(o, fx, 1);
+    p32(o, 2);
+    p16(o, 1);
+    p64(o, 5000);
+    if (v >= 4)
+        p64(o, 4999);
+    if (v >= 5)
+        p64(o, 10);
+    if (v >= 4) {
+        if (v % 2) {              /* odd versions: a null array */
+            parr(o, fx, -1);
+        } else {
+            parr(o, fx, 1);
+            p64(o, 77);
+            p64(o, 4000);
+            no_tags(o, fx);
+        }
+    }
+    if (v >= 11)
+        p32(o, -1);
+    pbytes(o, fx, "XYZ");
+    if (fx) {
+        p8(o, 2);
+        p8(o, 0);                 /* DivergingEpoch */
+        p8(o, 4 + 8 + 1);
+        p32(o, 3);
+        p64(o, 900);
+        p8(o, 0);
+        p8(o, 1);                 /* CurrentLeader */
+        p8(o, 4 + 4 + 1);
+        p32(o, 1);
+        p32(o, 8);
+        p8(o, 0);
+    }
+    no_tags(o, fx);
+    if (v >= 16) {
+        p8(o, 1);
+        p8(o, 0);
+        p8(o, 1 + 4 + 2 + 4 + 1 + 1);
+        parr(o, 1, 1);
+        p32(o, 2);
+        pstr(o, 1, "h");
+        p32(o, 9093);
+        pstr(o, 1, NULL);
+        p8(o, 0);
+    } else {
+        no_tags(o, fx);
+    }
+}
+
+static void test_fetch_every_version(void **state)
+{
+    (void)state;
+    const kt_api_info *api = kt_api_lookup(1);
+    for (int v = api->min_version; v <= api->max_version; v++) {
+        bb o;
+        rec r;
+        kt_walk_result res;
+        char want[1024], t[128], t0[128];
+        memset(&r, 0, sizeof r);
+
+        build_fetch_request(&o, v);
+        expect_topic(t, sizeof t, v, 13);
+        if (v >= 13)
+            snprintf(t0, sizeof t0, "%s", t);
+        else
+            snprintf(t0, sizeof t0, "topic_name=t0");
+        snprintf(want, sizeof want,
+                 "max_wait_ms=500 %s partition_index=2 fetch_offset=1000 "
+                 "%s%s[%s/2]%s%s%s",
+                 t, v >= 5 ? "log_start_offset=-1 " : "",
+                 v >= 18 ? "high_watermark=1234 " : "", topic_ctx(v, 13),
+                 v >= 7 ? " " : "", v >= 7 ? t0 : "",
+                 v >= 7 ? " partition_index[0]=5 partition_index[1]=6" : "");
+        if (walk_body(1, v, 0, o.b, o.n, &r, &res) != KT_WALK_OK)
+            fail_msg("fetch request v%d: %s at %s", v,
+                     kt_cur_error_name(res.cur_err), res.field);
+        if (strcmp(r.log, want))
+            fail_msg("fetch request v%d\n got: %s\nwant: %s", v, r.log, want);
+        r.flags = KT_WALK_ALL_FIELDS;
+        r.want_field = "ReplicaEpoch";       /* tagged ReplicaState, 15+ */
+        assert_int_equal(walk_body(1, v, 0, o.b, o.n, &r, NULL), KT_WALK_OK);
+        assert_int_equal(r.want_seen, v >= 15);
+        r.flags = 0;
+
+        build_fetch_response(&o, v);
+        snprintf(want, sizeof want,
+                 "%s%s%s partition_index=2 error_code=1@partition "
+                 "high_watermark=5000 %s%s%srecords=len3 [%s/2 err=1]",
+                 v >= 1 ? "throttle_time_ms=10@root " : "",
+                 v >= 7 ? "error_code=0@root " : "", t,
+                 v >= 4 ? "last_stable_offset=4999 " : "",
+                 v >= 5 ? "log_start_offset=10 " : "",
+                 v >= 4 && v % 2 == 0 ? "producer_id=77 " : "",
+                 topic_ctx(v, 13));
+        if (walk_body(1, v, 1, o.b, o.n, &r, &res) != KT_WALK_OK)
+            fail_msg("fetch response v%d: %s at %s", v,
+                     kt_cur_error_name(res.cur_err), res.field);
+        if (strcmp(r.log, want))
+            fail_msg("fetch response v%d\n got: %s\nwant: %s", v, r.log, want);
+        r.flags = KT_WALK_ALL_FIELDS;
+        r.want_field = "LeaderEpoch";        /* tagged CurrentLeader, 12+ */
+        assert_int_equal(walk_body(1, v, 1, o.b, o.n, &r, NULL), KT_WALK_OK);
+        assert_int_equal(r.want_seen, v >= 12);
+        if (v >= 12)
+            assert_int_equal(r.want_value, 8);
+        r.want_field = "Port";               /* tagged NodeEndpoints, 16+ */
+        assert_int_equal(walk_body(1, v, 1, o.b, o.n, &r, NULL), KT_WALK_OK);
+        assert_int_equal(r.want_seen, v >= 16);
+    }
+}
+
+/* A body of one version read as its neighbour must not pass silently at
+ * the boundaries where the layout changes (it may by chance elsewhere). */
+static void test_version_boundaries_differ(void **state)
+{
+    (void)state;
+    static const int produce_req[] = { 3, 9, 13 };
+    static const int fetch_req[] = { 3, 4, 5, 7, 9, 11, 12, 13, 15 };
+    bb o;
+    rec r;
+    memset(&r, 0, sizeof r);
+    for (size_t i = 0; i < sizeof produce_req / sizeof produce_req[0]; i++) {
+        int v = produce_req[i];
+        build_produce_request(&o, v);
+        assert_int_not_equal(walk_body(0, v - 1, 0, o.b, o.n, &r, NULL), KT_WALK_OK);
+        build_produce_request(&o, v - 1);
+        assert_int_not_equal(walk_body(0, v, 0, o.b, o.n, &r, NULL), KT_WALK_OK);
+    }
+    for (size_t i = 0; i < sizeof fetch_req / sizeof fetch_req[0]; i++) {
+        int v = fetch_req[i];
+        build_fetch_request(&o, v);
+        assert_int_not_equal(walk_body(1, v - 1, 0, o.b, o.n, &r, NULL), KT_WALK_OK);
+        build_fetch_request(&o, v - 1);
+        assert_int_not_equal(walk_body(1, v, 0, o.b, o.n, &r, NULL), KT_WALK_OK);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Unknown and malformed input. */
+
+static int count_events(void *arg, const kt_event *ev)
+{
+    (void)ev;
+    (*(int *)arg)++;
+    return 0;
+}
+
+static void test_unknown_version_and_api(void **state)
+{
+    (void)state;
+    bb o;
+    int n = 0;
+    kt_cursor c;
+    kt_walk_result res;
+    build_produce_request(&o, 13);
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(0, 14, 0, &c, 0, count_events, &n, &res),
+                     KT_WALK_UNKNOWN_VERSION);
+    assert_int_equal(res.status, KT_WALK_UNKNOWN_VERSION);
+    assert_int_equal(n, 0);
+    assert_int_equal(kt_cur_left(&c), o.n);     /* untouched */
+    assert_int_equal(kt_walk(0, -1, 0, &c, 0, count_events, &n, NULL),
+                     KT_WALK_UNKNOWN_VERSION);
+    assert_int_equal(kt_walk(1, 19, 1, &c, 0, count_events, &n, NULL),
+                     KT_WALK_UNKNOWN_VERSION);
+    assert_int_equal(kt_walk(9999, 0, 0, &c, 0, count_events, &n, NULL),
+                     KT_WALK_UNKNOWN_API);
+    assert_int_equal(kt_walk(-1, 0, 0, &c, 0, count_events, &n, NULL),
+                     KT_WALK_UNKNOWN_API);
+    assert_int_equal(n, 0);
+    assert_true(kt_walk_known(0, 0, 0));
+    assert_true(kt_walk_known(0, 13, 1));
+    assert_false(kt_walk_known(0, 14, 1));
+    assert_true(kt_walk_known(4, 7, 0));        /* LeaderAndIsr, legacy */
+    assert_false(kt_walk_known(4, 8, 0));
+}
+
+/* Every truncation of valid bodies is malformed (short), with no event. */
+static void test_truncated_bodies(void **state)
+{
+    (void)state;
+    for (int which = 0; which < 4; which++) {
+        for (int v = 0; v <= 18; v++) {
+            bb o;
+            if (which < 2 && v > 13)
+                break;
+            switch (which) {
+            case 0: build_produce_request(&o, v); break;
+            case 1: build_produce_response(&o, v); break;
+            case 2: build_fetch_request(&o, v); break;
+            default: build_fetch_response(&o, v); break;
+            }
+            for (size_t cut = 0; cut < o.n; cut++) {
+                int n = 0;
+                kt_cursor c;
+                kt_walk_result res;
+                kt_cur_init(&c, o.b, cut);
+                int st = kt_walk(which < 2 ? 0 : 1, v, which % 2, &c, 0,
+                                 count_events, &n, &res);
+                assert_int_equal(st, KT_WALK_MALFORMED);
+                assert_int_equal(n, 0);
+                assert_true(res.cur_err == KT_CUR_SHORT ||
+                            res.cur_err == KT_CUR_BAD_COUNT);
+                assert_true(res.offset <= cut);
+                assert_non_null(res.field);
+                /* Without the pre-pass: still malformed, events may come. */
+                kt_cur_init(&c, o.b, cut);
+                st = kt_walk(which < 2 ? 0 : 1, v, which % 2, &c,
+                             KT_WALK_NO_PREPASS, count_events, &n, NULL);
+                assert_int_equal(st, KT_WALK_MALFORMED);
+            }
+        }
+    }
+}
+
+static void test_trailing_bytes(void **state)
+{
+    (void)state;
+    bb o;
+    kt_cursor c;
+    kt_walk_result res;
+    build_fetch_response(&o, 12);
+    p8(&o, 0);
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(1, 12, 1, &c, 0, NULL, NULL, &res), KT_WALK_MALFORMED);
+    assert_int_equal(res.cur_err, KT_CUR_TRAILING);
+    assert_int_equal(res.offset, o.n - 1);
+}
+
+static void test_huge_counts(void **state)
+{
+    (void)state;
+    bb o;
+    kt_cursor c;
+    kt_walk_result res;
+    /* Produce v3: null TransactionalId, acks, timeout, then 0x7fffffff
+     * topics with 4 bytes left. */
+    o.n = 0;
+    p16(&o, -1);
+    p16(&o, 1);
+    p32(&o, 100);
+    p32(&o, 0x7fffffff);
+    p32(&o, 0);
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(0, 3, 0, &c, 0, NULL, NULL, &res), KT_WALK_MALFORMED);
+    assert_int_equal(res.cur_err, KT_CUR_BAD_COUNT);
+    assert_string_equal(res.field, "TopicData");
+    /* Flexible: compact count 0xffffffff. */
+    o.n = 0;
+    p8(&o, 0);
+    p16(&o, 1);
+    p32(&o, 100);
+    puv(&o, 0xffffffffu);
+    p8(&o, 0);
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(0, 9, 0, &c, 0, NULL, NULL, &res), KT_WALK_MALFORMED);
+    assert_int_equal(res.cur_err, KT_CUR_BAD_COUNT);
+    /* A count that fits 1-byte elements but not the 10-byte minimum of a
+     * Produce v3 partition (Index int32 + Records int32 + ...). */
+    o.n = 0;
+    p16(&o, -1);
+    p16(&o, 1);
+    p32(&o, 100);
+    p32(&o, 1);
+    pstr(&o, 0, "t");
+    p32(&o, 3);                 /* 3 partitions need >= 24 bytes */
+    for (int i = 0; i < 20; i++)
+        p8(&o, 0);
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(0, 3, 0, &c, 0, NULL, NULL, &res), KT_WALK_MALFORMED);
+    assert_int_equal(res.cur_err, KT_CUR_BAD_COUNT);
+    assert_string_equal(res.field, "PartitionData");
+}
+
+static void test_null_where_not_nullable(void **state)
+{
+    (void)state;
+    bb o;
+    kt_cursor c;
+    kt_walk_result res;
+    /* Produce v3 with a null topic Name (not nullable in the schema). */
+    o.n = 0;
+    p16(&o, -1);
+    p16(&o, 1);
+    p32(&o, 100);
+    p32(&o, 1);
+    p16(&o, -1);
+    p32(&o, 0);
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(0, 3, 0, &c, 0, NULL, NULL, &res), KT_WALK_MALFORMED);
+    assert_int_equal(res.cur_err, KT_CUR_BAD_LENGTH);
+    assert_string_equal(res.field, "Name");
+    /* A null TopicData array. */
+    o.n = 0;
+    p16(&o, -1);
+    p16(&o, 1);
+    p32(&o, 100);
+    p32(&o, -1);
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(0, 3, 0, &c, 0, NULL, NULL, &res), KT_WALK_MALFORMED);
+    assert_int_equal(res.cur_err, KT_CUR_BAD_LENGTH);
+}
+
+static void test_bad_tagged_size(void **state)
+{
+    (void)state;
+    bb o;
+    kt_cursor c;
+    kt_walk_result res;
+    int n = 0;
+    /* Fetch v12 response whose NodeEndpoints-free root tag section holds a
+     * known partition tag (CurrentLeader, 9 bytes of value) declared as 10. */
+    build_fetch_response(&o, 12);
+    /* Find the CurrentLeader tag header "01 09" and bump its size to 10,
+     * then add a byte so the frame still ends where it should. */
+    for (size_t i = 0; i + 1 < o.n; i++) {
+        if (o.b[i] == 0x01 && o.b[i + 1] == 0x09 && o.b[i + 2] == 0 &&
+            o.b[i + 5] == 1) {
+            o.b[i + 1] = 10;
+            memmove(o.b + i + 2 + 10, o.b + i + 2 + 9, o.n - (i + 2 + 9));
+            o.b[i + 2 + 9] = 0xee;
+            o.n++;
+            break;
+        }
+    }
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(1, 12, 1, &c, 0, count_events, &n, &res),
+                     KT_WALK_MALFORMED);
+    assert_int_equal(res.cur_err, KT_CUR_TRAILING);
+    assert_int_equal(n, 0);
+    /* An unknown tag of any size is skipped. */
+    build_fetch_response(&o, 12);
+    o.b[o.n - 1] = 1;             /* root tags: one field */
+    p8(&o, 99);                   /* tag 99 */
+    p8(&o, 3);
+    p8(&o, 1);
+    p8(&o, 2);
+    p8(&o, 3);
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(1, 12, 1, &c, 0, NULL, NULL, &res), KT_WALK_OK);
+}
+
+static int stop_at_partition(void *arg, const kt_event *ev)
+{
+    (*(int *)arg)++;
+    return ev->role == KT_ROLE_PARTITION_INDEX;
+}
+
+static void test_stop(void **state)
+{
+    (void)state;
+    bb o;
+    kt_cursor c;
+    int n = 0;
+    build_produce_request(&o, 9);
+    kt_cur_init(&c, o.b, o.n);
+    assert_int_equal(kt_walk(0, 9, 0, &c, 0, stop_at_partition, &n, NULL),
+                     KT_WALK_STOPPED);
+    assert_true(n > 0);
+}
+
+/* Random and mutated bodies for every message version: never a crash, an
+ * out-of-bounds read (run under ASan) or a hang; every status is one of the
+ * documented ones. */
+static uint32_t rng = 12345;
+static uint32_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+static void test_fuzz_every_message(void **state)
+{
+    (void)state;
+    static uint8_t buf[512];
+    int ok = 0;
+    for (int key = 0; key <= kt_api_max_key(); key++) {
+        const kt_api_info *api = kt_api_lookup(key);
+        if (!api || api->min_version < 0)
+            continue;
+        for (int v = api->min_version; v <= api->max_version; v++) {
+            for (int resp = 0; resp < 2; resp++) {
+                for (int it = 0; it < 40; it++) {
+                    size_t len = rnd() % sizeof buf;
+                    int n = 0;
+                    kt_cursor c;
+                    kt_walk_result res;
+                    for (size_t i = 0; i < len; i++) {
+                        /* mostly small bytes, so counts and lengths are
+                         * often plausible */
+                        uint32_t x = rnd();
+                        buf[i] = (uint8_t)(x % 4 ? (x >> 8) % 3 : x >> 16);
+                    }
+                    kt_cur_init(&c, buf, len);
+                    int st = kt_walk(key, v, resp, &c, KT_WALK_ALL_FIELDS,
+                                     count_events, &n, &res);
+                    assert_true(st == KT_WALK_OK || st == KT_WALK_MALFORMED);
+                    if (st == KT_WALK_MALFORMED)
+                        assert_int_equal(n, 0);
+                    else
+                        ok++;
+                }
+            }
+        }
+    }
+    assert_true(ok > 0);
+    /* Byte flips of the hand-built Produce and Fetch bodies. */
+    for (int v = 0; v <= 18; v++) {
+        for (int which = 0; which < 4; which++) {
+            bb o;
+            if (which < 2 && v > 13)
+                continue;
+            switch (which) {
+            case 0: build_produce_request(&o, v); break;
+            case 1: build_produce_response(&o, v); break;
+            case 2: build_fetch_request(&o, v); break;
+            default: build_fetch_response(&o, v); break;
+            }
+            for (int it = 0; it < 200; it++) {
+                bb m = o;
+                kt_cursor c;
+                int n = 0;
+                m.b[rnd() % m.n] ^= (uint8_t)(1u << (rnd() % 8));
+                kt_cur_init(&c, m.b, m.n);
+                int st = kt_walk(which < 2 ? 0 : 1, v, which % 2, &c, 0,
+                                 count_events, &n, NULL);
+                assert_true(st == KT_WALK_OK || st == KT_WALK_MALFORMED);
+            }
+        }
+    }
+}
+
+/* Every message of every version in the table walks its minimal body: a
+ * body made of the smallest encoding of each field. */
+static void test_schema_tables_consistent(void **state)
+{
+    (void)state;
+    for (int key = 0; key <= KT_SCHEMA_MAX_KEY; key++) {
+        for (int resp = 0; resp < 2; resp++) {
+            const kt_smsg *m = resp ? &kt_schema_responses[key] : &kt_schema_requests[key];
+            for (int s = 0; s < m->nseg; s++) {
+                const kt_sseg *g = &m->seg[s];
+                assert_true(g->vmin <= g->vmax);
+                assert_true(g->root < KT_SCHEMA_NSTRUCTS);
+                if (s > 0)
+                    assert_true(g->vmin == m->seg[s - 1].vmax + 1);
+            }
+            if (m->nseg) {
+                const kt_api_info *api = kt_api_lookup(key);
+                assert_non_null(api);
+                assert_int_equal(api->min_version, m->seg[0].vmin);
+                assert_int_equal(api->max_version, m->seg[m->nseg - 1].vmax);
+            }
+        }
+    }
+    for (int i = 0; i < KT_SCHEMA_NFIELDS; i++) {
+        const kt_sfield *f = &kt_schema_fields[i];
+        if (f->type == KT_FT_STRUCT)
+            assert_true(f->child < KT_SCHEMA_NSTRUCTS);
+        if (f->tag >= 0)
+            assert_true(f->tmin >= 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -706,6 +1544,18 @@ int main(void)
         cmocka_unit_test(test_capture_mixed),
         cmocka_unit_test(test_capture_list_offsets_v0),
         cmocka_unit_test(test_capture_metadata_produce_v1),
+        cmocka_unit_test(test_produce_every_version),
+        cmocka_unit_test(test_fetch_every_version),
+        cmocka_unit_test(test_version_boundaries_differ),
+        cmocka_unit_test(test_unknown_version_and_api),
+        cmocka_unit_test(test_truncated_bodies),
+        cmocka_unit_test(test_trailing_bytes),
+        cmocka_unit_test(test_huge_counts),
+        cmocka_unit_test(test_null_where_not_nullable),
+        cmocka_unit_test(test_bad_tagged_size),
+        cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_fuzz_every_message),
+        cmocka_unit_test(test_schema_tables_consistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
