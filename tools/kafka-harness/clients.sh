@@ -1,0 +1,83 @@
+# Launching the real Kafka command-line clients for a scenario and recording
+# what each one reported (sourced by record.sh after cluster.sh). Clients run
+# in their own process groups; their logs and reports go to $SCEN_DIR.
+CLIENT_PIDS=()
+CLIENT_LOGS=()
+CLIENT_KINDS=()
+CLIENT_IDS=()
+CLIENT_TOPICS=()
+
+_client_spawn() {   # KIND CLIENT_ID TOPIC CMD...
+    local kind=$1 cid=$2 topic=$3; shift 3
+    local logf="$SCEN_DIR/client-$cid.log"
+    spawn "$logf" "$@"
+    CLIENT_PIDS+=("$SPAWNED_PID"); CLIENT_LOGS+=("$logf")
+    CLIENT_KINDS+=("$kind"); CLIENT_IDS+=("$cid"); CLIENT_TOPICS+=("$topic")
+}
+
+# producer_bg CLIENT_ID TOPIC RECORDS SIZE THROUGHPUT [PROP=VALUE...]
+producer_bg() {
+    local cid=$1 topic=$2 n=$3 size=$4 tput=$5; shift 5
+    _client_spawn producer "$cid" "$topic" "${JAVA_TOOL_CMD[@]}" org.apache.kafka.tools.ProducerPerformance \
+        --bootstrap-server "$BOOTSTRAP" --topic "$topic" --num-records "$n" --record-size "$size" \
+        --throughput "$tput" --key-distribution range --record-key-range 60 --print-metrics \
+        --command-property client.id="$cid" acks=all linger.ms=5 "$@"
+}
+
+# consumer_bg CLIENT_ID GROUP PROTOCOL TIMEOUT_MS (--topic T | --include RE) [more args...]
+consumer_bg() {
+    local cid=$1 group=$2 proto=$3 tmo=$4; shift 4
+    _client_spawn consumer "$cid" "$2" "${JAVA_TOOL_CMD[@]}" org.apache.kafka.tools.consumer.ConsoleConsumer \
+        --bootstrap-server "$BOOTSTRAP" --group "$group" --from-beginning --timeout-ms "$tmo" \
+        --formatter-property print.value=false --formatter-property print.partition=true \
+        --command-property client.id="$cid" --command-property group.protocol="$proto" "$@"
+}
+
+# Stop one running client gently (SIGTERM: the tools close cleanly and report).
+client_term() {
+    local cid=$1 i
+    for i in "${!CLIENT_IDS[@]}"; do
+        [ "${CLIENT_IDS[$i]}" = "$cid" ] && kill -TERM -- "-${CLIENT_PIDS[$i]}" 2>/dev/null
+    done
+    return 0
+}
+
+# Wait for every client (at most $1 seconds), then write $SCEN_DIR/clients.tsv:
+# kind, client_id, topic, reported records, produce-throttle-time-max (producers).
+wait_clients() {
+    local limit=${1:-120} i n thr
+    for i in "${!CLIENT_PIDS[@]}"; do
+        wait_group "${CLIENT_PIDS[$i]}" "$limit"
+    done
+    : > "$SCEN_DIR/clients.tsv"
+    for i in "${!CLIENT_PIDS[@]}"; do
+        if [ "${CLIENT_KINDS[$i]}" = producer ]; then
+            n=$(sed -n 's/^\([0-9][0-9]*\) records sent,.*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
+            thr=$(sed -n 's/^producer-metrics:produce-throttle-time-max:{client-id=[^}]*} *: *\([0-9.NaE-]*\).*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
+        else
+            n=$(sed -n 's/.*Processed a total of \([0-9][0-9]*\) messages.*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
+            thr=""
+        fi
+        [ -n "$n" ] || die "client ${CLIENT_IDS[$i]} reported no count (see ${CLIENT_LOGS[$i]})"
+        printf '%s\t%s\t%s\t%s\t%s\n' "${CLIENT_KINDS[$i]}" "${CLIENT_IDS[$i]}" "${CLIENT_TOPICS[$i]}" "$n" "$thr" \
+            >> "$SCEN_DIR/clients.tsv"
+    done
+    CLIENT_PIDS=(); CLIENT_LOGS=(); CLIENT_KINDS=(); CLIENT_IDS=(); CLIENT_TOPICS=()
+}
+
+# Admin commands (run in the foreground; fail the scenario on error).
+topic_create() {   # TOPIC PARTITIONS
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+        --command-config "$SCEN_DIR/admin.properties" --create --topic "$1" --partitions "$2" \
+        --replication-factor 1 >> "$SCEN_DIR/admin.log" 2>&1 || die "create topic $1 failed"
+}
+topic_delete() {
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+        --command-config "$SCEN_DIR/admin.properties" --delete --topic "$1" \
+        >> "$SCEN_DIR/admin.log" 2>&1 || die "delete topic $1 failed"
+}
+client_quota_set() {   # CLIENT_ID CONFIGS
+    kafka_java org.apache.kafka.tools.ConfigCommand --bootstrap-server "$BOOTSTRAP" \
+        --command-config "$SCEN_DIR/admin.properties" --alter --entity-type clients \
+        --entity-name "$1" --add-config "$2" >> "$SCEN_DIR/admin.log" 2>&1 || die "quota for $1 failed"
+}

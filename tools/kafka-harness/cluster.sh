@@ -1,0 +1,169 @@
+# Single-node KRaft Kafka on loopback, tcpdump capture and Java tool launching
+# for the capture harness (sourced by record.sh after env.sh). Every process
+# started here runs in its own process group and is stopped by cleanup_all.
+BROKER_PORT=${BROKER_PORT:-19092}
+CONTROLLER_PORT=${CONTROLLER_PORT:-19093}
+BOOTSTRAP="127.0.0.1:$BROKER_PORT"
+RUN_DIR="$KAFKATAP_CACHE/run"
+STARTED_PGIDS=()
+BROKER_PID=""
+TCPDUMP_PID=""
+
+# Start CMD... in a new session (own process group) with output to OUT; the pid
+# (also the group id) is left in SPAWNED_PID. Not to be called inside $(...):
+# the process must be a child of the main shell to be waited for.
+spawn() {
+    local out=$1; shift
+    setsid "$@" >"$out" 2>&1 < /dev/null &
+    SPAWNED_PID=$!
+    STARTED_PGIDS+=("$SPAWNED_PID")
+}
+
+# A watchdog: after SECONDS run the shell command CMD (unless cancelled first).
+# Its pid is left in TIMER_PID; its sleep is killed with it.
+timer_start() {
+    ( s=""; trap 'kill $s 2>/dev/null; exit 0' TERM
+      sleep "$1" & s=$!; wait $s; eval "$2" ) >/dev/null 2>&1 &
+    TIMER_PID=$!
+}
+timer_cancel() {
+    kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null || true
+}
+
+# Stop one process group: TERM, KILL after $2 seconds, reap it, kill stragglers.
+stop_group() {
+    local pid=$1 wait_s=${2:-20} timer
+    [ -n "$pid" ] || return 0
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    timer_start "$wait_s" "kill -KILL -- -$pid"
+    timer=$TIMER_PID
+    wait "$pid" 2>/dev/null || true
+    timer_cancel "$timer"
+    kill -KILL -- "-$pid" 2>/dev/null || true
+}
+
+# Wait for a process group leader to exit by itself; after $2 seconds stop it.
+wait_group() {
+    local pid=$1 limit=$2 timer
+    timer_start "$limit" "log 'pid $pid still running after ${limit}s, stopping it'; kill -TERM -- -$pid; sleep 15; kill -KILL -- -$pid"
+    timer=$TIMER_PID
+    wait "$pid" 2>/dev/null || true
+    timer_cancel "$timer"
+    kill -KILL -- "-$pid" 2>/dev/null || true
+}
+
+cleanup_all() {
+    local pid
+    for pid in "${STARTED_PGIDS[@]}"; do
+        kill -0 -- "-$pid" 2>/dev/null && stop_group "$pid" 30
+    done
+    STARTED_PGIDS=()
+    # Any watchdog still sleeping (its trap also ends its sleep).
+    for pid in $(jobs -p); do kill -TERM "$pid" 2>/dev/null; done
+    wait 2>/dev/null || true
+}
+
+# Run a Kafka main class (tools log WARN and above to their output).
+# JAVA_TOOL_CMD is the command prefix, for spawn (which cannot run functions).
+java_tool_cmd_init() {
+    JAVA_TOOL_CMD=("$JAVA" -Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+        -Dlog4j2.configurationFile="$RUN_DIR/tools-log4j2.properties"
+        -cp "$HELPER_CLASSES:$(kafka_classpath)")
+}
+kafka_java() {
+    "${JAVA_TOOL_CMD[@]}" "$@"
+}
+
+write_configs() {
+    local dir=$1
+    mkdir -p "$RUN_DIR"
+    cat > "$RUN_DIR/tools-log4j2.properties" <<EOT
+rootLogger.level = WARN
+rootLogger.appenderRef.stderr.ref = STDERR
+appender.stderr.type = Console
+appender.stderr.name = STDERR
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+EOT
+    cat > "$RUN_DIR/broker-log4j2.properties" <<EOT
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = FILE
+appender.file.type = File
+appender.file.name = FILE
+appender.file.fileName = $dir/server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+EOT
+    cat > "$dir/server.properties" <<EOT
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=1
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+group.consumer.heartbeat.interval.ms=1000
+group.consumer.min.heartbeat.interval.ms=1000
+delete.topic.enable=true
+EOT
+}
+
+# Format a fresh data dir and start the broker; wait until it accepts clients.
+broker_start() {
+    local dir=$1 cid i
+    rm -rf "$dir"; mkdir -p "$dir"
+    write_configs "$dir"
+    cid=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+    kafka_java kafka.tools.StorageTool format --standalone -t "$cid" -c "$dir/server.properties" \
+        > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "storage format failed"; }
+    spawn "$dir/broker.out" "$JAVA" -Xms256m -Xmx1g -XX:+UseG1GC \
+        -Dlog4j2.configurationFile="$RUN_DIR/broker-log4j2.properties" \
+        -cp "$(kafka_classpath)" kafka.Kafka "$dir/server.properties"
+    BROKER_PID=$SPAWNED_PID
+    for ((i = 0; i < 600; i++)); do
+        kill -0 "$BROKER_PID" 2>/dev/null || { tail -20 "$dir/broker.out" >&2; die "broker exited"; }
+        if grep -q 'Kafka Server started\|\[KafkaRaftServer nodeId=1\] Kafka Server started' "$dir/server.log" 2>/dev/null \
+           && (exec 3<>"/dev/tcp/127.0.0.1/$BROKER_PORT") 2>/dev/null; then
+            log "broker up (pid $BROKER_PID) on $BOOTSTRAP"
+            return 0
+        fi
+        sleep 0.2
+    done
+    die "broker did not start within 120 s (see $dir/server.log)"
+}
+
+broker_stop() {
+    stop_group "$BROKER_PID" 60
+    BROKER_PID=""
+}
+
+# Capture the client listener on lo (full snaplen) into FILE.
+capture_start() {
+    local file=$1 i
+    spawn "$file.tcpdump.log" tcpdump -i lo -s 0 -U -Z root -w "$file" "tcp port $BROKER_PORT"
+    TCPDUMP_PID=$SPAWNED_PID
+    for ((i = 0; i < 100; i++)); do
+        grep -q 'listening on' "$file.tcpdump.log" 2>/dev/null && return 0
+        kill -0 "$TCPDUMP_PID" 2>/dev/null || { cat "$file.tcpdump.log" >&2; die "tcpdump failed"; }
+        sleep 0.1
+    done
+    die "tcpdump did not start"
+}
+
+capture_stop() {
+    sleep 1   # let the last responses and FINs land
+    stop_group "$TCPDUMP_PID" 10
+    TCPDUMP_PID=""
+}

@@ -1,0 +1,26 @@
+# tools/kafka-harness/: recording the real Apache Kafka captures (pcaps/kafka/)
+# and checking them. `make pcaps-kafka` needs Java 17+, Maven (Maven Central),
+# tcpdump, python3 and root (for tcpdump); `make check-kafka-captures` needs only
+# python3 and tshark. Included from Makefile.am.
+KAFKA_HARNESS_FILES = \
+	tools/kafka-harness/README.md tools/kafka-harness/pom.xml \
+	tools/kafka-harness/env.sh tools/kafka-harness/cluster.sh \
+	tools/kafka-harness/clients.sh tools/kafka-harness/scenarios.sh \
+	tools/kafka-harness/record.sh tools/kafka-harness/make-truth.py \
+	tools/kafka-harness/extract-schema.sh \
+	tools/kafka-harness/java/BrokerTruth.java tools/kafka-harness/java/ErrorsDump.java \
+	tests/kafkawire.py tests/test_kafka_captures.py
+EXTRA_DIST += $(KAFKA_HARNESS_FILES)
+
+# Record every scenario again (SCENARIOS="a b" for some), replacing pcaps/kafka/.
+pcaps-kafka:
+	$(top_srcdir)/tools/kafka-harness/record.sh $(SCENARIOS)
+
+# Refresh dissectors/schema/ from the harness's Kafka version.
+schema-kafka:
+	$(top_srcdir)/tools/kafka-harness/extract-schema.sh $(top_srcdir)/dissectors/schema
+
+check-kafka-captures:
+	python3 $(top_srcdir)/tests/test_kafka_captures.py --versions
+
+.PHONY: pcaps-kafka schema-kafka check-kafka-captures

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Writes a scenario's NAME.truth.json for the capture harness from the
+broker's own answers (BrokerTruth output) and the counts the clients printed."""
+import argparse
+import json
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--broker-json", required=True)
+    ap.add_argument("--clients", required=True)
+    ap.add_argument("--bootstrap", required=True)
+    ap.add_argument("--kafka-version", required=True)
+    ap.add_argument("--scenario", required=True)
+    ap.add_argument("--notes", default="")
+    ap.add_argument("--throttled", default="")
+    ap.add_argument("--deleted", default="")
+    ap.add_argument("--groups", default="")
+    a = ap.parse_args()
+
+    with open(a.broker_json) as f:
+        broker = json.load(f)
+    clients = []
+    with open(a.clients) as f:
+        for line in f:
+            kind, cid, topic, n, thr = line.rstrip("\n").split("\t")
+            c = {"client_id": cid, "role": kind, "topic": topic, "reported_records": int(n)}
+            if kind == "producer":
+                c["tool"] = "org.apache.kafka.tools.ProducerPerformance"
+                c["produce_throttle_time_max_ms"] = float(thr) if thr not in ("", "NaN") else 0.0
+            else:
+                c["tool"] = "org.apache.kafka.tools.consumer.ConsoleConsumer"
+            clients.append(c)
+
+    parts = [{"topic": p["topic"], "partition": p["partition"], "records": p["records"]}
+             for p in broker["partitions"]]
+    truth = {
+        "brokers": [a.bootstrap],
+        "kafka_version": a.kafka_version,
+        "partitions": parts,
+        "throttled_client_ids": a.throttled.split(),
+        "notes": a.notes,
+        "scenario": a.scenario,
+        "topic_ids": broker["topic_ids"],
+        "deleted_topics": a.deleted.split(),
+        "clients": clients,
+        "consumer_groups": broker["groups"],
+        "records_total": sum(p["records"] for p in parts),
+    }
+    # The broker's count must equal what the producers saw acknowledged on
+    # every topic that still exists: a mismatch means a broken recording.
+    for topic in {c["topic"] for c in clients if c["role"] == "producer"}:
+        if topic in truth["deleted_topics"]:
+            continue
+        acked = sum(c["reported_records"] for c in clients if c["role"] == "producer" and c["topic"] == topic)
+        stored = sum(p["records"] for p in parts if p["topic"] == topic)
+        if acked != stored:
+            sys.exit(f"make-truth: {topic}: producers acknowledged {acked}, broker holds {stored}")
+    json.dump(truth, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+# The capture scenarios (sourced by record.sh). Each scenario_NAME runs
+# against a fresh single-node cluster, on topics it creates, while tcpdump
+# records the client listener. It sets NOTES, THROTTLED (client ids that a
+# quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
+# deleted during the scenario) for the truth file.
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted"
+
+# Five topics of three partitions, one per compression codec, produced with the
+# producer perf test, then read back by one classic-protocol console consumer.
+scenario_codecs() {
+    local c
+    for c in none gzip snappy lz4 zstd; do topic_create "codec-$c" 3; done
+    for c in none gzip snappy lz4 zstd; do
+        producer_bg "perf-$c" "codec-$c" 300 200 -1 compression.type="$c"
+        wait_clients 120
+        cat "$SCEN_DIR/clients.tsv" >> "$SCEN_DIR/clients.all"
+    done
+    consumer_bg reader-codecs codecs-readers classic 10000 --include 'codec-.*' --max-messages 1500
+    wait_clients 120
+    cat "$SCEN_DIR/clients.all" "$SCEN_DIR/clients.tsv" > "$SCEN_DIR/clients.tmp"
+    mv "$SCEN_DIR/clients.tmp" "$SCEN_DIR/clients.tsv"; rm -f "$SCEN_DIR/clients.all"
+    GROUPS_="codecs-readers"
+    NOTES="Five topics (codec-none, -gzip, -snappy, -lz4, -zstd) of 3 partitions; 300 records of 200 bytes each with the producer perf test (client.id perf-CODEC, compression.type=CODEC, acks=all, keys 0..59 round-robin); then one console consumer (client.id reader-codecs, group codecs-readers, classic protocol) reads all 1500."
+}
+
+# Classic group protocol (JoinGroup/SyncGroup/Heartbeat): consumer-a alone,
+# consumer-b joins (rebalance), consumer-b is stopped (rebalance again).
+group_rebalance() {
+    local proto=$1 t=$2 g=$3
+    topic_create "$t" 4
+    producer_bg "perf-$t" "$t" 480 100 40
+    consumer_bg "$t-a" "$g" "$proto" 9000 --topic "$t"
+    sleep 5
+    consumer_bg "$t-b" "$g" "$proto" 9000 --topic "$t"
+    sleep 7
+    client_term "$t-b"
+    wait_clients 120
+    GROUPS_="$g"
+}
+
+scenario_group-classic-rebalance() {
+    group_rebalance classic rebal-classic group-classic
+    NOTES="Topic rebal-classic (4 partitions); producer perf test perf-rebal-classic sends 480 records of 100 bytes at 40/s; console consumer rebal-classic-a joins group group-classic (group.protocol=classic), rebal-classic-b joins 5 s later (rebalance), b is stopped with SIGTERM 7 s after that (LeaveGroup, rebalance); a exits after 9 s without records."
+}
+
+scenario_group-consumer-protocol() {
+    group_rebalance consumer rebal-kip848 group-kip848
+    NOTES="As group-classic-rebalance with group.protocol=consumer (KIP-848, ConsumerGroupHeartbeat): topic rebal-kip848 (4 partitions), producer perf-rebal-kip848 480 records at 40/s, consumers rebal-kip848-a then rebal-kip848-b in group group-kip848; b stopped after 7 s."
+}
+
+# A producer_byte_rate quota on one client.id; a second producer is unlimited.
+scenario_quota-throttle() {
+    topic_create quota-slow 2
+    topic_create quota-fast 2
+    client_quota_set throttled-producer producer_byte_rate=8192
+    sleep 1
+    producer_bg throttled-producer quota-slow 150 1000 -1 compression.type=none batch.size=16384
+    producer_bg free-producer quota-fast 150 1000 -1 compression.type=none batch.size=16384
+    wait_clients 180
+    THROTTLED="throttled-producer"
+    NOTES="Client quota producer_byte_rate=8192 set with kafka-configs (AlterClientQuotas) for client.id throttled-producer only. Two perf-test producers at the same time, 150 records of 1000 bytes each, no compression: throttled-producer to quota-slow, free-producer to quota-fast (2 partitions each). Produce responses to throttled-producer carry throttle_time_ms > 0."
+}
+
+# A topic deleted while a producer is sending to it; another topic survives.
+scenario_topic-deleted() {
+    topic_create doomed 2
+    topic_create survivor 2
+    # max.block.ms: once the topic is gone every send() waits that long for
+    # metadata that will never come, so keep it short.
+    producer_bg perf-doomed doomed 240 100 40 delivery.timeout.ms=3000 request.timeout.ms=2000 max.block.ms=100
+    producer_bg perf-survivor survivor 240 100 40
+    sleep 4
+    topic_delete doomed
+    wait_clients 120
+    DELETED="doomed"
+    NOTES="Topics doomed and survivor (2 partitions each); perf-test producers perf-doomed and perf-survivor each send 240 records of 100 bytes at 40/s; 4 s in, kafka-topics deletes doomed (DeleteTopics) while it is produced to: the later sends to it fail (UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID in Metadata and Produce responses, then metadata waits that time out after max.block.ms=100 and delivery timeouts of 3 s). The deleted topic has no end offsets to report, so only survivor is in partitions; perf-doomed's count is the records acknowledged before the deletion."
+}
