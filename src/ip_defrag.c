@@ -16,15 +16,20 @@
  * exit.
  *
  * Which datagrams go through libnids: only fragments (MF set or a non-zero
- * offset).  Measured on a synthetic capture of 2,000,000 unfragmented
- * IPv4/TCP packets (see the capture's defrag_all_ipv4 switch): routing every
- * datagram through libnids costs about 0.03 microseconds per packet more
- * than decoding it directly, which is cheap; but libnids also drops every
+ * offset).  Measured: a synthetic Ethernet capture of 2,000,000 IPv4/TCP
+ * packets (1.68 GB, 1,000 connections, 0.4% reordered) read from a warm
+ * page cache and reassembled took 0.75 s with only fragments routed through
+ * libnids and 0.78 s with every IPv4 datagram routed through it (best of 5
+ * on 2 cores; capture.h's defrag_all_ipv4 switch), i.e. about 15 ns per
+ * packet, against 0.50 s for the bare libpcap read (tcpdump -r FILE
+ * 'ip proto 99').  Cheap, but libnids drops, with only a warning, every
  * datagram whose captured length is below its IP total length (a packet cut
- * by the snap length) and every datagram with total length 0 (TSO on the
- * capturing host), with only a warning, and rejects source-routed ones.
- * Such packets must still reach the reassembler, as a hole for the missing
- * bytes, so unfragmented datagrams are decoded directly.
+ * by the snap length) or whose total length is 0 (TSO on the capturing
+ * host), and rejects source-routed ones.  Those packets must still reach
+ * the reassembler, with the uncaptured bytes reported as a hole: in
+ * tests/data/synthetic.pcap routing everything through libnids loses the
+ * snap-length-cut segment and the 70 missed bytes around it go unreported.
+ * So unfragmented datagrams are decoded directly.
  */
 #include <stdio.h>
 #include <stdlib.h>

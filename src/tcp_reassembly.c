@@ -139,6 +139,11 @@ static void holes_unlink(kt_tcp_reassembler *r, kt_dir *d)
     d->hprev = d->hnext = NULL;
 }
 
+static int holes_member(const kt_tcp_reassembler *r, const kt_dir *d)
+{
+    return d->hprev || r->holes_head == d;
+}
+
 static void holes_push_tail(kt_tcp_reassembler *r, kt_dir *d, uint64_t now)
 {
     d->hole_since = now;
@@ -282,8 +287,11 @@ static void ooo_insert(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
         free(n);
     }
     n = malloc(OOO_COST(len));
-    if (!n)
-        return;                         /* becomes a hole, reported later */
+    if (!n) {                           /* becomes a hole, reported later */
+        if (!d->head)
+            holes_unlink(r, d);
+        return;
+    }
     n->seq = seq;
     n->len = len;
     n->missing = miss;
@@ -294,7 +302,7 @@ static void ooo_insert(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
     n->next = pos ? pos->next : d->head;
     if (n->next) n->next->prev = n; else d->tail = n;
     if (pos) pos->next = n; else d->head = n;
-    if (!d->ooo_count)
+    if (!holes_member(r, d))            /* the queue was empty: a hole opens */
         holes_push_tail(r, d, ts);
     d->ooo_bytes += OOO_COST(len);
     d->ooo_count++;

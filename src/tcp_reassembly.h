@@ -10,7 +10,8 @@
  *     cfg.hole_timeout_us of capture time, is skipped: the `gap` callback
  *     reports the missed byte count and delivery continues after it;
  *   - a connection whose handshake was not seen is picked up from its first
- *     segment (midstream = 1);
+ *     segment that carries data (midstream = 1); a bare ACK, FIN or RST
+ *     opens nothing (so the last ACK after a close does not resurrect it);
  *   - connections idle for cfg.idle_timeout_us are closed and forgotten;
  *     when the table is full the least recently used one is evicted.
  * Callbacks are given the capture timestamp of the segment that carried the
@@ -43,8 +44,8 @@ typedef struct kt_segment {
 #define KT_TCP_ACK 0x10
 
 /* Direction within a connection: 0 = from the initiator (SYN sender when the
- * handshake was seen, else the sender of the first segment seen) to the
- * other side, 1 = back. */
+ * handshake was seen, the receiver of a SYN-ACK seen without its SYN, else
+ * the sender of the first data segment seen) to the other side, 1 = back. */
 typedef struct kt_tcp_conn_info {
     kt_endpoint ep[2];        /* ep[0] = initiator as above */
     int midstream;            /* handshake not seen */
