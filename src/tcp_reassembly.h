@@ -68,7 +68,8 @@ typedef struct kt_tcp_callbacks {
     /* In-order payload bytes of one direction. */
     void (*data)(void *ctx, void *conn, int dir, const uint8_t *p, size_t len,
                  uint64_t ts_us);
-    /* `missed` bytes of direction dir were skipped (never seen). */
+    /* `missed` bytes of direction dir were skipped (never seen); ts_us is
+     * that of the first segment after them. */
     void (*gap)(void *ctx, void *conn, int dir, uint64_t missed, uint64_t ts_us);
     /* The connection is over; free the consumer state. */
     void (*conn_close)(void *ctx, void *conn, int reason, uint64_t ts_us);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # test_streams_tshark.sh - capture -> reassembly on every third-party
-# capture in tests/data/third-party, compared with tshark: per direction,
+# capture in tests/data/third-party and every recorded capture in pcaps/,
+# compared with tshark: per direction,
 # the bytes kafkatap delivers in order must equal the sum of tcp.len over
 # the segments tshark does not flag as retransmissions.  Skipped (77) when
 # tshark is not installed.
@@ -14,7 +15,8 @@ fail=0
 n=0
 tmp=${TMPDIR:-/tmp}/kt-streams.$$
 trap 'rm -f "$tmp".*' EXIT
-for f in "$srcdir"/tests/data/third-party/*.pcap "$srcdir"/tests/data/third-party/*.pcapng; do
+for f in "$srcdir"/tests/data/third-party/*.pcap "$srcdir"/tests/data/third-party/*.pcapng \
+         "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/*/*.pcap; do
     [ -f "$f" ] || continue
     n=$((n + 1))
     "$dump" "$f" 2>/dev/null |
