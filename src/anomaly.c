@@ -27,6 +27,7 @@ static const struct {
     [KT_AN_MIDSTREAM] = { "midstream_connections", "connections picked up after their handshake" },
     [KT_AN_UNKNOWN_API] = { "unknown_api_keys", "requests with an API key the schema does not know" },
     [KT_AN_UNKNOWN_VERSION] = { "unknown_api_versions", "requests with a version newer than the schema" },
+    [KT_AN_MALFORMED_BODY] = { "malformed_bodies", "message bodies that do not decode by the schema" },
     [KT_AN_ORPHAN_RESPONSE] = { "orphan_responses", "responses with no pending request" },
     [KT_AN_PENDING_OVERFLOW] = { "pending_overflow", "pending requests dropped by the per-connection cap" },
     [KT_AN_DUPLICATE_CORRELATION] = { "duplicate_correlation_ids", "a correlation id reused while still pending" },

@@ -33,6 +33,7 @@ typedef enum kt_anomaly_kind {
     KT_AN_MIDSTREAM,           /* connections picked up mid-stream */
     KT_AN_UNKNOWN_API,         /* request with an API key we do not know */
     KT_AN_UNKNOWN_VERSION,     /* request with a version the schema lacks */
+    KT_AN_MALFORMED_BODY,      /* message body that does not decode */
     /* correlation */
     KT_AN_ORPHAN_RESPONSE,     /* response with no pending request */
     KT_AN_PENDING_OVERFLOW,    /* pending request evicted by the per-connection cap */

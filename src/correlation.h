@@ -19,6 +19,8 @@ typedef struct kt_pending {
     int16_t api_version;
     int8_t response_header_version;
     int8_t truncated;               /* the request was cut by a hole */
+    int8_t no_response_expected;    /* Produce acks=0: a real broker does not
+                                       answer, librdkafka's mock does */
     uint64_t request_ts_us;         /* when the request was complete */
     const kt_istr *client_id;
 } kt_pending;

@@ -54,6 +54,14 @@ void kt_framer_desync(kt_framer *f)
     f->discard = 0;
 }
 
+void kt_framer_reset(kt_framer *f, int synced)
+{
+    f->synced = synced;
+    f->len = 0;
+    f->nmarks = 0;
+    f->discard = 0;
+}
+
 static void skip_count(kt_framer *f, uint64_t n)
 {
     f->skipped += n;
@@ -209,7 +217,12 @@ void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts)
         if (len - 4 < size)
             break;
         if (hand_on(f, p + 4, size, ts, ts) == KT_FRAME_DESYNC) {
+            /* as in drain(): search again from the byte after this frame's
+             * start, not from the start (that would hand it on twice) */
             lose_sync(f, size);
+            skip_count(f, 1);
+            p++;
+            len--;
             break;
         }
         p += 4 + (size_t)size;

@@ -70,8 +70,12 @@ void kt_framer_init(kt_framer *f, const kt_framer_ops *ops, void *ctx,
                     size_t max_frame, int synced);
 void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts_us);
 void kt_framer_gap(kt_framer *f, uint64_t missed, uint64_t ts_us);
-/* Forget everything buffered and search for a boundary again. */
+/* Forget everything buffered and search for a boundary again (counted as
+ * a desync when the framer was in sync). */
 void kt_framer_desync(kt_framer *f);
+/* Forget everything buffered, silently: the owner changed its mind about
+ * what the stream is. */
+void kt_framer_reset(kt_framer *f, int synced);
 void kt_framer_free(kt_framer *f);
 
 #endif

@@ -7,6 +7,7 @@
 #include "kafka_apis.h"
 #include "kafka_frame_header.h"
 #include "kafka_framing.h"
+#include "kafka_walk.h"
 #include "kafka_session.h"
 #include "response_summary.h"
 
@@ -110,14 +111,21 @@ static void fill_exchange(kt_conn *c, const kt_pending *p, kt_exchange *ex)
     ex->truncated = p->truncated;
 }
 
+/* A request whose response never came (or was never expected). */
 static void emit_unanswered(kt_conn *c, const kt_pending *p)
 {
     kt_exchange ex;
     if (!c->confirmed)
         return;
     fill_exchange(c, p, &ex);
-    ex.status = KT_STATUS_UNANSWERED;
-    c->k->totals.unanswered++;
+    c->k->totals.requests++;
+    if (p->no_response_expected) {
+        ex.status = KT_STATUS_NO_RESPONSE_EXPECTED;
+        c->k->totals.no_response_expected++;
+    } else {
+        ex.status = KT_STATUS_UNANSWERED;
+        c->k->totals.unanswered++;
+    }
     c->k->emit(c->k->emit_ctx, &ex);
 }
 
@@ -133,6 +141,17 @@ static void confirm(kt_conn *c)
     }
 }
 
+static int request_body_ok(const uint8_t *frame, size_t len);
+
+/* Auto-detection guessed the roles wrong: start over, silently. */
+static void forget_role(kt_conn *c)
+{
+    kt_pending p;
+    while (kt_pending_pop(&c->pending, &p))
+        ;
+    c->client_dir = -1;
+}
+
 /* ---- requests ----------------------------------------------------------- */
 
 static int on_request(kt_conn *c, int dir, const kt_frame *f)
@@ -143,24 +162,35 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
     int st = kt_parse_request_header(f->data, f->len, &h);
 
     if (st == KT_HDR_MALFORMED) {
-        if (c->confirmed || c->client_dir >= 0) {
+        if (c->confirmed) {
             k->totals.malformed++;
             kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
         }
         return f->truncated ? KT_FRAME_OK : KT_FRAME_DESYNC;
     }
-    if (c->client_dir < 0) {
-        /* auto-detection: the first plausible request names the client */
-        if (!kt_request_header_plausible(f->data, f->len))
+    if (!c->confirmed) {
+        /* auto-detection: until a response confirms it, every request must
+         * be plausible and decode, and the first one names the client
+         * (tentatively) */
+        if (!kt_request_header_plausible(f->data, f->len) ||
+            (!f->truncated && !request_body_ok(f->data, f->len))) {
+            if (c->client_dir == dir)
+                forget_role(c);
             return KT_FRAME_DESYNC;
-        c->client_dir = dir;
-        kt_framer_desync(&c->framer[1 - dir]);
+        }
+        if (c->client_dir < 0) {
+            kt_framer *other = &c->framer[1 - dir];
+            c->client_dir = dir;
+            /* the other side was being read as requests: read it again as
+             * responses (from a frame boundary if it sent nothing yet) */
+            if (other->frames || other->len || other->skipped)
+                kt_framer_reset(other, 0);
+        }
     }
     if (st == KT_HDR_UNKNOWN_API)
         kt_anomaly_add(KT_AN_UNKNOWN_API, 1);
     else if (st == KT_HDR_UNKNOWN_VERSION)
         kt_anomaly_add(KT_AN_UNKNOWN_VERSION, 1);
-    k->totals.requests++;
 
     memset(&p, 0, sizeof p);
     p.correlation_id = h.correlation_id;
@@ -171,22 +201,19 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
     p.request_ts_us = f->last_ts_us;
     p.client_id = kt_intern_get(&k->client_ids, h.client_id);
 
+    /* acks=0 requests still wait in the queue: a real broker never answers
+     * them, but some implementations do (librdkafka's mock cluster), so a
+     * response is matched if it comes; if not they end as
+     * no_response_expected instead of unanswered. */
     if (h.api_key == 0 && st == KT_HDR_OK &&
-        kt_produce_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0) {
-        kt_exchange ex;
-        if (c->confirmed) {
-            fill_exchange(c, &p, &ex);
-            ex.status = KT_STATUS_NO_RESPONSE_EXPECTED;
-            k->totals.no_response_expected++;
-            k->emit(k->emit_ctx, &ex);
-        }
-        return KT_FRAME_OK;
-    }
+        kt_produce_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0)
+        p.no_response_expected = 1;
     if (kt_pending_find(&c->pending, p.correlation_id) >= 0)
         kt_anomaly_add(KT_AN_DUPLICATE_CORRELATION, 1);
     switch (kt_pending_push(&c->pending, &p, &evicted)) {
     case 1:
-        kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
+        if (!evicted.no_response_expected)
+            kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
         emit_unanswered(c, &evicted);
         break;
     case -1:
@@ -200,7 +227,9 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
 
 /* ---- responses ---------------------------------------------------------- */
 
-static int on_response(kt_conn *c, const kt_frame *f)
+static int on_request(kt_conn *c, int dir, const kt_frame *f);
+
+static int on_response(kt_conn *c, int dir, const kt_frame *f)
 {
     kt_kafka *k = c->k;
     kt_response_header rh;
@@ -216,6 +245,17 @@ static int on_response(kt_conn *c, const kt_frame *f)
         return KT_FRAME_OK;
     }
     idx = kt_pending_find(&c->pending, (int32_t)be32(f->data));
+    if (idx < 0 && !c->confirmed) {
+        /* not confirmed yet: if this side sends requests, the guess of
+         * roles was wrong; otherwise look for a frame boundary again */
+        if (kt_request_header_plausible(f->data, f->len) &&
+            (f->truncated || request_body_ok(f->data, f->len))) {
+            forget_role(c);
+            kt_framer_reset(&c->framer[1 - dir], 0);
+            return on_request(c, dir, f);
+        }
+        return KT_FRAME_DESYNC;
+    }
     if (idx < 0) {
         if (c->confirmed) {
             k->totals.orphan_responses++;
@@ -240,6 +280,7 @@ static int on_response(kt_conn *c, const kt_frame *f)
                               f->len - rh.body_offset, &ex);
     if (ex.nerrors > 0)
         ex.status = KT_STATUS_ERROR;
+    k->totals.requests++;
     k->totals.matched++;
     k->emit(k->emit_ctx, &ex);
     return KT_FRAME_OK;
@@ -253,30 +294,58 @@ static int frame_cb(void *ctx, const kt_frame *f)
     kt_conn *c = d->conn;
     if (c->client_dir < 0 || c->client_dir == d->dir)
         return on_request(c, d->dir, f);
-    return on_response(c, f);
+    return on_response(c, d->dir, f);
+}
+
+/* A whole request frame whose header is plausible: does its body decode by
+ * the schema?  (Versions beyond the schema cannot be checked: yes.)  Bytes
+ * after a complete body are tolerated, as brokers do: librdkafka sends
+ * ApiVersions v0 with four of them. */
+static int request_body_ok(const uint8_t *frame, size_t len)
+{
+    kt_request_header h;
+    kt_cursor c;
+    kt_walk_result r;
+    int st = kt_parse_request_header(frame, len, &h);
+    if (st == KT_HDR_UNKNOWN_VERSION)
+        return 1;
+    if (st != KT_HDR_OK)
+        return 0;
+    kt_cur_init(&c, frame + h.body_offset, len - h.body_offset);
+    kt_walk(h.api_key, h.api_version, 0, &c, 0, NULL, NULL, &r);
+    return r.status == KT_WALK_OK ||
+           (r.status == KT_WALK_MALFORMED && r.cur_err == KT_CUR_TRAILING &&
+            (r.field == NULL || strcmp(r.field, "(body)") == 0));
 }
 
 /* Does a request start at p?  The header must be plausible, and so must the
- * next frame's header when its bytes are already here. */
+ * next frame's header when its bytes are already here; when the whole frame
+ * is here its body must decode. */
 static int request_candidate(const kt_kafka *k, const uint8_t *p, size_t avail)
 {
     uint32_t size;
-    size_t hdr;
+    size_t hdr, need;
     if (avail < 4 + KT_MIN_REQUEST_FRAME)
         return KT_CAND_MORE;
     size = be32(p);
     if (size < KT_MIN_REQUEST_FRAME || size > k->cfg.max_frame)
         return KT_CAND_NO;
+    /* wait for the whole header: fixed part, client id length, client id */
+    if (avail < 4 + 10)
+        return KT_CAND_MORE;
+    need = 4 + 10 + (size_t)(p[12] & 0x80 ? 0 : ((p[12] << 8) | p[13]));
+    if (need <= 4 + (size_t)size && avail < need)
+        return KT_CAND_MORE;
     hdr = avail - 4 < size ? avail - 4 : size;
-    if (!kt_request_header_plausible(p + 4, hdr)) {
-        kt_request_header h;
-        /* a header cut short by the end of the bytes we have: wait */
-        if (hdr < size && kt_parse_request_header(p + 4, hdr, &h) == KT_HDR_MALFORMED &&
-            hdr < 4 + 8 + 2 + 0x7fff)
-            return KT_CAND_MORE;
+    if (!kt_request_header_plausible(p + 4, hdr))
         return KT_CAND_NO;
-    }
-    if (avail - 4 - size >= 4 + KT_MIN_REQUEST_FRAME) {
+    /* a frame that is not all here yet: wait for it while it is small, so
+     * that its body can be checked too */
+    if (avail - 4 < size && avail < KT_CANDIDATE_MAX)
+        return KT_CAND_MORE;
+    if (avail - 4 >= size && !request_body_ok(p + 4, size))
+        return KT_CAND_NO;
+    if (avail - 4 >= size && avail - 4 - size >= 4 + KT_MIN_REQUEST_FRAME) {
         const uint8_t *n = p + 4 + size;
         uint32_t nsize = be32(n);
         size_t navail = avail - 4 - size - 4;
@@ -308,9 +377,15 @@ static int candidate_cb(void *ctx, const uint8_t *p, size_t avail)
 {
     kt_dirctx *d = ctx;
     kt_conn *c = d->conn;
+    int a;
     if (c->client_dir < 0 || c->client_dir == d->dir)
         return request_candidate(c->k, p, avail);
-    return response_candidate(c, p, avail);
+    a = response_candidate(c, p, avail);
+    /* roles not confirmed yet: requests from this side prove them wrong */
+    if (a != KT_CAND_YES && !c->confirmed &&
+        request_candidate(c->k, p, avail) == KT_CAND_YES)
+        return KT_CAND_YES;
+    return a;
 }
 
 static const kt_framer_ops framer_ops = { frame_cb, candidate_cb };

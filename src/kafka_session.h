@@ -35,7 +35,7 @@ typedef struct kt_session_config {
 } kt_session_config;
 
 typedef struct kt_session_totals {
-    uint64_t requests;              /* request frames decoded */
+    uint64_t requests;              /* requests reported (answered + unanswered + acks=0) */
     uint64_t matched;               /* answered */
     uint64_t unanswered;
     uint64_t no_response_expected;  /* acks=0 produce */
