@@ -427,6 +427,18 @@ static void run_pending(kt_tcp_reassembler *r, uint64_t now)
     }
 }
 
+/* Both sides sent FIN and every byte before each FIN is delivered. */
+static int fin_done(const kt_conn *c)
+{
+    int i;
+
+    for (i = 0; i < 2; i++)
+        if (!c->d[i].fin ||
+            (c->d[i].known && seq_diff(c->d[i].next, c->d[i].fin_seq) < 0))
+            return 0;
+    return 1;
+}
+
 static void expire(kt_tcp_reassembler *r, uint64_t now)
 {
     kt_conn *c;
@@ -434,8 +446,12 @@ static void expire(kt_tcp_reassembler *r, uint64_t now)
 
     while ((c = r->lru_tail) && c->last_ts + r->cfg.idle_timeout_us <= now)
         conn_close(r, c, idle_reason(c), now);
-    while ((d = r->holes_head) && d->hole_since + r->cfg.hole_timeout_us <= now)
+    while ((d = r->holes_head) && d->hole_since + r->cfg.hole_timeout_us <= now) {
         skip_hole(r, d, d->head->seq, d->head->ts_us, now);
+        c = d->conn;
+        if (!c->ignored && fin_done(c))     /* the hole was all that was left */
+            conn_close(r, c, KT_CLOSE_FIN, now);
+    }
 }
 
 static kt_conn *lookup(kt_tcp_reassembler *r, const kt_segment *s,
@@ -521,7 +537,7 @@ void kt_tcp_segment(kt_tcp_reassembler *r, const kt_segment *s)
         lru_push_head(r, c);
     }
     c->last_ts = now;
-    if (c->ignored && !c->pending_ignore)
+    if (c->ignored)
         goto out;                       /* dropped until it goes idle */
     d = &c->d[di];
     o = &c->d[!di];
@@ -542,13 +558,10 @@ void kt_tcp_segment(kt_tcp_reassembler *r, const kt_segment *s)
         d->fin = 1;
         d->fin_seq = seq + s->len + s->missing;
     }
-    if (s->flags & KT_TCP_RST) {
+    if (s->flags & KT_TCP_RST)
         conn_close(r, c, KT_CLOSE_RST, now);
-    } else if (c->d[0].fin && c->d[1].fin &&
-               (!c->d[0].known || seq_diff(c->d[0].next, c->d[0].fin_seq) >= 0) &&
-               (!c->d[1].known || seq_diff(c->d[1].next, c->d[1].fin_seq) >= 0)) {
+    else if (fin_done(c))
         conn_close(r, c, KT_CLOSE_FIN, now);
-    }
 out:
     run_pending(r, now);
 }

@@ -482,6 +482,19 @@ static void test_rst_and_fin(void **state)
     feed(t, 0, 1, ISN_C + 12, KT_TCP_ACK, NULL, 0, 23);   /* last ACK */
     assert_int_equal(kt_tcp_connection_count(t->r), 0);
     assert_int_equal(t->nconn, 2);
+
+    /* FINs after a hole: the close waits for the hole to be given up */
+    handshake(t, 2, ISN_C);
+    feed(t, 0, 2, ISN_C + 1, KT_TCP_ACK, pattern, 10, 30);
+    feed(t, 0, 2, ISN_C + 21, KT_TCP_ACK | KT_TCP_FIN, pattern + 20, 10, 31);
+    feed(t, 1, 2, ISN_S + 1, KT_TCP_ACK | KT_TCP_FIN, NULL, 0, 32);
+    assert_false(t->c[2].closed);
+    kt_tcp_tick(t->r, 31 + 5000000);    /* default hole timeout: 5 s */
+    assert_true(t->c[2].closed);
+    assert_int_equal(t->c[2].reason, KT_CLOSE_FIN);
+    assert_int_equal(t->c[2].missed[0], 10);
+    assert_int_equal(t->c[2].n[0], 20);
+    assert_int_equal(kt_tcp_connection_count(t->r), 0);
     done(t);
 }
 
