@@ -90,11 +90,12 @@ static int append(kt_framer *f, const uint8_t *p, size_t n, uint64_t ts)
         f->cap = want;
     }
     if (f->nmarks == 0 || f->mark[f->nmarks - 1].ts != ts) {
-        if (f->nmarks < KT_FRAMER_MARKS) {
-            f->mark[f->nmarks].off = f->len;
-            f->mark[f->nmarks].ts = ts;
-            f->nmarks++;
-        }
+        /* all marks used: the newest delivery takes over the last mark
+         * (its bytes are where the next frame most likely starts); the
+         * bytes before it are attributed to the mark before */
+        int i = f->nmarks < KT_FRAMER_MARKS ? f->nmarks++ : KT_FRAMER_MARKS - 1;
+        f->mark[i].off = f->len;
+        f->mark[i].ts = ts;
     }
     memcpy(f->buf + f->len, p, n);
     f->len += n;
