@@ -1,8 +1,7 @@
 # tests/unit.mk: cmocka unit tests of the Kafka layer (framing, headers,
 # correlation, histogram, JSON writer, options, session).  Frames they use
-# are copied from real captures into tests/real_frames.h.
-EXTRA_DIST += tests/real_frames.h
-
+# are copied from real captures into tests/real_frames.h (listed in the
+# SOURCES of the tests that include it, so that it is distributed).
 if HAVE_CMOCKA
 check_PROGRAMS += tests/test_correlation
 TESTS += tests/test_correlation
@@ -15,4 +14,10 @@ TESTS += tests/test_histogram
 tests_test_histogram_SOURCES = tests/test_histogram.c
 tests_test_histogram_CFLAGS = $(TEST_CFLAGS)
 tests_test_histogram_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test_framing
+TESTS += tests/test_framing
+tests_test_framing_SOURCES = tests/test_framing.c tests/real_frames.h
+tests_test_framing_CFLAGS = $(TEST_CFLAGS)
+tests_test_framing_LDADD = $(TEST_LDADD)
 endif
