@@ -246,10 +246,12 @@ static void emit(kt_capture *c, kt_l3 *l3, uint64_t ts)
         c->fn(c->ctx, &seg, ts);
         break;
     case KT_DEC_FRAGMENT:
-        if (l3->caplen == l3->wirelen)
+        if (l3->caplen == l3->wirelen) {
             kt_ipdefrag_feed(l3->p, l3->caplen, ts);
-        else
-            c->st.non_tcp++;        /* a cut fragment cannot be reassembled */
+        } else {                    /* a cut fragment cannot be reassembled */
+            kt_anomaly_add(KT_AN_TRUNCATED_PACKET, 1);
+            c->st.non_tcp++;
+        }
         break;
     default:
         c->st.non_tcp++;
