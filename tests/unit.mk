@@ -20,4 +20,10 @@ TESTS += tests/test_framing
 tests_test_framing_SOURCES = tests/test_framing.c tests/real_frames.h
 tests_test_framing_CFLAGS = $(TEST_CFLAGS)
 tests_test_framing_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test_frame_header
+TESTS += tests/test_frame_header
+tests_test_frame_header_SOURCES = tests/test_frame_header.c tests/real_frames.h
+tests_test_frame_header_CFLAGS = $(TEST_CFLAGS)
+tests_test_frame_header_LDADD = $(TEST_LDADD)
 endif
