@@ -15,7 +15,9 @@ libkafkatap_a_SOURCES += \
 	dissectors/kafka_schema_gen.h \
 	dissectors/kafka_schema_gen.c \
 	dissectors/kafka_walk.h \
-	dissectors/kafka_walk.c
+	dissectors/kafka_walk.c \
+	dissectors/kafka_records.h \
+	dissectors/kafka_records.c
 
 KT_GEN_SCHEMA_ARGS = --legacy $(top_srcdir)/dissectors/schema-legacy \
 	$(top_srcdir)/dissectors/schema $(top_srcdir)/dissectors/schema/errors.tsv
@@ -43,4 +45,10 @@ TESTS += tests/test_walk
 tests_test_walk_SOURCES = tests/test_walk.c
 tests_test_walk_CFLAGS = $(TEST_CFLAGS)
 tests_test_walk_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test_records
+TESTS += tests/test_records
+tests_test_records_SOURCES = tests/test_records.c
+tests_test_records_CFLAGS = $(TEST_CFLAGS)
+tests_test_records_LDADD = $(TEST_LDADD)
 endif

@@ -385,6 +385,12 @@ int kt_walk(int api_key, int api_version, int is_response, kt_cursor *cur,
         res->status = KT_WALK_UNKNOWN_API;
         return res->status;
     }
+    /* A broker that does not support the requested ApiVersions version
+     * answers in version 0 with UNSUPPORTED_VERSION (35) (KIP-511). */
+    if (is_response && api_key == 18 && api_version > 0 &&
+        kt_cur_left(cur) >= 2 && cur->ptr[0] == 0 && cur->ptr[1] == 35)
+        api_version = 0;
+    res->version = api_version;
     seg = find_segment(api_key, api_version, is_response);
     if (!seg) {
         res->status = KT_WALK_UNKNOWN_VERSION;

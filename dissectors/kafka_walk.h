@@ -79,6 +79,11 @@
  * that holds it: an error code with scope KT_SCOPE_ROOT is a top-level
  * error, KT_SCOPE_TOPIC per topic, KT_SCOPE_PARTITION per partition.
  *
+ * ApiVersions: a broker that does not support the requested version
+ * answers in version 0 format with error UNSUPPORTED_VERSION (35); a
+ * response body starting with that error code is read as version 0
+ * (r.version says which version was used).
+ *
  * Tagged fields of flexible versions are decoded when the schema knows the
  * tag (their events come after the struct's other fields, before its
  * LEAVE), and skipped otherwise.
@@ -148,6 +153,7 @@ typedef int (*kt_walk_fn)(void *arg, const kt_event *ev);
 
 typedef struct kt_walk_result {
     int status;                /* enum kt_walk_status */
+    int version;               /* the version the body was read as */
     int cur_err;               /* kt_cur_error when MALFORMED */
     const char *field;         /* MALFORMED: schema name of the field */
     size_t offset;             /* MALFORMED: byte offset into the body */

@@ -26,6 +26,7 @@
 
 #include "cursor.h"
 #include "kafka_apis.h"
+#include "kafka_records.h"
 #include "kafka_walk.h"
 
 /* ------------------------------------------------------------------ */
@@ -41,6 +42,8 @@ typedef struct rec {
     int want_seen;
     int depth_max;
     int enters, leaves;
+    kt_slice records[4];       /* the RECORDS values seen */
+    int nrecords;
 } rec;
 
 static void logf_(rec *r, const char *fmt, ...)
@@ -91,6 +94,8 @@ static int record(void *arg, const kt_event *ev)
     }
     if (ev->kind != KT_EV_FIELD)
         return 0;
+    if (ev->role == KT_ROLE_RECORDS && r->nrecords < 4)
+        r->records[r->nrecords++] = ev->s;
     if (r->want_field && strcmp(ev->field->name, r->want_field) == 0) {
         r->want_value = ev->i;
         r->want_seen++;
@@ -139,6 +144,7 @@ static int walk_body(int key, int ver, int resp, const uint8_t *p, size_t n,
     r->n = 0;
     r->want_seen = 0;
     r->depth_max = r->enters = r->leaves = 0;
+    r->nrecords = 0;
     kt_cur_init(&c, p, n);
     st = kt_walk(key, ver, resp, &c, r->flags, record, r, res);
     if (st == KT_WALK_OK) {
@@ -151,7 +157,7 @@ static int walk_body(int key, int ver, int resp, const uint8_t *p, size_t n,
 }
 
 /* ------------------------------------------------------------------ */
-/* A minimal reader of the classic pcap files in tests/data/third-party/
+/* A minimal reader of the pcap and pcapng files in tests/data/third-party/
  * (Ethernet with optional 802.1Q, or Linux cooked v1; IPv4; TCP), which
  * cuts each TCP payload into Kafka frames (these captures hold whole
  * frames per segment). */
@@ -183,14 +189,68 @@ static int is_broker_port(unsigned port)
     return port == 9092 || port == 36333;
 }
 
+static void add_packet(capture *cap, uint32_t link, const uint8_t *pk,
+                       size_t caplen)
+{
+    size_t l2, ip, ihl, thl, plen, totlen;
+    unsigned sport, dport, etype;
+    const uint8_t *p;
+
+    if (link == 1) {
+        if (caplen < 14)
+            return;
+        l2 = 14;
+        etype = (unsigned)pk[12] << 8 | pk[13];
+        if (etype == 0x8100 && caplen >= 18) {
+            etype = (unsigned)pk[16] << 8 | pk[17];
+            l2 = 18;
+        }
+    } else if (link == 113) {
+        if (caplen < 16)
+            return;
+        l2 = 16;
+        etype = (unsigned)pk[14] << 8 | pk[15];
+    } else {
+        fail_msg("link type %u", link);
+        return;
+    }
+    if (etype != 0x0800 || caplen < l2 + 20)
+        return;
+    ip = l2;
+    ihl = (size_t)(pk[ip] & 0x0f) * 4;
+    totlen = (size_t)pk[ip + 2] << 8 | pk[ip + 3];
+    if (pk[ip + 9] != 6 || caplen < l2 + ihl + 20)
+        return;
+    sport = (unsigned)pk[ip + ihl] << 8 | pk[ip + ihl + 1];
+    dport = (unsigned)pk[ip + ihl + 2] << 8 | pk[ip + ihl + 3];
+    thl = (size_t)(pk[ip + ihl + 12] >> 4) * 4;
+    if (totlen > caplen - l2)
+        totlen = caplen - l2;
+    if (totlen < ihl + thl)
+        return;
+    plen = totlen - ihl - thl;
+    p = pk + ip + ihl + thl;
+    while (plen >= 4 && cap->n < MAX_FRAMES) {
+        uint32_t fl = rd32(p, 1);
+        if (fl > plen - 4)
+            return;                 /* not a whole frame: not used here */
+        cap->f[cap->n].to_broker = is_broker_port(dport) && !is_broker_port(sport);
+        cap->f[cap->n].client_port = cap->f[cap->n].to_broker ? sport : dport;
+        cap->f[cap->n].p = p + 4;
+        cap->f[cap->n].len = fl;
+        cap->n++;
+        p += 4 + fl;
+        plen -= 4 + fl;
+    }
+}
+
 static void load_capture(capture *cap, const char *name)
 {
     char path[512];
     const char *srcdir = getenv("srcdir");
     FILE *fp;
     size_t off;
-    uint32_t magic, link;
-    int swap;
+    uint32_t magic;
 
     snprintf(path, sizeof path, "%s/tests/data/third-party/%s",
              srcdir ? srcdir : ".", name);
@@ -202,59 +262,41 @@ static void load_capture(capture *cap, const char *name)
     cap->n = 0;
     assert_true(cap->size >= 24);
     magic = rd32(cap->file, 0);
-    swap = !(magic == 0xa1b2c3d4 || magic == 0xa1b23c4d);
-    link = rd32(cap->file + 20, swap);
+    if (magic == 0x0a0d0d0a) {
+        /* pcapng: section header (byte order magic), interface
+         * descriptions (link type), enhanced packet blocks. */
+        uint32_t links[8];
+        int nif = 0;
+        int swap = rd32(cap->file + 8, 0) != 0x1a2b3c4d;
+        off = 0;
+        while (off + 12 <= cap->size) {
+            uint32_t type = rd32(cap->file + off, swap);
+            uint32_t blen = rd32(cap->file + off + 4, swap);
+            const uint8_t *b = cap->file + off + 8;
+            if (blen < 12 || blen > cap->size - off)
+                break;
+            if (type == 1 && nif < 8)
+                links[nif++] = (uint32_t)(swap ? (b[0] << 8 | b[1]) : (b[1] << 8 | b[0]));
+            if (type == 6 && blen >= 32) {
+                uint32_t ifid = rd32(b, swap);
+                uint32_t caplen = rd32(b + 12, swap);
+                if ((int)ifid < nif && caplen <= blen - 32)
+                    add_packet(cap, links[ifid], b + 20, caplen);
+            }
+            off += blen;
+        }
+        return;
+    }
+    int swap = !(magic == 0xa1b2c3d4 || magic == 0xa1b23c4d);
+    uint32_t link = rd32(cap->file + 20, swap);
     off = 24;
     while (off + 16 <= cap->size) {
         uint32_t caplen = rd32(cap->file + off + 8, swap);
-        const uint8_t *pk = cap->file + off + 16;
-        size_t l2, ip, ihl, thl, plen, totlen;
-        unsigned sport, dport, etype;
         off += 16;
         if (caplen > cap->size - off)
             break;
+        add_packet(cap, link, cap->file + off, caplen);
         off += caplen;
-        if (link == 1) {
-            l2 = 14;
-            etype = (unsigned)pk[12] << 8 | pk[13];
-            if (etype == 0x8100) {
-                etype = (unsigned)pk[16] << 8 | pk[17];
-                l2 = 18;
-            }
-        } else if (link == 113) {
-            l2 = 16;
-            etype = (unsigned)pk[14] << 8 | pk[15];
-        } else {
-            fail_msg("link type %u", link);
-            return;
-        }
-        if (etype != 0x0800 || caplen < l2 + 20)
-            continue;
-        ip = l2;
-        ihl = (size_t)(pk[ip] & 0x0f) * 4;
-        totlen = (size_t)pk[ip + 2] << 8 | pk[ip + 3];
-        if (pk[ip + 9] != 6)
-            continue;
-        sport = (unsigned)pk[ip + ihl] << 8 | pk[ip + ihl + 1];
-        dport = (unsigned)pk[ip + ihl + 2] << 8 | pk[ip + ihl + 3];
-        thl = (size_t)(pk[ip + ihl + 12] >> 4) * 4;
-        if (totlen > caplen - l2)
-            totlen = caplen - l2;
-        plen = totlen - ihl - thl;
-        {
-            const uint8_t *p = pk + ip + ihl + thl;
-            while (plen >= 4 && cap->n < MAX_FRAMES) {
-                uint32_t fl = rd32(p, 1);
-                assert_true(fl <= plen - 4);   /* whole frames only */
-                cap->f[cap->n].to_broker = is_broker_port(dport) && !is_broker_port(sport);
-                cap->f[cap->n].client_port = cap->f[cap->n].to_broker ? sport : dport;
-                cap->f[cap->n].p = p + 4;
-                cap->f[cap->n].len = fl;
-                cap->n++;
-                p += 4 + fl;
-                plen -= 4 + fl;
-            }
-        }
     }
 }
 
@@ -321,7 +363,32 @@ static msg get_response(const capture *cap, const msg *req)
     return m;
 }
 
+/* The request with this api key and correlation id. */
+static msg find_request(const capture *cap, int key, int32_t corr)
+{
+    for (int nth = 0;; nth++) {
+        msg m = get_request(cap, nth);
+        if (m.key == key && m.corr == corr)
+            return m;
+    }
+}
+
 static capture cap;   /* large: not on the stack */
+
+/* Walks a Produce request and counts its (single) records value; *first
+ * gets the first batch. */
+static void produce_records(const msg *m, kt_records_summary *sum, kt_batch *first)
+{
+    rec r;
+    kt_cursor c;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(walk_body(m->key, m->ver, 0, m->body, m->len, &r, NULL),
+                     KT_WALK_OK);
+    assert_int_equal(r.nrecords, 1);
+    kt_records_scan(r.records[0], 0, sum);
+    kt_cur_init(&c, r.records[0].ptr, r.records[0].len);
+    assert_int_equal(kt_batch_next(&c, first), KT_BATCH_OK);
+}
 
 static void check_msg(const msg *m, int resp, const char *want, unsigned flags)
 {
@@ -433,6 +500,21 @@ static void test_capture_produce_v2(void **state)
     assert_int_equal(rq.ver, 2);
     check_msg(&rq, 0, "acks=1 timeout_ms=1500 topic_name=topic2 "
               "partition_index=0 records=len61 [topic2/0]", 0);
+    {
+        /* tshark: one Message, Offset 0, Message Size 49, Magic Byte 1,
+         * Compression Codec None. */
+        kt_records_summary sum;
+        kt_batch b;
+        produce_records(&rq, &sum, &b);
+        assert_int_equal(sum.batches, 1);
+        assert_int_equal(sum.records, 1);
+        assert_int_equal(sum.magic, 1);
+        assert_int_equal(sum.codec_batches[KT_CODEC_NONE], 1);
+        assert_int_equal(sum.malformed, 0);
+        assert_int_equal(sum.partial_bytes, 0);
+        assert_int_equal(b.length, 49);
+        assert_true(b.base_offset == 0);
+    }
     msg rs = get_response(&cap, &rq);
     check_msg(&rs, 1, "topic_name=topic2 partition_index=0 "
               "error_code=0@partition base_offset=0 [topic2/0 err=0] "
@@ -450,6 +532,26 @@ static void test_capture_produce_v7(void **state)
     check_msg(&rq, 0, "transactional_id=null acks=1 timeout_ms=30000 "
               "topic_name=quickstart-events partition_index=0 records=len232 "
               "[quickstart-events/0]", 0);
+    {
+        /* tshark: Record Batch, Offset 0, Message Size 220, Magic 2, codec
+         * None, non-transactional data batch, Last Offset Delta 0,
+         * Producer ID -1, Producer Epoch -1, Base Sequence -1, 1 record. */
+        kt_records_summary sum;
+        kt_batch b;
+        produce_records(&rq, &sum, &b);
+        assert_int_equal(sum.batches, 1);
+        assert_int_equal(sum.records, 1);
+        assert_int_equal(sum.magic, 2);
+        assert_int_equal(sum.codec_batches[KT_CODEC_NONE], 1);
+        assert_int_equal(sum.transactional_batches, 0);
+        assert_int_equal(sum.control_batches, 0);
+        assert_true(sum.first_offset == 0 && sum.last_offset == 0);
+        assert_int_equal(sum.bytes, 232);
+        assert_int_equal(b.length, 220);
+        assert_true(b.producer_id == -1);
+        assert_int_equal(b.producer_epoch, -1);
+        assert_int_equal(b.base_sequence, -1);
+    }
     msg rs = get_response(&cap, &rq);
     check_msg(&rs, 1, "topic_name=quickstart-events partition_index=0 "
               "error_code=0@partition base_offset=7 log_start_offset=0 "
@@ -474,6 +576,19 @@ static void test_capture_produce_v9(void **state)
     check_msg(&rq, 0, "transactional_id=null acks=1 timeout_ms=1500 "
               "topic_name=zqy-test partition_index=0 records=len99 "
               "[zqy-test/0]", 0);
+    {
+        /* By hand: baseOffset 0, batchLength 0x57, epoch -1, magic 2,
+         * attributes 0, lastOffsetDelta 0, producerId -1, 1 record. */
+        kt_records_summary sum;
+        kt_batch b;
+        produce_records(&rq, &sum, &b);
+        assert_int_equal(sum.batches, 1);
+        assert_int_equal(sum.records, 1);
+        assert_int_equal(b.length, 0x57);
+        assert_int_equal(b.magic, 2);
+        assert_true(b.producer_id == -1);
+        assert_int_equal(b.record_count, 1);
+    }
     msg rs = get_response(&cap, &rq);
     check_msg(&rs, 1, "topic_name=zqy-test partition_index=0 "
               "error_code=0@partition base_offset=35 log_start_offset=16 "
@@ -682,12 +797,128 @@ static void test_capture_metadata_produce_v1(void **state)
      * (2+4+4+2+4+4+4+4) = 1059. */
     check_msg(&pr, 0, "acks=1 timeout_ms=30000 topic_name=test "
               "partition_index=0 records=len1059 [test/0]", 0);
+    {
+        /* tshark: one Message, Offset 0, Message Size 1047, Magic Byte 0,
+         * Compression Codec None. */
+        kt_records_summary sum;
+        kt_batch b;
+        produce_records(&pr, &sum, &b);
+        assert_int_equal(sum.batches, 1);
+        assert_int_equal(sum.records, 1);
+        assert_int_equal(sum.magic, 0);
+        assert_int_equal(b.length, 1047);
+        assert_int_equal(sum.malformed, 0);
+    }
     msg prr = get_response(&cap, &pr);
     check_msg(&prr, 1, "topic_name=test partition_index=0 "
               "error_code=0@partition base_offset=17 [test/0 err=0] "
               "throttle_time_ms=0@root", 0);
 }
 
+
+/* nDPI kafka.pcapng: two Produce v3 requests from librdkafka (tshark
+ * decodes them: one record batch each, Message Size 372 and 305, Magic 2,
+ * codec None, Producer ID -1, Producer Epoch 0, Base Sequence -1, 1 record)
+ * and their responses (offsets 11222049 and 11222050). */
+static void test_capture_ndpi_produce_v3(void **state)
+{
+    (void)state;
+    static const struct { int32_t corr; int size; const char *off; } want[] = {
+        { 2, 372, "11222049" }, { 3, 305, "11222050" } };
+    load_capture(&cap, "ntop__nDPI__kafka.pcapng");
+    for (int i = 0; i < 2; i++) {
+        char w[512];
+        kt_records_summary sum;
+        kt_batch b;
+        msg rq = find_request(&cap, 0, want[i].corr);
+        assert_int_equal(rq.ver, 3);
+        snprintf(w, sizeof w, "transactional_id=null acks=1 timeout_ms=5000 "
+                 "topic_name=LB_MAIN_LOG_INPUT partition_index=0 records=len%d "
+                 "[LB_MAIN_LOG_INPUT/0]", want[i].size + 12);
+        check_msg(&rq, 0, w, 0);
+        produce_records(&rq, &sum, &b);
+        assert_int_equal(sum.batches, 1);
+        assert_int_equal(sum.records, 1);
+        assert_int_equal(b.length, want[i].size);
+        assert_true(b.producer_id == -1);
+        assert_int_equal(b.producer_epoch, 0);
+        assert_int_equal(b.base_sequence, -1);
+        assert_int_equal(b.codec, KT_CODEC_NONE);
+        msg rs = get_response(&cap, &rq);
+        snprintf(w, sizeof w, "topic_name=LB_MAIN_LOG_INPUT partition_index=0 "
+                 "error_code=0@partition base_offset=%s "
+                 "[LB_MAIN_LOG_INPUT/0 err=0] throttle_time_ms=0@root", want[i].off);
+        check_msg(&rs, 1, w, 0);
+    }
+}
+
+/* nDPI kafka-v2023.pcapng: a Java producer's InitProducerId v4, Metadata
+ * v12 and Produce v9, none of which tshark 4.0 decodes; decoded by hand
+ * against the schema JSON:
+ *   InitProducerId v4 request: TransactionalId 00 (null),
+ *     TransactionTimeoutMs 0x7fffffff, ProducerId -1, ProducerEpoch -1, tags;
+ *     response: ThrottleTimeMs 0, ErrorCode 0, ProducerId 0, ProducerEpoch 0.
+ *   Metadata v12 request: Topics 02 { TopicId zero, Name "sampleTopic" },
+ *     AllowAutoTopicCreation 1, IncludeTopicAuthorizedOperations 0;
+ *     response: ThrottleTimeMs 0, Brokers 02 { 0, "localhost", 9092, null },
+ *     ClusterId "nE-OJv2oQyuCcxLzMxUcFw", ControllerId 0, Topics 02
+ *     { ErrorCode 0, Name "sampleTopic", TopicId c4a4c0df..., IsInternal 0,
+ *       Partitions 02 { ErrorCode 0, PartitionIndex 0, LeaderId 0,
+ *       LeaderEpoch 0, ReplicaNodes [0], IsrNodes [0], OfflineReplicas [] },
+ *       TopicAuthorizedOperations INT32_MIN }.
+ *   Produce v9 request: TransactionalId null, Acks -1, TimeoutMs 1500,
+ *     "sampleTopic" partition 0, Records 0x51 (80 bytes: baseOffset 0,
+ *     batchLength 0x44, magic 2, producerId 0, producerEpoch 0,
+ *     baseSequence 0, 1 record "Hello world!"); response: BaseOffset 0,
+ *     LogAppendTimeMs -1, LogStartOffset 0, no record errors, null message. */
+static void test_capture_ndpi_flexible(void **state)
+{
+    (void)state;
+    rec r;
+    memset(&r, 0, sizeof r);
+    load_capture(&cap, "ntop__nDPI__kafka-v2023.pcapng");
+
+    msg ip = find_request(&cap, 22, 4);
+    assert_int_equal(ip.ver, 4);
+    check_msg(&ip, 0, "transactional_id=null producer_id=-1", 0);
+    msg ipr = get_response(&cap, &ip);
+    check_msg(&ipr, 1, "throttle_time_ms=0@root error_code=0@root producer_id=0", 0);
+
+    msg md = find_request(&cap, 3, 5);
+    assert_int_equal(md.ver, 12);
+    check_msg(&md, 0, "topic_id=00000000000000000000000000000000 "
+              "topic_name=sampleTopic", 0);
+    msg mdr = get_response(&cap, &md);
+    check_msg(&mdr, 1, "throttle_time_ms=0@root error_code=0@topic "
+              "topic_name=sampleTopic topic_id=c4a4c0df715f41b79ca495c62744d56c "
+              "error_code=0@partition partition_index=0 [sampleTopic/0 err=0] "
+              "[sampleTopic err=0]", 0);
+    r.flags = KT_WALK_ALL_FIELDS;
+    r.want_field = "TopicAuthorizedOperations";
+    assert_int_equal(walk_body(3, 12, 1, mdr.body, mdr.len, &r, NULL), KT_WALK_OK);
+    assert_int_equal(r.want_seen, 1);
+    assert_true(r.want_value == INT32_MIN);
+
+    msg pr = find_request(&cap, 0, 6);
+    assert_int_equal(pr.ver, 9);
+    check_msg(&pr, 0, "transactional_id=null acks=-1 timeout_ms=1500 "
+              "topic_name=sampleTopic partition_index=0 records=len80 "
+              "[sampleTopic/0]", 0);
+    {
+        kt_records_summary sum;
+        kt_batch b;
+        produce_records(&pr, &sum, &b);
+        assert_int_equal(sum.records, 1);
+        assert_int_equal(b.length, 0x44);
+        assert_true(b.producer_id == 0);
+        assert_int_equal(b.producer_epoch, 0);
+        assert_int_equal(b.base_sequence, 0);
+    }
+    msg prr = get_response(&cap, &pr);
+    check_msg(&prr, 1, "topic_name=sampleTopic partition_index=0 "
+              "error_code=0@partition base_offset=0 log_start_offset=0 "
+              "error_message=null [sampleTopic/0 err=0] throttle_time_ms=0@root", 0);
+}
 
 /* ------------------------------------------------------------------ */
 /* Bodies assembled by hand from the schema JSON. */
@@ -1402,6 +1633,31 @@ static void test_bad_tagged_size(void **state)
     assert_int_equal(kt_walk(1, 12, 1, &c, 0, NULL, NULL, &res), KT_WALK_OK);
 }
 
+/* ApiVersionsResponse.json v0: ErrorCode int16, ApiKeys [] { ApiKey int16,
+ * MinVersion int16, MaxVersion int16 }.  A broker answers a version it
+ * does not support in this format with UNSUPPORTED_VERSION (35). */
+static void test_api_versions_fallback(void **state)
+{
+    (void)state;
+    bb o;
+    rec r;
+    kt_walk_result res;
+    memset(&r, 0, sizeof r);
+    o.n = 0;
+    p16(&o, 35);
+    parr(&o, 0, 1);
+    p16(&o, 18);
+    p16(&o, 0);
+    p16(&o, 2);
+    assert_int_equal(walk_body(18, 4, 1, o.b, o.n, &r, &res), KT_WALK_OK);
+    assert_int_equal(res.version, 0);
+    assert_string_equal(r.log, "error_code=35@root");
+    /* The same bytes with error 0 are not a v4 body. */
+    o.b[1] = 0;
+    assert_int_equal(walk_body(18, 4, 1, o.b, o.n, &r, &res), KT_WALK_MALFORMED);
+    assert_int_equal(res.version, 4);
+}
+
 static int stop_at_partition(void *arg, const kt_event *ev)
 {
     (*(int *)arg)++;
@@ -1544,6 +1800,8 @@ int main(void)
         cmocka_unit_test(test_capture_mixed),
         cmocka_unit_test(test_capture_list_offsets_v0),
         cmocka_unit_test(test_capture_metadata_produce_v1),
+        cmocka_unit_test(test_capture_ndpi_produce_v3),
+        cmocka_unit_test(test_capture_ndpi_flexible),
         cmocka_unit_test(test_produce_every_version),
         cmocka_unit_test(test_fetch_every_version),
         cmocka_unit_test(test_version_boundaries_differ),
@@ -1554,6 +1812,7 @@ int main(void)
         cmocka_unit_test(test_null_where_not_nullable),
         cmocka_unit_test(test_bad_tagged_size),
         cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_api_versions_fallback),
         cmocka_unit_test(test_fuzz_every_message),
         cmocka_unit_test(test_schema_tables_consistent),
     };
