@@ -21,6 +21,7 @@ producer_bg() {
     _client_spawn producer "$cid" "$topic" "${JAVA_TOOL_CMD[@]}" org.apache.kafka.tools.ProducerPerformance \
         --bootstrap-server "$BOOTSTRAP" --topic "$topic" --num-records "$n" --record-size "$size" \
         --throughput "$tput" --key-distribution range --record-key-range 60 --print-metrics \
+        --reporting-interval 1000 \
         --command-property client.id="$cid" acks=all linger.ms=5 "$@"
 }
 
@@ -31,6 +32,17 @@ consumer_bg() {
         --bootstrap-server "$BOOTSTRAP" --group "$group" --from-beginning --timeout-ms "$tmo" \
         --formatter-property print.value=false --formatter-property print.partition=true \
         --command-property client.id="$cid" --command-property group.protocol="$proto" "$@"
+}
+
+# Wait until FILE has COUNT lines matching the fixed string PATTERN (a client's
+# progress), at most TIMEOUT seconds.
+wait_log_lines() {
+    local file=$1 pattern=$2 count=$3 limit=$4 i
+    for ((i = 0; i < limit * 10; i++)); do
+        [ "$(grep -cF -- "$pattern" "$file" 2>/dev/null || true)" -ge "$count" ] && return 0
+        sleep 0.1
+    done
+    die "no $count lines '$pattern' in $file after ${limit}s"
 }
 
 # Stop one running client gently (SIGTERM: the tools close cleanly and report).

@@ -37,7 +37,8 @@ stop_group() {
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     timer_start "$wait_s" "kill -KILL -- -$pid"
     timer=$TIMER_PID
-    wait "$pid" 2>/dev/null || true
+    # (bash may have reaped it already; then there is nothing to wait for)
+    if kill -0 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
     timer_cancel "$timer"
     kill -KILL -- "-$pid" 2>/dev/null || true
 }
@@ -47,7 +48,8 @@ wait_group() {
     local pid=$1 limit=$2 timer
     timer_start "$limit" "log 'pid $pid still running after ${limit}s, stopping it'; kill -TERM -- -$pid; sleep 15; kill -KILL -- -$pid"
     timer=$TIMER_PID
-    wait "$pid" 2>/dev/null || true
+    # (bash may have reaped it already; then there is nothing to wait for)
+    if kill -0 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
     timer_cancel "$timer"
     kill -KILL -- "-$pid" 2>/dev/null || true
 }

@@ -22,7 +22,7 @@ fetch_kafka() {
     log "resolving Apache Kafka $KAFKA_VERSION with Maven into $KAFKA_LIBS"
     rm -rf "$KAFKA_LIBS"
     mkdir -p "$KAFKA_LIBS"
-    mvn -q -B -f "$HARNESS_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    mvn -q -B -Dstyle.color=never -f "$HARNESS_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
         dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS" \
         || die "maven could not resolve Kafka $KAFKA_VERSION"
     [ -f "$KAFKA_LIBS/kafka-clients-$KAFKA_VERSION.jar" ] || die "kafka-clients jar missing after fetch"

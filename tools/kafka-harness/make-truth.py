@@ -3,6 +3,7 @@
 broker's own answers (BrokerTruth output) and the counts the clients printed."""
 import argparse
 import json
+import re
 import sys
 
 
@@ -57,8 +58,16 @@ def main():
         stored = sum(p["records"] for p in parts if p["topic"] == topic)
         if acked != stored:
             sys.exit(f"make-truth: {topic}: producers acknowledged {acked}, broker holds {stored}")
-    json.dump(truth, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    sys.stdout.write(compact_json(truth) + "\n")
+
+
+def compact_json(obj):
+    """Indented JSON with every innermost object on one line (one partition,
+    client or group a line)."""
+    text = json.dumps(obj, indent=2)
+    one_line = lambda m: " ".join(m.group(0).split())  # noqa: E731
+    text = re.sub(r"\[[^{}\[\]]*\]", one_line, text)    # arrays of scalars
+    return re.sub(r"\{[^{}\[\]]*\}", one_line, text)
 
 
 if __name__ == "__main__":

@@ -67,11 +67,13 @@ scenario_topic-deleted() {
     topic_create survivor 2
     # max.block.ms: once the topic is gone every send() waits that long for
     # metadata that will never come, so keep it short.
-    producer_bg perf-doomed doomed 240 100 40 delivery.timeout.ms=3000 request.timeout.ms=2000 max.block.ms=100
-    producer_bg perf-survivor survivor 240 100 40
-    sleep 4
+    producer_bg perf-doomed doomed 400 100 40 delivery.timeout.ms=3000 request.timeout.ms=2000 max.block.ms=50
+    producer_bg perf-survivor survivor 400 100 40
+    # Delete once perf-doomed has been sending for 2 s (its 1 s progress lines),
+    # well before its 10 s are over.
+    wait_log_lines "$SCEN_DIR/client-perf-doomed.log" ' records sent, ' 2 60
     topic_delete doomed
     wait_clients 120
     DELETED="doomed"
-    NOTES="Topics doomed and survivor (2 partitions each); perf-test producers perf-doomed and perf-survivor each send 240 records of 100 bytes at 40/s; 4 s in, kafka-topics deletes doomed (DeleteTopics) while it is produced to: the later sends to it fail (UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID in Metadata and Produce responses, then metadata waits that time out after max.block.ms=100 and delivery timeouts of 3 s). The deleted topic has no end offsets to report, so only survivor is in partitions; perf-doomed's count is the records acknowledged before the deletion."
+    NOTES="Topics doomed and survivor (2 partitions each); perf-test producers perf-doomed and perf-survivor each send 400 records of 100 bytes at 40/s; after 2 s of sending, kafka-topics deletes doomed (DeleteTopics) while it is produced to: the later sends to it fail (UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID in Metadata and Produce responses, then metadata waits that time out after max.block.ms=50 and delivery timeouts of 3 s). The deleted topic has no end offsets to report, so only survivor is in partitions; perf-doomed's count is the records acknowledged before the deletion."
 }
