@@ -330,6 +330,16 @@ static int request_candidate(const kt_kafka *k, const uint8_t *p, size_t avail)
     size = be32(p);
     if (size < KT_MIN_REQUEST_FRAME || size > k->cfg.max_frame)
         return KT_CAND_NO;
+    /* the fixed part is here: an unknown API key, a version out of range or
+     * a negative correlation id rule a boundary out at once, before waiting
+     * for a client id whose length is read off garbage */
+    {
+        const kt_api_info *api = kt_api_lookup((int16_t)((p[4] << 8) | p[5]));
+        int16_t version = (int16_t)((p[6] << 8) | p[7]);
+        if (!api || version < api->min_version ||
+            version > api->max_version + KT_VERSION_SLACK || (p[8] & 0x80))
+            return KT_CAND_NO;
+    }
     /* wait for the whole header: fixed part, client id length, client id */
     if (avail < 4 + 10)
         return KT_CAND_MORE;
