@@ -26,4 +26,10 @@ TESTS += tests/test_frame_header
 tests_test_frame_header_SOURCES = tests/test_frame_header.c tests/real_frames.h
 tests_test_frame_header_CFLAGS = $(TEST_CFLAGS)
 tests_test_frame_header_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test_session
+TESTS += tests/test_session
+tests_test_session_SOURCES = tests/test_session.c tests/real_frames.h
+tests_test_session_CFLAGS = $(TEST_CFLAGS)
+tests_test_session_LDADD = $(TEST_LDADD)
 endif
