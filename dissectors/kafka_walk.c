@@ -105,47 +105,46 @@ static int walk_prim(walker *w, kt_cursor *c, const kt_sfield *f, int flex,
                      int nullable, int depth, int64_t index)
 {
     walk_frame *fr = &w->frames[depth];
+    kt_slice s = { NULL, 0, 0 };
+    int64_t i = 0;
+    uint64_t bits = 0;
     kt_event ev;
-    uint64_t bits;
 
-    init_event(&ev, KT_EV_FIELD, f, fr);
-    ev.index = index;
     switch (f->type) {
     case KT_FT_BOOL:
-        ev.i = kt_cur_u8(c) != 0;
+        i = kt_cur_u8(c) != 0;
         break;
     case KT_FT_INT8:
-        ev.i = kt_cur_i8(c);
+        i = kt_cur_i8(c);
         break;
     case KT_FT_INT16:
-        ev.i = kt_cur_i16(c);
+        i = kt_cur_i16(c);
         break;
     case KT_FT_UINT16:
-        ev.i = kt_cur_u16(c);
+        i = kt_cur_u16(c);
         break;
     case KT_FT_INT32:
-        ev.i = kt_cur_i32(c);
+        i = kt_cur_i32(c);
         break;
     case KT_FT_UINT32:
-        ev.i = kt_cur_u32(c);
+        i = kt_cur_u32(c);
         break;
     case KT_FT_INT64:
-        ev.i = kt_cur_i64(c);
+        i = kt_cur_i64(c);
         break;
     case KT_FT_FLOAT64:
         bits = kt_cur_u64(c);
-        ev.i = (int64_t)bits;
-        memcpy(&ev.f, &bits, sizeof ev.f);
+        i = (int64_t)bits;
         break;
     case KT_FT_UUID:
-        ev.s = kt_cur_slice(c, 16);
+        s = kt_cur_slice(c, 16);
         break;
     case KT_FT_STRING:
-        ev.s = flex ? kt_cur_compact_bytes(c) : kt_cur_string(c);
+        s = flex ? kt_cur_compact_bytes(c) : kt_cur_string(c);
         break;
     case KT_FT_BYTES:
     case KT_FT_RECORDS:
-        ev.s = flex ? kt_cur_compact_bytes(c) : kt_cur_bytes(c);
+        s = flex ? kt_cur_compact_bytes(c) : kt_cur_bytes(c);
         break;
     default:
         kt_cur_fail(c, KT_CUR_BAD_LENGTH);
@@ -153,32 +152,36 @@ static int walk_prim(walker *w, kt_cursor *c, const kt_sfield *f, int flex,
     }
     if (!kt_cur_ok(c))
         return failed(w, c, f);
-    if (ev.s.is_null) {
-        if (!nullable) {           /* Kafka rejects a null here too */
-            kt_cur_fail(c, KT_CUR_BAD_LENGTH);
-            return failed(w, c, f);
-        }
-        ev.is_null = 1;
+    if (s.is_null && !nullable) {   /* Kafka rejects a null here too */
+        kt_cur_fail(c, KT_CUR_BAD_LENGTH);
+        return failed(w, c, f);
     }
-    if (index < 0) {
+    if (index < 0 && f->role != KT_ROLE_NONE) {
         switch (f->role) {
         case KT_ROLE_TOPIC_NAME:
-            fr->topic = ev.s;
+            fr->topic = s;
             break;
         case KT_ROLE_TOPIC_ID:
-            fr->topic_id = ev.s.ptr;
+            fr->topic_id = s.ptr;
             break;
         case KT_ROLE_PARTITION_INDEX:
-            fr->partition = (int32_t)ev.i;
+            fr->partition = (int32_t)i;
             break;
         case KT_ROLE_ERROR_CODE:
             if (fr->error_code == KT_EV_NO_ERROR)
-                fr->error_code = (int32_t)ev.i;
+                fr->error_code = (int32_t)i;
             break;
         }
     }
-    if (f->role == KT_ROLE_NONE && !(w->flags & KT_WALK_ALL_FIELDS))
+    if (!w->fn || (f->role == KT_ROLE_NONE && !(w->flags & KT_WALK_ALL_FIELDS)))
         return 0;
+    init_event(&ev, KT_EV_FIELD, f, fr);
+    ev.index = index;
+    ev.i = i;
+    ev.s = s;
+    ev.is_null = s.is_null;
+    if (f->type == KT_FT_FLOAT64)
+        memcpy(&ev.f, &bits, sizeof ev.f);
     return emit(w, &ev, depth);
 }
 
@@ -214,11 +217,13 @@ static int walk_field(walker *w, kt_cursor *c, const kt_sfield *f, int flex,
         }
         if (n > 0)
             w->elements += (long)n;
-        init_event(&ev, KT_EV_ARRAY, f, fr);
-        ev.count = n;
-        ev.is_null = n < 0;
-        if (emit(w, &ev, depth))
-            return -1;
+        if (w->fn) {
+            init_event(&ev, KT_EV_ARRAY, f, fr);
+            ev.count = n;
+            ev.is_null = n < 0;
+            if (emit(w, &ev, depth))
+                return -1;
+        }
         for (i = 0; i < n; i++) {
             int rc = f->type == KT_FT_STRUCT
                 ? walk_struct(w, c, f, f->child, flex, depth + 1, i)
@@ -309,12 +314,14 @@ static int walk_struct(walker *w, kt_cursor *c, const kt_sfield *via,
     fr->st = st;
     fr->scope = st->scope;
 
-    init_event(&ev, KT_EV_ENTER, via, fr);
-    ev.index = index;
-    ev.role = KT_ROLE_NONE;
-    ev.type = KT_FT_STRUCT;
-    if (emit(w, &ev, depth))
-        return -1;
+    if (w->fn) {
+        init_event(&ev, KT_EV_ENTER, via, fr);
+        ev.index = index;
+        ev.role = KT_ROLE_NONE;
+        ev.type = KT_FT_STRUCT;
+        if (emit(w, &ev, depth))
+            return -1;
+    }
 
     for (j = 0; j < st->nfields; j++) {
         const kt_sfield *f = &kt_schema_fields[st->first + j];
@@ -330,6 +337,8 @@ static int walk_struct(walker *w, kt_cursor *c, const kt_sfield *via,
     if (flex && walk_tagged(w, c, st, depth))
         return -1;
 
+    if (!w->fn)
+        return 0;
     init_event(&ev, KT_EV_LEAVE, via, fr);
     ev.index = index;
     ev.role = KT_ROLE_NONE;
