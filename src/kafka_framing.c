@@ -40,6 +40,8 @@ static void lose_sync(kt_framer *f, uint32_t size)
     kt_anomaly_add(KT_AN_DESYNC, 1);
     f->desyncs++;
     f->synced = 0;
+    f->nwait = 0;
+    f->scan_pos = 0;
 }
 
 void kt_framer_desync(kt_framer *f)
@@ -52,10 +54,14 @@ void kt_framer_desync(kt_framer *f)
     f->len = 0;
     f->nmarks = 0;
     f->discard = 0;
+    f->nwait = 0;
+    f->scan_pos = 0;
 }
 
 void kt_framer_reset(kt_framer *f, int synced)
 {
+    f->nwait = 0;
+    f->scan_pos = 0;
     f->synced = synced;
     f->len = 0;
     f->nmarks = 0;
@@ -109,9 +115,14 @@ static void consume(kt_framer *f, size_t n)
     uint64_t ts_keep;
     if (n == 0)
         return;
+    f->scan_pos = f->scan_pos > n ? f->scan_pos - n : 0;
+    for (i = 0; i < f->nwait; i++)
+        f->wait[i] = f->wait[i] > n ? f->wait[i] - n : 0;
     if (n >= f->len) {
         f->len = 0;
         f->nmarks = 0;
+        f->nwait = 0;
+        f->scan_pos = 0;
         return;
     }
     ts_keep = ts_at(f, n);
@@ -148,24 +159,52 @@ static int hand_on(kt_framer *f, const uint8_t *data, size_t size,
     return f->ops->frame(f->ctx, &fr);
 }
 
-/* Out of sync: search buf from offset 0.  Returns the offset of a boundary
- * (and sets synced), or the number of bytes that can be dropped. */
-static size_t search(kt_framer *f, uint64_t now)
+static void found(kt_framer *f)
 {
-    size_t off = 0;
-    while (f->len - off >= 4) {
-        int a = f->ops->candidate(f->ctx, f->buf + off, f->len - off);
+    f->synced = 1;
+    f->nwait = 0;
+    f->scan_pos = 0;
+    kt_anomaly_add(KT_AN_RESYNC, 1);
+}
+
+/* Out of sync: look for a frame boundary in buf.  Offsets whose candidate
+ * asked for more bytes are remembered (up to KT_FRAMER_WAITS) and asked
+ * again when bytes arrive, while the scan goes on past them: a plausible
+ * header that claims a long frame does not hold up the search for the
+ * real boundary after it.  Returns the boundary's offset (and sets synced),
+ * or how many leading bytes can be dropped. */
+static size_t search(kt_framer *f)
+{
+    int i, j = 0;
+    size_t off;
+
+    for (i = 0; i < f->nwait; i++) {
+        int a;
+        off = f->wait[i];
+        a = f->len - off >= 4 ? f->ops->candidate(f->ctx, f->buf + off, f->len - off)
+                              : KT_CAND_MORE;
         if (a == KT_CAND_YES) {
-            f->synced = 1;
-            kt_anomaly_add(KT_AN_RESYNC, 1);
+            found(f);
             return off;
         }
         if (a == KT_CAND_MORE && f->len - off < KT_CANDIDATE_MAX)
-            return off;
-        off++;
+            f->wait[j++] = off;
     }
-    (void)now;
-    return off;
+    f->nwait = j;
+    for (off = f->scan_pos; off + 4 <= f->len; off++) {
+        int a = f->ops->candidate(f->ctx, f->buf + off, f->len - off);
+        if (a == KT_CAND_YES) {
+            found(f);
+            return off;
+        }
+        if (a == KT_CAND_MORE) {
+            if (f->nwait == KT_FRAMER_WAITS)
+                break;              /* resume here when bytes arrive */
+            f->wait[f->nwait++] = off;
+        }
+    }
+    f->scan_pos = off;
+    return f->nwait ? f->wait[0] : off;
 }
 
 /* Hand on what the buffer holds. */
@@ -173,7 +212,7 @@ static void drain(kt_framer *f, uint64_t now)
 {
     for (;;) {
         if (!f->synced) {
-            size_t off = search(f, now);
+            size_t off = search(f);
             skip_count(f, off);
             consume(f, off);
             if (!f->synced)

@@ -47,9 +47,14 @@ typedef struct kt_framer_ops {
     int (*candidate)(void *ctx, const uint8_t *p, size_t avail);
 } kt_framer_ops;
 
-#define KT_CANDIDATE_MAX 4096
+/* How far ahead a candidate may ask to see: a frame up to this size is
+ * checked whole (its body must decode) before the framer trusts it; larger
+ * ones are taken on their header.  Also the most a direction buffers while
+ * out of sync. */
+#define KT_CANDIDATE_MAX (1024 * 1024)
 
-#define KT_FRAMER_MARKS 32
+#define KT_FRAMER_MARKS 64
+#define KT_FRAMER_WAITS 8
 
 typedef struct kt_framer {
     const kt_framer_ops *ops;
@@ -61,6 +66,9 @@ typedef struct kt_framer {
     uint64_t discard;        /* bytes still to skip (rest of a cut frame) */
     struct { size_t off; uint64_t ts; } mark[KT_FRAMER_MARKS]; /* buf offset -> capture time */
     int nmarks;
+    size_t wait[KT_FRAMER_WAITS]; /* out of sync: candidates awaiting bytes */
+    int nwait;
+    size_t scan_pos;         /* out of sync: first offset not yet examined */
     uint64_t frames;         /* frames handed on */
     uint64_t skipped;        /* bytes skipped while out of sync */
     uint64_t desyncs;

@@ -29,7 +29,9 @@ struct kt_conn {
     uint64_t seen_bytes;           /* before confirmation */
     kt_dirctx dctx[2];
     kt_framer framer[2];
-    kt_pending_queue pending;
+    kt_pending_queue pq[2];        /* requests sent by each direction; once
+                                      the roles are confirmed only the
+                                      client's is used */
 };
 
 struct kt_kafka {
@@ -129,11 +131,21 @@ static void emit_unanswered(kt_conn *c, const kt_pending *p)
     c->k->emit(c->k->emit_ctx, &ex);
 }
 
-static void confirm(kt_conn *c)
+static void drop_all(kt_pending_queue *q)
+{
+    kt_pending p;
+    while (kt_pending_pop(q, &p))
+        ;
+}
+
+/* The roles are known: client_dir sends the requests. */
+static void confirm(kt_conn *c, int client_dir)
 {
     if (c->confirmed)
         return;
+    c->client_dir = client_dir;
     c->confirmed = 1;
+    drop_all(&c->pq[1 - client_dir]);
     c->k->totals.connections++;
     if (c->info->midstream) {
         c->k->totals.midstream_connections++;
@@ -141,164 +153,10 @@ static void confirm(kt_conn *c)
     }
 }
 
-static int request_body_ok(const uint8_t *frame, size_t len);
+/* ---- whole-frame checks ------------------------------------------------- */
 
-/* Auto-detection guessed the roles wrong: start over, silently. */
-static void forget_role(kt_conn *c)
-{
-    kt_pending p;
-    while (kt_pending_pop(&c->pending, &p))
-        ;
-    c->client_dir = -1;
-}
-
-/* ---- requests ----------------------------------------------------------- */
-
-static int on_request(kt_conn *c, int dir, const kt_frame *f)
-{
-    kt_kafka *k = c->k;
-    kt_request_header h;
-    kt_pending p, evicted;
-    int st = kt_parse_request_header(f->data, f->len, &h);
-
-    if (st == KT_HDR_MALFORMED) {
-        if (c->confirmed) {
-            k->totals.malformed++;
-            kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
-        }
-        return f->truncated ? KT_FRAME_OK : KT_FRAME_DESYNC;
-    }
-    if (!c->confirmed) {
-        /* auto-detection: until a response confirms it, every request must
-         * be plausible and decode, and the first one names the client
-         * (tentatively) */
-        if (!kt_request_header_plausible(f->data, f->len) ||
-            (!f->truncated && !request_body_ok(f->data, f->len))) {
-            if (c->client_dir == dir)
-                forget_role(c);
-            return KT_FRAME_DESYNC;
-        }
-        if (c->client_dir < 0) {
-            kt_framer *other = &c->framer[1 - dir];
-            c->client_dir = dir;
-            /* the other side was being read as requests: read it again as
-             * responses (from a frame boundary if it sent nothing yet) */
-            if (other->frames || other->len || other->skipped)
-                kt_framer_reset(other, 0);
-        }
-    }
-    if (st == KT_HDR_UNKNOWN_API)
-        kt_anomaly_add(KT_AN_UNKNOWN_API, 1);
-    else if (st == KT_HDR_UNKNOWN_VERSION)
-        kt_anomaly_add(KT_AN_UNKNOWN_VERSION, 1);
-
-    memset(&p, 0, sizeof p);
-    p.correlation_id = h.correlation_id;
-    p.api_key = h.api_key;
-    p.api_version = h.api_version;
-    p.response_header_version = h.api ? (int8_t)kt_response_header_version(h.api, h.api_version) : 0;
-    p.truncated = (int8_t)f->truncated;
-    p.request_ts_us = f->last_ts_us;
-    p.client_id = kt_intern_get(&k->client_ids, h.client_id);
-
-    /* acks=0 requests still wait in the queue: a real broker never answers
-     * them, but some implementations do (librdkafka's mock cluster), so a
-     * response is matched if it comes; if not they end as
-     * no_response_expected instead of unanswered. */
-    if (h.api_key == 0 && st == KT_HDR_OK &&
-        kt_produce_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0)
-        p.no_response_expected = 1;
-    if (kt_pending_find(&c->pending, p.correlation_id) >= 0)
-        kt_anomaly_add(KT_AN_DUPLICATE_CORRELATION, 1);
-    switch (kt_pending_push(&c->pending, &p, &evicted)) {
-    case 1:
-        if (!evicted.no_response_expected)
-            kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
-        emit_unanswered(c, &evicted);
-        break;
-    case -1:
-        kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
-        break;
-    default:
-        break;
-    }
-    return KT_FRAME_OK;
-}
-
-/* ---- responses ---------------------------------------------------------- */
-
-static int on_request(kt_conn *c, int dir, const kt_frame *f);
-
-static int on_response(kt_conn *c, int dir, const kt_frame *f)
-{
-    kt_kafka *k = c->k;
-    kt_response_header rh;
-    kt_pending p;
-    kt_exchange ex;
-    int idx;
-
-    if (f->len < 4) {
-        if (c->confirmed) {
-            k->totals.malformed++;
-            kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
-        }
-        return KT_FRAME_OK;
-    }
-    idx = kt_pending_find(&c->pending, (int32_t)be32(f->data));
-    if (idx < 0 && !c->confirmed) {
-        /* not confirmed yet: if this side sends requests, the guess of
-         * roles was wrong; otherwise look for a frame boundary again */
-        if (kt_request_header_plausible(f->data, f->len) &&
-            (f->truncated || request_body_ok(f->data, f->len))) {
-            forget_role(c);
-            kt_framer_reset(&c->framer[1 - dir], 0);
-            return on_request(c, dir, f);
-        }
-        return KT_FRAME_DESYNC;
-    }
-    if (idx < 0) {
-        if (c->confirmed) {
-            k->totals.orphan_responses++;
-            kt_anomaly_add(KT_AN_ORPHAN_RESPONSE, 1);
-        }
-        return KT_FRAME_OK;
-    }
-    confirm(c);
-    /* the broker answers in order: older requests lost their responses */
-    while (idx-- > 0) {
-        kt_pending_pop(&c->pending, &p);
-        emit_unanswered(c, &p);
-    }
-    kt_pending_pop(&c->pending, &p);
-    fill_exchange(c, &p, &ex);
-    ex.latency_us = f->first_ts_us >= p.request_ts_us ? (int64_t)(f->first_ts_us - p.request_ts_us) : 0;
-    ex.status = KT_STATUS_OK;
-    ex.truncated |= f->truncated;
-    if (kt_parse_response_header(f->data, f->len, p.response_header_version, &rh) == KT_HDR_OK &&
-        !f->truncated)
-        kt_summarize_response(p.api_key, p.api_version, f->data + rh.body_offset,
-                              f->len - rh.body_offset, &ex);
-    if (ex.nerrors > 0)
-        ex.status = KT_STATUS_ERROR;
-    k->totals.requests++;
-    k->totals.matched++;
-    k->emit(k->emit_ctx, &ex);
-    return KT_FRAME_OK;
-}
-
-/* ---- framer hooks ------------------------------------------------------- */
-
-static int frame_cb(void *ctx, const kt_frame *f)
-{
-    kt_dirctx *d = ctx;
-    kt_conn *c = d->conn;
-    if (c->client_dir < 0 || c->client_dir == d->dir)
-        return on_request(c, d->dir, f);
-    return on_response(c, d->dir, f);
-}
-
-/* A whole request frame whose header is plausible: does its body decode by
- * the schema?  (Versions beyond the schema cannot be checked: yes.)  Bytes
+/* A whole request frame whose header decodes: does its body decode by the
+ * schema?  (Versions beyond the schema cannot be checked: yes.)  Bytes
  * after a complete body are tolerated, as brokers do: librdkafka sends
  * ApiVersions v0 with four of them. */
 static int request_body_ok(const uint8_t *frame, size_t len)
@@ -318,9 +176,176 @@ static int request_body_ok(const uint8_t *frame, size_t len)
             (r.field == NULL || strcmp(r.field, "(body)") == 0));
 }
 
-/* Does a request start at p?  The header must be plausible, and so must the
- * next frame's header when its bytes are already here; when the whole frame
- * is here its body must decode. */
+/* Does a whole response frame decode as the answer to pending request pd?
+ * (Versions beyond the schema cannot be checked: yes.) */
+static int response_body_ok(const kt_pending *pd, const uint8_t *frame, size_t len)
+{
+    kt_response_header rh;
+    kt_cursor cur;
+    if (kt_parse_response_header(frame, len, pd->response_header_version, &rh) != KT_HDR_OK)
+        return 0;
+    if (!kt_walk_known(pd->api_key, pd->api_version, 1))
+        return 1;
+    kt_cur_init(&cur, frame + rh.body_offset, len - rh.body_offset);
+    if (kt_walk(pd->api_key, pd->api_version, 1, &cur, 0, NULL, NULL, NULL) == KT_WALK_OK)
+        return 1;
+    /* A broker rejecting the requested ApiVersions version answers in
+     * version 0 (librdkafka's mock cluster gets even that wrong), and the
+     * error code comes first in every version: UNSUPPORTED_VERSION there
+     * is the answer. */
+    if (pd->api_key == 18 && len - rh.body_offset >= 2 &&
+        frame[rh.body_offset] == 0 && frame[rh.body_offset + 1] == 35)
+        return 1;
+    return 0;
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+/* A request frame sent by direction dir. */
+static int on_request(kt_conn *c, int dir, const kt_frame *f)
+{
+    kt_kafka *k = c->k;
+    kt_request_header h;
+    kt_pending p, evicted;
+    kt_pending_queue *q = &c->pq[dir];
+    int st = kt_parse_request_header(f->data, f->len, &h);
+
+    if (st == KT_HDR_MALFORMED) {
+        if (c->confirmed) {
+            k->totals.malformed++;
+            kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
+        }
+        return f->truncated ? KT_FRAME_OK : KT_FRAME_DESYNC;
+    }
+    /* auto-detection: until a response confirms the roles, a request must
+     * be plausible and decode */
+    if (!c->confirmed &&
+        (!kt_request_header_plausible(f->data, f->len) ||
+         (!f->truncated && !request_body_ok(f->data, f->len))))
+        return KT_FRAME_DESYNC;
+    if (c->confirmed) {
+        if (st == KT_HDR_UNKNOWN_API)
+            kt_anomaly_add(KT_AN_UNKNOWN_API, 1);
+        else if (st == KT_HDR_UNKNOWN_VERSION)
+            kt_anomaly_add(KT_AN_UNKNOWN_VERSION, 1);
+    }
+
+    memset(&p, 0, sizeof p);
+    p.correlation_id = h.correlation_id;
+    p.api_key = h.api_key;
+    p.api_version = h.api_version;
+    p.response_header_version = h.api ? (int8_t)kt_response_header_version(h.api, h.api_version) : 0;
+    p.truncated = (int8_t)f->truncated;
+    p.request_ts_us = f->last_ts_us;
+    p.client_id = kt_intern_get(&k->client_ids, h.client_id);
+
+    /* acks=0 requests still wait in the queue: a real broker never answers
+     * them, but some implementations do (librdkafka's mock cluster), so a
+     * response is matched if it comes; if not they end as
+     * no_response_expected instead of unanswered. */
+    if (h.api_key == 0 && st == KT_HDR_OK &&
+        kt_produce_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0)
+        p.no_response_expected = 1;
+    if (c->confirmed && kt_pending_find(q, p.correlation_id) >= 0)
+        kt_anomaly_add(KT_AN_DUPLICATE_CORRELATION, 1);
+    switch (kt_pending_push(q, &p, &evicted)) {
+    case 1:
+        if (c->confirmed && !evicted.no_response_expected)
+            kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
+        emit_unanswered(c, &evicted);
+        break;
+    case -1:
+        kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
+        break;
+    default:
+        break;
+    }
+    return KT_FRAME_OK;
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+/* A response frame sent by direction dir, answering a request of 1 - dir;
+ * idx is the matching entry in that direction's queue. */
+static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
+{
+    kt_kafka *k = c->k;
+    kt_pending_queue *q = &c->pq[1 - dir];
+    kt_response_header rh;
+    kt_pending p;
+    kt_exchange ex;
+
+    confirm(c, 1 - dir);
+    /* the broker answers in order: older requests lost their responses */
+    while (idx-- > 0) {
+        kt_pending_pop(q, &p);
+        emit_unanswered(c, &p);
+    }
+    kt_pending_pop(q, &p);
+    fill_exchange(c, &p, &ex);
+    ex.latency_us = f->first_ts_us >= p.request_ts_us ? (int64_t)(f->first_ts_us - p.request_ts_us) : 0;
+    ex.status = KT_STATUS_OK;
+    ex.truncated |= f->truncated;
+    if (kt_parse_response_header(f->data, f->len, p.response_header_version, &rh) == KT_HDR_OK &&
+        !f->truncated)
+        kt_summarize_response(p.api_key, p.api_version, f->data + rh.body_offset,
+                              f->len - rh.body_offset, &ex);
+    if (ex.nerrors > 0)
+        ex.status = KT_STATUS_ERROR;
+    k->totals.requests++;
+    k->totals.matched++;
+    k->emit(k->emit_ctx, &ex);
+    return KT_FRAME_OK;
+}
+
+/* Index of the request of 1 - dir that a frame of dir answers, or -1. */
+static int find_request(kt_conn *c, int dir, const kt_frame *f, int check_body)
+{
+    kt_pending_queue *q = &c->pq[1 - dir];
+    int idx;
+    if (f->len < 4)
+        return -1;
+    idx = kt_pending_find(q, (int32_t)be32(f->data));
+    if (idx >= 0 && check_body && !f->truncated &&
+        !response_body_ok(kt_pending_at(q, (uint32_t)idx), f->data, f->len))
+        return -1;
+    return idx;
+}
+
+/* ---- framer hooks ------------------------------------------------------- */
+
+static int frame_cb(void *ctx, const kt_frame *f)
+{
+    kt_dirctx *d = ctx;
+    kt_conn *c = d->conn;
+    int idx;
+
+    if (!c->confirmed) {
+        /* detection: an answer to the other side's requests settles the
+         * roles; otherwise this side may be sending requests */
+        idx = find_request(c, d->dir, f, 1);
+        if (idx >= 0)
+            return on_response(c, d->dir, f, idx);
+        return on_request(c, d->dir, f);
+    }
+    if (d->dir == c->client_dir)
+        return on_request(c, d->dir, f);
+    idx = find_request(c, d->dir, f, 0);
+    if (idx >= 0)
+        return on_response(c, d->dir, f, idx);
+    if (f->len < 4) {
+        c->k->totals.malformed++;
+        kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
+        return KT_FRAME_OK;
+    }
+    c->k->totals.orphan_responses++;
+    kt_anomaly_add(KT_AN_ORPHAN_RESPONSE, 1);
+    return KT_FRAME_OK;
+}
+
+/* Does a request start at p?  The header must be plausible; a frame up to
+ * KT_CANDIDATE_MAX bytes is waited for and its body must decode; and the
+ * next frame's header must be plausible too when its bytes are here. */
 static int request_candidate(const kt_kafka *k, const uint8_t *p, size_t avail)
 {
     uint32_t size;
@@ -349,13 +374,11 @@ static int request_candidate(const kt_kafka *k, const uint8_t *p, size_t avail)
     hdr = avail - 4 < size ? avail - 4 : size;
     if (!kt_request_header_plausible(p + 4, hdr))
         return KT_CAND_NO;
-    /* a frame that is not all here yet: wait for it while it is small, so
-     * that its body can be checked too */
-    if (avail - 4 < size && avail < KT_CANDIDATE_MAX)
-        return KT_CAND_MORE;
-    if (avail - 4 >= size && !request_body_ok(p + 4, size))
+    if (avail - 4 < size)
+        return avail < KT_CANDIDATE_MAX ? KT_CAND_MORE : KT_CAND_YES;
+    if (!request_body_ok(p + 4, size))
         return KT_CAND_NO;
-    if (avail - 4 >= size && avail - 4 - size >= 4 + KT_MIN_REQUEST_FRAME) {
+    if (avail - 4 - size >= 4 + KT_MIN_REQUEST_FRAME) {
         const uint8_t *n = p + 4 + size;
         uint32_t nsize = be32(n);
         size_t navail = avail - 4 - size - 4;
@@ -371,31 +394,45 @@ static int request_candidate(const kt_kafka *k, const uint8_t *p, size_t avail)
     return KT_CAND_YES;
 }
 
-/* Does a response to one of our pending requests start at p? */
-static int response_candidate(const kt_conn *c, const uint8_t *p, size_t avail)
+/* Does a response to one of the other side's pending requests start at p?
+ * Its correlation id must be pending, and a frame up to KT_CANDIDATE_MAX
+ * bytes is waited for and its body must decode. */
+static int response_candidate(kt_conn *c, int dir, const uint8_t *p, size_t avail)
 {
+    kt_pending_queue *q = &c->pq[1 - dir];
     uint32_t size;
+    int idx;
+
     if (avail < 8)
         return KT_CAND_MORE;
     size = be32(p);
     if (size < KT_MIN_RESPONSE_FRAME || size > c->k->cfg.max_frame)
         return KT_CAND_NO;
-    return kt_pending_find(&c->pending, (int32_t)be32(p + 4)) >= 0 ? KT_CAND_YES : KT_CAND_NO;
+    idx = kt_pending_find(q, (int32_t)be32(p + 4));
+    if (idx < 0)
+        return KT_CAND_NO;
+    if (avail - 4 < size)
+        return avail < KT_CANDIDATE_MAX ? KT_CAND_MORE : KT_CAND_YES;
+    return response_body_ok(kt_pending_at(q, (uint32_t)idx), p + 4, size) ? KT_CAND_YES
+                                                                          : KT_CAND_NO;
 }
 
 static int candidate_cb(void *ctx, const uint8_t *p, size_t avail)
 {
     kt_dirctx *d = ctx;
     kt_conn *c = d->conn;
-    int a;
-    if (c->client_dir < 0 || c->client_dir == d->dir)
-        return request_candidate(c->k, p, avail);
-    a = response_candidate(c, p, avail);
-    /* roles not confirmed yet: requests from this side prove them wrong */
-    if (a != KT_CAND_YES && !c->confirmed &&
-        request_candidate(c->k, p, avail) == KT_CAND_YES)
-        return KT_CAND_YES;
-    return a;
+    int a, r;
+    if (c->confirmed)
+        return d->dir == c->client_dir ? request_candidate(c->k, p, avail)
+                                       : response_candidate(c, d->dir, p, avail);
+    /* detection: either an answer to the other side, or a request */
+    a = response_candidate(c, d->dir, p, avail);
+    if (a == KT_CAND_YES)
+        return a;
+    r = request_candidate(c->k, p, avail);
+    if (r == KT_CAND_YES)
+        return r;
+    return (a == KT_CAND_MORE || r == KT_CAND_MORE) ? KT_CAND_MORE : KT_CAND_NO;
 }
 
 static const kt_framer_ops framer_ops = { frame_cb, candidate_cb };
@@ -413,8 +450,8 @@ static void *conn_open(void *ctx, const kt_tcp_conn_info *info)
     c->info = info;
     b0 = is_broker_port(k, info->ep[0].port);
     b1 = is_broker_port(k, info->ep[1].port);
-    c->client_dir = (b1 && !b0) ? 0 : (b0 && !b1) ? 1 : -1;
-    if (c->client_dir < 0 && !k->cfg.autodetect)
+    c->client_dir = -1;
+    if (!(b0 ^ b1) && !k->cfg.autodetect)
         c->want_ignore = 1;
     synced = !info->midstream;
     for (int d = 0; d < 2; d++) {
@@ -422,9 +459,10 @@ static void *conn_open(void *ctx, const kt_tcp_conn_info *info)
         c->dctx[d].dir = d;
         kt_framer_init(&c->framer[d], &framer_ops, &c->dctx[d], k->cfg.max_frame, synced);
     }
-    kt_pending_init(&c->pending, k->cfg.max_pending);
-    if (c->client_dir >= 0)
-        confirm(c);
+    kt_pending_init(&c->pq[0], k->cfg.max_pending);
+    kt_pending_init(&c->pq[1], k->cfg.max_pending);
+    if (b0 ^ b1)
+        confirm(c, b1 ? 0 : 1);   /* one end on a broker port */
     c->next = k->conns;
     if (k->conns)
         k->conns->prev = c;
@@ -456,7 +494,7 @@ static void conn_data(void *ctx, void *conn, int dir, const uint8_t *p, size_t l
     }
     if (!c->confirmed) {
         c->seen_bytes += len;
-        if ((c->client_dir < 0 && c->seen_bytes > KT_DETECT_BYTES) ||
+        if ((c->pq[0].count == 0 && c->pq[1].count == 0 && c->seen_bytes > KT_DETECT_BYTES) ||
             c->seen_bytes > KT_CONFIRM_BYTES) {
             give_up(c);
             return;
@@ -485,9 +523,11 @@ static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
     (void)ts;
     if (!c)
         return;
-    while (kt_pending_pop(&c->pending, &p))
-        emit_unanswered(c, &p);
-    kt_pending_free(&c->pending);
+    if (c->confirmed)
+        while (kt_pending_pop(&c->pq[c->client_dir], &p))
+            emit_unanswered(c, &p);
+    kt_pending_free(&c->pq[0]);
+    kt_pending_free(&c->pq[1]);
     kt_framer_free(&c->framer[0]);
     kt_framer_free(&c->framer[1]);
     if (c->prev)
@@ -508,9 +548,13 @@ void kt_kafka_tick(kt_kafka *k, uint64_t now)
         return;
     k->last_sweep_us = now;
     for (kt_conn *c = k->conns; c; c = c->next) {
-        while (c->pending.count > 0 &&
-               kt_pending_at(&c->pending, 0)->request_ts_us + k->cfg.request_timeout_us < now) {
-            kt_pending_pop(&c->pending, &p);
+        kt_pending_queue *q;
+        if (!c->confirmed)
+            continue;
+        q = &c->pq[c->client_dir];
+        while (q->count > 0 &&
+               kt_pending_at(q, 0)->request_ts_us + k->cfg.request_timeout_us < now) {
+            kt_pending_pop(q, &p);
             emit_unanswered(c, &p);
         }
     }
