@@ -2051,6 +2051,38 @@ static void test_mock_api_versions_reply_is_malformed(void **state)
     assert_int_equal(n, 0);
 }
 
+/* The element budget: ListConfigResources v1 request (ListConfigResources
+ * Request.json 4.4.0, flexible 0+) starts with ResourceTypes []int8, so a
+ * count just over KT_WALK_MAX_ELEMENTS fits in the bytes left and only the
+ * budget stops it, before any loop. */
+static void test_element_budget(void **state)
+{
+    (void)state;
+    size_t n = (size_t)KT_WALK_MAX_ELEMENTS + 16;
+    uint8_t *b = calloc(1, n);
+    kt_cursor c;
+    kt_walk_result res;
+    uint32_t count = (uint32_t)KT_WALK_MAX_ELEMENTS + 2;   /* N+1 = MAX+2 */
+    size_t k = 0;
+    assert_non_null(b);
+    assert_true(kt_walk_known(74, 1, 0));
+    while (count >= 0x80) {
+        b[k++] = (uint8_t)((count & 0x7f) | 0x80);
+        count >>= 7;
+    }
+    b[k++] = (uint8_t)count;
+    kt_cur_init(&c, b, n);
+    assert_int_equal(kt_walk(74, 1, 0, &c, 0, NULL, NULL, &res), KT_WALK_MALFORMED);
+    assert_int_equal(res.cur_err, KT_CUR_LIMIT);
+    assert_string_equal(res.field, "ResourceTypes");
+    /* A small array of the same field is fine: 3 types, then the
+     * request's tagged fields. */
+    static const uint8_t ok[] = { 0x04, 2, 4, 16, 0x00 };
+    kt_cur_init(&c, ok, sizeof ok);
+    assert_int_equal(kt_walk(74, 1, 0, &c, 0, NULL, NULL, &res), KT_WALK_OK);
+    free(b);
+}
+
 static int stop_at_partition(void *arg, const kt_event *ev)
 {
     (*(int *)arg)++;
@@ -2206,6 +2238,7 @@ int main(void)
         cmocka_unit_test(test_null_where_not_nullable),
         cmocka_unit_test(test_bad_tagged_size),
         cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_element_budget),
         cmocka_unit_test(test_api_versions_fallback),
         cmocka_unit_test(test_mock_api_versions_reply_is_malformed),
         cmocka_unit_test(test_fuzz_every_message),
