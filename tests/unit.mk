@@ -32,4 +32,10 @@ TESTS += tests/test_session
 tests_test_session_SOURCES = tests/test_session.c tests/real_frames.h
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test_json_writer
+TESTS += tests/test_json_writer
+tests_test_json_writer_SOURCES = tests/test_json_writer.c
+tests_test_json_writer_CFLAGS = $(TEST_CFLAGS)
+tests_test_json_writer_LDADD = $(TEST_LDADD)
 endif
