@@ -29,7 +29,8 @@ regen-kafka-tables:
 .PHONY: regen-kafka-tables
 
 EXTRA_DIST += tools/gen-kafka-tables.py dissectors/check-gen.sh \
-	dissectors/schema dissectors/schema-legacy dissectors/README.md
+	dissectors/schema dissectors/schema-legacy dissectors/README.md \
+	tests/data/SOURCES.md
 
 TESTS += dissectors/check-gen.sh
 
