@@ -129,7 +129,9 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
     o->capture.snaplen = 262144;
     o->capture.promisc = 1;
     o->capture.buffer_mb = 64;
-    optind = 1;
+    /* 0, not 1: a full reset of getopt (glibc, musl and BSD alike), or a
+     * second parse resumes inside the argv of the first (after "-hV") */
+    optind = 0;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "r:i:p:I:s:B:hV", longopts, NULL)) != -1) {
         switch (ch) {

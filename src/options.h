@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "capture.h"
 #include "kafka_session.h"
 #include "tcp_reassembly.h"
