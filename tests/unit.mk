@@ -38,4 +38,10 @@ TESTS += tests/test_json_writer
 tests_test_json_writer_SOURCES = tests/test_json_writer.c
 tests_test_json_writer_CFLAGS = $(TEST_CFLAGS)
 tests_test_json_writer_LDADD = $(TEST_LDADD)
+
+check_PROGRAMS += tests/test_options
+TESTS += tests/test_options
+tests_test_options_SOURCES = tests/test_options.c
+tests_test_options_CFLAGS = $(TEST_CFLAGS)
+tests_test_options_LDADD = $(TEST_LDADD)
 endif

@@ -1,0 +1,361 @@
+/* test_options.c - unit tests of command line parsing (src/options.[ch]).
+ *
+ * Expectations come from the interface the issue and man/kafkatap.1
+ * document: exactly one of -r FILE / -i INTERFACE; -p ports 1-65535
+ * separated by commas (default 9092); --no-autodetect; --json;
+ * --events[=json]; -I SECONDS (live only); -s SNAPLEN 64-262144; -B MB;
+ * --max-frame BYTES with K/M/G suffixes (default 100M); --ooo-budget (4M);
+ * --max-pending (1024); --max-connections (65536); --request-timeout (120 s);
+ * --hole-timeout (5 s); -h; -V; the words after the options are the BPF
+ * expression, joined with spaces as tcpdump does.  A usage error is one line
+ * of text and a -1 return (the caller exits 2).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "options.h"
+
+#define MAXARGS 32
+
+static char err[256];
+
+/* Parses a NULL-terminated list of arguments (without argv[0]). */
+static int parse(kt_options *o, ...)
+{
+    /* each call gets argument strings of its own, as separate processes
+     * would (glibc's getopt may keep a pointer into the previous argv) */
+    static char *argv[MAXARGS + 2];
+    static char pool[1 << 20];
+    static size_t used;
+    va_list ap;
+    int argc = 0;
+    argv[argc++] = (char *)"kafkatap";
+    va_start(ap, o);
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
+        size_t n = strlen(a) + 1;
+        assert_true(argc <= MAXARGS);
+        assert_true(used + n <= sizeof pool);
+        memcpy(pool + used, a, n);
+        argv[argc++] = pool + used;
+        used += n;
+    }
+    va_end(ap);
+    argv[argc] = NULL;
+    err[0] = 0;
+    return kt_options_parse(o, argc, argv, err, sizeof err);
+}
+
+/* A usage error: -1 and one line of text. */
+static void bad(kt_options *o, int rc, const char *what)
+{
+    if (rc != -1)
+        fail_msg("%s was accepted", what);
+    if (err[0] == 0 || strchr(err, '\n'))
+        fail_msg("%s: error message '%s'", what, err);
+    kt_options_free(o);
+}
+
+#define OK(o, ...) do {                                                 \
+        int rc_ = parse(o, __VA_ARGS__, (const char *)NULL);            \
+        if (rc_ != 0)                                                   \
+            fail_msg("rejected: %s", err);                              \
+    } while (0)
+#define BAD(o, ...) bad(o, parse(o, __VA_ARGS__, (const char *)NULL), #__VA_ARGS__)
+
+static void test_defaults(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-r", "x.pcap");
+    assert_string_equal(o.capture.read_file, "x.pcap");
+    assert_null(o.capture.interface);
+    assert_null(o.capture.bpf);
+    assert_int_equal(o.session.nports, 1);
+    assert_int_equal(o.session.broker_ports[0], 9092);
+    assert_int_equal(o.session.autodetect, 1);
+    assert_true(o.session.max_frame == 100u * 1024 * 1024);
+    assert_int_equal(o.session.max_pending, 1024);
+    assert_true(o.session.request_timeout_us == 120ull * 1000000);
+    assert_true(o.tcp.ooo_budget == 4u * 1024 * 1024);
+    assert_true(o.tcp.hole_timeout_us == 5ull * 1000000);
+    assert_true(o.tcp.max_connections == 65536);
+    assert_int_equal(o.capture.snaplen, 262144);
+    assert_int_equal(o.capture.buffer_mb, 64);
+    assert_int_equal(o.output, KT_OUT_TEXT);
+    assert_int_equal(o.events, KT_EVENTS_NONE);
+    assert_true(o.interval_s == 0);
+    assert_int_equal(o.help, 0);
+    assert_int_equal(o.version, 0);
+    kt_options_free(&o);
+}
+
+static void test_source_exactly_one(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-r", "-");
+    assert_string_equal(o.capture.read_file, "-");
+    kt_options_free(&o);
+    OK(&o, "--read", "a.pcapng.gz");
+    assert_string_equal(o.capture.read_file, "a.pcapng.gz");
+    kt_options_free(&o);
+    OK(&o, "-i", "eth0");
+    assert_string_equal(o.capture.interface, "eth0");
+    assert_null(o.capture.read_file);
+    kt_options_free(&o);
+    OK(&o, "--interface", "lo");
+    assert_string_equal(o.capture.interface, "lo");
+    kt_options_free(&o);
+    BAD(&o, "--json");                         /* neither */
+    BAD(&o, "-r", "a.pcap", "-i", "eth0");     /* both */
+    BAD(&o, "-r");                             /* no value */
+    BAD(&o, "-i");
+}
+
+static void test_ports(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-r", "f", "-p", "9092,9093,19092");
+    assert_int_equal(o.session.nports, 3);
+    assert_int_equal(o.session.broker_ports[0], 9092);
+    assert_int_equal(o.session.broker_ports[1], 9093);
+    assert_int_equal(o.session.broker_ports[2], 19092);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--ports", "1,65535");
+    assert_int_equal(o.session.nports, 2);
+    assert_int_equal(o.session.broker_ports[0], 1);
+    assert_int_equal(o.session.broker_ports[1], 65535);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "-p", "36333");
+    assert_int_equal(o.session.nports, 1);
+    assert_int_equal(o.session.broker_ports[0], 36333);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "-p", "0");
+    BAD(&o, "-r", "f", "-p", "65536");
+    BAD(&o, "-r", "f", "-p", "-1");
+    BAD(&o, "-r", "f", "-p", "kafka");
+    BAD(&o, "-r", "f", "-p", "9092x");
+    BAD(&o, "-r", "f", "-p", "9092;9093");
+    BAD(&o, "-r", "f", "-p", "");
+    BAD(&o, "-r", "f", "-p", ",");
+    /* more ports than the table holds */
+    char many[KT_MAX_BROKER_PORTS * 6 + 16] = "";
+    for (int i = 0; i <= KT_MAX_BROKER_PORTS; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%s%d", i ? "," : "", 1000 + i);
+    BAD(&o, "-r", "f", "-p", many);
+}
+
+static void test_output_flags(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-r", "f", "--json");
+    assert_int_equal(o.output, KT_OUT_JSON);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--events");
+    assert_int_equal(o.events, KT_EVENTS_TEXT);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--events=json");
+    assert_int_equal(o.events, KT_EVENTS_JSON);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--events=text");
+    assert_int_equal(o.events, KT_EVENTS_TEXT);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "--events=xml");
+    BAD(&o, "-r", "f", "--json=yes");
+    OK(&o, "-r", "f", "--no-autodetect");
+    assert_int_equal(o.session.autodetect, 0);
+    kt_options_free(&o);
+}
+
+static void test_live_flags(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-i", "eth0", "-I", "10");
+    assert_true(o.interval_s == 10);
+    kt_options_free(&o);
+    OK(&o, "-i", "eth0", "--interval", "0.5");
+    assert_true(o.interval_s == 0.5);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "-I", "10");            /* live only */
+    BAD(&o, "-i", "eth0", "-I", "0");
+    BAD(&o, "-i", "eth0", "-I", "-3");
+    BAD(&o, "-i", "eth0", "-I", "soon");
+    BAD(&o, "-i", "eth0", "-I", "5s");
+
+    OK(&o, "-i", "eth0", "-s", "64");
+    assert_int_equal(o.capture.snaplen, 64);
+    kt_options_free(&o);
+    OK(&o, "-i", "eth0", "--snaplen", "262144");
+    assert_int_equal(o.capture.snaplen, 262144);
+    kt_options_free(&o);
+    OK(&o, "-i", "eth0", "-s", "1500");
+    assert_int_equal(o.capture.snaplen, 1500);
+    kt_options_free(&o);
+    BAD(&o, "-i", "eth0", "-s", "63");
+    BAD(&o, "-i", "eth0", "-s", "262145");
+    BAD(&o, "-i", "eth0", "-s", "lots");
+
+    OK(&o, "-i", "eth0", "-B", "256");
+    assert_int_equal(o.capture.buffer_mb, 256);
+    kt_options_free(&o);
+    OK(&o, "-i", "eth0", "--buffer-size", "1");
+    assert_int_equal(o.capture.buffer_mb, 1);
+    kt_options_free(&o);
+    BAD(&o, "-i", "eth0", "-B", "0");
+    BAD(&o, "-i", "eth0", "-B", "4097");
+    BAD(&o, "-i", "eth0", "-B", "-1");
+}
+
+static void test_sizes_and_limits(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-r", "f", "--max-frame", "1M");
+    assert_true(o.session.max_frame == 1048576);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--max-frame", "64k");
+    assert_true(o.session.max_frame == 65536);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--max-frame", "2G");
+    assert_true(o.session.max_frame == 2147483648u);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--max-frame", "5000");
+    assert_true(o.session.max_frame == 5000);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "--max-frame", "63");
+    BAD(&o, "-r", "f", "--max-frame", "3G");
+    BAD(&o, "-r", "f", "--max-frame", "10X");
+    BAD(&o, "-r", "f", "--max-frame", "-5");
+    BAD(&o, "-r", "f", "--max-frame", "");
+    BAD(&o, "-r", "f", "--max-frame", "99999999999999999999999");
+
+    OK(&o, "-r", "f", "--ooo-budget", "16M");
+    assert_true(o.tcp.ooo_budget == 16u << 20);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--ooo-budget", "0");
+    assert_true(o.tcp.ooo_budget == 0);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "--ooo-budget", "5G");
+
+    OK(&o, "-r", "f", "--max-pending", "10");
+    assert_int_equal(o.session.max_pending, 10);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "--max-pending", "0");
+    BAD(&o, "-r", "f", "--max-pending", "1000001");
+
+    OK(&o, "-r", "f", "--max-connections", "100");
+    assert_true(o.tcp.max_connections == 100);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "--max-connections", "0");
+
+    OK(&o, "-r", "f", "--request-timeout", "30");
+    assert_true(o.session.request_timeout_us == 30000000);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--request-timeout", "0.25");
+    assert_true(o.session.request_timeout_us == 250000);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "--request-timeout", "0");
+    BAD(&o, "-r", "f", "--request-timeout", "-1");
+    BAD(&o, "-r", "f", "--request-timeout", "never");
+
+    OK(&o, "-r", "f", "--hole-timeout", "0");
+    assert_true(o.tcp.hole_timeout_us == 0);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--hole-timeout", "2.5");
+    assert_true(o.tcp.hole_timeout_us == 2500000);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "--hole-timeout", "-1");
+    BAD(&o, "-r", "f", "--hole-timeout", "x");
+}
+
+/* The words after the options are the BPF expression, joined by spaces;
+ * options may still come after them (GNU getopt, as tcpdump). */
+static void test_bpf_joining(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-r", "f", "tcp", "port", "9092", "and", "host", "10.0.0.1");
+    assert_string_equal(o.capture.bpf, "tcp port 9092 and host 10.0.0.1");
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "tcp port 9092 or tcp port 9093");
+    assert_string_equal(o.capture.bpf, "tcp port 9092 or tcp port 9093");
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "not", "port", "22", "--json");
+    assert_string_equal(o.capture.bpf, "not port 22");
+    assert_int_equal(o.output, KT_OUT_JSON);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "--", "not", "port", "22");
+    assert_string_equal(o.capture.bpf, "not port 22");
+    kt_options_free(&o);
+    OK(&o, "-i", "eth0", "-p", "9092", "(", "tcp", ")");
+    assert_string_equal(o.capture.bpf, "( tcp )");
+    kt_options_free(&o);
+}
+
+static void test_help_version_unknown(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-h");
+    assert_int_equal(o.help, 1);
+    kt_options_free(&o);
+    OK(&o, "--help");
+    assert_int_equal(o.help, 1);
+    kt_options_free(&o);
+    OK(&o, "-V");
+    assert_int_equal(o.version, 1);
+    kt_options_free(&o);
+    OK(&o, "--version");
+    assert_int_equal(o.version, 1);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "-x");
+    assert_non_null(strstr(err, "-x"));
+    BAD(&o, "-r", "f", "--frobnicate");
+    assert_non_null(strstr(err, "frobnicate"));
+    BAD(&o, "-r", "f", "--max-frame");
+    BAD(&o, "-r", "f", "-p");
+}
+
+/* Parsing twice in one process starts from a clean slate (optind reset):
+ * an error does not leak into the next parse. */
+static void test_reparse(void **state)
+{
+    kt_options o;
+    (void)state;
+    BAD(&o, "-r", "f", "-p", "0");
+    OK(&o, "-r", "g", "-p", "9093");
+    assert_string_equal(o.capture.read_file, "g");
+    assert_int_equal(o.session.broker_ports[0], 9093);
+    kt_options_free(&o);
+    OK(&o, "-hV");              /* returns at -h, getopt left inside "-hV" */
+    kt_options_free(&o);
+    OK(&o, "-i", "eth1", "--json");
+    assert_string_equal(o.capture.interface, "eth1");
+    assert_int_equal(o.output, KT_OUT_JSON);
+    assert_int_equal(o.help, 0);
+    kt_options_free(&o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_source_exactly_one),
+        cmocka_unit_test(test_ports),
+        cmocka_unit_test(test_output_flags),
+        cmocka_unit_test(test_live_flags),
+        cmocka_unit_test(test_sizes_and_limits),
+        cmocka_unit_test(test_bpf_joining),
+        cmocka_unit_test(test_help_version_unknown),
+        cmocka_unit_test(test_reparse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
