@@ -468,6 +468,53 @@ static void test_midstream_garbage_prefix(void **state)
     teardown(&fx);
 }
 
+/* Picked up inside the client id of a Produce request, so that its record
+ * batch follows: those bytes hold false boundaries (00 00 00 51 00 00 00 00
+ * 00 00 00 00 00 00 reads as an 81-byte Produce v0 request with an empty
+ * client id).  The session must still find the real requests after it,
+ * deliveries of 300 bytes as a loopback capture might have them. */
+static void test_midstream_inside_produce_body(void **state)
+{
+    uint8_t c2b[1024], b2c[1024];
+    const size_t tail = sizeof ntop_v2023_f14 - 23;
+    size_t nc, nb = 0;
+    fixture fx;
+    (void)state;
+    memcpy(c2b, ntop_v2023_f14 + 23, tail);
+    nc = tail;
+    memcpy(c2b + nc, ntop_v2023_f4, sizeof ntop_v2023_f4);
+    nc += sizeof ntop_v2023_f4;
+    memcpy(c2b + nc, ntop_v2023_f8, sizeof ntop_v2023_f8);
+    nc += sizeof ntop_v2023_f8;
+    memcpy(c2b + nc, ntop_v2023_f11, sizeof ntop_v2023_f11);
+    nc += sizeof ntop_v2023_f11;
+    memcpy(c2b + nc, ntop_v2023_f14, sizeof ntop_v2023_f14);
+    nc += sizeof ntop_v2023_f14;
+    memcpy(b2c + nb, ntop_v2023_f6, sizeof ntop_v2023_f6);
+    nb += sizeof ntop_v2023_f6;
+    memcpy(b2c + nb, ntop_v2023_f9, sizeof ntop_v2023_f9);
+    nb += sizeof ntop_v2023_f9;
+    memcpy(b2c + nb, ntop_v2023_f12, sizeof ntop_v2023_f12);
+    nb += sizeof ntop_v2023_f12;
+    memcpy(b2c + nb, ntop_v2023_f15, sizeof ntop_v2023_f15);
+    nb += sizeof ntop_v2023_f15;
+
+    setup(&fx);
+    start(&fx, 46136, 9092, 1);
+    for (size_t i = 0; i < nc; i += 300)
+        data(&fx, 0, c2b + i, nc - i < 300 ? nc - i : 300, 1000 + i);
+    for (size_t i = 0; i < nb; i += 300)
+        data(&fx, 1, b2c + i, nb - i < 300 ? nb - i : 300, 5000 + i);
+    finish(&fx, 9000);
+    assert_int_equal(fx.out.n, 4);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(fx.out.r[i].correlation_id, 3 + i);
+        assert_int_equal(fx.out.r[i].status == KT_STATUS_UNANSWERED, 0);
+    }
+    assert_true(kt_anomaly.count[KT_AN_RESYNC_SKIPPED_BYTES] == tail);
+    teardown(&fx);
+}
+
 /* A hole inside a request of known size: the request is still reported
  * (truncated), the connection stays in sync. */
 static void test_hole_inside_request(void **state)
@@ -633,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_request_timeout),
         cmocka_unit_test(test_pending_cap),
         cmocka_unit_test(test_midstream_garbage_prefix),
+        cmocka_unit_test(test_midstream_inside_produce_body),
         cmocka_unit_test(test_hole_inside_request),
         cmocka_unit_test(test_role_by_port_reversed),
         cmocka_unit_test(test_role_by_configured_port),
