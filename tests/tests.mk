@@ -1,1 +1,5 @@
-# tests/: end-to-end checks run by `make check`.
+# tests/: end-to-end checks run by `make check`, each against an independent
+# source: tshark's decode, the generators' ground truth, the golden outputs.
+TESTS += tests/test_tshark_agreement.py \
+	tests/test_kafka_captures.py
+EXTRA_DIST += tests/test_tshark_agreement.py
