@@ -633,6 +633,33 @@ static void test_ndjson_lines(void **state)
     free(o.buf);
 }
 
+/* Nesting deeper than KT_JSON_MAX_DEPTH is documented as ignored: it must
+ * not write out of bounds (run under the sanitizers), and the brackets
+ * still balance. */
+static void test_too_deep(void **state)
+{
+    out o;
+    kt_json json;
+    int depth = 0, maxdepth = 0;
+    (void)state;
+    out_open(&o);
+    kt_json_init(&json, o.f, 0);
+    for (int i = 0; i < 2 * KT_JSON_MAX_DEPTH; i++)
+        kt_json_array_begin(&json);
+    for (int i = 0; i < 2 * KT_JSON_MAX_DEPTH; i++)
+        kt_json_array_end(&json);
+    out_close(&o);
+    for (size_t i = 0; i < o.len; i++) {
+        depth += o.buf[i] == '[' ? 1 : o.buf[i] == ']' ? -1 : 0;
+        assert_true(depth >= 0);
+        if (depth > maxdepth)
+            maxdepth = depth;
+    }
+    assert_int_equal(depth, 0);
+    assert_int_equal(maxdepth, 2 * KT_JSON_MAX_DEPTH);
+    free(o.buf);
+}
+
 /* The validator itself rejects what it must (so that the checks above can
  * fail). */
 static void test_validator_rejects(void **state)
@@ -663,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_nesting_and_commas),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_ndjson_lines),
+        cmocka_unit_test(test_too_deep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

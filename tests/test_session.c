@@ -239,6 +239,29 @@ static void test_latency_points(void **state)
     teardown(&fx);
 }
 
+/* A real Apache Kafka 4.4 broker and Java client (pcaps/kafka/codecs.pcap,
+ * 127.0.0.1:41370 -> :19092): Metadata v13 (flexible, request header v2,
+ * response header v1), frames 8 and 9, 0.033424 s apart (tshark
+ * frame.time_epoch 1795644611.385604 and .419028). */
+static void test_kafka44_metadata(void **state)
+{
+    fixture fx;
+    (void)state;
+    setup(&fx);
+    fx.cfg.broker_ports[0] = 19092;
+    start(&fx, 41370, 19092, 0);
+    DATA(&fx, 0, kafka44_codecs_f8, 1795644611385604ull);
+    DATA(&fx, 1, kafka44_codecs_f9, 1795644611419028ull);
+    assert_int_equal(fx.out.n, 1);
+    assert_int_equal(fx.out.r[0].api_key, 3);
+    assert_int_equal(fx.out.r[0].api_version, 13);
+    assert_int_equal(fx.out.r[0].correlation_id, 1);
+    assert_string_equal(fx.out.r[0].client_id, "admin-codecs");
+    assert_int_equal(fx.out.r[0].status == KT_STATUS_UNANSWERED, 0);
+    assert_true(fx.out.r[0].latency_us == 33424);
+    teardown(&fx);
+}
+
 /* An ApiVersions v3 request that librdkafka's mock rejects: the reply is in
  * version 0 format with error 35 (UNSUPPORTED_VERSION, tshark); the client
  * retries with v0 and gets error 0.  pcaps/produce-multi.pcap frames
@@ -671,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_real_pairs),
         cmocka_unit_test(test_real_connection_pipelined),
         cmocka_unit_test(test_latency_points),
+        cmocka_unit_test(test_kafka44_metadata),
         cmocka_unit_test(test_api_versions_rejected),
         cmocka_unit_test(test_acks0_no_response_expected),
         cmocka_unit_test(test_acks0_answered_by_mock),
