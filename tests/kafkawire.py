@@ -239,30 +239,40 @@ def record_batches(blob):
         crc_ok = crc32c(blob[start + 21:start + 12 + length]) == crc
         attributes = body.fixed(">h")
         body.fixed(">i")  # last offset delta
-        body.fixed(">q")
-        body.fixed(">q")
-        body.fixed(">q")  # producer id
-        body.fixed(">h")
-        body.fixed(">i")
+        body.fixed(">q")  # base timestamp
+        body.fixed(">q")  # max timestamp
+        producer_id = body.fixed(">q")
+        body.fixed(">h")  # producer epoch
+        base_sequence = body.fixed(">i")
         count = body.fixed(">i")
         yield {"base_offset": base_offset, "codec": attributes & 7, "count": count,
-               "control": bool(attributes & 0x20), "crc_ok": crc_ok}
+               "control": bool(attributes & 0x20), "crc_ok": crc_ok,
+               "producer_id": producer_id, "base_sequence": base_sequence}
 
 
 # ---------------------------------------------------------------- capture
 
+def _ports(port):
+    return {port} if isinstance(port, int) else set(port)
+
+
 def tcp_streams(pcap, port):
-    """Byte streams of a capture from tshark: {(stream, to_broker): (bytes, starts)}
-    where starts lists (offset, capture time) of each segment, in order."""
+    """Byte streams of a capture from tshark: {(stream, to_broker): (bytes,
+    starts, broker_port)} where starts lists (offset, capture time) of each
+    segment, in order. port: a broker port or a collection of them."""
+    ports = _ports(port)
+    flt = " || ".join(f"tcp.port=={p}" for p in sorted(ports))
     cmd = ["tshark", "-r", pcap, "-o", "tcp.desegment_tcp_streams:FALSE",
-           "-Y", f"tcp.port=={port} && tcp.len>0", "-T", "fields",
-           "-e", "tcp.stream", "-e", "tcp.dstport", "-e", "tcp.seq_raw",
+           "-Y", f"({flt}) && tcp.len>0", "-T", "fields",
+           "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.seq_raw",
            "-e", "frame.time_relative", "-e", "tcp.payload"]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    segs = {}
+    segs, server = {}, {}
     for line in out.splitlines():
-        stream, dport, seq, when, payload = line.split("\t")
-        key = (int(stream), int(dport) == port)
+        stream, sport, dport, seq, when, payload = line.split("\t")
+        to_broker = int(dport) in ports
+        key = (int(stream), to_broker)
+        server[int(stream)] = int(dport) if to_broker else int(sport)
         data = bytes.fromhex(payload.replace(":", ""))
         segs.setdefault(key, {}).setdefault(int(seq), (data, float(when)))
     streams = {}
@@ -279,18 +289,28 @@ def tcp_streams(pcap, port):
                 starts.append((len(buf), when))
                 buf += data
             nxt = end if nxt is None else max(nxt, end)
-        streams[key] = (bytes(buf), starts)
+        streams[key] = (bytes(buf), starts, server[key[0]])
     return streams
 
 
+class Truncated(Exception):
+    """The stream ends inside its last frame (the capture or the connection
+    stopped mid-message)."""
+
+
 def frames(buf):
-    """Yields (offset, frame) for the length-prefixed Kafka frames of a stream."""
+    """Yields (offset, frame) for the length-prefixed Kafka frames of a stream;
+    raises Truncated if the last frame is cut short."""
     r = Reader(buf)
     while r.left():
         off = r.pos
+        if r.left() < 4:
+            raise Truncated(f"{r.left()} bytes of a frame length at {off}")
         n = r.fixed(">i")
         if n < 0:
             raise DecodeError(f"negative frame length {n}")
+        if n > r.left():
+            raise Truncated(f"frame of {n} bytes at {off} with {r.left()} left")
         yield off, r.take(n)
 
 
@@ -305,13 +325,14 @@ def _time_at(starts, offset):
 
 def decode_capture(pcap, port, schema):
     """Decodes every request and response of a capture; returns (exchanges,
-    problems) where each exchange is a dict with stream, key, api, version,
+    problems, truncated) -- truncated lists streams that end inside a frame -- where each exchange is a dict with stream, port (the broker's),
+    key, api, version,
     correlation_id, client_id, request (decoded), response (decoded or None),
     time (capture time of the request) and order (rank by that time)."""
     streams = tcp_streams(pcap, port)
-    exchanges, problems = [], []
+    exchanges, problems, truncated = [], [], []
     pending = {}
-    for (stream, to_broker), (buf, starts) in sorted(streams.items()):
+    for (stream, to_broker), (buf, starts, bport) in sorted(streams.items()):
         if not to_broker:
             continue
         try:
@@ -333,12 +354,14 @@ def decode_capture(pcap, port, schema):
                                     f"{schema.names[key]} v{ver} request")
                 ex = {"stream": stream, "key": key, "api": schema.names[key], "version": ver,
                       "correlation_id": corr, "client_id": client_id, "request": body,
-                      "response": None, "time": _time_at(starts, off)}
+                      "response": None, "time": _time_at(starts, off), "port": bport}
                 exchanges.append(ex)
                 pending[(stream, corr)] = ex
         except DecodeError as e:
             problems.append(f"stream {stream} (requests): {e}")
-    for (stream, to_broker), (buf, starts) in sorted(streams.items()):
+        except Truncated as e:
+            truncated.append(f"stream {stream} (requests, port {bport}): {e}")
+    for (stream, to_broker), (buf, starts, bport) in sorted(streams.items()):
         if to_broker:
             continue
         try:
@@ -361,16 +384,19 @@ def decode_capture(pcap, port, schema):
                                     f"{ex['api']} v{ver} response")
         except DecodeError as e:
             problems.append(f"stream {stream} (responses): {e}")
+        except Truncated as e:
+            truncated.append(f"stream {stream} (responses, port {bport}): {e}")
     exchanges.sort(key=lambda e: (e["time"], e["stream"], e["correlation_id"]))
     for i, e in enumerate(exchanges):
         e["order"] = i
-    return exchanges, problems
+    return exchanges, problems, truncated
 
 
 def tshark_headers(pcap, port):
     """Request headers as tshark's own Kafka dissector reads them:
     set of (stream, correlation_id, api_key, api_version, client_id)."""
-    cmd = ["tshark", "-r", pcap, "-d", f"tcp.port=={port},kafka", "-Y", "kafka.request_key",
+    cmd = ["tshark", "-r", pcap] + [a for p in sorted(_ports(port)) for a in ("-d", f"tcp.port=={p},kafka")] + [
+           "-Y", "kafka.request_key",
            "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|",
            "-e", "tcp.stream", "-e", "kafka.correlation_id", "-e", "kafka.request_key",
            "-e", "kafka.request.version", "-e", "kafka.client_id"]

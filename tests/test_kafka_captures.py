@@ -43,8 +43,12 @@ class Results:
         return ok
 
 
-def port_of(truth):
-    return int(truth["brokers"][0].rsplit(":", 1)[1])
+def port_of(addr):
+    return int(addr.rsplit(":", 1)[1])
+
+
+def ports_of(truth):
+    return {port_of(b) for b in truth["brokers"]}
 
 
 def truth_format_problems(t):
@@ -82,6 +86,7 @@ def acked_records(exchanges, names):
     """Records the broker acknowledged (error 0) per (topic, partition), and the
     codecs seen per topic, from Produce requests and their responses."""
     acked, codecs, bad_crc = collections.Counter(), collections.defaultdict(set), 0
+    seen = set()  # an idempotent producer's retried batch counts once
     for e in exchanges:
         if e["api"] != "Produce" or not e["response"]:
             continue
@@ -96,7 +101,9 @@ def acked_records(exchanges, names):
                 for b in kw.record_batches(p["Records"]):
                     bad_crc += not b["crc_ok"]
                     codecs[tname].add(b["codec"])
-                    if errs.get((tname, p["Index"])) == 0:
+                    ident = (tname, p["Index"], b["producer_id"], b["base_sequence"])
+                    if errs.get((tname, p["Index"])) == 0 and (b["producer_id"] < 0 or ident not in seen):
+                        seen.add(ident)
                         acked[(tname, p["Index"])] += b["count"]
     return acked, codecs, bad_crc
 
@@ -265,6 +272,40 @@ def check_deleted(res, name, ex, truth, names):
                   wire == client, f"wire {wire}, producer {client}")
 
 
+def check_broker_failure(res, name, ex, truth, failed):
+    res.check(f"{name}: truth lists 3 brokers and the killed one among them",
+              len(truth["brokers"]) == 3 and len(failed) == 1 and failed <= ports_of(truth))
+    fport = next(iter(failed), None)
+    mds = [e for e in ex if e["api"] == "Metadata" and e["response"]]
+    node_of = {b["Port"]: b["NodeId"] for e in mds for b in e["response"]["Brokers"]}
+    fnode = node_of.get(fport)
+    to_failed = [e for e in ex if e["port"] == fport]
+    last_answer = max((e["response_time"] for e in to_failed if e["response"]), default=None)
+    res.check(f"{name}: requests to the killed broker go unanswered",
+              any(e["response"] is None and e["api"] != "Fetch" for e in to_failed)
+              or any(e["response"] is None and e["time"] > (last_answer or 0) for e in to_failed),
+              len(to_failed))
+    before = [e for e in mds if last_answer is not None and e["time"] < last_answer]
+    after = [e for e in mds if last_answer is not None and e["time"] > last_answer]
+    res.check(f"{name}: Metadata lists all 3 brokers before the crash",
+              before and all(len(e["response"]["Brokers"]) == 3 for e in before))
+    res.check(f"{name}: Metadata drops the killed broker (node {fnode}) afterwards",
+              any(fnode not in {b["NodeId"] for b in e["response"]["Brokers"]} for e in after))
+    led = {}
+    for e in mds:
+        for t in e["response"]["Topics"]:
+            for p in t["Partitions"] or []:
+                led.setdefault((t["Name"], p["PartitionIndex"]), []).append(p["LeaderId"])
+    moved = [k for k, ls in led.items() if fnode in ls and ls[-1] not in (fnode, -1)]
+    res.check(f"{name}: leadership moved off the killed broker", bool(moved), led)
+    late_ok = [e for e in ex if e["api"] == "Produce" and last_answer and e["time"] > last_answer
+               and e["port"] != fport and e["response"]
+               and all(p["ErrorCode"] == 0 for t in e["response"]["Responses"] for p in t["PartitionResponses"])]
+    res.check(f"{name}: Produce succeeds on the other brokers after the crash", bool(late_ok))
+    repl = [e for e in ex if e["api"] == "Fetch" and e["request"].get("ReplicaState", {}).get("ReplicaId", -1) >= 0]
+    res.check(f"{name}: inter-broker replication Fetch (ReplicaState) in the capture", bool(repl))
+
+
 # ------------------------------------------------------------ main
 
 def check_capture(res, pcap, truth_path, schema, show_versions):
@@ -274,12 +315,17 @@ def check_capture(res, pcap, truth_path, schema, show_versions):
     res.check(f"{name}: truth file has the issue's format", not truth_format_problems(truth),
               truth_format_problems(truth))
     res.check(f"{name}: capture under 2 MiB", os.path.getsize(pcap) <= 2 * 1024 * 1024)
-    port = port_of(truth)
-    ex, problems = kw.decode_capture(pcap, port, schema)
+    port = ports_of(truth)
+    failed = {port_of(b) for b in truth.get("failed_brokers", [])}
+    ex, problems, truncated = kw.decode_capture(pcap, port, schema)
     res.check(f"{name}: every request and response decodes exactly ({len(ex)} requests)",
               ex and not problems, problems[:5])
-    unanswered = [e for e in ex if e["response"] is None and e["api"] not in ("Fetch", "ConsumerGroupHeartbeat")]
-    res.check(f"{name}: every request except long polls is answered", not unanswered,
+    # Only a killed broker cuts a message short; elsewhere every stream is whole.
+    res.check(f"{name}: no stream ends inside a message" + (" (except at the crash)" if failed else ""),
+              not truncated if not failed else len(truncated) <= 2, truncated)
+    unanswered = [e for e in ex if e["response"] is None and e["port"] not in failed
+                  and e["api"] not in ("Fetch", "ConsumerGroupHeartbeat")]
+    res.check(f"{name}: every request except long polls (and to a killed broker) is answered", not unanswered,
               [(e["api"], e["correlation_id"]) for e in unanswered[:5]])
     ours = {(e["stream"], e["correlation_id"], e["key"], e["version"], e["client_id"] or "") for e in ex}
     theirs = kw.tshark_headers(pcap, port)
@@ -325,6 +371,8 @@ def check_capture(res, pcap, truth_path, schema, show_versions):
         check_quota(res, name, ex, truth)
     elif scenario == "topic-deleted":
         check_deleted(res, name, ex, truth, names)
+    elif scenario == "broker-failure":
+        check_broker_failure(res, name, ex, truth, failed)
     else:
         res.check(f"{name}: known scenario", False, scenario)
     return ex, names, truth

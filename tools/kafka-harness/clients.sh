@@ -78,10 +78,12 @@ wait_clients() {
 }
 
 # Admin commands (run in the foreground; fail the scenario on error).
-topic_create() {   # TOPIC PARTITIONS
+topic_create() {   # TOPIC PARTITIONS [REPLICATION_FACTOR [--config K=V ...]]
+    local t=$1 np=$2 rf=${3:-1}
+    shift $(($# < 3 ? $# : 3))
     kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
-        --command-config "$SCEN_DIR/admin.properties" --create --topic "$1" --partitions "$2" \
-        --replication-factor 1 >> "$SCEN_DIR/admin.log" 2>&1 || die "create topic $1 failed"
+        --command-config "$SCEN_DIR/admin.properties" --create --topic "$t" --partitions "$np" \
+        --replication-factor "$rf" "$@" >> "$SCEN_DIR/admin.log" 2>&1 || die "create topic $t failed"
 }
 topic_delete() {
     kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \

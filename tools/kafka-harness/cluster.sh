@@ -1,12 +1,15 @@
-# Single-node KRaft Kafka on loopback, tcpdump capture and Java tool launching
+# KRaft Kafka (1 or 3 nodes) on loopback, tcpdump capture and Java tool launching
 # for the capture harness (sourced by record.sh after env.sh). Every process
 # started here runs in its own process group and is stopped by cleanup_all.
-BROKER_PORT=${BROKER_PORT:-19092}
-CONTROLLER_PORT=${CONTROLLER_PORT:-19093}
+# Client listeners of nodes 1, 2, 3 (node 1 is also the only controller).
+NODE_PORTS=(19092 19094 19095)
+BROKER_PORT=${NODE_PORTS[0]}
+CONTROLLER_PORT=19093
 BOOTSTRAP="127.0.0.1:$BROKER_PORT"
 RUN_DIR="$KAFKATAP_CACHE/run"
 STARTED_PGIDS=()
-BROKER_PID=""
+BROKER_PIDS=()     # by node index 0..N-1
+BROKER_LIST=""     # 127.0.0.1:port of every node, space separated
 TCPDUMP_PID=""
 
 # Start CMD... in a new session (own process group) with output to OUT; the pid
@@ -27,7 +30,8 @@ timer_start() {
     TIMER_PID=$!
 }
 timer_cancel() {
-    kill -TERM "$1" 2>/dev/null; wait "$1" 2>/dev/null || true
+    kill -TERM "$1" 2>/dev/null || return 0
+    wait "$1" 2>/dev/null || true
 }
 
 # Stop one process group: TERM, KILL after $2 seconds, reap it, kill stragglers.
@@ -76,8 +80,7 @@ kafka_java() {
     "${JAVA_TOOL_CMD[@]}" "$@"
 }
 
-write_configs() {
-    local dir=$1
+write_tool_log_config() {
     mkdir -p "$RUN_DIR"
     cat > "$RUN_DIR/tools-log4j2.properties" <<EOT
 rootLogger.level = WARN
@@ -88,25 +91,39 @@ appender.stderr.target = SYSTEM_ERR
 appender.stderr.layout.type = PatternLayout
 appender.stderr.layout.pattern = [%d] %p %m (%c)%n
 EOT
-    cat > "$RUN_DIR/broker-log4j2.properties" <<EOT
+}
+
+# Config files of node N (1-based) in DIR: server-N.properties, log4j2-N.properties.
+write_node_config() {
+    local dir=$1 n=$2 port=${NODE_PORTS[$(($2 - 1))]}
+    cat > "$dir/log4j2-$n.properties" <<EOT
 rootLogger.level = INFO
 rootLogger.appenderRef.file.ref = FILE
 appender.file.type = File
 appender.file.name = FILE
-appender.file.fileName = $dir/server.log
+appender.file.fileName = $dir/server-$n.log
 appender.file.layout.type = PatternLayout
 appender.file.layout.pattern = [%d] %p %m (%c)%n
 EOT
-    cat > "$dir/server.properties" <<EOT
-process.roles=broker,controller
-node.id=1
+    {
+        if [ "$n" = 1 ]; then
+            echo "process.roles=broker,controller"
+            echo "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$CONTROLLER_PORT"
+            # a killed broker is fenced (and leaves the ISRs) after this long
+            echo "broker.session.timeout.ms=4000"
+        else
+            echo "process.roles=broker"
+            echo "listeners=PLAINTEXT://127.0.0.1:$port"
+        fi
+        cat <<EOT
+node.id=$n
 controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$dir/data
+broker.heartbeat.interval.ms=1000
+log.dirs=$dir/data-$n
 num.partitions=1
 auto.create.topics.enable=false
 offsets.topic.replication.factor=1
@@ -120,41 +137,63 @@ group.consumer.heartbeat.interval.ms=1000
 group.consumer.min.heartbeat.interval.ms=1000
 delete.topic.enable=true
 EOT
+    } > "$dir/server-$n.properties"
 }
 
-# Format a fresh data dir and start the broker; wait until it accepts clients.
+# broker_start DIR [NODES]: format fresh storage for NODES (1 or 3) nodes and
+# start them; wait until every one accepts clients.
 broker_start() {
-    local dir=$1 cid i
+    local dir=$1 nodes=${2:-1} cid i n port
     rm -rf "$dir"; mkdir -p "$dir"
-    write_configs "$dir"
+    write_tool_log_config
     cid=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
-    kafka_java kafka.tools.StorageTool format --standalone -t "$cid" -c "$dir/server.properties" \
-        > "$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "storage format failed"; }
-    spawn "$dir/broker.out" "$JAVA" -Xms256m -Xmx1g -XX:+UseG1GC \
-        -Dlog4j2.configurationFile="$RUN_DIR/broker-log4j2.properties" \
-        -cp "$(kafka_classpath)" kafka.Kafka "$dir/server.properties"
-    BROKER_PID=$SPAWNED_PID
-    for ((i = 0; i < 600; i++)); do
-        kill -0 "$BROKER_PID" 2>/dev/null || { tail -20 "$dir/broker.out" >&2; die "broker exited"; }
-        if grep -q 'Kafka Server started\|\[KafkaRaftServer nodeId=1\] Kafka Server started' "$dir/server.log" 2>/dev/null \
-           && (exec 3<>"/dev/tcp/127.0.0.1/$BROKER_PORT") 2>/dev/null; then
-            log "broker up (pid $BROKER_PID) on $BOOTSTRAP"
-            return 0
-        fi
-        sleep 0.2
+    BROKER_PIDS=(); BROKER_LIST=""
+    for ((n = 1; n <= nodes; n++)); do
+        write_node_config "$dir" "$n"
+        if [ "$n" = 1 ]; then set -- --standalone; else set -- --no-initial-controllers; fi
+        kafka_java kafka.tools.StorageTool format "$@" -t "$cid" -c "$dir/server-$n.properties" \
+            > "$dir/format-$n.log" 2>&1 || { cat "$dir/format-$n.log" >&2; die "storage format failed"; }
+        spawn "$dir/broker-$n.out" "$JAVA" -Xms256m -Xmx1g -XX:+UseG1GC \
+            -Dlog4j2.configurationFile="$dir/log4j2-$n.properties" \
+            -cp "$(kafka_classpath)" kafka.Kafka "$dir/server-$n.properties"
+        BROKER_PIDS+=("$SPAWNED_PID")
+        BROKER_LIST="$BROKER_LIST${BROKER_LIST:+ }127.0.0.1:${NODE_PORTS[$((n - 1))]}"
     done
-    die "broker did not start within 120 s (see $dir/server.log)"
+    for ((n = 1; n <= nodes; n++)); do
+        port=${NODE_PORTS[$((n - 1))]}
+        for ((i = 0; ; i++)); do
+            [ "$i" -lt 600 ] || die "node $n did not start within 120 s (see $dir/server-$n.log)"
+            kill -0 "${BROKER_PIDS[$((n - 1))]}" 2>/dev/null \
+                || { tail -20 "$dir/broker-$n.out" >&2; die "node $n exited"; }
+            if grep -q 'Kafka Server started' "$dir/server-$n.log" 2>/dev/null \
+               && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+                break
+            fi
+            sleep 0.2
+        done
+    done
+    log "$nodes node(s) up: $BROKER_LIST"
+}
+
+# Kill node N (1-based) at once, as a crash would.
+broker_kill() {
+    local pid=${BROKER_PIDS[$(($1 - 1))]}
+    kill -KILL -- "-$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
 }
 
 broker_stop() {
-    stop_group "$BROKER_PID" 60
-    BROKER_PID=""
+    local i
+    # brokers first, the controller (node 1) last
+    for ((i = ${#BROKER_PIDS[@]} - 1; i >= 0; i--)); do stop_group "${BROKER_PIDS[$i]}" 60; done
+    BROKER_PIDS=()
 }
 
-# Capture the client listener on lo (full snaplen) into FILE.
+# Capture the client listeners on lo (full snaplen) into FILE.
 capture_start() {
-    local file=$1 i
-    spawn "$file.tcpdump.log" tcpdump -i lo -s 0 -U -Z root -w "$file" "tcp port $BROKER_PORT"
+    local file=$1 i filter="" b
+    for b in $BROKER_LIST; do filter="$filter${filter:+ or }tcp port ${b##*:}"; done
+    spawn "$file.tcpdump.log" tcpdump -i lo -s 0 -U -Z root -w "$file" "$filter"
     TCPDUMP_PID=$SPAWNED_PID
     for ((i = 0; i < 100; i++)); do
         grep -q 'listening on' "$file.tcpdump.log" 2>/dev/null && return 0

@@ -11,7 +11,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--broker-json", required=True)
     ap.add_argument("--clients", required=True)
-    ap.add_argument("--bootstrap", required=True)
+    ap.add_argument("--brokers", required=True, help="ip:port of every node, space separated")
+    ap.add_argument("--failed-broker", default="", help="ip:port of a node killed during the scenario")
     ap.add_argument("--kafka-version", required=True)
     ap.add_argument("--scenario", required=True)
     ap.add_argument("--notes", default="")
@@ -37,7 +38,7 @@ def main():
     parts = [{"topic": p["topic"], "partition": p["partition"], "records": p["records"]}
              for p in broker["partitions"]]
     truth = {
-        "brokers": [a.bootstrap],
+        "brokers": a.brokers.split(),
         "kafka_version": a.kafka_version,
         "partitions": parts,
         "throttled_client_ids": a.throttled.split(),
@@ -45,6 +46,7 @@ def main():
         "scenario": a.scenario,
         "topic_ids": broker["topic_ids"],
         "deleted_topics": a.deleted.split(),
+        "failed_brokers": a.failed_broker.split(),
         "clients": clients,
         "consumer_groups": broker["groups"],
         "records_total": sum(p["records"] for p in parts),

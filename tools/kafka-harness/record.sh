@@ -1,6 +1,6 @@
 #!/bin/bash
-# Records the real-Kafka captures: for each scenario, starts a fresh
-# single-node KRaft cluster on loopback, captures the client listener with
+# Records the real-Kafka captures: for each scenario, starts a fresh KRaft
+# cluster (one node, or three) on loopback, captures the client listeners with
 # tcpdump into pcaps/kafka/NAME.pcap while real Java clients run, asks the
 # broker for the ground truth (NAME.truth.json), and stops everything.
 # Usage: record.sh [SCENARIO...]   (default: all; needs root for tcpdump,
@@ -30,9 +30,9 @@ run_scenario() {
     local name=$1
     declare -F "scenario_$name" >/dev/null || die "unknown scenario $name (known: $SCENARIOS)"
     SCEN_DIR="$RUN_DIR/$name"
-    NOTES=""; THROTTLED=""; GROUPS_=""; DELETED=""
+    NOTES=""; THROTTLED=""; GROUPS_=""; DELETED=""; FAILED_NODE=""
     log "=== scenario $name"
-    broker_start "$RUN_DIR/broker-$name"
+    broker_start "$RUN_DIR/broker-$name" "$(scenario_nodes "$name")"
     rm -rf "$SCEN_DIR"; mkdir -p "$SCEN_DIR"
     echo "client.id=admin-$name" > "$SCEN_DIR/admin.properties"
     local tmp="$SCEN_DIR/$name.pcap"
@@ -46,7 +46,7 @@ run_scenario() {
     local size; size=$(stat -c %s "$tmp")
     [ "$size" -le "$MAX_PCAP_BYTES" ] || die "$name.pcap is $size bytes (over 2 MiB)"
     python3 "$HARNESS_DIR/make-truth.py" --broker-json "$SCEN_DIR/broker.json" \
-        --clients "$SCEN_DIR/clients.tsv" --bootstrap "$BOOTSTRAP" --kafka-version "$KAFKA_VERSION" \
+        --clients "$SCEN_DIR/clients.tsv" --brokers "$BROKER_LIST" --failed-broker "$FAILED_NODE" --kafka-version "$KAFKA_VERSION" \
         --scenario "$name" --notes "$NOTES" --throttled "$THROTTLED" --deleted "$DELETED" \
         --groups "$GROUPS_" > "$SCEN_DIR/truth.json"
     cp "$tmp" "$PCAP_DIR/$name.pcap"

@@ -3,7 +3,15 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure"
+
+# How many nodes a scenario's cluster has (node 1 is broker and controller).
+scenario_nodes() {
+    case $1 in
+        broker-failure) echo 3 ;;
+        *) echo 1 ;;
+    esac
+}
 
 # Five topics of three partitions, one per compression codec, produced with the
 # producer perf test, then read back by one classic-protocol console consumer.
@@ -76,4 +84,16 @@ scenario_topic-deleted() {
     wait_clients 120
     DELETED="doomed"
     NOTES="Topics doomed and survivor (2 partitions each); perf-test producers perf-doomed and perf-survivor each send 400 records of 100 bytes at 40/s; after 2 s of sending, kafka-topics deletes doomed (DeleteTopics) while it is produced to: the later sends to it fail (UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID in Metadata and Produce responses, then metadata waits that time out after max.block.ms=50 and delivery timeouts of 3 s). The deleted topic has no end offsets to report, so only survivor is in partitions; perf-doomed's count is the records acknowledged before the deletion."
+}
+
+# Three nodes; node 3 is killed (SIGKILL) while a producer sends with acks=all
+# to a topic replicated on all three: leaders move, the ISR shrinks.
+scenario_broker-failure() {
+    topic_create replicated 3 3 --config min.insync.replicas=2
+    producer_bg perf-replicated replicated 400 100 40 request.timeout.ms=5000
+    wait_log_lines "$SCEN_DIR/client-perf-replicated.log" ' records sent, ' 3 60
+    broker_kill 3
+    FAILED_NODE="127.0.0.1:${NODE_PORTS[2]}"
+    wait_clients 180
+    NOTES="Three nodes (node 1 broker+controller on 19092, brokers 2 and 3 on 19094 and 19095; all three ports captured, so inter-broker replication Fetch is in the capture too). Topic replicated: 3 partitions, replication factor 3, min.insync.replicas=2. Producer perf test perf-replicated sends 400 records of 100 bytes at 40/s with acks=all; after 3 s of sending, node 3 (127.0.0.1:19095) is killed with SIGKILL: its connections drop, it is fenced after broker.session.timeout.ms=4000, leadership of its partitions moves to nodes 1 and 2 and the producer goes on there."
 }
