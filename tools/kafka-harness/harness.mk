@@ -27,4 +27,11 @@ schema-kafka:
 check-kafka-captures:
 	python3 $(top_srcdir)/tests/test_kafka_captures.py --versions
 
-.PHONY: pcaps-kafka schema-kafka check-kafka-captures
+# For an optional CI job with Maven: record every scenario into a temporary
+# folder (the committed captures stay as they are) and check the result.
+check-kafka-recorder:
+	d=$$(mktemp -d) && PCAP_DIR=$$d/pcaps $(top_srcdir)/tools/kafka-harness/record.sh \
+	  && python3 $(top_srcdir)/tests/test_kafka_captures.py --pcaps $$d/pcaps; \
+	rc=$$?; rm -rf "$$d"; exit $$rc
+
+.PHONY: pcaps-kafka schema-kafka check-kafka-captures check-kafka-recorder
