@@ -44,15 +44,20 @@ static void agg_row(FILE *out, const char *label, int width, kt_agg *a)
         strcpy(p99, "-");
         strcpy(mx, "-");
     }
-    fprintf(out, "  %-*s %8" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %9s %9s %9s %9s ",
+    fprintf(out, "  %-*s %8" PRIu64 " %8" PRIu64 " %6" PRIu64 " %6" PRIu64 " %9s %9s %9s %9s",
             width, label, a->requests, a->matched, a->unanswered, a->errored, p50, p90, p99, mx);
-    for (int i = 0; i < a->nerrors; i++)
-        fprintf(out, " %s=%" PRIu64, kt_error_label(a->errors[i].code, eb, sizeof eb),
+    /* the last column: two spaces before its first item, one between */
+    const char *sep = "  ";
+    for (int i = 0; i < a->nerrors; i++, sep = " ")
+        fprintf(out, "%s%s=%" PRIu64, sep, kt_error_label(a->errors[i].code, eb, sizeof eb),
                 a->errors[i].count);
-    if (a->no_response)
-        fprintf(out, " (acks=0: %" PRIu64 ")", a->no_response);
+    if (a->no_response) {
+        fprintf(out, "%s(acks=0: %" PRIu64 ")", sep, a->no_response);
+        sep = " ";
+    }
     if (a->throttled)
-        fprintf(out, " throttled=%" PRIu64 " (max %" PRIu64 " ms)", a->throttled, a->throttle_ms_max);
+        fprintf(out, "%sthrottled=%" PRIu64 " (max %" PRIu64 " ms)", sep, a->throttled,
+                a->throttle_ms_max);
     fputc('\n', out);
 }
 
