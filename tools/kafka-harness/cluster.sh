@@ -25,7 +25,8 @@ spawn() {
 # A watchdog: after SECONDS run the shell command CMD (unless cancelled first).
 # Its pid is left in TIMER_PID; its sleep is killed with it.
 timer_start() {
-    ( s=""; trap 'kill $s 2>/dev/null; exit 0' TERM
+    # (the subshell must not run the harness's EXIT/INT traps: no cleanup_all here)
+    ( trap - EXIT INT; s=""; trap 'kill $s 2>/dev/null; exit 0' TERM
       sleep "$1" & s=$!; wait $s; eval "$2" ) >/dev/null 2>&1 &
     TIMER_PID=$!
 }
