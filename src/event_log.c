@@ -28,7 +28,7 @@ static void utc_time(char *buf, size_t len, uint64_t ts_us)
 
 void kt_event_write_text(FILE *out, const kt_exchange *ex)
 {
-    char ts[40], cli[KT_ENDPOINT_STRLEN], brk[KT_ENDPOINT_STRLEN], nb[32], eb[32];
+    char ts[96], cli[KT_ENDPOINT_STRLEN], brk[KT_ENDPOINT_STRLEN], nb[32], eb[32];
     utc_time(ts, sizeof ts, ex->request_ts_us);
     fprintf(out, "%s %s -> %s %s v%d corr=%" PRId32 " client_id=", ts,
             kt_endpoint_format(ex->client, cli, sizeof cli),
