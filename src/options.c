@@ -16,6 +16,7 @@ void kt_usage(FILE *out)
           "  --json               the report as one JSON document\n"
           "  --events[=json]      one record per request instead of the report\n"
           "  -I SECONDS           live: print a report every SECONDS\n"
+          "  --top N              rows of the topic-partition table (default 20)\n"
           "  -s SNAPLEN           live: snap length (default 262144)\n"
           "  -B MEGABYTES         live: kernel capture buffer (default 64)\n"
           "  --max-frame BYTES    frame size cap (default 100M)\n"
@@ -91,7 +92,7 @@ static int parse_ports(kt_options *o, const char *arg)
 
 enum {
     OPT_JSON = 1000, OPT_EVENTS, OPT_NO_AUTODETECT, OPT_MAX_FRAME, OPT_OOO,
-    OPT_MAX_PENDING, OPT_MAX_CONN, OPT_REQ_TIMEOUT, OPT_HOLE_TIMEOUT,
+    OPT_MAX_PENDING, OPT_MAX_CONN, OPT_REQ_TIMEOUT, OPT_HOLE_TIMEOUT, OPT_TOP,
 };
 
 static const struct option longopts[] = {
@@ -110,6 +111,7 @@ static const struct option longopts[] = {
     { "max-connections", required_argument, NULL, OPT_MAX_CONN },
     { "request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT },
     { "hole-timeout", required_argument, NULL, OPT_HOLE_TIMEOUT },
+    { "top", required_argument, NULL, OPT_TOP },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { NULL, 0, NULL, 0 },
@@ -129,6 +131,7 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
     o->capture.snaplen = 262144;
     o->capture.promisc = 1;
     o->capture.buffer_mb = 64;
+    o->top_n = 20;
     /* 0, not 1: a full reset of getopt (glibc, musl and BSD alike), or a
      * second parse resumes inside the argv of the first (after "-hV") */
     optind = 0;
@@ -194,6 +197,11 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
             if (parse_seconds(optarg, &d) < 0)
                 FAIL("--hole-timeout wants a number of seconds, not '%s'", optarg);
             o->tcp.hole_timeout_us = (uint64_t)(d * 1e6);
+            break;
+        case OPT_TOP:
+            if (parse_size(optarg, &v) < 0 || v < 1 || v > 1000000)
+                FAIL("--top wants 1 to 1000000 rows, not '%s'", optarg);
+            o->top_n = (int)v;
             break;
         case 'h': o->help = 1; return 0;
         case 'V': o->version = 1; return 0;

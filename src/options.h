@@ -20,6 +20,7 @@ typedef struct kt_options {
     int output;               /* enum kt_output */
     int events;               /* enum kt_events */
     double interval_s;        /* -I: live interim reports, 0 = none */
+    int top_n;                /* --top: partition table rows, default 20 */
     char *bpf_owned;          /* the joined filter expression */
     int help, version;
 } kt_options;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "capture.h"
 #include "kafka_session.h"
+#include "partition_stats.h"
 #include "stats.h"
 
 typedef struct kt_report_input {
@@ -14,6 +15,8 @@ typedef struct kt_report_input {
     const kt_capture_stats *capture;
     const kt_session_totals *totals;
     kt_stats *stats;
+    const kt_partitions *partitions;    /* per topic-partition statistics */
+    int top_n;                          /* rows of the partition table (--top) */
     int final;                          /* 0 for a live interim report */
 } kt_report_input;
 

@@ -54,6 +54,16 @@ typedef struct kt_client_stats {
     kt_agg agg;
 } kt_client_stats;
 
+/* Throttling per (client id, broker). */
+typedef struct kt_throttle_stats {
+    const kt_istr *client_id;
+    kt_endpoint broker;
+    uint64_t responses;          /* responses that carried throttle_time_ms */
+    uint64_t throttled;          /* of which > 0 */
+    uint64_t throttle_ms_total;
+    uint64_t throttle_ms_max;
+} kt_throttle_stats;
+
 typedef struct kt_stats {
     kt_api_stats *api[KT_STATS_API_SLOTS];
     kt_api_stats *api_other;           /* keys outside the direct range */
@@ -63,12 +73,24 @@ typedef struct kt_stats {
     size_t nclients, capclients;
     uint32_t *broker_index, *client_index;  /* open addressing, 0 = empty */
     size_t broker_index_cap, client_index_cap;
+    kt_throttle_stats **throttle;
+    size_t nthrottle, capthrottle;
+    uint32_t *throttle_index;
+    size_t throttle_index_cap;
     kt_agg total;
 } kt_stats;
 
 kt_stats *kt_stats_new(void);
 void kt_stats_add(kt_stats *s, const kt_exchange *ex);
 void kt_stats_free(kt_stats *s);
+
+/* Adds n to the count of an error code in a growable list. */
+void kt_code_counts_add(kt_code_count **list, int *n, int *cap, int16_t code, uint64_t count);
+void kt_code_counts_sort(kt_code_count *list, int n);
+
+/* Throttle entries with at least one throttled response, most throttle
+ * time first.  Caller frees the array. */
+kt_throttle_stats **kt_stats_throttled_sorted(kt_stats *s, size_t *n);
 
 /* Helpers for reports. */
 void kt_agg_sort_errors(kt_agg *a);
