@@ -47,6 +47,8 @@ typedef struct kt_broker_stats {
     kt_endpoint broker;
     int is_other;
     kt_agg agg;
+    kt_agg produce;             /* Produce only: the slow-broker finding compares
+                                   these, as Fetch long-polls inflate agg */
 } kt_broker_stats;
 
 typedef struct kt_client_stats {
