@@ -340,7 +340,8 @@ kt_broker_stats **kt_stats_brokers_sorted(kt_stats *s, size_t *n)
     *n = 0;
     if (!out)
         return NULL;
-    memcpy(out, s->brokers, s->nbrokers * sizeof *out);
+    if (s->nbrokers)                /* brokers is NULL while empty */
+        memcpy(out, s->brokers, s->nbrokers * sizeof *out);
     *n = s->nbrokers;
     qsort(out, *n, sizeof *out, cmp_broker);
     return out;
@@ -352,7 +353,8 @@ kt_client_stats **kt_stats_clients_sorted(kt_stats *s, size_t *n)
     *n = 0;
     if (!out)
         return NULL;
-    memcpy(out, s->clients, s->nclients * sizeof *out);
+    if (s->nclients)                /* clients is NULL while empty */
+        memcpy(out, s->clients, s->nclients * sizeof *out);
     *n = s->nclients;
     qsort(out, *n, sizeof *out, cmp_client);
     return out;
