@@ -67,7 +67,8 @@ int kt_batch_next(kt_cursor *c, kt_batch *b)
         b->codec = attr & 7;
         b->transactional = (attr >> 4) & 1;
         b->control = (attr >> 5) & 1;
-        b->last_offset = b->base_offset + lod;
+        /* wraps instead of overflowing on a hostile baseOffset */
+        b->last_offset = (int64_t)((uint64_t)b->base_offset + (uint64_t)lod);
         b->records = kt_cur_slice(&body, kt_cur_left(&body));
     } else if (magic == 0 || magic == 1) {
         int8_t attr;
@@ -245,7 +246,7 @@ void kt_records_scan(kt_slice data, size_t max_inflate, kt_records_summary *s)
                     n = 1;
             }
             /* The wrapper carries the offset of its last inner message. */
-            first = b.base_offset - (int64_t)(n - 1);
+            first = (int64_t)((uint64_t)b.base_offset - (n - 1));  /* no overflow */
         } else if (b.codec != KT_CODEC_NONE) {
             s->wrappers_uncounted++;
         }
