@@ -410,6 +410,15 @@ def tshark_headers(pcap, port):
     return seen
 
 
+def tcp_resets_from(pcap, port):
+    """Capture times of the TCP resets sent from a port (a closed port answers
+    a connection attempt with one)."""
+    cmd = ["tshark", "-r", pcap, "-Y", f"tcp.srcport=={port} && tcp.flags.reset==1",
+           "-T", "fields", "-e", "frame.time_relative"]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [float(x) for x in out.split()]
+
+
 def uuid_str(b):
     """Kafka's printable topic id (URL-safe base64, no padding)."""
     import base64

@@ -22,40 +22,40 @@ spawn() {
     STARTED_PGIDS+=("$SPAWNED_PID")
 }
 
-# A watchdog: after SECONDS run the shell command CMD (unless cancelled first).
-# Its pid is left in TIMER_PID; its sleep is killed with it.
-timer_start() {
-    # (the subshell must not run the harness's EXIT/INT traps: no cleanup_all here)
-    ( trap - EXIT INT; s=""; trap 'kill $s 2>/dev/null; exit 0' TERM
-      sleep "$1" & s=$!; wait $s; eval "$2" ) >/dev/null 2>&1 &
-    TIMER_PID=$!
-}
-timer_cancel() {
-    kill -TERM "$1" 2>/dev/null || return 0
-    wait "$1" 2>/dev/null || true
+# True while process PID (a child of this shell) runs. bash reaps exited
+# children by itself, so polling this needs no wait and leaves no zombie.
+alive() {
+    kill -0 "$1" 2>/dev/null
 }
 
-# Stop one process group: TERM, KILL after $2 seconds, reap it, kill stragglers.
+# Poll for at most SECONDS until process PID has exited; false if it still runs.
+exited_within() {
+    local pid=$1 secs=$2 i
+    for ((i = 0; i < secs * 10; i++)); do
+        alive "$pid" || return 0
+        sleep 0.1
+    done
+    ! alive "$pid"
+}
+
+# Stop one process group: TERM, KILL after $2 seconds, kill stragglers.
+# (No watchdog subshells: a subshell that sets a trap brings back the
+# harness's own traps in bash, and would run cleanup_all.)
 stop_group() {
-    local pid=$1 wait_s=${2:-20} timer
+    local pid=$1 wait_s=${2:-20}
     [ -n "$pid" ] || return 0
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    timer_start "$wait_s" "kill -KILL -- -$pid"
-    timer=$TIMER_PID
-    # (bash may have reaped it already; then there is nothing to wait for)
-    if kill -0 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
-    timer_cancel "$timer"
+    exited_within "$pid" "$wait_s" || log "process group $pid ignored TERM for ${wait_s}s, killing it"
     kill -KILL -- "-$pid" 2>/dev/null || true
 }
 
 # Wait for a process group leader to exit by itself; after $2 seconds stop it.
 wait_group() {
-    local pid=$1 limit=$2 timer
-    timer_start "$limit" "log 'pid $pid still running after ${limit}s, stopping it'; kill -TERM -- -$pid; sleep 15; kill -KILL -- -$pid"
-    timer=$TIMER_PID
-    # (bash may have reaped it already; then there is nothing to wait for)
-    if kill -0 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
-    timer_cancel "$timer"
+    local pid=$1 limit=$2
+    if ! exited_within "$pid" "$limit"; then
+        log "pid $pid still running after ${limit}s, stopping it"
+        stop_group "$pid" 15
+    fi
     kill -KILL -- "-$pid" 2>/dev/null || true
 }
 
@@ -65,9 +65,6 @@ cleanup_all() {
         kill -0 -- "-$pid" 2>/dev/null && stop_group "$pid" 30
     done
     STARTED_PGIDS=()
-    # Any watchdog still sleeping (its trap also ends its sleep).
-    for pid in $(jobs -p); do kill -TERM "$pid" 2>/dev/null; done
-    wait 2>/dev/null || true
 }
 
 # Run a Kafka main class (tools log WARN and above to their output).
@@ -180,7 +177,7 @@ broker_start() {
 broker_kill() {
     local pid=${BROKER_PIDS[$(($1 - 1))]}
     kill -KILL -- "-$pid" 2>/dev/null || true
-    if kill -0 "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
+    exited_within "$pid" 10 || true
 }
 
 broker_stop() {
