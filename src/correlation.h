@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "exchange.h"
 #include "intern.h"
 
 typedef struct kt_pending {
@@ -23,6 +24,8 @@ typedef struct kt_pending {
                                        answer, librdkafka's mock does */
     uint64_t request_ts_us;         /* when the request was complete */
     const kt_istr *client_id;
+    kt_request_detail *detail;      /* Produce/Fetch partitions, or NULL;
+                                       owned by the queue's user */
 } kt_pending;
 
 typedef struct kt_pending_queue {

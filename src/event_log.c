@@ -1,9 +1,11 @@
 /* event_log.c - per-request records for --events (text) and --events=json. */
 #include <inttypes.h>
+#include <string.h>
 #include <time.h>
 #include "event_log.h"
 #include "json_writer.h"
 #include "names.h"
+#include "topics.h"
 
 const char *kt_status_name(int status)
 {
@@ -24,6 +26,20 @@ static void utc_time(char *buf, size_t len, uint64_t ts_us)
     snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
              (unsigned)(ts_us % 1000000));
+}
+
+/* The topic's name, or its id's text when no name is known yet. */
+static const char *topic_label(const kt_topic *tp, char buf[23], int *resolved)
+{
+    const kt_istr *name = kt_topic_name(tp);
+    *resolved = name != NULL;
+    if (name)
+        return name->s;
+    if (tp && tp->has_id) {
+        kt_topic_id_text(tp->id, buf);
+        return buf;
+    }
+    return tp && tp->is_overflow ? "(too many topics)" : "";
 }
 
 void kt_event_write_text(FILE *out, const kt_exchange *ex)
@@ -49,6 +65,25 @@ void kt_event_write_text(FILE *out, const kt_exchange *ex)
     for (int i = 0; i < ex->nerrors; i++)
         fprintf(out, " %s=%u", kt_error_label(ex->errors[i].code, eb, sizeof eb),
                 ex->errors[i].count);
+    if (ex->detail && ex->detail->nparts) {
+        const char *sep = " partitions=";
+        for (uint32_t i = 0; i < ex->detail->nparts; i++, sep = ",") {
+            const kt_part_result *r = &ex->detail->parts[i];
+            char idb[23];
+            int resolved;
+            fputs(sep, out);
+            kt_json_escape(out, (const uint8_t *)topic_label(r->topic, idb, &resolved),
+                           strlen(topic_label(r->topic, idb, &resolved)));
+            fprintf(out, "/%d:", r->partition);
+            if (!r->answered)
+                fputs("-", out);
+            else if (r->error == 0)
+                fputs("ok", out);
+            else
+                fputs(kt_error_label(r->error, eb, sizeof eb), out);
+            fprintf(out, ":%lldr", (long long)r->records);
+        }
+    }
     if (ex->truncated)
         fputs(" truncated", out);
     fputc('\n', out);
@@ -98,6 +133,48 @@ void kt_event_write_json(FILE *out, const kt_exchange *ex)
         kt_json_uint(&j, ex->errors[i].count);
     }
     kt_json_object_end(&j);
+    if (ex->detail) {
+        kt_json_key(&j, "partitions");
+        kt_json_array_begin(&j);
+        for (uint32_t i = 0; i < ex->detail->nparts; i++) {
+            const kt_part_result *r = &ex->detail->parts[i];
+            char idb[23];
+            int resolved;
+            const char *label = topic_label(r->topic, idb, &resolved);
+            kt_json_object_begin(&j);
+            kt_json_key(&j, "topic");
+            kt_json_string(&j, label);
+            if (!resolved) {
+                kt_json_key(&j, "topic_resolved");
+                kt_json_bool(&j, 0);
+            }
+            kt_json_key(&j, "partition");
+            kt_json_int(&j, r->partition);
+            kt_json_key(&j, "error");
+            if (r->answered && r->error != 0)
+                kt_json_string(&j, kt_error_label(r->error, nb, sizeof nb));
+            else
+                kt_json_null(&j);
+            kt_json_key(&j, "records");
+            kt_json_int(&j, r->records);
+            kt_json_key(&j, "bytes");
+            kt_json_uint(&j, r->bytes);
+            if (r->high_watermark >= 0) {
+                kt_json_key(&j, "high_watermark");
+                kt_json_int(&j, r->high_watermark);
+            }
+            if (r->fetch_offset >= 0) {
+                kt_json_key(&j, "fetch_offset");
+                kt_json_int(&j, r->fetch_offset);
+            }
+            kt_json_object_end(&j);
+        }
+        kt_json_array_end(&j);
+        if (ex->detail->acks > -2) {
+            kt_json_key(&j, "acks");
+            kt_json_int(&j, ex->detail->acks);
+        }
+    }
     if (ex->truncated) {
         kt_json_key(&j, "truncated");
         kt_json_bool(&j, 1);

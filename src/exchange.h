@@ -44,6 +44,7 @@ typedef struct kt_request_detail {
     int32_t max_wait_ms;      /* Fetch MaxWaitMs; -1 */
     uint32_t nparts;
     uint32_t parts_dropped;   /* partitions beyond KT_MAX_DETAIL_PARTS */
+    size_t budget_bytes;      /* what it was charged to the memory budget */
     kt_part_result parts[];
 } kt_request_detail;
 

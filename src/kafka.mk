@@ -10,6 +10,9 @@ libkafkatap_a_SOURCES += \
 	src/exchange.h \
 	src/kafka_session.c src/kafka_session.h \
 	src/response_summary.c src/response_summary.h \
+	src/topics.c src/topics.h \
+	src/message_detail.c src/message_detail.h \
+	src/partition_stats.c src/partition_stats.h \
 	src/stats.c src/stats.h \
 	src/names.c src/names.h \
 	src/event_log.c src/event_log.h \

@@ -9,6 +9,7 @@
 #include "kafka_framing.h"
 #include "kafka_walk.h"
 #include "kafka_session.h"
+#include "message_detail.h"
 #include "response_summary.h"
 
 typedef struct kt_conn kt_conn;
@@ -40,6 +41,8 @@ struct kt_kafka {
     void *emit_ctx;
     kt_tcp_reassembler *tcp;
     kt_intern client_ids;
+    kt_topics topics;
+    size_t detail_bytes;           /* pending details, against cfg.detail_budget */
     kt_conn *conns;
     uint64_t last_sweep_us;
     kt_session_totals totals;
@@ -55,6 +58,8 @@ void kt_session_config_defaults(kt_session_config *cfg)
     cfg->max_pending = 1024;
     cfg->request_timeout_us = 120ull * 1000000;
     cfg->max_client_ids = 10000;
+    cfg->max_topics = 100000;
+    cfg->detail_budget = 256u * 1024 * 1024;
 }
 
 kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ctx)
@@ -65,8 +70,10 @@ kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ct
     k->cfg = *cfg;
     k->emit = fn;
     k->emit_ctx = ctx;
-    if (kt_intern_init(&k->client_ids, cfg->max_client_ids) < 0) {
+    if (kt_intern_init(&k->client_ids, cfg->max_client_ids) < 0 ||
+        kt_topics_init(&k->topics, cfg->max_topics) < 0) {
         kt_intern_free(&k->client_ids);
+        kt_topics_free(&k->topics);
         free(k);
         return NULL;
     }
@@ -81,6 +88,19 @@ void kt_kafka_attach(kt_kafka *k, kt_tcp_reassembler *tcp)
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k)
 {
     return &k->totals;
+}
+
+kt_topics *kt_kafka_topics(kt_kafka *k)
+{
+    return &k->topics;
+}
+
+static void free_detail(kt_kafka *k, kt_request_detail *d)
+{
+    if (!d)
+        return;
+    k->detail_bytes -= d->budget_bytes;
+    free(d);
 }
 
 static int is_broker_port(const kt_kafka *k, uint16_t port)
@@ -117,9 +137,12 @@ static void fill_exchange(kt_conn *c, const kt_pending *p, kt_exchange *ex)
 static void emit_unanswered(kt_conn *c, const kt_pending *p)
 {
     kt_exchange ex;
-    if (!c->confirmed)
+    if (!c->confirmed) {
+        free_detail(c->k, p->detail);
         return;
+    }
     fill_exchange(c, p, &ex);
+    ex.detail = p->detail;
     c->k->totals.requests++;
     if (p->no_response_expected) {
         ex.status = KT_STATUS_NO_RESPONSE_EXPECTED;
@@ -129,13 +152,14 @@ static void emit_unanswered(kt_conn *c, const kt_pending *p)
         c->k->totals.unanswered++;
     }
     c->k->emit(c->k->emit_ctx, &ex);
+    free_detail(c->k, ex.detail);
 }
 
-static void drop_all(kt_pending_queue *q)
+static void drop_all(kt_kafka *k, kt_pending_queue *q)
 {
     kt_pending p;
     while (kt_pending_pop(q, &p))
-        ;
+        free_detail(k, p.detail);
 }
 
 /* The roles are known: client_dir sends the requests. */
@@ -145,7 +169,7 @@ static void confirm(kt_conn *c, int client_dir)
         return;
     c->client_dir = client_dir;
     c->confirmed = 1;
-    drop_all(&c->pq[1 - client_dir]);
+    drop_all(c->k, &c->pq[1 - client_dir]);
     c->k->totals.connections++;
     if (c->info->midstream) {
         c->k->totals.midstream_connections++;
@@ -246,6 +270,20 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
     if (h.api_key == 0 && st == KT_HDR_OK &&
         kt_produce_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0)
         p.no_response_expected = 1;
+    if (kt_detail_wanted(h.api_key) && st == KT_HDR_OK && !f->truncated) {
+        if (k->detail_bytes >= k->cfg.detail_budget) {
+            kt_anomaly_add(KT_AN_DETAIL_BUDGET, 1);
+        } else {
+            p.detail = kt_detail_from_request(h.api_key, h.api_version, f->data + h.body_offset,
+                                              f->len - h.body_offset, &k->topics);
+            if (p.detail) {
+                p.detail->budget_bytes = kt_detail_size(p.detail);
+                k->detail_bytes += p.detail->budget_bytes;
+                if (p.detail->parts_dropped)
+                    kt_anomaly_add(KT_AN_DETAIL_PARTS_DROPPED, p.detail->parts_dropped);
+            }
+        }
+    }
     if (c->confirmed && kt_pending_find(q, p.correlation_id) >= 0)
         kt_anomaly_add(KT_AN_DUPLICATE_CORRELATION, 1);
     switch (kt_pending_push(q, &p, &evicted)) {
@@ -256,6 +294,7 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
         break;
     case -1:
         kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
+        free_detail(k, p.detail);
         break;
     default:
         break;
@@ -283,18 +322,20 @@ static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
     }
     kt_pending_pop(q, &p);
     fill_exchange(c, &p, &ex);
+    ex.detail = p.detail;
     ex.latency_us = f->first_ts_us >= p.request_ts_us ? (int64_t)(f->first_ts_us - p.request_ts_us) : 0;
     ex.status = KT_STATUS_OK;
     ex.truncated |= f->truncated;
     if (kt_parse_response_header(f->data, f->len, p.response_header_version, &rh) == KT_HDR_OK &&
         !f->truncated)
         kt_summarize_response(p.api_key, p.api_version, f->data + rh.body_offset,
-                              f->len - rh.body_offset, &ex);
+                              f->len - rh.body_offset, &k->topics, &ex);
     if (ex.nerrors > 0)
         ex.status = KT_STATUS_ERROR;
     k->totals.requests++;
     k->totals.matched++;
     k->emit(k->emit_ctx, &ex);
+    free_detail(k, ex.detail);
     return KT_FRAME_OK;
 }
 
@@ -526,6 +567,8 @@ static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
     if (c->confirmed)
         while (kt_pending_pop(&c->pq[c->client_dir], &p))
             emit_unanswered(c, &p);
+    drop_all(k, &c->pq[0]);
+    drop_all(k, &c->pq[1]);
     kt_pending_free(&c->pq[0]);
     kt_pending_free(&c->pq[1]);
     kt_framer_free(&c->framer[0]);
@@ -567,5 +610,6 @@ void kt_kafka_free(kt_kafka *k)
     while (k->conns)
         conn_close(k, k->conns, KT_CLOSE_END, 0);
     kt_intern_free(&k->client_ids);
+    kt_topics_free(&k->topics);
     free(k);
 }

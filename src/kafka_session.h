@@ -19,6 +19,7 @@
 #include "exchange.h"
 #include "intern.h"
 #include "tcp_reassembly.h"
+#include "topics.h"
 
 #define KT_DETECT_BYTES (64 * 1024)
 #define KT_CONFIRM_BYTES (1024 * 1024)
@@ -32,6 +33,8 @@ typedef struct kt_session_config {
     uint32_t max_pending;           /* per connection, default 1024 */
     uint64_t request_timeout_us;    /* unanswered after this long, default 120 s */
     size_t max_client_ids;          /* distinct client ids kept, default 10000 */
+    size_t max_topics;              /* distinct topic names and ids, default 100000 */
+    size_t detail_budget;           /* bytes of pending partition details, default 256 MiB */
 } kt_session_config;
 
 typedef struct kt_session_totals {
@@ -59,6 +62,8 @@ void kt_kafka_attach(kt_kafka *k, kt_tcp_reassembler *tcp);
 /* Gives up requests older than the timeout; cheap to call per packet. */
 void kt_kafka_tick(kt_kafka *k, uint64_t now_us);
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k);
+/* The topics seen so far (names, ids and their pairing). */
+kt_topics *kt_kafka_topics(kt_kafka *k);
 void kt_kafka_free(kt_kafka *k);
 
 #endif

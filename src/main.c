@@ -13,6 +13,7 @@
 #include "event_log.h"
 #include "kafka_session.h"
 #include "options.h"
+#include "partition_stats.h"
 #include "report.h"
 #include "stats.h"
 #include "tcp_reassembly.h"
@@ -31,6 +32,7 @@ typedef struct app {
     kt_tcp_reassembler *tcp;
     kt_kafka *kafka;
     kt_stats *stats;
+    kt_partitions *partitions;
     char source[512];
     uint64_t last_ts_us;
     double next_report;     /* wall clock, live -I */
@@ -47,6 +49,7 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
 {
     app *a = ctx;
     kt_stats_add(a->stats, ex);
+    kt_partitions_add(a->partitions, ex);
     if (a->opt.events == KT_EVENTS_TEXT)
         kt_event_write_text(stdout, ex);
     else if (a->opt.events == KT_EVENTS_JSON)
@@ -62,6 +65,8 @@ static void report(app *a, int final)
     in.capture = &cs;
     in.totals = kt_kafka_totals(a->kafka);
     in.stats = a->stats;
+    in.partitions = a->partitions;
+    in.top_n = a->opt.top_n;
     in.final = final;
     if (a->opt.output == KT_OUT_JSON)
         kt_report_json(stdout, &in);
@@ -125,9 +130,10 @@ int main(int argc, char **argv)
         snprintf(a.source, sizeof a.source, "interface %s", a.opt.capture.interface);
 
     a.stats = kt_stats_new();
+    a.partitions = kt_partitions_new();
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
     a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
-    if (!a.stats || !a.kafka || !a.tcp) {
+    if (!a.stats || !a.partitions || !a.kafka || !a.tcp) {
         fprintf(stderr, "kafkatap: out of memory\n");
         return 1;
     }
@@ -149,6 +155,7 @@ int main(int argc, char **argv)
     kt_tcp_free(a.tcp);
     kt_kafka_free(a.kafka);
     kt_stats_free(a.stats);
+    kt_partitions_free(a.partitions);
     kt_capture_close(a.cap);
     kt_options_free(&a.opt);
     return rc;

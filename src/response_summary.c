@@ -1,10 +1,34 @@
-/* response_summary.c - throttle_time_ms and error codes of a response body,
- * from the generic schema walker: every field whose role is an error code
- * (top-level, per topic or per partition) counts once per non-zero value,
- * and the body's throttle_time_ms is taken as is. */
+/* response_summary.c - what a response body says, from one walk of the
+ * generic schema walker:
+ *   - every field whose role is an error code (top-level, per topic or per
+ *     partition) counts once per non-zero value; throttle_time_ms is taken
+ *     as is;
+ *   - Produce and Fetch: each partition's error code (and for Fetch its
+ *     records and high watermark) completes the request's detail;
+ *   - any topic struct that carries both a name and a topic id (Metadata
+ *     v10+, CreateTopics v7+, DescribeTopicPartitions, ...) teaches the
+ *     topic table that pairing. */
+#include <stdlib.h>
+#include <string.h>
 #include "anomaly.h"
+#include "kafka_records.h"
 #include "kafka_walk.h"
+#include "message_detail.h"
 #include "response_summary.h"
+
+#define API_FETCH 1
+#define API_VERSIONS 18
+#define UNSUPPORTED_VERSION 35
+
+typedef struct summary {
+    kt_exchange *ex;
+    kt_topics *topics;
+    int api_key;
+    uint32_t hint;             /* where the last partition matched */
+    /* the partition struct being read (Fetch) */
+    int64_t records, high_watermark;
+    uint64_t bytes;
+} summary;
 
 static void add_error(kt_exchange *ex, int16_t code)
 {
@@ -21,26 +45,108 @@ static void add_error(kt_exchange *ex, int16_t code)
     }
 }
 
+static const kt_topic *event_topic(kt_topics *topics, const kt_event *ev)
+{
+    if (!ev->topic.is_null && ev->topic.len > 0)
+        return kt_topic_by_name(topics, ev->topic);
+    if (ev->topic_id)
+        return kt_topic_by_id(topics, ev->topic_id);
+    return kt_topic_by_name(topics, ev->topic);
+}
+
+/* The request's entry for this partition; responses list partitions in
+ * request order, so the search starts after the last match.  A Fetch
+ * response may name partitions its request did not (incremental fetch
+ * sessions): they are added. */
+static kt_part_result *find_part(summary *s, const kt_topic *tp, int32_t partition)
+{
+    kt_request_detail *d = s->ex->detail, *nd;
+    uint32_t i, n = d->nparts;
+    kt_part_result *p;
+    for (i = 0; i < n; i++) {
+        p = &d->parts[(s->hint + i) % n];
+        if (p->topic == tp && p->partition == partition) {
+            s->hint = (s->hint + i + 1) % n;
+            return p;
+        }
+    }
+    if (s->api_key != API_FETCH || n >= KT_MAX_DETAIL_PARTS)
+        return NULL;
+    nd = realloc(d, sizeof *d + ((size_t)n + 1) * sizeof d->parts[0]);
+    if (!nd)
+        return NULL;
+    s->ex->detail = nd;
+    p = &nd->parts[nd->nparts++];
+    memset(p, 0, sizeof *p);
+    p->topic = tp;
+    p->partition = partition;
+    p->error = KT_PART_NO_ANSWER;
+    p->fetch_offset = -1;
+    p->high_watermark = -1;
+    return p;
+}
+
 static int on_event(void *arg, const kt_event *ev)
 {
-    kt_exchange *ex = arg;
-    if (ev->kind != KT_EV_FIELD)
-        return 0;
-    if (ev->role == KT_ROLE_ERROR_CODE && ev->i != 0)
-        add_error(ex, (int16_t)ev->i);
-    else if (ev->role == KT_ROLE_THROTTLE_TIME_MS && ev->scope == KT_SCOPE_ROOT)
-        ex->throttle_ms = (int32_t)ev->i;
+    summary *s = arg;
+    kt_exchange *ex = s->ex;
+
+    switch (ev->kind) {
+    case KT_EV_FIELD:
+        if (ev->role == KT_ROLE_ERROR_CODE && ev->i != 0)
+            add_error(ex, (int16_t)ev->i);
+        else if (ev->role == KT_ROLE_THROTTLE_TIME_MS && ev->scope == KT_SCOPE_ROOT)
+            ex->throttle_ms = (int32_t)ev->i;
+        else if (ev->role == KT_ROLE_HIGH_WATERMARK)
+            s->high_watermark = ev->i;
+        else if (ev->role == KT_ROLE_RECORDS && s->api_key == API_FETCH) {
+            kt_records_summary rs;
+            kt_records_scan(ev->s, 0, &rs);
+            s->records = (int64_t)(rs.records - rs.control_records);
+            s->bytes = ev->is_null ? 0 : ev->s.len;
+        }
+        break;
+    case KT_EV_ENTER:
+        if (ev->scope == KT_SCOPE_PARTITION) {
+            s->records = 0;
+            s->bytes = 0;
+            s->high_watermark = -1;
+        }
+        break;
+    case KT_EV_LEAVE:
+        if (ev->scope == KT_SCOPE_PARTITION && ex->detail && ev->partition >= 0) {
+            kt_part_result *p = find_part(s, event_topic(s->topics, ev), ev->partition);
+            if (p) {
+                p->answered = 1;
+                p->error = ev->error_code == KT_EV_NO_ERROR ? 0 : (int16_t)ev->error_code;
+                if (s->api_key == API_FETCH) {
+                    p->records = s->records;
+                    p->bytes = s->bytes;
+                    p->high_watermark = s->high_watermark;
+                }
+            }
+        } else if (ev->scope == KT_SCOPE_TOPIC && ev->topic_id &&
+                   !ev->topic.is_null && ev->topic.len > 0) {
+            kt_topics_pair(s->topics, ev->topic, ev->topic_id);
+        }
+        break;
+    default:
+        break;
+    }
     return 0;
 }
 
-#define API_VERSIONS 18
-#define UNSUPPORTED_VERSION 35
-
 void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
-                           size_t len, kt_exchange *ex)
+                           size_t len, kt_topics *topics, kt_exchange *ex)
 {
     kt_cursor c;
     kt_walk_result r;
+    summary s;
+
+    memset(&s, 0, sizeof s);
+    s.ex = ex;
+    s.topics = topics;
+    s.api_key = api_key;
     kt_cur_init(&c, body, len);
     /* A broker that does not support the requested ApiVersions version
      * answers in version 0.  ErrorCode is the first field in every version,
@@ -57,7 +163,7 @@ void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
             return;
         }
     }
-    kt_walk(api_key, api_version, 1, &c, 0, on_event, ex, &r);
+    kt_walk(api_key, api_version, 1, &c, 0, on_event, &s, &r);
     switch (r.status) {
     case KT_WALK_OK:
         ex->body_decoded = 1;

@@ -7,11 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "exchange.h"
+#include "topics.h"
 
 /* Fills ex->throttle_ms, ex->errors/nerrors and ex->body_decoded from the
- * response body of (api_key, api_version).  Leaves them untouched when the
- * body cannot be decoded (unknown API or version, malformed: counted). */
+ * response body of (api_key, api_version), completes ex->detail (which it
+ * may reallocate: take ex->detail back) and teaches `topics` the name/id
+ * pairs the body shows.  Leaves them untouched when the body cannot be
+ * decoded (unknown API or version, malformed: counted). */
 void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
-                           size_t len, kt_exchange *ex);
+                           size_t len, kt_topics *topics, kt_exchange *ex);
 
 #endif

@@ -9,25 +9,30 @@ kt_stats *kt_stats_new(void)
     return calloc(1, sizeof(kt_stats));
 }
 
-static void agg_error(kt_agg *a, int16_t code, uint64_t n)
+void kt_code_counts_add(kt_code_count **list, int *n, int *cap, int16_t code, uint64_t count)
 {
-    for (int i = 0; i < a->nerrors; i++) {
-        if (a->errors[i].code == code) {
-            a->errors[i].count += n;
+    for (int i = 0; i < *n; i++) {
+        if ((*list)[i].code == code) {
+            (*list)[i].count += count;
             return;
         }
     }
-    if (a->nerrors == a->caperrors) {
-        int ncap = a->caperrors ? a->caperrors * 2 : 4;
-        kt_code_count *ne = realloc(a->errors, (size_t)ncap * sizeof *ne);
+    if (*n == *cap) {
+        int ncap = *cap ? *cap * 2 : 4;
+        kt_code_count *ne = realloc(*list, (size_t)ncap * sizeof *ne);
         if (!ne)
             return;
-        a->errors = ne;
-        a->caperrors = ncap;
+        *list = ne;
+        *cap = ncap;
     }
-    a->errors[a->nerrors].code = code;
-    a->errors[a->nerrors].count = n;
-    a->nerrors++;
+    (*list)[*n].code = code;
+    (*list)[*n].count = count;
+    (*n)++;
+}
+
+static void agg_error(kt_agg *a, int16_t code, uint64_t n)
+{
+    kt_code_counts_add(&a->errors, &a->nerrors, &a->caperrors, code, n);
 }
 
 static void agg_add(kt_agg *a, const kt_exchange *ex)
@@ -204,6 +209,63 @@ static kt_client_stats *client_entry(kt_stats *s, const kt_istr *id)
     return c;
 }
 
+struct throttle_key {
+    const kt_istr *client_id;
+    kt_endpoint broker;
+};
+
+static uint64_t throttle_hash(const void *e)
+{
+    const kt_throttle_stats *t = e;
+    struct throttle_key k;
+    memset(&k, 0, sizeof k);
+    k.client_id = t->client_id;
+    k.broker = t->broker;
+    return kt_hash(&k, sizeof k);
+}
+
+static int throttle_match(const void *e, const void *key)
+{
+    const kt_throttle_stats *t = e;
+    const struct throttle_key *k = key;
+    return t->client_id == k->client_id &&
+           memcmp(&t->broker, &k->broker, sizeof t->broker) == 0;
+}
+
+static kt_throttle_stats *throttle_entry(kt_stats *s, const kt_istr *id, const kt_endpoint *ep)
+{
+    struct throttle_key key;
+    kt_throttle_stats *t;
+    int found;
+    size_t slot;
+
+    memset(&key, 0, sizeof key);   /* hashed as bytes: padding must be zero */
+    key.client_id = id;
+    key.broker.family = ep->family;
+    memcpy(key.broker.addr, ep->addr, sizeof key.broker.addr);
+    key.broker.port = ep->port;
+    if (grow_index(&s->throttle_index, &s->throttle_index_cap, s->nthrottle,
+                   (void **)s->throttle, throttle_hash) < 0 && !s->throttle_index)
+        return NULL;
+    slot = index_slot(s->throttle_index, s->throttle_index_cap, kt_hash(&key, sizeof key),
+                      (void **)s->throttle, throttle_match, &key, &found);
+    if (found)
+        return s->throttle[s->throttle_index[slot] - 1];
+    if (s->nthrottle >= KT_STATS_MAX_BROKERS * 16)
+        return NULL;
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->client_id = id;
+    t->broker = key.broker;
+    if (push_entry((void ***)&s->throttle, &s->nthrottle, &s->capthrottle, t) < 0) {
+        free(t);
+        return NULL;
+    }
+    s->throttle_index[slot] = (uint32_t)s->nthrottle;
+    return t;
+}
+
 static kt_api_stats *api_entry(kt_stats *s, int16_t key)
 {
     kt_api_stats **slot = (key >= 0 && key < KT_STATS_API_SLOTS) ? &s->api[key] : &s->api_other;
@@ -231,6 +293,18 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
     if (c)
         agg_add(&c->agg, ex);
     agg_add(&s->total, ex);
+    if (ex->throttle_ms >= 0 && ex->client_id) {
+        kt_throttle_stats *t = throttle_entry(s, ex->client_id, ex->broker);
+        if (t) {
+            t->responses++;
+            if (ex->throttle_ms > 0) {
+                t->throttled++;
+                t->throttle_ms_total += (uint64_t)ex->throttle_ms;
+                if ((uint64_t)ex->throttle_ms > t->throttle_ms_max)
+                    t->throttle_ms_max = (uint64_t)ex->throttle_ms;
+            }
+        }
+    }
 }
 
 void kt_stats_free(kt_stats *s)
@@ -255,6 +329,10 @@ void kt_stats_free(kt_stats *s)
         agg_free(&s->clients[i]->agg);
         free(s->clients[i]);
     }
+    for (size_t i = 0; i < s->nthrottle; i++)
+        free(s->throttle[i]);
+    free(s->throttle);
+    free(s->throttle_index);
     free(s->brokers);
     free(s->clients);
     free(s->broker_index);
@@ -273,10 +351,15 @@ static int cmp_code_count(const void *a, const void *b)
     return x->code - y->code;
 }
 
+void kt_code_counts_sort(kt_code_count *list, int n)
+{
+    if (n > 1)
+        qsort(list, (size_t)n, sizeof *list, cmp_code_count);
+}
+
 void kt_agg_sort_errors(kt_agg *a)
 {
-    if (a->nerrors > 1)
-        qsort(a->errors, (size_t)a->nerrors, sizeof *a->errors, cmp_code_count);
+    kt_code_counts_sort(a->errors, a->nerrors);
 }
 
 static int cmp_agg(const kt_agg *x, const kt_agg *y)
@@ -357,5 +440,30 @@ kt_client_stats **kt_stats_clients_sorted(kt_stats *s, size_t *n)
         memcpy(out, s->clients, s->nclients * sizeof *out);
     *n = s->nclients;
     qsort(out, *n, sizeof *out, cmp_client);
+    return out;
+}
+
+static int cmp_throttle(const void *a, const void *b)
+{
+    const kt_throttle_stats *x = *(kt_throttle_stats *const *)a, *y = *(kt_throttle_stats *const *)b;
+    if (x->throttle_ms_total != y->throttle_ms_total)
+        return x->throttle_ms_total < y->throttle_ms_total ? 1 : -1;
+    if (x->client_id->is_null != y->client_id->is_null)
+        return x->client_id->is_null ? 1 : -1;
+    if (x->client_id != y->client_id)
+        return strcmp(x->client_id->s, y->client_id->s);
+    return memcmp(&x->broker, &y->broker, sizeof x->broker);
+}
+
+kt_throttle_stats **kt_stats_throttled_sorted(kt_stats *s, size_t *n)
+{
+    kt_throttle_stats **out = malloc((s->nthrottle + 1) * sizeof *out);
+    *n = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < s->nthrottle; i++)
+        if (s->throttle[i]->throttled)
+            out[(*n)++] = s->throttle[i];
+    qsort(out, *n, sizeof *out, cmp_throttle);
     return out;
 }

@@ -1,0 +1,31 @@
+/* message_detail.h - the per topic-partition facts of Produce and Fetch,
+ * taken from request and response bodies by the generic schema walker:
+ * records and bytes sent (Produce), fetch offsets (Fetch requests), error
+ * codes, records returned and high watermarks (responses); and the topic
+ * name/id pairs that responses reveal (Metadata v10+, CreateTopics v7+,
+ * DescribeTopicPartitions...).  Nothing here knows a message layout: the
+ * walker's roles (topic name or id, partition index, records, error code,
+ * ...) say what each value is. */
+#ifndef KT_MESSAGE_DETAIL_H
+#define KT_MESSAGE_DETAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "exchange.h"
+#include "topics.h"
+
+#define KT_MAX_DETAIL_PARTS 10000   /* partitions kept per request */
+
+/* Does this API carry per-partition details (Produce, Fetch)? */
+int kt_detail_wanted(int api_key);
+
+/* The details of a Produce or Fetch request body; NULL for other APIs, a
+ * body that does not decode, or no memory.  Free with free(). */
+kt_request_detail *kt_detail_from_request(int api_key, int api_version,
+                                          const uint8_t *body, size_t len,
+                                          kt_topics *topics);
+
+/* Bytes a detail occupies (for the memory budget). */
+size_t kt_detail_size(const kt_request_detail *d);
+
+#endif
