@@ -29,7 +29,7 @@ typedef struct collector {
     uint32_t n, cap, dropped;
 } collector;
 
-static const kt_topic *event_topic(kt_topics *topics, const kt_event *ev)
+const kt_topic *kt_event_topic(kt_topics *topics, const kt_event *ev)
 {
     if (!ev->topic.is_null && ev->topic.len > 0)
         return kt_topic_by_name(topics, ev->topic);
@@ -58,7 +58,7 @@ static kt_part_result *add_part(collector *c, const kt_event *ev)
     }
     p = &c->parts[c->n++];
     memset(p, 0, sizeof *p);
-    p->topic = event_topic(c->topics, ev);
+    p->topic = kt_event_topic(c->topics, ev);
     p->partition = ev->partition;
     p->error = KT_PART_NO_ANSWER;
     p->fetch_offset = -1;

@@ -25,6 +25,10 @@ kt_request_detail *kt_detail_from_request(int api_key, int api_version,
                                           const uint8_t *body, size_t len,
                                           kt_topics *topics);
 
+struct kt_event;
+/* The topic a walker event is about: by name, else by topic id. */
+const kt_topic *kt_event_topic(kt_topics *topics, const struct kt_event *ev);
+
 /* Bytes a detail occupies (for the memory budget). */
 size_t kt_detail_size(const kt_request_detail *d);
 

@@ -45,15 +45,6 @@ static void add_error(kt_exchange *ex, int16_t code)
     }
 }
 
-static const kt_topic *event_topic(kt_topics *topics, const kt_event *ev)
-{
-    if (!ev->topic.is_null && ev->topic.len > 0)
-        return kt_topic_by_name(topics, ev->topic);
-    if (ev->topic_id)
-        return kt_topic_by_id(topics, ev->topic_id);
-    return kt_topic_by_name(topics, ev->topic);
-}
-
 /* The request's entry for this partition; responses list partitions in
  * request order, so the search starts after the last match.  A Fetch
  * response may name partitions its request did not (incremental fetch
@@ -115,7 +106,7 @@ static int on_event(void *arg, const kt_event *ev)
         break;
     case KT_EV_LEAVE:
         if (ev->scope == KT_SCOPE_PARTITION && ex->detail && ev->partition >= 0) {
-            kt_part_result *p = find_part(s, event_topic(s->topics, ev), ev->partition);
+            kt_part_result *p = find_part(s, kt_event_topic(s->topics, ev), ev->partition);
             if (p) {
                 p->answered = 1;
                 p->error = ev->error_code == KT_EV_NO_ERROR ? 0 : (int16_t)ev->error_code;
