@@ -1,30 +1,39 @@
 /* report_json.c - the report as one JSON document (--json).  Keys are
  * documented in the man page; later additions only add keys. */
+#include <math.h>
 #include <stdlib.h>
 #include "anomaly.h"
+#include "findings.h"
 #include "json_writer.h"
 #include "names.h"
 #include "report.h"
+#include "report_labels.h"
 
-static void latency(kt_json *j, const kt_agg *a)
+/* key: {p50, p90, p99, max} in ms, each null when h is empty. */
+static void latency_of(kt_json *j, const char *key, const kt_histogram *h)
 {
-    kt_json_key(j, "latency_ms");
+    kt_json_key(j, key);
     kt_json_object_begin(j);
     static const struct { const char *k; double p; } pc[] = {
         { "p50", 50 }, { "p90", 90 }, { "p99", 99 } };
     for (size_t i = 0; i < sizeof pc / sizeof pc[0]; i++) {
         kt_json_key(j, pc[i].k);
-        if (a->latency.count)
-            kt_json_fixed(j, (double)kt_hist_percentile(&a->latency, pc[i].p) / 1000.0, 3);
+        if (h->count)
+            kt_json_fixed(j, (double)kt_hist_percentile(h, pc[i].p) / 1000.0, 3);
         else
             kt_json_null(j);
     }
     kt_json_key(j, "max");
-    if (a->latency.count)
-        kt_json_fixed(j, (double)a->latency.max / 1000.0, 3);
+    if (h->count)
+        kt_json_fixed(j, (double)h->max / 1000.0, 3);
     else
         kt_json_null(j);
     kt_json_object_end(j);
+}
+
+static void latency(kt_json *j, const kt_agg *a)
+{
+    latency_of(j, "latency_ms", &a->latency);
 }
 
 static void agg_fields(kt_json *j, kt_agg *a)
@@ -61,6 +70,183 @@ static void u(kt_json *j, const char *k, uint64_t v)
 {
     kt_json_key(j, k);
     kt_json_uint(j, v);
+}
+
+/* An int64 that is -1 when unknown: null then. */
+static void opt_int(kt_json *j, const char *k, int64_t v)
+{
+    kt_json_key(j, k);
+    if (v < 0)
+        kt_json_null(j);
+    else
+        kt_json_int(j, v);
+}
+
+static void ms_total(kt_json *j, const char *k, uint64_t us)
+{
+    kt_json_key(j, k);
+    kt_json_fixed(j, (double)us / 1000.0, 3);
+}
+
+static void codes(kt_json *j, kt_code_count *c, int n)
+{
+    char eb[32];
+    kt_json_key(j, "errors");
+    kt_json_object_begin(j);
+    kt_code_counts_sort(c, n);
+    for (int i = 0; i < n; i++) {
+        kt_json_key(j, kt_error_label(c[i].code, eb, sizeof eb));
+        kt_json_uint(j, c[i].count);
+    }
+    kt_json_object_end(j);
+}
+
+static void produce_fields(kt_json *j, kt_produce_agg *p)
+{
+    kt_json_key(j, "produce");
+    kt_json_object_begin(j);
+    u(j, "requests", p->requests);
+    u(j, "records", p->records);
+    u(j, "bytes", p->bytes);
+    u(j, "acked_records", p->acked_records);
+    u(j, "unanswered", p->unanswered);
+    kt_json_key(j, "acks");
+    kt_json_object_begin(j);
+    u(j, "-1", p->acks[0]);
+    u(j, "0", p->acks[1]);
+    u(j, "1", p->acks[2]);
+    kt_json_object_end(j);
+    opt_int(j, "timeout_ms_max", p->timeout_ms_max);
+    ms_total(j, "broker_time_ms", p->latency_total_us);
+    latency_of(j, "latency_ms", &p->latency);
+    codes(j, p->errors, p->nerrors);
+    kt_json_object_end(j);
+}
+
+static void fetch_fields(kt_json *j, kt_fetch_agg *f)
+{
+    kt_json_key(j, "fetch");
+    kt_json_object_begin(j);
+    u(j, "requests", f->requests);
+    u(j, "records", f->records);
+    u(j, "bytes", f->bytes);
+    u(j, "with_data", f->with_data);
+    u(j, "empty", f->empty);
+    u(j, "unanswered", f->unanswered);
+    ms_total(j, "broker_time_ms", f->latency_total_us);
+    latency_of(j, "latency_ms", &f->latency_data);
+    latency_of(j, "empty_latency_ms", &f->latency_empty);
+    opt_int(j, "high_watermark", f->high_watermark);
+    opt_int(j, "fetch_offset", f->fetch_offset);
+    opt_int(j, "lag", f->lag);
+    opt_int(j, "lag_max", f->lag_max);
+    codes(j, f->errors, f->nerrors);
+    kt_json_object_end(j);
+}
+
+/* Every topic-partition (not only the --top ones), most broker time first. */
+static void partitions(kt_json *j, const kt_partitions *parts)
+{
+    size_t n = 0;
+    kt_partition_stats **m = parts ? kt_partitions_merged(parts, &n) : NULL;
+    char id[23];
+
+    kt_json_key(j, "partitions");
+    kt_json_array_begin(j);
+    for (size_t i = 0; m && i < n; i++) {
+        const kt_topic *t = m[i]->topic;
+        const kt_istr *name = t ? kt_topic_name(t) : NULL;
+        int has_id = kt_label_topic_id(t, id);
+        kt_json_object_begin(j);
+        kt_json_key(j, "topic");
+        if (t && t->is_overflow)
+            kt_json_string(j, "(other topics)");
+        else if (name)
+            kt_json_string_n(j, (const uint8_t *)name->s, name->len);
+        else if (has_id)
+            kt_json_string(j, id);
+        else
+            kt_json_null(j);
+        kt_json_key(j, "topic_id");
+        if (has_id)
+            kt_json_string(j, id);
+        else
+            kt_json_null(j);
+        kt_json_key(j, "topic_resolved");
+        kt_json_bool(j, name != NULL && !(t && t->is_overflow));
+        kt_json_key(j, "partition");
+        kt_json_int(j, m[i]->partition);
+        produce_fields(j, &m[i]->produce);
+        fetch_fields(j, &m[i]->fetch);
+        kt_json_object_end(j);
+    }
+    kt_json_array_end(j);
+    kt_partitions_merged_free(m, n);
+    u(j, "partitions_dropped", parts ? parts->dropped : 0);
+}
+
+static void throttle(kt_json *j, kt_stats *s)
+{
+    size_t n = 0;
+    kt_throttle_stats **t = kt_stats_throttled_sorted(s, &n);
+    char buf[KT_ENDPOINT_STRLEN];
+
+    kt_json_key(j, "throttle");
+    kt_json_array_begin(j);
+    for (size_t i = 0; t && i < n; i++) {
+        const kt_istr *id = t[i]->client_id;
+        kt_json_object_begin(j);
+        kt_json_key(j, "client_id");
+        if (!id || id->is_null)
+            kt_json_null(j);
+        else
+            kt_json_string_n(j, (const uint8_t *)id->s, id->len);
+        kt_json_key(j, "broker");
+        kt_json_string(j, kt_endpoint_format(&t[i]->broker, buf, sizeof buf));
+        u(j, "responses", t[i]->responses);
+        u(j, "throttled", t[i]->throttled);
+        u(j, "throttle_ms_total", t[i]->throttle_ms_total);
+        u(j, "throttle_ms_max", t[i]->throttle_ms_max);
+        kt_json_object_end(j);
+    }
+    kt_json_array_end(j);
+    free(t);
+}
+
+static void findings(kt_json *j, const kt_report_input *in)
+{
+    kt_finding *f = NULL;
+    size_t n = kt_findings_compute(in->stats, in->partitions, in->totals, &f);
+
+    kt_json_key(j, "findings");
+    kt_json_array_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        kt_json_object_begin(j);
+        kt_json_key(j, "kind");
+        kt_json_string(j, f[i].kind);
+        kt_json_key(j, "severity");
+        kt_json_string(j, kt_severity_name(f[i].severity));
+        kt_json_key(j, "subject");
+        kt_json_string(j, f[i].subject);
+        kt_json_key(j, "summary");
+        kt_json_string(j, f[i].summary);
+        kt_json_key(j, "metrics");
+        kt_json_object_begin(j);
+        for (int k = 0; k < f[i].nmetrics; k++) {
+            double v = f[i].metric[k].value;
+            kt_json_key(j, f[i].metric[k].key);
+            if (!isfinite(v))
+                kt_json_null(j);
+            else if (v == floor(v) && fabs(v) < 9007199254740992.0)
+                kt_json_int(j, (int64_t)v);
+            else
+                kt_json_fixed(j, v, 4);
+        }
+        kt_json_object_end(j);
+        kt_json_object_end(j);
+    }
+    kt_json_array_end(j);
+    free(f);
 }
 
 void kt_report_json(FILE *out, const kt_report_input *in)
@@ -162,6 +348,10 @@ void kt_report_json(FILE *out, const kt_report_input *in)
     }
     free(clients);
     kt_json_array_end(&j);
+
+    partitions(&j, in->partitions);
+    throttle(&j, in->stats);
+    findings(&j, in);
 
     kt_json_key(&j, "anomalies");
     kt_json_object_begin(&j);

@@ -1,13 +1,15 @@
 /* report_text.c - the report as text: totals, then per API, per broker and
- * per client id, worst first, then anomalies. */
+ * per client id, worst first; the top topic-partitions by broker time,
+ * throttling per client id and broker, the findings, then anomalies. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "anomaly.h"
-#include "json_writer.h"
+#include "findings.h"
 #include "names.h"
 #include "report.h"
+#include "report_labels.h"
 
 static void ms(char *buf, size_t len, uint64_t us)
 {
@@ -70,6 +72,135 @@ static void versions_label(char *buf, size_t len, const kt_api_stats *a)
             o += (size_t)snprintf(buf + o, len - o, "%s%d", o ? "," : "v", v);
 }
 
+/* A percentile of h in ms, or "-" when h is empty. */
+static void hist_ms(char *buf, size_t len, const kt_histogram *h, double p)
+{
+    if (h->count)
+        ms(buf, len, kt_hist_percentile(h, p));
+    else
+        snprintf(buf, len, "-");
+}
+
+/* "--- name -----" filling width columns. */
+static void group_label(FILE *out, const char *name, int width)
+{
+    int w = fprintf(out, " --- %s ", name);
+    for (; w < width + 1; w++)
+        fputc('-', out);
+}
+
+static void codes(FILE *out, const char **sep, const char *what, kt_code_count *c, int n)
+{
+    char eb[32];
+    if (!n)
+        return;
+    kt_code_counts_sort(c, n);
+    fprintf(out, "%s%s", *sep, what);
+    for (int i = 0; i < n; i++)
+        fprintf(out, " %s=%" PRIu64, kt_error_label(c[i].code, eb, sizeof eb), c[i].count);
+    *sep = " ";
+}
+
+#define PT_PRODUCE_W 50   /* widths of the column groups below */
+#define PT_FETCH_W 62
+
+static void partition_row(FILE *out, kt_partition_stats *e)
+{
+    char topic[160], pp50[24], pp99[24], fd50[24], fe50[24], lag[24];
+    const kt_produce_agg *p = &e->produce;
+    const kt_fetch_agg *f = &e->fetch;
+    const char *sep = "  ";
+
+    kt_label_topic(topic, sizeof topic, e->topic);
+    hist_ms(pp50, sizeof pp50, &p->latency, 50);
+    hist_ms(pp99, sizeof pp99, &p->latency, 99);
+    hist_ms(fd50, sizeof fd50, &f->latency_data, 50);
+    hist_ms(fe50, sizeof fe50, &f->latency_empty, 50);
+    if (f->lag >= 0)
+        snprintf(lag, sizeof lag, "%" PRId64, f->lag);
+    else
+        snprintf(lag, sizeof lag, "-");
+    fprintf(out, "  %-24s %5" PRId32 " %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %9s %9s"
+                 " %8" PRIu64 " %10" PRIu64 " %6" PRIu64 " %9s %6" PRIu64 " %9s %8s",
+            topic, e->partition, p->requests, p->records, p->acked_records, pp50, pp99,
+            f->requests, f->records, f->with_data, fd50, f->empty, fe50, lag);
+    codes(out, &sep, "produce", p->errors, p->nerrors);
+    codes(out, &sep, "fetch", f->errors, f->nerrors);
+    fputc('\n', out);
+}
+
+static void partition_table(FILE *out, const kt_report_input *in)
+{
+    size_t n = 0, show;
+    kt_partition_stats **m;
+
+    if (!in->partitions)
+        return;
+    m = kt_partitions_merged(in->partitions, &n);
+    if (m && n) {
+        show = in->top_n > 0 && n > (size_t)in->top_n ? (size_t)in->top_n : n;
+        fprintf(out, "\nPer topic-partition (top %zu of %zu by broker time; latency in ms; "
+                     "fetch latency apart for fetches that returned data and empty waits)\n",
+                show, n);
+        fprintf(out, "  %-24s %5s", "", "");
+        group_label(out, "produce", PT_PRODUCE_W);
+        group_label(out, "fetch", PT_FETCH_W);
+        fputc('\n', out);
+        fprintf(out, "  %-24s %5s %8s %10s %10s %9s %9s %8s %10s %6s %9s %6s %9s %8s  %s\n",
+                "topic", "part", "requests", "records", "acked", "p50_ms", "p99_ms",
+                "requests", "records", "data", "p50_ms", "empty", "p50_ms", "lag",
+                "error codes");
+        for (size_t i = 0; i < show; i++)
+            partition_row(out, m[i]);
+        if (show < n)
+            fprintf(out, "  (%zu more topic-partitions: --top, or all of them in --json)\n",
+                    n - show);
+    }
+    if (in->partitions->dropped)
+        fprintf(out, "  %" PRIu64 " topic-partitions were not tracked (table full)\n",
+                in->partitions->dropped);
+    kt_partitions_merged_free(m, n);
+}
+
+static void throttle_table(FILE *out, kt_stats *s)
+{
+    size_t n = 0;
+    kt_throttle_stats **t = kt_stats_throttled_sorted(s, &n);
+    char client[160], broker[KT_ENDPOINT_STRLEN];
+
+    if (!t || !n) {
+        fprintf(out, "\nNo throttling.\n");
+        free(t);
+        return;
+    }
+    fprintf(out, "\nThrottling (per client id and broker, most throttle time first)\n");
+    fprintf(out, "  %-28s %-28s %9s %9s %10s %8s\n", "client_id", "broker", "responses",
+            "throttled", "total_ms", "max_ms");
+    for (size_t i = 0; i < n; i++) {
+        kt_label_client_id(client, sizeof client, t[i]->client_id);
+        kt_endpoint_format(&t[i]->broker, broker, sizeof broker);
+        fprintf(out, "  %-28s %-28s %9" PRIu64 " %9" PRIu64 " %10" PRIu64 " %8" PRIu64 "\n",
+                client, broker, t[i]->responses, t[i]->throttled, t[i]->throttle_ms_total,
+                t[i]->throttle_ms_max);
+    }
+    free(t);
+}
+
+static void findings_list(FILE *out, const kt_report_input *in)
+{
+    kt_finding *f = NULL;
+    size_t n = kt_findings_compute(in->stats, in->partitions, in->totals, &f);
+    if (!n) {
+        fprintf(out, "\nNo findings.\n");
+        free(f);
+        return;
+    }
+    fprintf(out, "\nFindings (most severe first)\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "  %-8s  %s\n", kt_severity_name(f[i].severity), f[i].summary);
+    free(f);
+}
+
 void kt_report_text(FILE *out, const kt_report_input *in)
 {
     const kt_capture_stats *c = in->capture;
@@ -130,25 +261,16 @@ void kt_report_text(FILE *out, const kt_report_input *in)
         fprintf(out, "\nPer client id\n");
         header_row(out, "client_id", 28);
         for (size_t i = 0; i < n; i++) {
-            const kt_istr *id = clients[i]->client_id;
-            char *p;
-            size_t sz;
-            FILE *m;
-            if (id->is_null) {
-                agg_row(out, "(null)", 28, &clients[i]->agg);
-                continue;
-            }
-            /* escape odd bytes the way JSON does */
-            m = open_memstream(&p, &sz);
-            if (!m)
-                continue;
-            kt_json_escape(m, (const uint8_t *)id->s, id->len);
-            fclose(m);
-            agg_row(out, sz ? p : "\"\"", 28, &clients[i]->agg);
-            free(p);
+            /* odd bytes escaped the way JSON does */
+            kt_label_client_id(label, sizeof label, clients[i]->client_id);
+            agg_row(out, label, 28, &clients[i]->agg);
         }
     }
     free(clients);
+
+    partition_table(out, in);
+    throttle_table(out, in->stats);
+    findings_list(out, in);
 
     int any = 0;
     for (int k = 0; k < KT_AN__COUNT; k++) {
