@@ -16,6 +16,6 @@ libkafkatap_a_SOURCES += \
 	src/stats.c src/stats.h \
 	src/names.c src/names.h \
 	src/event_log.c src/event_log.h \
-	src/report.h src/report_text.c src/report_json.c \
+	src/report.h src/report_text.c src/report_json.c src/report_connections.c \
 	src/options.c src/options.h \
 	dissectors/kafka_frame_header.c dissectors/kafka_frame_header.h

@@ -28,6 +28,10 @@ struct kt_conn {
     int want_ignore;               /* not Kafka: ignore at the next chance */
     int ignored;
     uint64_t seen_bytes;           /* before confirmation */
+    uint64_t missed;               /* bytes never captured (confirmed) */
+    uint64_t requests;             /* exchanges reported */
+    uint64_t last_ts;
+    const kt_istr *client_id;      /* of the last request */
     kt_dirctx dctx[2];
     kt_framer framer[2];
     kt_pending_queue pq[2];        /* requests sent by each direction; once
@@ -42,6 +46,9 @@ struct kt_kafka {
     kt_tcp_reassembler *tcp;
     kt_intern client_ids;
     kt_topics topics;
+    kt_conn_summary *closed;       /* closed Kafka connections kept */
+    size_t nclosed, capclosed;
+    uint64_t closed_not_kept;
     size_t detail_bytes;           /* pending details, against cfg.detail_budget */
     kt_conn *conns;
     uint64_t last_sweep_us;
@@ -143,6 +150,8 @@ static void emit_unanswered(kt_conn *c, const kt_pending *p)
     }
     fill_exchange(c, p, &ex);
     ex.detail = p->detail;
+    c->requests++;
+    c->client_id = ex.client_id;
     c->k->totals.requests++;
     if (p->no_response_expected) {
         ex.status = KT_STATUS_NO_RESPONSE_EXPECTED;
@@ -332,6 +341,8 @@ static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
                               f->len - rh.body_offset, &k->topics, &ex);
     if (ex.nerrors > 0)
         ex.status = KT_STATUS_ERROR;
+    c->requests++;
+    c->client_id = ex.client_id;
     k->totals.requests++;
     k->totals.matched++;
     k->emit(k->emit_ctx, &ex);
@@ -529,6 +540,7 @@ static void conn_data(void *ctx, void *conn, int dir, const uint8_t *p, size_t l
     (void)ctx;
     if (!c || c->ignored)
         return;
+    c->last_ts = ts;
     if (c->want_ignore) {
         give_up(c);
         return;
@@ -552,7 +564,78 @@ static void conn_gap(void *ctx, void *conn, int dir, uint64_t missed, uint64_t t
         return;
     if (c->confirmed)
         c->k->totals.missed_bytes += missed;
+    c->missed += missed;
     kt_framer_gap(&c->framer[dir], missed, ts);
+}
+
+static void summarize(const kt_conn *c, kt_conn_summary *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->client = c->info->ep[c->client_dir];
+    cs->broker = c->info->ep[1 - c->client_dir];
+    cs->client_id = c->client_id;
+    cs->midstream = c->info->midstream;
+    cs->missed_bytes = c->missed;
+    cs->requests = c->requests;
+    cs->first_ts_us = c->info->first_ts_us;
+    cs->last_ts_us = c->last_ts;
+}
+
+/* Keeps the summary of a closed Kafka connection for the report. */
+static void keep_closed(kt_kafka *k, const kt_conn *c)
+{
+    if (k->nclosed == k->capclosed) {
+        size_t ncap = k->capclosed ? k->capclosed * 2 : 64;
+        kt_conn_summary *n;
+        if (ncap > KT_MAX_CONN_SUMMARIES)
+            ncap = KT_MAX_CONN_SUMMARIES;
+        n = k->nclosed < ncap ? realloc(k->closed, ncap * sizeof *n) : NULL;
+        if (!n) {
+            k->closed_not_kept++;
+            return;
+        }
+        k->closed = n;
+        k->capclosed = ncap;
+    }
+    summarize(c, &k->closed[k->nclosed++]);
+}
+
+static int cmp_summary(const void *a, const void *b)
+{
+    const kt_conn_summary *x = a, *y = b;
+    if (x->missed_bytes != y->missed_bytes)
+        return x->missed_bytes < y->missed_bytes ? 1 : -1;
+    if (x->midstream != y->midstream)
+        return x->midstream ? -1 : 1;
+    if (x->requests != y->requests)
+        return x->requests < y->requests ? 1 : -1;
+    if (x->first_ts_us != y->first_ts_us)
+        return x->first_ts_us < y->first_ts_us ? -1 : 1;
+    return memcmp(&x->client, &y->client, sizeof x->client);
+}
+
+size_t kt_kafka_connections(kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept)
+{
+    size_t n = k->nclosed, i = 0;
+    kt_conn *c;
+    for (c = k->conns; c; c = c->next)
+        if (c->confirmed)
+            n++;
+    *not_kept = k->closed_not_kept;
+    *out = malloc((n + 1) * sizeof **out);
+    if (!*out)
+        return 0;
+    if (k->nclosed)
+        memcpy(*out, k->closed, k->nclosed * sizeof **out);
+    i = k->nclosed;
+    for (c = k->conns; c; c = c->next) {
+        if (!c->confirmed)
+            continue;
+        summarize(c, &(*out)[i]);
+        (*out)[i++].open = 1;
+    }
+    qsort(*out, i, sizeof **out, cmp_summary);
+    return i;
 }
 
 static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
@@ -569,6 +652,8 @@ static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
             emit_unanswered(c, &p);
     drop_all(k, &c->pq[0]);
     drop_all(k, &c->pq[1]);
+    if (c->confirmed)
+        keep_closed(k, c);
     kt_pending_free(&c->pq[0]);
     kt_pending_free(&c->pq[1]);
     kt_framer_free(&c->framer[0]);
@@ -611,5 +696,6 @@ void kt_kafka_free(kt_kafka *k)
         conn_close(k, k->conns, KT_CLOSE_END, 0);
     kt_intern_free(&k->client_ids);
     kt_topics_free(&k->topics);
+    free(k->closed);
     free(k);
 }

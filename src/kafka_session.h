@@ -62,6 +62,26 @@ void kt_kafka_attach(kt_kafka *k, kt_tcp_reassembler *tcp);
 /* Gives up requests older than the timeout; cheap to call per packet. */
 void kt_kafka_tick(kt_kafka *k, uint64_t now_us);
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k);
+/* One Kafka connection, for the report: was it picked up mid-stream, how
+ * many of its bytes were never captured. */
+typedef struct kt_conn_summary {
+    kt_endpoint client, broker;
+    const kt_istr *client_id;       /* the last one its requests carried */
+    int midstream;
+    int open;                       /* still open when asked */
+    uint64_t missed_bytes;          /* both directions */
+    uint64_t requests;              /* reported exchanges */
+    uint64_t first_ts_us, last_ts_us;
+} kt_conn_summary;
+
+#define KT_MAX_CONN_SUMMARIES 10000  /* closed connections kept for the report */
+
+/* The Kafka connections: those still open and the closed ones kept (at
+ * most KT_MAX_CONN_SUMMARIES; *not_kept says how many more there were),
+ * most missed bytes first, then mid-stream ones, then most requests.
+ * Caller frees *out. */
+size_t kt_kafka_connections(kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept);
+
 /* The topics seen so far (names, ids and their pairing). */
 kt_topics *kt_kafka_topics(kt_kafka *k);
 void kt_kafka_free(kt_kafka *k);

@@ -60,6 +60,9 @@ static void report(app *a, int final)
 {
     kt_capture_stats cs;
     kt_report_input in;
+    kt_conn_summary *conns = NULL;
+    uint64_t not_kept = 0;
+    size_t nconns = kt_kafka_connections(a->kafka, &conns, &not_kept);
     kt_capture_get_stats(a->cap, &cs);
     in.source = a->source;
     in.capture = &cs;
@@ -67,11 +70,15 @@ static void report(app *a, int final)
     in.stats = a->stats;
     in.partitions = a->partitions;
     in.top_n = a->opt.top_n;
+    in.conns = conns;
+    in.nconns = nconns;
+    in.conns_not_kept = not_kept;
     in.final = final;
     if (a->opt.output == KT_OUT_JSON)
         kt_report_json(stdout, &in);
     else
         kt_report_text(stdout, &in);
+    free(conns);
 }
 
 static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)

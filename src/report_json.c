@@ -353,6 +353,8 @@ void kt_report_json(FILE *out, const kt_report_input *in)
     throttle(&j, in->stats);
     findings(&j, in);
 
+    kt_report_connections_json(&j, in);
+
     kt_json_key(&j, "anomalies");
     kt_json_object_begin(&j);
     for (int k = 0; k < KT_AN__COUNT; k++) {

@@ -272,6 +272,8 @@ void kt_report_text(FILE *out, const kt_report_input *in)
     throttle_table(out, in->stats);
     findings_list(out, in);
 
+    kt_report_connections_text(out, in);
+
     int any = 0;
     for (int k = 0; k < KT_AN__COUNT; k++) {
         if (!kt_anomaly.count[k])

@@ -288,8 +288,11 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
             a->versions[ex->api_version / 64] |= 1ull << (ex->api_version % 64);
         agg_add(&a->agg, ex);
     }
-    if (b)
+    if (b) {
         agg_add(&b->agg, ex);
+        if (ex->api_key == 0)
+            agg_add(&b->produce, ex);
+    }
     if (c)
         agg_add(&c->agg, ex);
     agg_add(&s->total, ex);
@@ -323,6 +326,7 @@ void kt_stats_free(kt_stats *s)
     }
     for (size_t i = 0; i < s->nbrokers; i++) {
         agg_free(&s->brokers[i]->agg);
+        agg_free(&s->brokers[i]->produce);
         free(s->brokers[i]);
     }
     for (size_t i = 0; i < s->nclients; i++) {
