@@ -176,6 +176,7 @@ broker_start() {
 # Kill node N (1-based) at once, as a crash would.
 broker_kill() {
     local pid=${BROKER_PIDS[$(($1 - 1))]}
+    log "killing node $1 (SIGKILL; bash reports it as Killed)"
     kill -KILL -- "-$pid" 2>/dev/null || true
     exited_within "$pid" 10 || true
 }
