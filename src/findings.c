@@ -23,9 +23,10 @@
  *                 SLOW_FACTOR (3) times the median p50 of the others and at
  *                 least SLOW_MIN_GAP_MS (5 ms) above it: warning; critical at
  *                 SLOW_CRIT_FACTOR (10) times.  Produce latency is compared
- *                 when at least 2 brokers answered enough Produce requests
- *                 (Fetch long-polls would make a broker that serves consumers
- *                 look slow), else the latency of all APIs.
+ *                 when at least 2 brokers answered enough Produce requests,
+ *                 else the latency of all APIs, but only in a capture without
+ *                 Fetch requests: Fetch long-polls wait for data by design
+ *                 and would make a broker that serves consumers look slow.
  * error_storm     Per API and error code: at least STORM_MIN_COUNT (10)
  *                 occurrences and at least STORM_SHARE (5%) of the API's
  *                 answered responses: warning; critical at STORM_CRIT_SHARE
@@ -341,6 +342,8 @@ static void slow_brokers(list *l, kt_stats *s)
         if (!s->brokers[i]->is_other && s->brokers[i]->produce.latency.count >= SLOW_MIN_ANSWERED)
             nprod++;
     int produce = nprod >= 2;
+    if (!produce && s->api[API_FETCH] && s->api[API_FETCH]->agg.requests)
+        goto out;                /* long-polls: all-APIs latency says nothing */
     for (size_t i = 0; i < s->nbrokers; i++) {
         kt_broker_stats *x = s->brokers[i];
         const kt_agg *a = broker_basis(x, produce);

@@ -1,0 +1,768 @@
+/* test_findings.c - unit tests of the findings (src/findings.c) and of the
+ * report sections built on them (partition table, throttling, findings in
+ * src/report_text.c and src/report_json.c).
+ *
+ * Statistics are built the way the program builds them, through
+ * kt_stats_add() and kt_partitions_add(), from hand-made exchanges whose
+ * latencies, errors, throttle times and partitions are chosen here.  Ground
+ * truth is the rules as findings.c and the man page state them: each rule
+ * fires on a case built to pass its thresholds, with the numbers worked out
+ * by hand in the comments, and stays silent on a near miss just short of
+ * one threshold.  The JSON report is parsed by python3's json module and
+ * its keys checked against the documented schema.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "findings.h"
+#include "partition_stats.h"
+#include "report.h"
+#include "stats.h"
+#include "topics.h"
+
+#define PRODUCE 0
+#define FETCH 1
+#define METADATA 3
+#define JOIN_GROUP 11
+#define API_VERSIONS 18
+#define NOT_LEADER_OR_FOLLOWER 6
+#define UNSUPPORTED_VERSION 35
+#define MEMBER_ID_REQUIRED 79
+
+/* ---- a world of brokers, clients and topics -------------------------------- */
+
+typedef struct world {
+    kt_stats *stats;
+    kt_partitions *parts;
+    kt_topics topics;
+    kt_intern ids;
+    kt_endpoint broker[4];
+    kt_endpoint client;
+    uint64_t ts;
+} world;
+
+static world *world_new(void)
+{
+    world *w = calloc(1, sizeof *w);
+    assert_non_null(w);
+    w->stats = kt_stats_new();
+    w->parts = kt_partitions_new();
+    assert_non_null(w->stats);
+    assert_non_null(w->parts);
+    assert_int_equal(kt_topics_init(&w->topics, 1000), 0);
+    assert_int_equal(kt_intern_init(&w->ids, 1000), 0);
+    for (int i = 0; i < 4; i++) {
+        w->broker[i].family = 4;
+        w->broker[i].addr[0] = 10;
+        w->broker[i].addr[3] = (uint8_t)(i + 1);
+        w->broker[i].port = 9092;
+    }
+    w->client.family = 4;
+    w->client.addr[0] = 192;
+    w->client.addr[3] = 7;
+    w->client.port = 40000;
+    return w;
+}
+
+static void world_free(world *w)
+{
+    kt_partitions_free(w->parts);
+    kt_stats_free(w->stats);
+    kt_topics_free(&w->topics);
+    kt_intern_free(&w->ids);
+    free(w);
+}
+
+static kt_slice sl(const char *s)
+{
+    kt_slice x = { (const uint8_t *)s, strlen(s), 0 };
+    return x;
+}
+
+static const kt_istr *cid(world *w, const char *s)
+{
+    const kt_istr *id = kt_intern_get(&w->ids, sl(s));
+    assert_non_null(id);
+    return id;
+}
+
+static const kt_topic *topic(world *w, const char *name)
+{
+    const kt_topic *t = kt_topic_by_name(&w->topics, sl(name));
+    assert_non_null(t);
+    return t;
+}
+
+/* One request: latency_us < 0 means unanswered; error != 0 is a
+ * response-level (or partition-level, see part()) error code. */
+typedef struct req {
+    int16_t api;
+    int broker;
+    const char *client;
+    int64_t latency_us;
+    int16_t error;
+    int32_t throttle_ms;
+    const kt_topic *topic;   /* Produce/Fetch: one partition */
+    int32_t partition;
+    int64_t records;
+} req;
+
+static void add(world *w, const req *r, int times)
+{
+    for (int k = 0; k < times; k++) {
+        kt_exchange ex;
+        kt_request_detail *d = NULL;
+        memset(&ex, 0, sizeof ex);
+        ex.client = &w->client;
+        ex.broker = &w->broker[r->broker];
+        ex.client_id = cid(w, r->client ? r->client : "app");
+        ex.api_key = r->api;
+        ex.api_version = 7;
+        ex.correlation_id = (int32_t)w->ts;
+        ex.request_ts_us = 1000000 + w->ts++ * 1000;
+        ex.latency_us = r->latency_us;
+        ex.throttle_ms = r->latency_us < 0 ? -1 : r->throttle_ms;
+        ex.status = r->latency_us < 0 ? KT_STATUS_UNANSWERED
+                    : r->error ? KT_STATUS_ERROR : KT_STATUS_OK;
+        ex.body_decoded = r->latency_us >= 0;
+        if (r->error && r->latency_us >= 0) {
+            ex.nerrors = 1;
+            ex.errors[0].code = r->error;
+            ex.errors[0].count = 1;
+        }
+        if (r->topic) {
+            d = calloc(1, sizeof *d + sizeof d->parts[0]);
+            assert_non_null(d);
+            d->acks = r->api == PRODUCE ? -1 : -2;
+            d->timeout_ms = r->api == PRODUCE ? 30000 : -1;
+            d->max_wait_ms = r->api == FETCH ? 500 : -1;
+            d->nparts = 1;
+            d->parts[0].topic = r->topic;
+            d->parts[0].partition = r->partition;
+            d->parts[0].answered = r->latency_us >= 0;
+            d->parts[0].error = r->latency_us >= 0 ? r->error : KT_PART_NO_ANSWER;
+            d->parts[0].records = r->records;
+            d->parts[0].bytes = (uint64_t)(r->records * 100);
+            d->parts[0].fetch_offset = r->api == FETCH ? 1000 : -1;
+            d->parts[0].high_watermark = r->api == FETCH && r->latency_us >= 0 ? 1010 : -1;
+            ex.detail = d;
+        }
+        kt_stats_add(w->stats, &ex);
+        kt_partitions_add(w->parts, &ex);
+        free(d);
+    }
+}
+
+/* Produce to one partition, times times, each at latency_ms. */
+static void produce(world *w, const char *t, int32_t p, int times, double latency_ms, int broker)
+{
+    req r = { PRODUCE, broker, "producer", (int64_t)(latency_ms * 1000), 0, 0,
+              topic(w, t), p, 10 };
+    add(w, &r, times);
+}
+
+static size_t compute(world *w, kt_finding **f)
+{
+    kt_session_totals t;
+    memset(&t, 0, sizeof t);
+    return kt_findings_compute(w->stats, w->parts, &t, f);
+}
+
+/* The findings of a kind, in order. */
+static size_t of_kind(kt_finding *f, size_t n, const char *kind, kt_finding **out, size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(f[i].kind, kind) && k < max)
+            out[k++] = &f[i];
+    return k;
+}
+
+static double metric(const kt_finding *f, const char *key)
+{
+    for (int i = 0; i < f->nmetrics; i++)
+        if (!strcmp(f->metric[i].key, key))
+            return f->metric[i].value;
+    fail_msg("finding %s has no metric %s", f->kind, key);
+    return -1;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle))
+        fail_msg("\"%s\" does not contain \"%s\"", hay, needle);
+}
+
+/* ---- hot_partition ------------------------------------------------------- */
+
+/* orders: 4 partitions.  Partition 3: 40 requests at 50 ms = 2000 ms; the
+ * others 10 at 5 ms = 50 ms each, 150 ms.  Share 2000/2150 = 93.0% >= 50%
+ * and >= 2 x 25%; p99 50 ms < 100 ms: warning.  At 150 ms: p99 >= 100 ms
+ * and share 6000/6150 >= 80%: critical. */
+static void hot_case(world *w, double hot_ms)
+{
+    produce(w, "orders", 3, 40, hot_ms, 0);
+    for (int p = 0; p < 3; p++)
+        produce(w, "orders", p, 10, 5, 0);
+}
+
+static void test_hot_partition_fires(void **state)
+{
+    (void)state;
+    for (int crit = 0; crit < 2; crit++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        hot_case(w, crit ? 150 : 50);
+        size_t n = compute(w, &f);
+        assert_int_equal(of_kind(f, n, "hot_partition", h, 4), 1);
+        assert_int_equal(h[0]->severity, crit ? KT_SEV_CRITICAL : KT_SEV_WARNING);
+        assert_string_equal(h[0]->subject, "topic orders partition 3");
+        double want = crit ? 6000.0 / 6150.0 : 2000.0 / 2150.0;
+        assert_true(metric(h[0], "share") > want - 1e-9 && metric(h[0], "share") < want + 1e-9);
+        assert_true(metric(h[0], "partitions") == 4);
+        assert_true(metric(h[0], "requests") == 40);
+        assert_contains(h[0]->summary, crit ? "97.6%" : "93.0%");
+        assert_contains(h[0]->summary, "4 partitions");
+        free(f);
+        world_free(w);
+    }
+}
+
+/* Near misses: 45.5% of the time (450 of 990 ms) in a 10-partition topic
+ * (over 2 x the fair 10%, under 50%);
+ * 60% in a 2-partition topic (>= 50% but under 2 x the fair 50%); a
+ * critical share with p99 99 ms stays a warning. */
+static void test_hot_partition_near_miss(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    produce(w, "a", 3, 10, 45, 0);
+    for (int p = 0; p < 10; p++)
+        if (p != 3)
+            produce(w, "a", p, 10, 6, 0);
+    produce(w, "b", 0, 10, 30, 0);
+    produce(w, "b", 1, 10, 20, 0);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "hot_partition", h, 4), 0);
+    free(f);
+    world_free(w);
+
+    w = world_new();
+    hot_case(w, 99);
+    n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "hot_partition", h, 4), 1);
+    assert_int_equal(h[0]->severity, KT_SEV_WARNING);
+    free(f);
+    world_free(w);
+}
+
+/* hot: one partition, 20 requests at 30 ms; a and b: 4 partitions, each 5
+ * requests at 1 ms (20 per topic), medians 1 ms.  30 >= 5 x 1 and 29 ms
+ * above: too few partitions.  Near misses: 9.8 ms against 2 ms (7.8 ms
+ * above but 4.9x); 0.6 ms against 0.1 ms (6x, but only 0.5 ms above). */
+static void few_case(world *w, double hot_ms, double others_ms)
+{
+    produce(w, "hot", 0, 20, hot_ms, 1);
+    for (int p = 0; p < 4; p++) {
+        produce(w, "a", p, 5, others_ms, 0);
+        produce(w, "b", p, 5, others_ms, 2);
+    }
+}
+
+static void test_too_few_partitions(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    few_case(w, 30, 1);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "hot_partition", h, 4), 1);
+    assert_int_equal(h[0]->severity, KT_SEV_WARNING);
+    assert_string_equal(h[0]->subject, "topic hot");
+    assert_true(metric(h[0], "p50_ms") == 30);
+    assert_true(metric(h[0], "median_other_p50_ms") == 1);
+    assert_true(metric(h[0], "other_topics") == 2);
+    assert_contains(h[0]->summary, "Too few partitions");
+    assert_contains(h[0]->summary, "30.0x");
+    free(f);
+    world_free(w);
+
+    static const double miss[][2] = { { 9.8, 2 }, { 0.6, 0.1 } };
+    for (size_t i = 0; i < 2; i++) {
+        w = world_new();
+        few_case(w, miss[i][0], miss[i][1]);
+        n = compute(w, &f);
+        assert_int_equal(of_kind(f, n, "hot_partition", h, 4), 0);
+        free(f);
+        world_free(w);
+    }
+}
+
+/* ---- slow_broker ---------------------------------------------------------- */
+
+static void metadata(world *w, int broker, int times, double ms)
+{
+    req r = { METADATA, broker, "app", (int64_t)(ms * 1000), 0, 0, NULL, 0, 0 };
+    add(w, &r, times);
+}
+
+/* Brokers at 1, 1.2 and 10 ms: 10 / median(1, 1.2) = 9.1x, 8.9 ms above:
+ * warning; at 15 ms, 13.6x: critical.  Near misses: 1, 1, 5.5 ms (5.5x
+ * but 4.5 ms above); 3, 3, 8.6 ms (5.6 ms above but 2.87x). */
+static void test_slow_broker(void **state)
+{
+    (void)state;
+    static const struct { double ms[3]; int want; } t[] = {
+        { { 1, 1.2, 10 }, KT_SEV_WARNING },
+        { { 1, 1.2, 15 }, KT_SEV_CRITICAL },
+        { { 1, 1, 5.5 }, -1 },
+        { { 3, 3, 8.6 }, -1 },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        for (int b = 0; b < 3; b++)
+            metadata(w, b, 20, t[i].ms[b]);
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "slow_broker", h, 4);
+        if (t[i].want < 0) {
+            assert_int_equal(k, 0);
+        } else {
+            assert_int_equal(k, 1);
+            assert_int_equal(h[0]->severity, t[i].want);
+            assert_string_equal(h[0]->subject, "broker 10.0.0.3:9092");
+            assert_true(metric(h[0], "peers_median_p50_ms") > 1.09 &&
+                        metric(h[0], "peers_median_p50_ms") < 1.11);
+            assert_true(metric(h[0], "produce_only") == 0);
+        }
+        free(f);
+        world_free(w);
+    }
+}
+
+/* Broker 1 serves a consumer: 30 Fetch long-polls of 500 ms and 20 Produce
+ * at 2 ms; brokers 2 and 3 answer 20 Produce at 2 ms and 20 ms.  Over all
+ * APIs broker 1 would look slow (p50 500 ms); compared on Produce it is
+ * not, and broker 3 is (20 / median(2, 2) = 10x: critical). */
+static void test_slow_broker_on_produce(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    req fetch = { FETCH, 0, "consumer", 500000, 0, 0, topic(w, "t"), 0, 0 };
+    add(w, &fetch, 30);
+    produce(w, "t", 0, 20, 2, 0);
+    produce(w, "t", 1, 20, 2, 1);
+    produce(w, "t", 2, 20, 20, 2);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "slow_broker", h, 4), 1);
+    assert_string_equal(h[0]->subject, "broker 10.0.0.3:9092");
+    assert_int_equal(h[0]->severity, KT_SEV_CRITICAL);
+    assert_true(metric(h[0], "produce_only") == 1);
+    assert_contains(h[0]->summary, "Produce");
+    free(f);
+    world_free(w);
+
+    /* Consumers only: broker 1 answers Fetch long-polls in 500 ms, brokers
+     * 2 and 3 Metadata in 1 ms.  No Produce to compare, and all-APIs
+     * latency means nothing next to long-polls: no finding. */
+    w = world_new();
+    fetch.topic = topic(w, "t");
+    add(w, &fetch, 30);
+    metadata(w, 1, 20, 1);
+    metadata(w, 2, 20, 1);
+    n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "slow_broker", h, 4), 0);
+    free(f);
+    world_free(w);
+}
+
+/* ---- error_storm ----------------------------------------------------------- */
+
+static void produce_errors(world *w, int ok, int bad, int broker, const char *client)
+{
+    req r = { PRODUCE, broker, client, 3000, 0, 0, topic(w, "pay"), 0, 5 };
+    add(w, &r, ok);
+    r.error = NOT_LEADER_OR_FOLLOWER;
+    add(w, &r, bad);
+}
+
+/* 90 ok + 10 NOT_LEADER_OR_FOLLOWER: 10 >= 10 and 10% >= 5%: warning;
+ * 40 + 60: 60% >= 50%: critical.  Near misses: 91 + 9 (9 < 10); 240 + 10
+ * (4% < 5%).  The brokers and client ids most involved are named. */
+static void test_error_storm(void **state)
+{
+    (void)state;
+    static const struct { int ok, bad, want; } t[] = {
+        { 90, 10, KT_SEV_WARNING }, { 40, 60, KT_SEV_CRITICAL },
+        { 91, 9, -1 }, { 240, 10, -1 },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        /* most of the errors on broker 2 from payments, a few on broker 1 */
+        produce_errors(w, t[i].ok, t[i].bad - t[i].bad / 5, 1, "payments");
+        produce_errors(w, 0, t[i].bad / 5, 0, "refunds");
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "error_storm", h, 4);
+        if (t[i].want < 0) {
+            assert_int_equal(k, 0);
+        } else {
+            char buf[64];
+            assert_int_equal(k, 1);
+            assert_int_equal(h[0]->severity, t[i].want);
+            assert_string_equal(h[0]->subject, "Produce NOT_LEADER_OR_FOLLOWER");
+            assert_true(metric(h[0], "count") == t[i].bad);
+            assert_true(metric(h[0], "responses") == t[i].ok + t[i].bad);
+            snprintf(buf, sizeof buf, "10.0.0.2:9092 %d", t[i].bad - t[i].bad / 5);
+            assert_contains(h[0]->summary, buf);
+            snprintf(buf, sizeof buf, "10.0.0.1:9092 %d", t[i].bad / 5);
+            assert_contains(h[0]->summary, buf);
+            snprintf(buf, sizeof buf, "payments %d", t[i].bad - t[i].bad / 5);
+            assert_contains(h[0]->summary, buf);
+            /* the busiest broker is named first */
+            assert_true(strstr(h[0]->summary, "10.0.0.2:9092") <
+                        strstr(h[0]->summary, "10.0.0.1:9092"));
+        }
+        free(f);
+        world_free(w);
+    }
+}
+
+/* Version and member id negotiation are steps of the protocol, not storms. */
+static void test_error_storm_expected_steps(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    req r = { API_VERSIONS, 0, "app", 100, UNSUPPORTED_VERSION, 0, NULL, 0, 0 };
+    add(w, &r, 20);
+    req j = { JOIN_GROUP, 0, "app", 100, MEMBER_ID_REQUIRED, 0, NULL, 0, 0 };
+    add(w, &j, 20);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "error_storm", h, 4), 0);
+    free(f);
+    world_free(w);
+}
+
+/* ---- throttling ------------------------------------------------------------- */
+
+/* Client "greedy" throttled 3 times on broker 1 (200, 300, 400 ms: total
+ * 900, max 400: warning) and once on broker 2 for 1500 ms (critical,
+ * listed first); "polite" on the same brokers never (throttle_time_ms 0). */
+static void test_throttling(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    for (int ms = 200; ms <= 400; ms += 100) {
+        req r = { METADATA, 0, "greedy", 1000, 0, ms, NULL, 0, 0 };
+        add(w, &r, 1);
+    }
+    req r0 = { METADATA, 0, "greedy", 1000, 0, 0, NULL, 0, 0 };
+    add(w, &r0, 2);
+    req r1 = { METADATA, 1, "greedy", 1000, 0, 1500, NULL, 0, 0 };
+    add(w, &r1, 1);
+    req p = { METADATA, 0, "polite", 1000, 0, 0, NULL, 0, 0 };
+    add(w, &p, 50);
+    p.broker = 1;
+    add(w, &p, 50);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "throttling", h, 4), 2);
+    assert_int_equal(h[0]->severity, KT_SEV_CRITICAL);
+    assert_string_equal(h[0]->subject, "client id greedy on broker 10.0.0.2:9092");
+    assert_true(metric(h[0], "throttle_ms_max") == 1500);
+    assert_int_equal(h[1]->severity, KT_SEV_WARNING);
+    assert_string_equal(h[1]->subject, "client id greedy on broker 10.0.0.1:9092");
+    assert_true(metric(h[1], "throttled") == 3);
+    assert_true(metric(h[1], "responses") == 5);
+    assert_true(metric(h[1], "throttle_ms_total") == 900);
+    assert_true(metric(h[1], "throttle_ms_max") == 400);
+    assert_contains(h[1]->summary, "3 of 5 responses, 900 ms in all, at most 400 ms");
+    for (size_t i = 0; i < n; i++)
+        assert_null(strstr(f[i].summary, "polite"));
+    free(f);
+    world_free(w);
+}
+
+/* ---- unanswered_requests ---------------------------------------------------- */
+
+/* Metadata: 97 answered + 3 unanswered (3%, >= 3): warning; near misses
+ * 98 + 2 (< 3) and 995 + 5 (0.5%).  Fetch: 97 + 3 is info (in-flight
+ * long polls), 80 + 20 (20% >= 10%) a warning. */
+static void test_unanswered(void **state)
+{
+    (void)state;
+    static const struct { int16_t api; int ok, lost, want; } t[] = {
+        { METADATA, 97, 3, KT_SEV_WARNING }, { METADATA, 98, 2, -1 },
+        { METADATA, 995, 5, -1 }, { FETCH, 97, 3, KT_SEV_INFO },
+        { FETCH, 80, 20, KT_SEV_WARNING },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        req r = { t[i].api, 0, "app", 1000, 0, 0, NULL, 0, 0 };
+        add(w, &r, t[i].ok);
+        r.latency_us = -1;
+        add(w, &r, t[i].lost);
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "unanswered_requests", h, 4);
+        if (t[i].want < 0) {
+            assert_int_equal(k, 0);
+        } else {
+            assert_int_equal(k, 1);
+            assert_int_equal(h[0]->severity, t[i].want);
+            assert_true(metric(h[0], "unanswered") == t[i].lost);
+            assert_true(metric(h[0], "requests") == t[i].ok + t[i].lost);
+            if (t[i].api == FETCH)
+                assert_contains(h[0]->summary, "long-poll");
+        }
+        free(f);
+        world_free(w);
+    }
+}
+
+/* ---- order and the empty case ----------------------------------------------- */
+
+static void test_order(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f;
+    /* critical: 60% of Produce answered with an error; warnings: 3 of 100
+     * Metadata unanswered (3% over the 1% threshold: 3x) before 10% of
+     * ApiVersions answered with an error (10% over 5%: 2x) */
+    req r = { METADATA, 0, "app", 1000, 0, 0, NULL, 0, 0 };
+    add(w, &r, 97);
+    r.latency_us = -1;
+    add(w, &r, 3);
+    produce_errors(w, 40, 60, 0, "app");
+    req a = { API_VERSIONS, 0, "app", 100, NOT_LEADER_OR_FOLLOWER, 0, NULL, 0, 0 };
+    add(w, &a, 10);
+    req ok = { API_VERSIONS, 0, "app", 100, 0, 0, NULL, 0, 0 };
+    add(w, &ok, 90);
+    size_t n = compute(w, &f);
+    assert_int_equal(n, 3);
+    assert_int_equal(f[0].severity, KT_SEV_CRITICAL);
+    assert_string_equal(f[0].kind, "error_storm");
+    assert_int_equal(f[1].severity, KT_SEV_WARNING);
+    assert_string_equal(f[1].kind, "unanswered_requests");     /* 3% / 1% = 3 */
+    assert_int_equal(f[2].severity, KT_SEV_WARNING);
+    assert_string_equal(f[2].subject, "ApiVersions NOT_LEADER_OR_FOLLOWER"); /* 10% / 5% = 2 */
+    free(f);
+    world_free(w);
+
+    w = world_new();
+    produce(w, "quiet", 0, 50, 1, 0);
+    n = compute(w, &f);
+    assert_int_equal(n, 0);
+    free(f);
+    world_free(w);
+}
+
+/* ---- the reports ---------------------------------------------------------------- */
+
+static char *report(world *w, int json, int top_n)
+{
+    kt_capture_stats cs;
+    kt_session_totals t;
+    kt_report_input in;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    memset(&cs, 0, sizeof cs);
+    memset(&t, 0, sizeof t);
+    memset(&in, 0, sizeof in);
+    in.source = "test";
+    in.capture = &cs;
+    in.totals = &t;
+    in.stats = w->stats;
+    in.partitions = w->parts;
+    in.top_n = top_n;
+    in.final = 1;
+    if (json)
+        kt_report_json(m, &in);
+    else
+        kt_report_text(m, &in);
+    fclose(m);
+    return buf;
+}
+
+/* Runs python3 on the document with a script that exits 0 when the checks
+ * pass; skips when python3 is not installed. */
+static void python_check(const char *doc, const char *script)
+{
+    char tdoc[] = "/tmp/kt-findings-XXXXXX", tpy[] = "/tmp/kt-findings-py-XXXXXX";
+    int fd = mkstemp(tdoc), fp = mkstemp(tpy);
+    assert_true(fd >= 0 && fp >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(doc, f);
+    fclose(f);
+    f = fdopen(fp, "w");
+    fputs(script, f);
+    fclose(f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "command -v python3 >/dev/null 2>&1 || exit 77; python3 %s %s",
+             tpy, tdoc);
+    int st = system(cmd);
+    unlink(tdoc);
+    unlink(tpy);
+    assert_true(st != -1 && WIFEXITED(st));
+    if (WEXITSTATUS(st) == 77)
+        skip();
+    if (WEXITSTATUS(st) != 0)
+        fail_msg("python3 checks of the JSON report failed (status %d)", WEXITSTATUS(st));
+}
+
+/* A world with something in every section: a hot partition, a topic known
+ * only by its id, a consumer with lag, a throttled client, an error storm. */
+static world *busy_world(void)
+{
+    world *w = world_new();
+    static const uint8_t id[16] = { 0x4d, 0x2f, 0x0a, 0x11, 0x9e, 0x42, 0x40, 0x6b,
+                                    0x8c, 0x11, 0x2b, 0x3f, 0x55, 0x01, 0xaa, 0xfe };
+    hot_case(w, 150);
+    req fe = { FETCH, 1, "consumer", 2000, 0, 0, kt_topic_by_id(&w->topics, id), 5, 7 };
+    add(w, &fe, 4);
+    fe.records = 0;
+    fe.latency_us = 500000;
+    add(w, &fe, 6);
+    req th = { PRODUCE, 2, "greedy", 4000, 0, 250, topic(w, "orders"), 0, 3 };
+    add(w, &th, 2);
+    produce_errors(w, 20, 20, 0, "payments");
+    return w;
+}
+
+static const char json_checks[] =
+    "import json, sys\n"
+    "d = json.loads(open(sys.argv[1], 'rb').read().decode('utf-8'))\n"
+    "def keys(o, want):\n"
+    "    missing = set(want) - set(o)\n"
+    "    assert not missing, (missing, o)\n"
+    "parts = d['partitions']\n"
+    "assert len(parts) == 6, len(parts)   # all of them, whatever --top says\n"
+    "for p in parts:\n"
+    "    keys(p, ['topic', 'topic_id', 'topic_resolved', 'partition', 'produce', 'fetch'])\n"
+    "    keys(p['produce'], ['requests', 'records', 'bytes', 'acked_records', 'unanswered',\n"
+    "        'acks', 'timeout_ms_max', 'broker_time_ms', 'latency_ms', 'errors'])\n"
+    "    keys(p['produce']['acks'], ['-1', '0', '1'])\n"
+    "    keys(p['fetch'], ['requests', 'records', 'bytes', 'with_data', 'empty', 'unanswered',\n"
+    "        'broker_time_ms', 'latency_ms', 'empty_latency_ms', 'high_watermark',\n"
+    "        'fetch_offset', 'lag', 'lag_max', 'errors'])\n"
+    "    for l in (p['produce']['latency_ms'], p['fetch']['latency_ms'],\n"
+    "              p['fetch']['empty_latency_ms']):\n"
+    "        keys(l, ['p50', 'p90', 'p99', 'max'])\n"
+    "hot = [p for p in parts if p['topic'] == 'orders' and p['partition'] == 3][0]\n"
+    "assert hot['produce']['requests'] == 40 and hot['produce']['records'] == 400, hot\n"
+    "assert hot['produce']['acked_records'] == 400 and hot['produce']['acks']['-1'] == 40\n"
+    "assert hot['produce']['latency_ms']['p50'] == 150.0\n"
+    "assert hot['produce']['broker_time_ms'] == 6000.0\n"
+    "assert hot['topic_resolved'] is True and hot['topic_id'] is None\n"
+    "assert hot['fetch']['requests'] == 0 and hot['fetch']['lag'] is None\n"
+    "pay = [p for p in parts if p['topic'] == 'pay'][0]\n"
+    "assert pay['produce']['errors'] == {'NOT_LEADER_OR_FOLLOWER': 20}, pay\n"
+    "u = [p for p in parts if not p['topic_resolved']][0]\n"
+    "assert u['topic'] == u['topic_id'] == 'TS8KEZ5CQGuMESs_VQGq_g', u\n"
+    "f = u['fetch']\n"
+    "assert (f['requests'], f['with_data'], f['empty'], f['records']) == (10, 4, 6, 28), f\n"
+    "assert f['latency_ms']['p50'] == 2.0 and f['empty_latency_ms']['p50'] == 500.0, f\n"
+    "assert (f['fetch_offset'], f['high_watermark'], f['lag'], f['lag_max']) == (1000, 1010, 10, 10)\n"
+    "assert d['throttle'] == [{'client_id': 'greedy', 'broker': '10.0.0.3:9092', 'responses': 2,\n"
+    "    'throttled': 2, 'throttle_ms_total': 500, 'throttle_ms_max': 250}], d['throttle']\n"
+    "kinds = [x['kind'] for x in d['findings']]\n"
+    "assert 'hot_partition' in kinds and 'error_storm' in kinds and 'throttling' in kinds, kinds\n"
+    "sev = {'critical': 2, 'warning': 1, 'info': 0}\n"
+    "order = [sev[x['severity']] for x in d['findings']]\n"
+    "assert order == sorted(order, reverse=True), order\n"
+    "for x in d['findings']:\n"
+    "    keys(x, ['kind', 'severity', 'subject', 'summary', 'metrics'])\n"
+    "    assert x['metrics'] and all(isinstance(v, (int, float)) for v in x['metrics'].values())\n"
+    "assert d['partitions_dropped'] == 0\n";
+
+static void test_json_report(void **state)
+{
+    (void)state;
+    world *w = busy_world();
+    char *doc = report(w, 1, 2);
+    python_check(doc, json_checks);
+    free(doc);
+    world_free(w);
+}
+
+/* An empty capture still has the keys, as empty arrays. */
+static void test_json_report_empty(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    char *doc = report(w, 1, 20);
+    python_check(doc, "import json, sys\n"
+                      "d = json.load(open(sys.argv[1]))\n"
+                      "assert d['partitions'] == [] and d['throttle'] == [] and d['findings'] == []\n");
+    free(doc);
+    world_free(w);
+}
+
+static void test_text_report(void **state)
+{
+    (void)state;
+    world *w = busy_world();
+    char *t = report(w, 0, 2);
+    /* the two partitions with the most broker time: the hot one (6000 ms)
+     * and the unresolved fetch (6 x 500 + 4 x 2 = 3008 ms) */
+    assert_contains(t, "Per topic-partition (top 2 of 6 by broker time");
+    char row[64];
+    snprintf(row, sizeof row, "\n  %-24s %5d ", "orders", 3);
+    const char *hot = strstr(t, row);
+    const char *unres = strstr(t, "\n  TS8KEZ5CQGuMESs_VQGq_g (unresolved id)");
+    assert_non_null(hot);
+    assert_non_null(unres);
+    assert_true(hot < unres);
+    assert_null(strstr(t, "\n  pay "));                  /* beyond --top 2 */
+    assert_contains(t, "(4 more topic-partitions");
+    assert_contains(t, "Throttling (per client id and broker");
+    assert_contains(t, "greedy");
+    assert_contains(t, "\nFindings (most severe first)\n  critical  ");
+    assert_true(strstr(t, "Per topic-partition") < strstr(t, "Throttling") &&
+                strstr(t, "Throttling") < strstr(t, "Findings"));
+    free(t);
+    world_free(w);
+
+    w = world_new();
+    t = report(w, 0, 20);
+    assert_contains(t, "No throttling.");
+    assert_contains(t, "No findings.");
+    assert_null(strstr(t, "Per topic-partition"));
+    free(t);
+    world_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hot_partition_fires),
+        cmocka_unit_test(test_hot_partition_near_miss),
+        cmocka_unit_test(test_too_few_partitions),
+        cmocka_unit_test(test_slow_broker),
+        cmocka_unit_test(test_slow_broker_on_produce),
+        cmocka_unit_test(test_error_storm),
+        cmocka_unit_test(test_error_storm_expected_steps),
+        cmocka_unit_test(test_throttling),
+        cmocka_unit_test(test_unanswered),
+        cmocka_unit_test(test_order),
+        cmocka_unit_test(test_json_report),
+        cmocka_unit_test(test_json_report_empty),
+        cmocka_unit_test(test_text_report),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
