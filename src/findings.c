@@ -260,9 +260,11 @@ static void too_few_partitions(list *l, topic_group *g, size_t ng)
         kt_label_topic(topic, sizeof topic, g[t].p[0]->topic);
         subject(f, "topic %s", topic);
         summary(f, "Too few partitions: topic %s was seen with one partition (%" PRId32
-                   ") and its produce p50 is %.3f ms, %.1fx the median p50 of %zu other "
-                   "topics (%.3f ms); %" PRIu64 " answered produce requests",
-                topic, g[t].p[0]->partition, p50, ratio, n, med, g[t].answered);
+                   ") and its produce p50 is %.3f ms, %.1fx the median p50 of the %zu other "
+                   "topic%s with as many answered (%.3f ms); %" PRIu64
+                   " answered produce requests",
+                topic, g[t].p[0]->partition, p50, ratio, n, n == 1 ? "" : "s", med,
+                g[t].answered);
         metric(f, "p50_ms", p50);
         metric(f, "median_other_p50_ms", med);
         metric(f, "ratio", ratio);
@@ -372,9 +374,10 @@ static void slow_brokers(list *l, kt_stats *s)
         kt_endpoint_format(&b[i]->broker, name, sizeof name);
         subject(f, "broker %s", name);
         summary(f, "Slow broker: %s answers %s in %.3f ms at p50 (p99 %.3f ms, %" PRIu64
-                   " answered), %.1fx the median p50 of its %zu peers (%.3f ms)",
+                   " answered), %.1fx the median p50 of its %zu peer%s (%.3f ms)",
                 name, produce ? "Produce" : "requests (all APIs)", p50[i],
-                ms_of(kt_hist_percentile(&a->latency, 99)), a->latency.count, ratio, n, med);
+                ms_of(kt_hist_percentile(&a->latency, 99)), a->latency.count, ratio, n,
+                n == 1 ? "" : "s", med);
         metric(f, "p50_ms", p50[i]);
         metric(f, "p99_ms", ms_of(kt_hist_percentile(&a->latency, 99)));
         metric(f, "peers_median_p50_ms", med);

@@ -139,9 +139,8 @@ static void partition_table(FILE *out, const kt_report_input *in)
     m = kt_partitions_merged(in->partitions, &n);
     if (m && n) {
         show = in->top_n > 0 && n > (size_t)in->top_n ? (size_t)in->top_n : n;
-        fprintf(out, "\nPer topic-partition (top %zu of %zu by broker time; latency in ms; "
-                     "fetch latency apart for fetches that returned data and empty waits)\n",
-                show, n);
+        fprintf(out, "\nPer topic-partition (top %zu of %zu by broker time; fetches that "
+                     "returned data apart from empty waits)\n", show, n);
         fprintf(out, "  %-24s %5s", "", "");
         group_label(out, "produce", PT_PRODUCE_W);
         group_label(out, "fetch", PT_FETCH_W);
