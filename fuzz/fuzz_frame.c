@@ -7,8 +7,9 @@
  * bytes 3-4 = api version (big-endian int16; used for responses, whose
  * header does not carry them), then the frame.  A request is parsed for its
  * own key and version, checked for plausibility and, for Produce, its acks;
- * a response is parsed with the header version its request implies and
- * summarised (throttle, error codes).  Every event's slices are read, so
+ * a request's Produce/Fetch detail is built as the session keeps it; a
+ * response is parsed with the header version its request implies and
+ * summarised (throttle, error codes, topics).  Every event's slices are read, so
  * ASan sees any slice that points outside the frame.
  */
 #include <stddef.h>
@@ -20,7 +21,9 @@
 #include "kafka_apis.h"
 #include "kafka_frame_header.h"
 #include "kafka_walk.h"
+#include "message_detail.h"
 #include "response_summary.h"
+#include "topics.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -72,7 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len;
     uint8_t *copy;
 
+    kt_topics topics;
+
     if (size < 5)
+        return 0;
+    if (kt_topics_init(&topics, 64) < 0)
         return 0;
     flags = data[0];
     key = (int16_t)((data[1] << 8) | data[2]);
@@ -94,8 +101,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int st = kt_parse_request_header(frame, len, &h);
         sink += (unsigned)kt_request_header_plausible(frame, len);
         if (st != KT_HDR_MALFORMED) {
+            kt_request_detail *d;
             if (h.body_offset > len)
                 abort();
+            d = kt_detail_from_request(h.api_key, h.api_version, frame + h.body_offset,
+                                       len - h.body_offset, &topics);
+            if (d)
+                sink += (unsigned)kt_detail_size(d);
+            free(d);
             if (h.client_id.ptr)
                 touch(h.client_id.ptr, h.client_id.len);
             if (h.api_key == 0)
@@ -115,14 +128,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             memset(&ex, 0, sizeof ex);
             ex.throttle_ms = -1;
+            /* the request's detail, as the session keeps it: rebuilt from
+             * nothing here, so the response fills a fresh one */
             kt_summarize_response(key, version, frame + rh.body_offset,
-                                  len - rh.body_offset, &ex);
+                                  len - rh.body_offset, &topics, &ex);
+            free(ex.detail);
             if (ex.nerrors < 0 || ex.nerrors > KT_MAX_EXCHANGE_ERRORS)
                 abort();
             walk(key, version, 1, frame + rh.body_offset, len - rh.body_offset,
                  wflags);
         }
     }
+    kt_topics_free(&topics);
     free(copy);
     return 0;
 }

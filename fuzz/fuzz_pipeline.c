@@ -30,6 +30,7 @@
 #include "capture.h"
 #include "event_log.h"
 #include "kafka_session.h"
+#include "partition_stats.h"
 #include "report.h"
 #include "stats.h"
 #include "tcp_reassembly.h"
@@ -40,6 +41,7 @@ typedef struct pipe_state {
     kt_tcp_reassembler *tcp;
     kt_kafka *kafka;
     kt_stats *stats;
+    kt_partitions *partitions;
     FILE *out;
     uint64_t last_ts;
 } pipe_state;
@@ -56,6 +58,7 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
 {
     pipe_state *s = ctx;
     kt_stats_add(s->stats, ex);
+    kt_partitions_add(s->partitions, ex);
     kt_event_write_text(s->out, ex);
     kt_event_write_json(s->out, ex);
 }
@@ -83,9 +86,10 @@ static int start(pipe_state *s)
     kt_tcp_config_defaults(&tc);
     s->out = devnull();
     s->stats = kt_stats_new();
+    s->partitions = kt_partitions_new();
     s->kafka = kt_kafka_new(&sc, on_exchange, s);
     s->tcp = kt_tcp_new(&tc, &kt_kafka_tcp_callbacks, s->kafka);
-    if (!s->out || !s->stats || !s->kafka || !s->tcp)
+    if (!s->out || !s->stats || !s->partitions || !s->kafka || !s->tcp)
         abort();
     kt_kafka_attach(s->kafka, s->tcp);
     return 0;
@@ -94,18 +98,28 @@ static int start(pipe_state *s)
 static void finish(pipe_state *s, kt_capture_stats *cs)
 {
     kt_report_input in;
+    kt_conn_summary *conns = NULL;
+    uint64_t not_kept = 0;
 
     kt_tcp_flush(s->tcp, s->last_ts);
+    memset(&in, 0, sizeof in);
+    in.nconns = kt_kafka_connections(s->kafka, &conns, &not_kept);
+    in.conns = conns;
+    in.conns_not_kept = not_kept;
     in.source = "fuzz";
     in.capture = cs;
     in.totals = kt_kafka_totals(s->kafka);
     in.stats = s->stats;
+    in.partitions = s->partitions;
+    in.top_n = 20;
     in.final = 1;
     kt_report_json(s->out, &in);
     kt_report_text(s->out, &in);
+    free(conns);
     kt_tcp_free(s->tcp);
     kt_kafka_free(s->kafka);
     kt_stats_free(s->stats);
+    kt_partitions_free(s->partitions);
 }
 
 static int is_capture(const uint8_t *d, size_t n)
