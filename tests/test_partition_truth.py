@@ -33,6 +33,7 @@ independent ground truth only:
      reported count;
    - topic ids: every entry with a topic_id is resolved, its id is the
      broker's id for that name (truth topic_ids), Fetch v13+ entries too;
+     every --events partition names one of the broker's topics (not an id);
    - throttling: the throttled client (truth throttled_client_ids) has
      throttled > 0 and no other client does; with the independent decoder
      (tests/kafkawire.py over tshark's TCP streams), per throttled
@@ -44,7 +45,10 @@ independent ground truth only:
      exactly when the wire has them, with exactly the error codes of their
      responses on the wire; REBALANCE_IN_PROGRESS in the classic rebalance;
    - Produce partition errors per topic-partition = the wire's exactly
-     (UNKNOWN_TOPIC_ID for the deleted topic).
+     (UNKNOWN_TOPIC_ID for the deleted topic); Produce requests, records sent
+     and unanswered requests, and records returned by Fetch, per
+     topic-partition = the independent decoder's counts (Produce v13 and
+     Fetch v18 are beyond tshark 4.0's Kafka dissector).
 3. Third-party captures (tests/data/third-party/): per event, the topics,
    partitions, error codes, record counts, errors and throttle written into
    tests/data/third-party/expected-partitions.json, decoded by hand from the
@@ -319,8 +323,25 @@ def wire_facts(pcap, truth):
     group_apis = set()
     throttle = collections.defaultdict(lambda: [0, 0, 0, 0])   # responses, throttled, total, max
     produce_errors = collections.defaultdict(collections.Counter)
+    counts = collections.defaultdict(collections.Counter)
+
+    def topic_of(t):
+        tid = kw.uuid_str(t.get("TopicId", b""))
+        return t.get("Name") or t.get("Topic") or names.get(tid, tid)
     for e in ex:
         r = e["response"]
+        if e["api"] == "Produce":
+            for t in e["request"]["TopicData"]:
+                for pr in t["PartitionData"]:
+                    c = counts[(topic_of(t), pr["Index"])]
+                    c["produce.requests"] += 1
+                    c["produce.records"] += sum(b["count"] for b in kw.record_batches(pr["Records"]))
+                    c["produce.unanswered"] += r is None and e["request"]["Acks"] != 0
+        if e["api"] == "Fetch" and r:
+            for t in r["Responses"]:
+                for pr in t["Partitions"]:
+                    counts[(topic_of(t), pr["PartitionIndex"])]["fetch.records"] += sum(
+                        b["count"] for b in kw.record_batches(pr["Records"]))
         if e["api"] in TOP_LEVEL_ERROR_APIS:
             group_apis.add(e["api"])
             if r and r.get("ErrorCode"):
@@ -340,13 +361,32 @@ def wire_facts(pcap, truth):
                     if pr["ErrorCode"]:
                         produce_errors[(tname, pr["Index"])][ERRORS.get(pr["ErrorCode"], str(pr["ErrorCode"]))] += 1
     return {"group_errors": group_errors, "group_apis": group_apis, "throttle": throttle,
-            "produce_errors": produce_errors}
+            "produce_errors": produce_errors, "counts": counts}
 
 
-def kafka_problems(report, truth, wire):
+def kafka_problems(report, truth, wire, events=()):
     p = shape_problems(report)
+    # events name topics by the broker's names (Produce v13 and Fetch v18
+    # carry only topic ids), and add up to the report's records
+    known = {t["topic"] for t in truth["partitions"]} | set(truth.get("deleted_topics", []))
+    ev_records = collections.Counter()
+    for ev in events:
+        if ev.get("api") not in ("Produce", "Fetch"):
+            continue
+        for x in ev.get("partitions") or []:
+            if x.get("topic") not in known or x.get("topic_resolved") is False:
+                p.append("event %s corr %s: topic %r is not one of the broker's topics %s"
+                         % (ev["api"], ev.get("correlation_id"), x.get("topic"), sorted(known)))
+                break
+            ev_records[(ev["api"], x.get("topic"), x.get("partition"))] += x.get("records") or 0
     parts, dup = by_partition(report)
     p += dup
+    if events:
+        for (topic, part), e in sorted(parts.items(), key=str):
+            for api, sec in (("Produce", "produce"), ("Fetch", "fetch")):
+                if sect(e, sec).get("records", 0) != ev_records.get((api, topic, part), 0):
+                    p.append("%s/%s: --json %s.records %s, the --events add up to %d"
+                             % (topic, part, sec, sect(e, sec).get("records"), ev_records.get((api, topic, part), 0)))
     deleted = set(truth.get("deleted_topics", []))
     want = {(t["topic"], t["partition"]): t["records"] for t in truth["partitions"]}
     for k, n in sorted(want.items()):
@@ -441,6 +481,15 @@ def kafka_problems(report, truth, wire):
             got = nonzero(sect(e, "produce").get("errors"))
             if got != dict(wire["produce_errors"].get(k, {})):
                 p.append("%s/%s: Produce errors %s, wire %s" % (k[0], k[1], got, dict(wire["produce_errors"].get(k, {}))))
+        # Produce v13 and Fetch v18 (topic ids) are beyond tshark 4.0: the
+        # independent decoder's per-partition counts stand in for it
+        for k in sorted(set(wire["counts"]) | set(parts), key=str):
+            e = parts.get(k)
+            for field in ("produce.requests", "produce.records", "produce.unanswered", "fetch.records"):
+                sec, _, name = field.partition(".")
+                got = sect(e, sec).get(name, 0) if e is not None else 0
+                if got != wire["counts"][k][field]:
+                    p.append("%s/%s: %s %s, wire %d" % (k[0], k[1], field, got, wire["counts"][k][field]))
         for k, c in wire["produce_errors"].items():
             if k not in parts:
                 p.append("%s/%s: Produce errors %s on the wire, partition not reported" % (k[0], k[1], dict(c)))
@@ -553,7 +602,7 @@ def main():
         try:
             wire = wire_facts(pcap, truth)
             rep = report_of(pcap)
-            probs = kafka_problems(rep, truth, wire)
+            probs = kafka_problems(rep, truth, wire, events_of(pcap))
             if first_kafka is None:
                 first_kafka = (rep, truth, wire)
         except Exception as exc:  # noqa: BLE001
