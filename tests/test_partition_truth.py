@@ -45,10 +45,12 @@ independent ground truth only:
      exactly when the wire has them, with exactly the error codes of their
      responses on the wire; REBALANCE_IN_PROGRESS in the classic rebalance;
    - Produce partition errors per topic-partition = the wire's exactly
-     (UNKNOWN_TOPIC_ID for the deleted topic); Produce requests, records sent
-     and unanswered requests, and records returned by Fetch, per
-     topic-partition = the independent decoder's counts (Produce v13 and
-     Fetch v18 are beyond tshark 4.0's Kafka dissector).
+     (UNKNOWN_TOPIC_ID for the deleted topic); per topic-partition the
+     Produce requests, records and bytes sent, unanswered requests, and the
+     Fetch requests (naming the partition in the request or the response),
+     records and bytes returned, answers with and without data, unanswered
+     ones and the last high watermark = the independent decoder's (Produce
+     v13 and Fetch v18 are beyond tshark 4.0's Kafka dissector).
 3. Third-party captures (tests/data/third-party/): per event, the topics,
    partitions, error codes, record counts, errors and throttle written into
    tests/data/third-party/expected-partitions.json, decoded by hand from the
@@ -293,6 +295,13 @@ def mock_problems(report, events, truth):
             for x in ev["partitions"]:
                 if x.get("error") in (None, "NONE"):
                     ev_acked[(x.get("topic"), x.get("partition"))] += x.get("records") or 0
+        for x in ev["partitions"]:
+            ev_acked[(ev["api"], x.get("topic"), x.get("partition"))] += x.get("records") or 0
+    for (topic, part), e in sorted(parts.items(), key=str):
+        for api, sec in (("Produce", "produce"), ("Fetch", "fetch")):
+            if sect(e, sec).get("records", 0) != ev_acked.get((api, topic, part), 0):
+                p.append("%s/%s: --json %s.records %s, the --events add up to %d"
+                         % (topic, part, sec, sect(e, sec).get("records"), ev_acked.get((api, topic, part), 0)))
     for k, e in parts.items():
         a = sect(e, "produce").get("acked_records")
         if a and ev_acked.get(k, 0) != a:
@@ -324,6 +333,7 @@ def wire_facts(pcap, truth):
     throttle = collections.defaultdict(lambda: [0, 0, 0, 0])   # responses, throttled, total, max
     produce_errors = collections.defaultdict(collections.Counter)
     counts = collections.defaultdict(collections.Counter)
+    high_watermark, hw_time = {}, {}
 
     def topic_of(t):
         tid = kw.uuid_str(t.get("TopicId", b""))
@@ -336,12 +346,30 @@ def wire_facts(pcap, truth):
                     c = counts[(topic_of(t), pr["Index"])]
                     c["produce.requests"] += 1
                     c["produce.records"] += sum(b["count"] for b in kw.record_batches(pr["Records"]))
+                    c["produce.bytes"] += len(pr["Records"] or b"")
                     c["produce.unanswered"] += r is None and e["request"]["Acks"] != 0
-        if e["api"] == "Fetch" and r:
-            for t in r["Responses"]:
+        if e["api"] == "Fetch":
+            # a Fetch concerns the partitions its request names and those its
+            # response returns (sessions leave unchanged ones out of both)
+            asked = {(topic_of(t), pr["Partition"]) for t in e["request"]["Topics"] for pr in t["Partitions"]}
+            returned = {}
+            for t in (r["Responses"] if r else []):
                 for pr in t["Partitions"]:
-                    counts[(topic_of(t), pr["PartitionIndex"])]["fetch.records"] += sum(
-                        b["count"] for b in kw.record_batches(pr["Records"]))
+                    returned[(topic_of(t), pr["PartitionIndex"])] = pr
+            for k in asked | set(returned):
+                c = counts[k]
+                c["fetch.requests"] += 1
+                if r is None:
+                    c["fetch.unanswered"] += 1
+                    continue
+                pr = returned.get(k)
+                n = sum(b["count"] for b in kw.record_batches(pr["Records"])) if pr else 0
+                c["fetch.records"] += n
+                c["fetch.bytes"] += len(pr["Records"] or b"") if pr else 0
+                c["fetch.with_data" if n else "fetch.empty"] += 1
+                if pr is not None and e.get("response_time", 0) >= hw_time.get(k, -1):
+                    hw_time[k] = e["response_time"]
+                    high_watermark[k] = pr["HighWatermark"]
         if e["api"] in TOP_LEVEL_ERROR_APIS:
             group_apis.add(e["api"])
             if r and r.get("ErrorCode"):
@@ -361,7 +389,7 @@ def wire_facts(pcap, truth):
                     if pr["ErrorCode"]:
                         produce_errors[(tname, pr["Index"])][ERRORS.get(pr["ErrorCode"], str(pr["ErrorCode"]))] += 1
     return {"group_errors": group_errors, "group_apis": group_apis, "throttle": throttle,
-            "produce_errors": produce_errors, "counts": counts}
+            "produce_errors": produce_errors, "counts": counts, "high_watermark": high_watermark}
 
 
 def kafka_problems(report, truth, wire, events=()):
@@ -485,11 +513,16 @@ def kafka_problems(report, truth, wire, events=()):
         # independent decoder's per-partition counts stand in for it
         for k in sorted(set(wire["counts"]) | set(parts), key=str):
             e = parts.get(k)
-            for field in ("produce.requests", "produce.records", "produce.unanswered", "fetch.records"):
+            for field in ("produce.requests", "produce.records", "produce.bytes", "produce.unanswered",
+                          "fetch.requests", "fetch.records", "fetch.bytes", "fetch.with_data",
+                          "fetch.empty", "fetch.unanswered"):
                 sec, _, name = field.partition(".")
                 got = sect(e, sec).get(name, 0) if e is not None else 0
                 if got != wire["counts"][k][field]:
                     p.append("%s/%s: %s %s, wire %d" % (k[0], k[1], field, got, wire["counts"][k][field]))
+            if k in wire["high_watermark"] and sect(e, "fetch").get("high_watermark") != wire["high_watermark"][k]:
+                p.append("%s/%s: fetch.high_watermark %s, the last Fetch response on the wire says %d"
+                         % (k[0], k[1], sect(e, "fetch").get("high_watermark"), wire["high_watermark"][k]))
         for k, c in wire["produce_errors"].items():
             if k not in parts:
                 p.append("%s/%s: Produce errors %s on the wire, partition not reported" % (k[0], k[1], dict(c)))
