@@ -236,6 +236,8 @@ void kt_records_scan(kt_slice data, size_t max_inflate, kt_records_summary *s)
             uint64_t out;
             size_t left = budget > s->inflated_bytes
                 ? budget - (size_t)s->inflated_bytes : 0;
+            if (b.records.len < left / KT_RECORDS_MAX_RATIO)   /* ratio cap */
+                left = b.records.len * KT_RECORDS_MAX_RATIO;
             n = kt_gzip_count_messages(b.records, left, &capped, &corrupt, &out);
             s->inflated_bytes += out;
             if (capped)

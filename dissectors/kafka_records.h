@@ -69,6 +69,11 @@ enum kt_batch_status {
 int kt_batch_next(kt_cursor *c, kt_batch *b);
 
 #define KT_RECORDS_MAX_INFLATE (16u << 20)   /* default gzip output cap */
+/* Each gzip wrapper inflates to at most this many times its compressed
+ * size (on top of the cap above): deflate reaches about 1000:1, so without
+ * it a 1 MB Produce request of 64 small wrappers made kafkatap inflate
+ * 1 GiB (seconds of CPU per request); real message sets stay far below. */
+#define KT_RECORDS_MAX_RATIO 64u
 
 typedef struct kt_records_summary {
     uint64_t bytes;            /* size of the record data */
@@ -86,7 +91,8 @@ typedef struct kt_records_summary {
     uint32_t wrappers_uncounted; /* compressed legacy wrappers whose inner
                                   messages were not counted (not gzip,
                                   corrupt, or over the cap) */
-    uint32_t inflate_capped;   /* gzip wrappers cut at max_inflate */
+    uint32_t inflate_capped;   /* gzip wrappers cut at max_inflate or at
+                                  KT_RECORDS_MAX_RATIO x their size */
     uint64_t inflated_bytes;   /* gzip output produced */
     size_t partial_bytes;      /* bytes of a batch cut short at the end */
     int malformed;             /* a batch did not decode; counting stopped */

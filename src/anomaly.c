@@ -33,6 +33,7 @@ static const struct {
     [KT_AN_DETAIL_BUDGET] = { "detail_budget_exceeded", "requests whose partition details were not kept (memory budget)" },
     [KT_AN_DETAIL_PARTS_DROPPED] = { "detail_partitions_dropped", "partitions beyond the per-request cap, not counted per partition" },
     [KT_AN_DUPLICATE_CORRELATION] = { "duplicate_correlation_ids", "a correlation id reused while still pending" },
+    [KT_AN_INFLATE_CAPPED] = { "inflate_capped", "gzip message sets not inflated whole (size or ratio cap): their inner messages were not all counted" },
 };
 
 const char *kt_anomaly_name(kt_anomaly_kind k)

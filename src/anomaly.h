@@ -40,6 +40,8 @@ typedef enum kt_anomaly_kind {
     KT_AN_DUPLICATE_CORRELATION, /* a pending correlation id reused */
     KT_AN_DETAIL_BUDGET,       /* partition details not kept: memory budget */
     KT_AN_DETAIL_PARTS_DROPPED,/* partitions beyond the per-request cap */
+    /* record data */
+    KT_AN_INFLATE_CAPPED,      /* gzip wrapper cut at the output or ratio cap */
     KT_AN__COUNT
 } kt_anomaly_kind;
 

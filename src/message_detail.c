@@ -3,6 +3,7 @@
  * walks each response once for everything. */
 #include <stdlib.h>
 #include <string.h>
+#include "anomaly.h"
 #include "kafka_records.h"
 #include "kafka_walk.h"
 #include "message_detail.h"
@@ -88,6 +89,8 @@ static int on_request_event(void *arg, const kt_event *ev)
             kt_part_result *p = add_part(c, ev);
             if (p) {
                 kt_records_scan(ev->s, 0, &rs);
+                if (rs.inflate_capped)
+                    kt_anomaly_add(KT_AN_INFLATE_CAPPED, rs.inflate_capped);
                 p->records = (int64_t)(rs.records - rs.control_records);
                 p->bytes = ev->is_null ? 0 : ev->s.len;
             }

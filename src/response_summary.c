@@ -93,6 +93,8 @@ static int on_event(void *arg, const kt_event *ev)
         else if (ev->role == KT_ROLE_RECORDS && s->api_key == API_FETCH) {
             kt_records_summary rs;
             kt_records_scan(ev->s, 0, &rs);
+            if (rs.inflate_capped)
+                kt_anomaly_add(KT_AN_INFLATE_CAPPED, rs.inflate_capped);
             s->records = (int64_t)(rs.records - rs.control_records);
             s->bytes = ev->is_null ? 0 : ev->s.len;
         }
