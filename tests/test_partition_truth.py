@@ -19,7 +19,9 @@ independent ground truth only:
      consumers' callbacks consumed there (duplicates included: a record
      consumed twice was fetched twice);
    - mid-stream cut: per partition, requests/records/acked_records of the
-     Produce requests that start in the cut = midcut.py's counts exactly.
+     Produce requests that start in the cut = midcut.py's counts exactly;
+   - the broker with an injected RTT is named by a slow_broker finding, the
+     others are not.
 2. Real Apache Kafka 4.4 captures (pcaps/kafka/NAME.pcap + NAME.truth.json
    written by tools/kafka-harness from the broker's Admin API):
    - produce.acked_records per topic-partition = the broker's end offsets
@@ -39,6 +41,7 @@ independent ground truth only:
      (tests/kafkawire.py over tshark's TCP streams), per throttled
      (client_id, broker) the responses carrying throttle_time_ms, the
      throttled ones, their total and max equal the wire;
+   - the throttling finding names the throttled client and no other;
    - consumer groups: the group protocol's APIs are in `apis` (JoinGroup and
      SyncGroup for Classic; ConsumerGroupHeartbeat for Consumer), and
      JoinGroup, SyncGroup, Heartbeat and ConsumerGroupHeartbeat are reported
@@ -184,6 +187,11 @@ def shape_problems(report):
         for k in ("kind", "severity", "subject", "summary", "metrics"):
             if k not in fnd:
                 p.append("finding %s: no %r" % (fnd.get("kind"), k))
+        if fnd.get("severity") not in ("info", "warning", "critical"):
+            p.append("finding %s: severity %r" % (fnd.get("kind"), fnd.get("severity")))
+        m = fnd.get("metrics")
+        if not isinstance(m, dict) or not m or not all(isinstance(v, (int, float)) for v in m.values()):
+            p.append("finding %s: metrics %r are not numbers by name" % (fnd.get("kind"), m))
     return p
 
 
@@ -263,6 +271,19 @@ def mock_problems(report, events, truth):
                          % (tp, f.get("records"), n))
             if f.get("errors"):
                 p.append("%s: Fetch errors %s, the consumers saw none" % (tp, f.get("errors")))
+
+    # a broker with an injected RTT is the one "whose latency stands apart
+    # from its peers"; the others are not
+    rtt = {brokers[int(b)]: ms for b, ms in truth.get("broker_rtt_ms", {}).items() if int(b) in brokers}
+    if any(rtt.values()):
+        slow = [f for f in report.get("findings") or [] if f.get("kind") == "slow_broker"]
+        for addr, ms in sorted(rtt.items()):
+            named = [f for f in slow if addr in (f.get("subject") or "")]
+            if ms and not named:
+                p.append("broker %s answers %d ms late (injected RTT), no slow_broker finding names it: %s"
+                         % (addr, ms, [f.get("subject") for f in slow]))
+            if not ms and named:
+                p.append("slow_broker finding names %s, which had no injected RTT" % addr)
 
     if "produce_partitions" in truth:   # the mid-stream cut
         want = {(t["topic"], t["partition"]): t for t in truth["produce_partitions"]}
@@ -477,6 +498,14 @@ def kafka_problems(report, truth, wire, events=()):
     for cid in sorted(set(seen) - throttled):
         p.append("client %s reported throttled (%d responses), the quota applied to %s only"
                  % (cid, seen[cid], sorted(throttled)))
+    # the throttling finding names the throttled client and no other
+    thr_f = [f for f in report.get("findings") or [] if f.get("kind") == "throttling"]
+    for cid in sorted(throttled):
+        if not any(cid in (f.get("subject") or "") for f in thr_f):
+            p.append("no throttling finding names %s: %s" % (cid, [f.get("subject") for f in thr_f]))
+    for f in thr_f:
+        if not any(cid in (f.get("subject") or "") for cid in throttled):
+            p.append("throttling finding about %r, the quota applied to %s only" % (f.get("subject"), sorted(throttled)))
     # consumer groups
     apis = {a.get("api"): a for a in report.get("apis", [])}
     for g in truth.get("consumer_groups", []):
@@ -667,6 +696,19 @@ def main():
         res.check("self-test: mock truth with one acked record more, or one injected error more, is caught",
                   [] if caught(mock_problems, (rep, ev, truth), (rep, ev, bad))
                   and caught(mock_problems, (rep, ev, truth), (rep, ev, bad2)) else ["a wrong truth passed"])
+    tf = os.path.join(SRCDIR, "pcaps", "slow-broker.truth.json")
+    if os.path.exists(tf):
+        pcap = tf[: -len(".truth.json")] + ".pcap"
+        truth = json.load(open(tf))
+        rep, ev = report_of(pcap), events_of(pcap)
+        bad = json.loads(json.dumps(truth))
+        slow = [b for b, ms in bad["broker_rtt_ms"].items() if ms]
+        fast = [b for b, ms in bad["broker_rtt_ms"].items() if not ms]
+        if slow and fast:
+            bad["broker_rtt_ms"][slow[0]], bad["broker_rtt_ms"][fast[0]] = 0, 80
+        res.check("self-test: slow-broker truth with the RTT on another broker is caught",
+                  [] if slow and fast and caught(mock_problems, (rep, ev, truth), (rep, ev, bad))
+                  else ["a wrong truth passed"])
     if first_kafka:
         rep, truth, wire = first_kafka
         bad = json.loads(json.dumps(truth))
