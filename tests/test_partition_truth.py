@@ -53,7 +53,9 @@ independent ground truth only:
      Fetch requests (naming the partition in the request or the response),
      records and bytes returned, answers with and without data, unanswered
      ones and the last high watermark = the independent decoder's (Produce
-     v13 and Fetch v18 are beyond tshark 4.0's Kafka dissector).
+     v13 and Fetch v18 are beyond tshark 4.0's Kafka dissector); and per
+     Produce/Fetch exchange (connection and correlation id) the event's
+     partitions, error codes, records and throttle_ms = the decoder's.
 3. Third-party captures (tests/data/third-party/): per event, the topics,
    partitions, error codes, record counts, errors and throttle written into
    tests/data/third-party/expected-partitions.json, decoded by hand from the
@@ -410,7 +412,46 @@ def wire_facts(pcap, truth):
                     if pr["ErrorCode"]:
                         produce_errors[(tname, pr["Index"])][ERRORS.get(pr["ErrorCode"], str(pr["ErrorCode"]))] += 1
     return {"group_errors": group_errors, "group_apis": group_apis, "throttle": throttle,
-            "produce_errors": produce_errors, "counts": counts, "high_watermark": high_watermark}
+            "produce_errors": produce_errors, "counts": counts, "high_watermark": high_watermark,
+            "events": wire_events(pcap, ex, topic_of)}
+
+
+def wire_events(pcap, ex, topic_of):
+    """Per Produce/Fetch exchange of the independent decoder, keyed like
+    kafkatap's events (client, broker, correlation id): {(topic, partition):
+    [error code or None, records or None]} and the throttle time."""
+    import kafkawire as kw
+    out = subprocess.run(["tshark", "-r", pcap, "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0", "-T", "fields",
+                          "-e", "tcp.stream", "-e", "ip.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "tcp.dstport"],
+                         capture_output=True, text=True).stdout
+    ends = {}
+    for line in out.splitlines():
+        st, a, ap, b, bp = line.split("\t")
+        ends[int(st)] = ("%s:%s" % (a, ap), "%s:%s" % (b, bp))
+    evs = {}
+    for e in ex:
+        if e["api"] not in ("Produce", "Fetch") or e["stream"] not in ends:
+            continue
+        parts = {}
+        r = e["response"]
+        if e["api"] == "Produce":
+            for t in e["request"]["TopicData"]:
+                for pr in t["PartitionData"]:
+                    parts[(topic_of(t), pr["Index"])] = [None, sum(b["count"] for b in kw.record_batches(pr["Records"]))]
+            for t in (r["Responses"] if r else []):
+                for pr in t["PartitionResponses"]:
+                    parts.setdefault((topic_of(t), pr["Index"]), [None, None])[0] = pr["ErrorCode"] or None
+        else:
+            for t in e["request"]["Topics"]:
+                for pr in t["Partitions"]:
+                    parts[(topic_of(t), pr["Partition"])] = [None, 0 if r else None]
+            for t in (r["Responses"] if r else []):
+                for pr in t["Partitions"]:
+                    parts[(topic_of(t), pr["PartitionIndex"])] = [
+                        pr["ErrorCode"] or None, sum(b["count"] for b in kw.record_batches(pr["Records"]))]
+        evs[ends[e["stream"]] + (e["correlation_id"],)] = {
+            "api": e["api"], "parts": parts, "throttle": r.get("ThrottleTimeMs") if r else None}
+    return evs
 
 
 def kafka_problems(report, truth, wire, events=()):
@@ -552,6 +593,32 @@ def kafka_problems(report, truth, wire, events=()):
             if k in wire["high_watermark"] and sect(e, "fetch").get("high_watermark") != wire["high_watermark"][k]:
                 p.append("%s/%s: fetch.high_watermark %s, the last Fetch response on the wire says %d"
                          % (k[0], k[1], sect(e, "fetch").get("high_watermark"), wire["high_watermark"][k]))
+        # per exchange: the same partitions, error codes, records, throttle
+        ours = {(ev.get("client"), ev.get("broker"), ev.get("correlation_id")): ev
+                for ev in events if ev.get("api") in ("Produce", "Fetch")}
+        codes = {n: c for c, n in ERRORS.items()}
+        for k, w in sorted(wire["events"].items(), key=str):
+            ev = ours.get(k)
+            where = "%s %s -> %s corr %d" % (w["api"], k[0], k[1], k[2])
+            if ev is None:
+                p.append("%s: on the wire, no kafkatap event" % where)
+                continue
+            got = {}
+            for x in ev.get("partitions") or []:
+                err = x.get("error")
+                got[(x.get("topic"), x.get("partition"))] = [None if err in (None, "NONE") else codes.get(err, err),
+                                                             x.get("records")]
+            if set(got) != set(w["parts"]):
+                p.append("%s: partitions %s, wire %s" % (where, sorted(got, key=str), sorted(w["parts"], key=str)))
+                continue
+            for tp, (err, rec) in sorted(w["parts"].items(), key=str):
+                if got[tp][0] != err or (rec is not None and got[tp][1] != rec):
+                    p.append("%s %s/%s: error/records %s, wire %s" % (where, tp[0], tp[1], got[tp], [err, rec]))
+            if w["throttle"] is not None and ev.get("throttle_ms") != w["throttle"]:
+                p.append("%s: throttle_ms %s, wire %s" % (where, ev.get("throttle_ms"), w["throttle"]))
+        for k in sorted(set(ours) - set(wire["events"]), key=str):
+            p.append("%s %s -> %s corr %s: kafkatap event the wire decoder has no request for"
+                     % (ours[k].get("api"), k[0], k[1], k[2]))
         for k, c in wire["produce_errors"].items():
             if k not in parts:
                 p.append("%s/%s: Produce errors %s on the wire, partition not reported" % (k[0], k[1], dict(c)))
