@@ -49,7 +49,8 @@ independent ground truth only:
      responses on the wire; REBALANCE_IN_PROGRESS in the classic rebalance;
    - Produce partition errors per topic-partition = the wire's exactly
      (UNKNOWN_TOPIC_ID for the deleted topic); per topic-partition the
-     Produce requests, records and bytes sent, unanswered requests, and the
+     Produce requests, records and bytes sent, acks, largest timeout,
+     unanswered requests, and the
      Fetch requests (naming the partition in the request or the response),
      records and bytes returned, answers with and without data, unanswered
      ones and the last high watermark = the independent decoder's (Produce
@@ -357,6 +358,7 @@ def wire_facts(pcap, truth):
     produce_errors = collections.defaultdict(collections.Counter)
     counts = collections.defaultdict(collections.Counter)
     high_watermark, hw_time = {}, {}
+    acks, timeout = collections.defaultdict(collections.Counter), {}
 
     def topic_of(t):
         tid = kw.uuid_str(t.get("TopicId", b""))
@@ -371,6 +373,9 @@ def wire_facts(pcap, truth):
                     c["produce.records"] += sum(b["count"] for b in kw.record_batches(pr["Records"]))
                     c["produce.bytes"] += len(pr["Records"] or b"")
                     c["produce.unanswered"] += r is None and e["request"]["Acks"] != 0
+                    acks[(topic_of(t), pr["Index"])][str(e["request"]["Acks"])] += 1
+                    k = (topic_of(t), pr["Index"])
+                    timeout[k] = max(timeout.get(k, -1), e["request"]["TimeoutMs"])
         if e["api"] == "Fetch":
             # a Fetch concerns the partitions its request names and those its
             # response returns (sessions leave unchanged ones out of both)
@@ -413,6 +418,7 @@ def wire_facts(pcap, truth):
                         produce_errors[(tname, pr["Index"])][ERRORS.get(pr["ErrorCode"], str(pr["ErrorCode"]))] += 1
     return {"group_errors": group_errors, "group_apis": group_apis, "throttle": throttle,
             "produce_errors": produce_errors, "counts": counts, "high_watermark": high_watermark,
+            "acks": acks, "timeout": timeout,
             "events": wire_events(pcap, ex, topic_of)}
 
 
@@ -590,6 +596,11 @@ def kafka_problems(report, truth, wire, events=()):
                 got = sect(e, sec).get(name, 0) if e is not None else 0
                 if got != wire["counts"][k][field]:
                     p.append("%s/%s: %s %s, wire %d" % (k[0], k[1], field, got, wire["counts"][k][field]))
+            if k in wire["acks"] and nonzero(sect(e, "produce").get("acks")) != dict(wire["acks"][k]):
+                p.append("%s/%s: produce.acks %s, wire %s" % (k[0], k[1], sect(e, "produce").get("acks"), dict(wire["acks"][k])))
+            if k in wire["timeout"] and sect(e, "produce").get("timeout_ms_max") != wire["timeout"][k]:
+                p.append("%s/%s: produce.timeout_ms_max %s, wire %d"
+                         % (k[0], k[1], sect(e, "produce").get("timeout_ms_max"), wire["timeout"][k]))
             if k in wire["high_watermark"] and sect(e, "fetch").get("high_watermark") != wire["high_watermark"][k]:
                 p.append("%s/%s: fetch.high_watermark %s, the last Fetch response on the wire says %d"
                          % (k[0], k[1], sect(e, "fetch").get("high_watermark"), wire["high_watermark"][k]))
