@@ -57,7 +57,10 @@ independent ground truth only:
      v13 and Fetch v18 are beyond tshark 4.0's Kafka dissector); and per
      Produce/Fetch exchange (connection and correlation id) the event's
      partitions, error codes, records and throttle_ms = the decoder's.
-3. Third-party captures (tests/data/third-party/): per event, the topics,
+3. Third-party captures (tests/data/third-party/: the flexible versions
+   Produce v9, Fetch v12/v13, Metadata v12, JoinGroup v7, SyncGroup v5,
+   LeaveGroup v4, ApiVersions v3, OffsetCommit v8, Heartbeat v4,
+   InitProducerId v4, and legacy message sets): per event, the topics,
    partitions, error codes, record counts, errors and throttle written into
    tests/data/third-party/expected-partitions.json, decoded by hand from the
    bytes against the official schema (see the comment of each entry).
