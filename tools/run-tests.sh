@@ -1,28 +1,85 @@
 #!/bin/sh
 # run-tests.sh - install what is needed, build, and run the whole test suite
 # (unit tests, generated-table check, capture tests against tshark and the
-# recorded ground truth, golden outputs).  The second of the README's two
-# commands; CI runs exactly this.
+# recorded ground truth, golden outputs, valgrind over every capture,
+# segmentation invariance, fuzz regressions).  The second of the README's
+# two commands; CI runs exactly this.
+#
+# Then, unless KT_SANITIZERS=0, the same suite again under ASan + UBSan
+# (configure --enable-sanitizers) in build/asan/, a copy of the source tree
+# cleaned of this build (so it works whether or not the tree was configured
+# in place); and, when clang and libFuzzer are installed and unless
+# KT_FUZZ_SECONDS=0, each fuzz target for KT_FUZZ_SECONDS (default 20) s.
 set -eu
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
-tools/build.sh "$@"
-status=0
-make -j"$(nproc 2>/dev/null || echo 2)" check >/dev/null 2>&1 || status=$?
-# show each test's result, and the logs of those that failed
-if [ -f test-suite.log ]; then
-    find . -name '*.trs' | sort | while read -r t; do
-        sed -n 's/^:test-result: \(.*\)/\1/p' "$t" | head -1 | tr '\n' ' '
-        echo "${t%.trs}"
-    done
-    if [ "$status" != 0 ]; then
-        cat test-suite.log
+# optional tools: valgrind (leak test), clang + compiler-rt (libFuzzer)
+extra=""
+for p in valgrind clang libclang-rt-dev; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        extra="$extra $p"
+done
+if [ -n "$extra" ]; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends $extra >/dev/null 2>&1 ||
+        echo "run-tests: could not install$extra; those checks will be skipped" >&2
+fi
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# run_suite DIR: make check in DIR, print each result and the failed logs
+run_suite() {
+    status=0
+    (cd "$1" && make -j"$jobs" check >/dev/null 2>&1) || status=$?
+    if [ -f "$1/test-suite.log" ]; then
+        find "$1" -name '*.trs' | sort | while read -r t; do
+            sed -n 's/^:test-result: \(.*\)/\1/p' "$t" | head -1 | tr '\n' ' '
+            echo "${t%.trs}"
+        done
+        if [ "$status" != 0 ]; then
+            cat "$1/test-suite.log"
+        fi
     fi
+    trs=$(find "$1" -name '*.trs')
+    pass=$(cat $trs /dev/null | grep -c '^:test-result: PASS' || true)
+    fail=$(cat $trs /dev/null | grep -c -E '^:test-result: (FAIL|ERROR|XPASS)' || true)
+    skip=$(cat $trs /dev/null | grep -c '^:test-result: SKIP' || true)
+    echo "$2: $pass passed, $fail failed, $skip skipped"
+    [ "$status" = 0 ] && [ "$fail" = 0 ] && [ "$pass" != 0 ]
+}
+
+overall=0
+tools/build.sh "$@"
+run_suite . "tests" || overall=1
+
+if [ "${KT_SANITIZERS:-1}" != 0 ]; then
+    # A copy of the tree without this build: an in-tree configure would
+    # block a VPATH build, so the sanitizer build gets its own tree.
+    rm -rf build/asan
+    mkdir -p build/asan
+    tar cf - --exclude=./build --exclude=./.git --exclude=./fuzz/build --exclude=./fuzz/artifacts . | (cd build/asan && tar xf -)
+    (
+        cd build/asan
+        if [ -f Makefile ]; then make distclean >/dev/null 2>&1 || true; fi
+        ./configure --quiet --enable-sanitizers
+        make -j"$jobs" >/dev/null
+    ) || { echo "sanitizer build failed"; exit 1; }
+    # any report aborts the program (-fno-sanitize-recover), failing its test
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=86 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_suite build/asan "tests under ASan+UBSan" || overall=1
 fi
-pass=$(cat $(find . -name '*.trs') 2>/dev/null | grep -c '^:test-result: PASS' || true)
-fail=$(cat $(find . -name '*.trs') 2>/dev/null | grep -c -E '^:test-result: (FAIL|ERROR|XPASS)' || true)
-skip=$(cat $(find . -name '*.trs') 2>/dev/null | grep -c '^:test-result: SKIP' || true)
-echo "$pass passed, $fail failed, $skip skipped"
-if [ "$status" != 0 ] || [ "$fail" != 0 ] || [ "$pass" = 0 ]; then
-    exit 1
+
+fuzz_seconds=${KT_FUZZ_SECONDS:-20}
+if [ "$fuzz_seconds" != 0 ] && command -v clang >/dev/null 2>&1 &&
+   echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' |
+       clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then
+    if grep -q '^fuzz:' Makefile 2>/dev/null; then
+        make fuzz FUZZ_SECONDS="$fuzz_seconds" || overall=1
+    else
+        echo "fuzz: fuzz/fuzz.mk is not included in Makefile.am: skipped"
+    fi
+else
+    echo "fuzz: clang with libFuzzer not available: skipped"
 fi
+exit $overall
