@@ -37,6 +37,13 @@
  *                 The summary names the brokers and client ids with the most
  *                 of that code (for Produce, the brokers' Produce counts;
  *                 otherwise counts over all their APIs).
+ *                 Error rate: an API with no storm of one code, whose
+ *                 responses carried an error at least RATE_MIN_ERRORED (5)
+ *                 times and in at least RATE_SHARE (20%) of them, whatever
+ *                 the codes (not counting the negotiation steps above):
+ *                 error_storm too, warning; critical at RATE_CRIT_SHARE
+ *                 (50%).  Retriable errors that clients retry through are
+ *                 still lost time and the sign of a sick partition.
  * throttling      Per (client id, broker) with a throttled response: warning
  *                 with the count, total and max throttle time; critical when
  *                 the max is at least THROTTLE_CRIT_MS (1000 ms), a delay a
@@ -78,6 +85,9 @@
 #define THROTTLE_CRIT_MS 1000
 #define UNANS_MIN 3
 #define UNANS_SHARE 0.01
+#define RATE_MIN_ERRORED 5
+#define RATE_SHARE 0.20
+#define RATE_CRIT_SHARE 0.50
 #define UNANS_FETCH_WARN_SHARE 0.10
 
 #define API_PRODUCE 0
@@ -405,6 +415,12 @@ static uint64_t count_code(const kt_agg *a, int16_t code)
     return 0;
 }
 
+static uint64_t count_errored(const kt_agg *a, int16_t code)
+{
+    (void)code;
+    return a->errored;
+}
+
 static uint64_t count_unanswered(const kt_agg *a, int16_t code)
 {
     (void)code;
@@ -483,11 +499,50 @@ static int expected_step(int api_key, int code)
            (api_key == API_JOIN_GROUP && code == ERR_MEMBER_ID_REQUIRED);
 }
 
+/* An API whose responses carry errors often, whatever the codes. */
+static void error_rate(list *l, kt_stats *s, const kt_api_stats *api)
+{
+    const kt_agg *a = &api->agg;
+    char apib[32], errb[32], codes[300], who[300];
+    size_t o = 0;
+    double share;
+    int unexpected = 0;
+
+    for (int k = 0; k < a->nerrors; k++)
+        if (!expected_step(api->api_key, a->errors[k].code))
+            unexpected = 1;
+    if (!unexpected || a->errored < RATE_MIN_ERRORED)
+        return;
+    share = (double)a->errored / (double)a->matched;
+    if (share < RATE_SHARE)
+        return;
+    kt_finding *f = add(l, "error_storm", share >= RATE_CRIT_SHARE ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                        share / RATE_SHARE);
+    if (!f)
+        return;
+    codes[0] = 0;
+    for (int k = 0; k < a->nerrors && o < sizeof codes; k++)
+        o += (size_t)snprintf(codes + o, sizeof codes - o, "%s%s %" PRIu64, k ? ", " : "",
+                              kt_error_label(a->errors[k].code, errb, sizeof errb),
+                              a->errors[k].count);
+    const char *name = kt_api_name(api->api_key, apib, sizeof apib);
+    involved(who, sizeof who, s, api->api_key, count_errored, 0);
+    subject(f, "%s errors", name);
+    summary(f, "Errors: %s answered %" PRIu64 " of %" PRIu64 " responses with an error code "
+               "(%.1f%%): %s%s",
+            name, a->errored, a->matched, share * 100, codes, who);
+    metric(f, "errored", (double)a->errored);
+    metric(f, "responses", (double)a->matched);
+    metric(f, "share", share);
+    metric(f, "api_key", api->api_key);
+}
+
 static void error_storms(list *l, kt_stats *s, kt_api_stats **apis, size_t napis)
 {
     char apib[32], errb[32], who[300];
     for (size_t i = 0; i < napis; i++) {
         kt_agg *a = &apis[i]->agg;
+        int stormed = 0;
         if (!a->matched)
             continue;
         kt_agg_sort_errors(a);
@@ -515,7 +570,10 @@ static void error_storms(list *l, kt_stats *s, kt_api_stats **apis, size_t napis
             metric(f, "share", share);
             metric(f, "error_code", code);
             metric(f, "api_key", apis[i]->api_key);
+            stormed = 1;
         }
+        if (!stormed)
+            error_rate(l, s, apis[i]);
     }
 }
 
