@@ -17,6 +17,7 @@ static const struct {
     [KT_AN_TCP_HOLES] = { "tcp_holes", "holes in TCP streams skipped (packets never captured)" },
     [KT_AN_TCP_MISSED_BYTES] = { "tcp_missed_bytes", "TCP payload bytes never captured, skipped over" },
     [KT_AN_TCP_OOO_BUDGET] = { "tcp_ooo_budget_exceeded", "times the out-of-order buffer budget was exceeded" },
+    [KT_AN_TCP_OOO_TOTAL] = { "tcp_ooo_total_exceeded", "times the out-of-order budget of all connections together was exceeded (a hole skipped early)" },
     [KT_AN_TCP_RETRANSMITTED] = { "tcp_retransmitted_bytes", "TCP payload bytes seen more than once (trimmed)" },
     [KT_AN_FLOW_TABLE_FULL] = { "flow_table_evictions", "connections evicted because the flow table was full" },
     [KT_AN_MALFORMED_FRAME] = { "malformed_frames", "Kafka frames whose header did not decode" },

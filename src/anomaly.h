@@ -22,6 +22,7 @@ typedef enum kt_anomaly_kind {
     KT_AN_TCP_HOLES,           /* holes skipped in a byte stream */
     KT_AN_TCP_MISSED_BYTES,    /* bytes never seen, skipped over */
     KT_AN_TCP_OOO_BUDGET,      /* out-of-order budget exceeded */
+    KT_AN_TCP_OOO_TOTAL,       /* out-of-order budget of all connections exceeded */
     KT_AN_TCP_RETRANSMITTED,   /* bytes seen twice and trimmed */
     KT_AN_FLOW_TABLE_FULL,     /* a connection was evicted to make room */
     /* Kafka framing */

@@ -12,7 +12,8 @@
  * In-order payload is delivered straight from the packet; only segments
  * ahead of a hole are copied, into a sorted per-direction queue charged at
  * payload + node size against cfg.ooo_budget (and cfg.ooo_max_segments),
- * which bounds memory per direction.
+ * which bounds memory per direction, and against cfg.ooo_total_budget for
+ * all directions together.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,7 @@ struct kt_tcp_reassembler {
     kt_dir *holes_head, *holes_tail;
     kt_conn *pending;
     int busy;                       /* inside a consumer callback */
+    size_t ooo_total;               /* charged bytes in all queues */
 };
 
 void kt_tcp_config_defaults(kt_tcp_config *cfg)
@@ -78,6 +80,7 @@ void kt_tcp_config_defaults(kt_tcp_config *cfg)
     cfg->idle_timeout_us = 600ull * 1000000;
     cfg->max_connections = 65536;
     cfg->ooo_max_segments = 8192;
+    cfg->ooo_total_budget = 256u << 20;
 }
 
 /* Endpoint as 19 bytes: address, port, family. */
@@ -203,8 +206,9 @@ static void deliver_inorder(kt_tcp_reassembler *r, kt_conn *c, kt_dir *d,
     }
 }
 
-static void ooo_unlink(kt_dir *d, kt_ooo *n)
+static void ooo_unlink(kt_tcp_reassembler *r, kt_dir *d, kt_ooo *n)
 {
+    r->ooo_total -= OOO_COST(n->len);
     if (n->prev) n->prev->next = n->next; else d->head = n->next;
     if (n->next) n->next->prev = n->prev; else d->tail = n->prev;
     d->ooo_bytes -= OOO_COST(n->len);
@@ -219,7 +223,7 @@ static void drain(kt_tcp_reassembler *r, kt_dir *d, uint64_t now)
     int moved = 0;
 
     while ((n = d->head) && seq_diff(n->seq, d->next) <= 0) {
-        ooo_unlink(d, n);
+        ooo_unlink(r, d, n);
         deliver_inorder(r, d->conn, d, n->seq, n->data, n->len, n->missing,
                         n->ts_us);
         free(n);
@@ -252,6 +256,7 @@ static void ooo_free_all(kt_tcp_reassembler *r, kt_dir *d)
         free(n);
     }
     d->head = d->tail = NULL;
+    r->ooo_total -= d->ooo_bytes;
     d->ooo_bytes = d->ooo_count = 0;
     holes_unlink(r, d);
 }
@@ -283,7 +288,7 @@ static void ooo_insert(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
         if (n == pos)
             pos = n->prev;
         kt_anomaly_add(KT_AN_TCP_RETRANSMITTED, n->len);
-        ooo_unlink(d, n);
+        ooo_unlink(r, d, n);
         free(n);
     }
     n = malloc(OOO_COST(len));
@@ -305,6 +310,7 @@ static void ooo_insert(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
     if (!holes_member(r, d))            /* the queue was empty: a hole opens */
         holes_push_tail(r, d, ts);
     d->ooo_bytes += OOO_COST(len);
+    r->ooo_total += OOO_COST(len);
     d->ooo_count++;
 }
 
@@ -325,11 +331,16 @@ static void dir_data(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
         }
         if (d->ooo_bytes + OOO_COST(len) <= r->cfg.ooo_budget &&
             d->ooo_count < r->cfg.ooo_max_segments) {
-            ooo_insert(r, d, seq, p, len, miss, ts);
-            return;
+            if (!r->cfg.ooo_total_budget ||
+                r->ooo_total + OOO_COST(len) <= r->cfg.ooo_total_budget) {
+                ooo_insert(r, d, seq, p, len, miss, ts);
+                return;
+            }
+            kt_anomaly_add(KT_AN_TCP_OOO_TOTAL, 1);
+        } else {
+            kt_anomaly_add(KT_AN_TCP_OOO_BUDGET, 1);
         }
         /* Over budget: give up on the first hole and look again. */
-        kt_anomaly_add(KT_AN_TCP_OOO_BUDGET, 1);
         if (d->head && seq_diff(d->head->seq, seq) < 0)
             skip_hole(r, d, d->head->seq, d->head->ts_us, ts);
         else

@@ -82,6 +82,10 @@ typedef struct kt_tcp_config {
     size_t max_connections;     /* default 65536 */
     size_t ooo_max_segments;    /* queued segments per direction, default
                                    8192 (bounds the sorted-insert walk) */
+    size_t ooo_total_budget;    /* bytes queued out of order in all
+                                   directions together, default 256 MiB
+                                   (0: no total cap); past it a direction
+                                   that needs to queue skips its hole */
 } kt_tcp_config;
 
 void kt_tcp_config_defaults(kt_tcp_config *cfg);

@@ -5,3 +5,13 @@
 TESTS += tests/test_valgrind.sh tests/test_segmentation.py
 EXTRA_DIST += tests/test_valgrind.sh tests/test_segmentation.py \
 	tests/segment_rewrite.py tests/pcapio.py
+
+# tests/test_limits: limits across all connections (total out-of-order
+# budget of the reassembler).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_limits
+TESTS += tests/test_limits
+tests_test_limits_SOURCES = tests/test_limits.c
+tests_test_limits_CFLAGS = $(TEST_CFLAGS)
+tests_test_limits_LDADD = $(TEST_LDADD)
+endif

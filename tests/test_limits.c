@@ -1,0 +1,147 @@
+/* test_limits.c - limits that bound memory across all connections, not
+ * per connection: the reassembler's total out-of-order budget
+ * (kt_tcp_config.ooo_total_budget).
+ *
+ * Ground truth: the bytes each test sends.  Two connections each lose their
+ * first byte and then send data behind the hole.  Under a total budget that
+ * holds the first connection's queue but not both, the second connection
+ * must not queue: its hole is skipped at once (1 byte reported missed) and
+ * its data delivered whole, the anomaly counted; the first connection keeps
+ * waiting for its hole and gets everything when the byte arrives.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "anomaly.h"
+#include "tcp_reassembly.h"
+
+typedef struct lconn {
+    size_t delivered;
+    uint64_t missed;
+} lconn;
+
+typedef struct lrec {
+    lconn c[4];
+    int n;
+} lrec;
+
+static void *on_open(void *ctx, const kt_tcp_conn_info *info)
+{
+    lrec *t = ctx;
+    (void)info;
+    assert_true(t->n < 4);
+    return &t->c[t->n++];
+}
+
+static void on_data(void *ctx, void *cp, int dir, const uint8_t *p, size_t len,
+                    uint64_t ts)
+{
+    lconn *c = cp;
+    (void)ctx; (void)dir; (void)p; (void)ts;
+    c->delivered += len;
+}
+
+static void on_gap(void *ctx, void *cp, int dir, uint64_t missed, uint64_t ts)
+{
+    lconn *c = cp;
+    (void)ctx; (void)dir; (void)ts;
+    c->missed += missed;
+}
+
+static void on_close(void *ctx, void *cp, int reason, uint64_t ts)
+{
+    (void)ctx; (void)cp; (void)reason; (void)ts;
+}
+
+static const kt_tcp_callbacks cbs = { on_open, on_data, on_gap, on_close };
+
+static void seg(kt_tcp_reassembler *r, int port, uint32_t seq, const uint8_t *p,
+                uint32_t len, uint8_t flags, uint64_t ts)
+{
+    kt_segment s;
+    memset(&s, 0, sizeof s);
+    s.src.family = s.dst.family = 4;
+    s.src.addr[0] = 10; s.src.addr[3] = 1;
+    s.dst.addr[0] = 10; s.dst.addr[3] = 2;
+    s.src.port = (uint16_t)port;
+    s.dst.port = 9092;
+    s.seq = seq;
+    s.flags = flags;
+    s.payload = p;
+    s.len = len;
+    s.ts_us = ts;
+    kt_tcp_segment(r, &s);
+}
+
+/* Two connections whose first data byte is lost, each then sending 1000
+ * bytes behind the hole, under a total out-of-order budget. */
+static kt_tcp_reassembler *two_holes(lrec *t, size_t total_budget)
+{
+    static uint8_t data[1000];
+    kt_tcp_config cfg;
+    kt_tcp_reassembler *r;
+
+    memset(t, 0, sizeof *t);
+    kt_anomaly_reset();
+    kt_tcp_config_defaults(&cfg);
+    assert_int_equal(cfg.ooo_total_budget, 256u << 20);
+    cfg.ooo_total_budget = total_budget;
+    r = kt_tcp_new(&cfg, &cbs, t);
+    assert_non_null(r);
+    seg(r, 40001, 100, NULL, 0, KT_TCP_SYN, 1);
+    seg(r, 40002, 500, NULL, 0, KT_TCP_SYN, 2);
+    seg(r, 40001, 102, data, 1000, KT_TCP_ACK, 3);
+    assert_int_equal(t->c[0].delivered, 0);
+    assert_int_equal(kt_anomaly.count[KT_AN_TCP_OOO_TOTAL], 0);
+    seg(r, 40002, 502, data, 1000, KT_TCP_ACK, 4);
+    return r;
+}
+
+static void test_total_budget(void **state)
+{
+    static const uint8_t byte[1] = { 0 };
+    lrec t;
+    /* room for one connection's 1000 queued bytes, not two */
+    kt_tcp_reassembler *r = two_holes(&t, 1500);
+    (void)state;
+
+    assert_int_equal(kt_anomaly.count[KT_AN_TCP_OOO_TOTAL], 1);
+    assert_int_equal(t.c[1].missed, 1);
+    assert_int_equal(t.c[1].delivered, 1000);
+    /* the first connection still waits; its byte arrives */
+    assert_int_equal(t.c[0].delivered, 0);
+    seg(r, 40001, 101, byte, 1, KT_TCP_ACK, 5);
+    assert_int_equal(t.c[0].delivered, 1001);
+    assert_int_equal(t.c[0].missed, 0);
+    kt_tcp_free(r);
+}
+
+static void test_total_budget_off(void **state)
+{
+    static const uint8_t byte[1] = { 0 };
+    lrec t;
+    kt_tcp_reassembler *r = two_holes(&t, 0);     /* 0: no total cap */
+    (void)state;
+
+    assert_int_equal(kt_anomaly.count[KT_AN_TCP_OOO_TOTAL], 0);
+    assert_int_equal(t.c[0].delivered + t.c[1].delivered, 0);
+    seg(r, 40001, 101, byte, 1, KT_TCP_ACK, 5);
+    seg(r, 40002, 501, byte, 1, KT_TCP_ACK, 6);
+    assert_int_equal(t.c[0].delivered, 1001);
+    assert_int_equal(t.c[1].delivered, 1001);
+    kt_tcp_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_total_budget),
+        cmocka_unit_test(test_total_budget_off),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
