@@ -32,6 +32,8 @@ typedef struct kt_part_result {
     uint64_t bytes;           /* bytes of record data, same sense */
     int64_t fetch_offset;     /* Fetch request; -1 otherwise */
     int64_t high_watermark;   /* Fetch response; -1 otherwise */
+    int64_t last_offset;      /* Fetch response: offset of the last record
+                                 returned; -1 when none */
 } kt_part_result;
 
 #define KT_PART_NO_ANSWER INT16_MIN

@@ -64,6 +64,7 @@ static kt_part_result *add_part(collector *c, const kt_event *ev)
     p->error = KT_PART_NO_ANSWER;
     p->fetch_offset = -1;
     p->high_watermark = -1;
+    p->last_offset = -1;
     return p;
 }
 

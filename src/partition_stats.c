@@ -152,9 +152,12 @@ static void add_fetch(kt_fetch_agg *a, const kt_exchange *ex, const kt_part_resu
         kt_hist_add(&a->latency_empty, (uint64_t)ex->latency_us);
     }
     if (r->high_watermark >= 0) {
+        /* the consumer's position after this fetch */
+        int64_t pos = r->last_offset >= 0 && r->last_offset + 1 > r->fetch_offset
+                          ? r->last_offset + 1 : r->fetch_offset;
         a->high_watermark = r->high_watermark;
-        if (r->fetch_offset >= 0) {
-            a->lag = r->high_watermark > r->fetch_offset ? r->high_watermark - r->fetch_offset : 0;
+        if (pos >= 0) {
+            a->lag = r->high_watermark > pos ? r->high_watermark - pos : 0;
             if (a->lag > a->lag_max)
                 a->lag_max = a->lag;
         }

@@ -49,8 +49,10 @@ typedef struct kt_fetch_agg {
     int nerrors, caperrors;
     int64_t fetch_offset;         /* last seen, -1 none */
     int64_t high_watermark;       /* last seen, -1 none */
-    int64_t lag;                  /* high_watermark - fetch_offset of the last
-                                     answered fetch, -1 unknown */
+    int64_t lag;                  /* consumer lag after the last answered fetch:
+                                     high watermark minus the position after
+                                     the records it returned (the fetch offset
+                                     when none), -1 unknown */
     int64_t lag_max;              /* largest lag seen, -1 unknown */
 } kt_fetch_agg;
 

@@ -26,7 +26,7 @@ typedef struct summary {
     int api_key;
     uint32_t hint;             /* where the last partition matched */
     /* the partition struct being read (Fetch) */
-    int64_t records, high_watermark;
+    int64_t records, high_watermark, last_offset;
     uint64_t bytes;
 } summary;
 
@@ -74,6 +74,7 @@ static kt_part_result *find_part(summary *s, const kt_topic *tp, int32_t partiti
     p->error = KT_PART_NO_ANSWER;
     p->fetch_offset = -1;
     p->high_watermark = -1;
+    p->last_offset = -1;
     return p;
 }
 
@@ -97,6 +98,7 @@ static int on_event(void *arg, const kt_event *ev)
                 kt_anomaly_add(KT_AN_INFLATE_CAPPED, rs.inflate_capped);
             s->records = (int64_t)(rs.records - rs.control_records);
             s->bytes = ev->is_null ? 0 : ev->s.len;
+            s->last_offset = rs.batches ? rs.last_offset : -1;
         }
         break;
     case KT_EV_ENTER:
@@ -104,6 +106,7 @@ static int on_event(void *arg, const kt_event *ev)
             s->records = 0;
             s->bytes = 0;
             s->high_watermark = -1;
+            s->last_offset = -1;
         }
         break;
     case KT_EV_LEAVE:
@@ -116,6 +119,7 @@ static int on_event(void *arg, const kt_event *ev)
                     p->records = s->records;
                     p->bytes = s->bytes;
                     p->high_watermark = s->high_watermark;
+                    p->last_offset = s->last_offset;
                 }
             }
         } else if (ev->scope == KT_SCOPE_TOPIC && ev->topic_id &&
