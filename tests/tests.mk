@@ -3,6 +3,7 @@
 TESTS += tests/test_tshark_agreement.py \
 	tests/test_mock_truth.py \
 	tests/test_golden.sh \
+	tests/test_topic_ids.py \
 	tests/test_kafka_captures.py
-EXTRA_DIST += tests/test_tshark_agreement.py tests/test_mock_truth.py \
+EXTRA_DIST += tests/test_tshark_agreement.py tests/test_mock_truth.py tests/test_topic_ids.py \
 	tests/test_golden.sh tests/golden
