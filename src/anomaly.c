@@ -22,6 +22,7 @@ static const struct {
     [KT_AN_FLOW_TABLE_FULL] = { "flow_table_evictions", "connections evicted because the flow table was full" },
     [KT_AN_MALFORMED_FRAME] = { "malformed_frames", "Kafka frames whose header did not decode" },
     [KT_AN_OVERSIZED_FRAME] = { "oversized_frames", "size prefixes above the frame size cap" },
+    [KT_AN_FRAME_BUFFER_TOTAL] = { "frame_buffer_total_exceeded", "frames cut short because the frame buffers of all connections together were full" },
     [KT_AN_DESYNC] = { "desyncs", "times a stream lost Kafka frame sync" },
     [KT_AN_RESYNC] = { "resyncs", "times a stream found Kafka frame sync again" },
     [KT_AN_RESYNC_SKIPPED_BYTES] = { "resync_skipped_bytes", "bytes skipped while looking for a frame boundary" },

@@ -28,6 +28,7 @@ typedef enum kt_anomaly_kind {
     /* Kafka framing */
     KT_AN_MALFORMED_FRAME,     /* frame whose header does not decode */
     KT_AN_OVERSIZED_FRAME,     /* size prefix above the frame size cap */
+    KT_AN_FRAME_BUFFER_TOTAL,  /* frame buffers of all connections full: frame cut */
     KT_AN_DESYNC,              /* stream lost frame sync */
     KT_AN_RESYNC,              /* stream found frame sync again */
     KT_AN_RESYNC_SKIPPED_BYTES,/* bytes skipped while resynchronising */

@@ -5,6 +5,20 @@
 #include "anomaly.h"
 #include "kafka_framing.h"
 
+/* Bytes allocated by all framers' buffers, and the cap on them. */
+static size_t total_cap;
+static size_t total_budget = KT_FRAMER_TOTAL_BUDGET;
+
+void kt_framer_set_total_budget(size_t bytes)
+{
+    total_budget = bytes;
+}
+
+size_t kt_framer_total_buffered(void)
+{
+    return total_cap;
+}
+
 void kt_framer_init(kt_framer *f, const kt_framer_ops *ops, void *ctx,
                     size_t max_frame, int synced)
 {
@@ -17,6 +31,7 @@ void kt_framer_init(kt_framer *f, const kt_framer_ops *ops, void *ctx,
 
 void kt_framer_free(kt_framer *f)
 {
+    total_cap -= f->cap;
     free(f->buf);
     f->buf = NULL;
     f->len = f->cap = 0;
@@ -89,9 +104,12 @@ static int append(kt_framer *f, const uint8_t *p, size_t n, uint64_t ts)
         size_t want = f->cap ? f->cap : 256;
         while (want - f->len < n)
             want *= 2;
+        if (total_budget && total_cap - f->cap + want > total_budget)
+            return -2;
         uint8_t *nb = realloc(f->buf, want);
         if (!nb)
             return -1;
+        total_cap += want - f->cap;
         f->buf = nb;
         f->cap = want;
     }
@@ -145,6 +163,7 @@ static void consume(kt_framer *f, size_t n)
         size_t want = f->len < 256 ? 256 : f->len;
         uint8_t *nb = realloc(f->buf, want);
         if (nb) {
+            total_cap -= f->cap - want;
             f->buf = nb;
             f->cap = want;
         }
@@ -239,6 +258,15 @@ static void drain(kt_framer *f, uint64_t now)
     }
 }
 
+/* Gives the (empty) buffer's memory back. */
+static void release(kt_framer *f)
+{
+    total_cap -= f->cap;
+    free(f->buf);
+    f->buf = NULL;
+    f->cap = 0;
+}
+
 void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts)
 {
     if (f->discard) {
@@ -274,7 +302,28 @@ void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts)
         /* searching: the first byte cannot start a frame (it did not pass),
          * unless we arrived here out of sync from the start */
     }
-    if (append(f, p, len, ts) < 0) {
+    switch (append(f, p, len, ts)) {
+    case -2:
+        /* all framers together hold too much */
+        kt_anomaly_add(KT_AN_FRAME_BUFFER_TOTAL, 1);
+        if (f->synced && f->len >= 4) {
+            /* keep sync: hand on the frame cut here, skip the rest of it */
+            uint32_t size = be32(f->buf);
+            kt_frame fr = { f->buf + 4, f->len - 4, size, ts_at(f, 0), ts, 1 };
+            f->discard = 4 + (uint64_t)size - f->len;
+            f->frames++;
+            f->ops->frame(f->ctx, &fr);
+            f->len = 0;
+            f->nmarks = 0;
+            release(f);
+            kt_framer_data(f, p, len, ts);
+            return;
+        }
+        skip_count(f, f->len + len);
+        kt_framer_desync(f);
+        release(f);
+        return;
+    case -1:
         /* out of memory: drop everything and search again */
         skip_count(f, f->len + len);
         kt_framer_desync(f);

@@ -74,6 +74,15 @@ typedef struct kt_framer {
     uint64_t desyncs;
 } kt_framer;
 
+/* All framers of the process together keep at most this many bytes
+ * buffered (frames that span deliveries, bytes searched while out of
+ * sync); a framer whose buffer would grow past it hands its frame on
+ * truncated and skips the rest of it (or, out of sync, drops what it
+ * holds), counted as KT_AN_FRAME_BUFFER_TOTAL.  0: no cap. */
+#define KT_FRAMER_TOTAL_BUDGET ((size_t)256 << 20)
+void kt_framer_set_total_budget(size_t bytes);
+size_t kt_framer_total_buffered(void);
+
 void kt_framer_init(kt_framer *f, const kt_framer_ops *ops, void *ctx,
                     size_t max_frame, int synced);
 void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts_us);

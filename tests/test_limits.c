@@ -1,6 +1,7 @@
 /* test_limits.c - limits that bound memory across all connections, not
  * per connection: the reassembler's total out-of-order budget
- * (kt_tcp_config.ooo_total_budget).
+ * (kt_tcp_config.ooo_total_budget) and the framers' total buffer budget
+ * (kt_framer_set_total_budget).
  *
  * Ground truth: the bytes each test sends.  Two connections each lose their
  * first byte and then send data behind the hole.  Under a total budget that
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "anomaly.h"
+#include "kafka_framing.h"
 #include "tcp_reassembly.h"
 
 typedef struct lconn {
@@ -137,11 +139,94 @@ static void test_total_budget_off(void **state)
     kt_tcp_free(r);
 }
 
+/* Framers: frames seen by the owner. */
+typedef struct fseen {
+    size_t n, len[8], size[8];
+    int truncated[8];
+} fseen;
+
+static int on_frame(void *ctx, const kt_frame *f)
+{
+    fseen *s = ctx;
+    assert_true(s->n < 8);
+    s->len[s->n] = f->len;
+    s->size[s->n] = f->size;
+    s->truncated[s->n] = f->truncated;
+    s->n++;
+    return KT_FRAME_OK;
+}
+
+static int no_candidate(void *ctx, const uint8_t *p, size_t avail)
+{
+    (void)ctx; (void)p; (void)avail;
+    return KT_CAND_NO;
+}
+
+static const kt_framer_ops fops = { on_frame, no_candidate };
+
+/* A frame of `size` bytes after its 4-byte prefix, bytes all 0x5a. */
+static void frame_bytes(uint8_t *out, uint32_t size)
+{
+    out[0] = (uint8_t)(size >> 24); out[1] = (uint8_t)(size >> 16);
+    out[2] = (uint8_t)(size >> 8); out[3] = (uint8_t)size;
+    memset(out + 4, 0x5a, size);
+}
+
+static void test_framer_total_budget(void **state)
+{
+    static uint8_t a[4 + 3000], b[4 + 3000], c[4 + 100];
+    kt_framer fa, fb;
+    fseen sa, sb;
+    (void)state;
+
+    memset(&sa, 0, sizeof sa);
+    memset(&sb, 0, sizeof sb);
+    kt_anomaly_reset();
+    frame_bytes(a, 3000);
+    frame_bytes(b, 3000);
+    frame_bytes(c, 100);
+    assert_int_equal(kt_framer_total_buffered(), 0);
+    /* a's frame fits alone (4096 allocated in the end), a and b's
+     * together do not */
+    kt_framer_set_total_budget(4096);
+    kt_framer_init(&fa, &fops, &sa, 1 << 20, 1);
+    kt_framer_init(&fb, &fops, &sb, 1 << 20, 1);
+    /* a buffers 2000 bytes of its frame (2048 allocated) */
+    kt_framer_data(&fa, a, 2000, 1);
+    assert_int_equal(sa.n, 0);
+    assert_true(kt_framer_total_buffered() >= 2000);
+    /* b starts a frame: 1000 bytes fit (1024 allocated), 2000 more do not */
+    kt_framer_data(&fb, b, 1000, 2);
+    assert_int_equal(kt_anomaly.count[KT_AN_FRAME_BUFFER_TOTAL], 0);
+    kt_framer_data(&fb, b + 1000, 2000, 3);
+    assert_int_equal(kt_anomaly.count[KT_AN_FRAME_BUFFER_TOTAL], 1);
+    assert_int_equal(sb.n, 1);                  /* handed on cut */
+    assert_int_equal(sb.truncated[0], 1);
+    assert_int_equal(sb.len[0], 1000 - 4);
+    assert_int_equal(sb.size[0], 3000);
+    /* the rest of b's frame is skipped, and b stays in sync */
+    kt_framer_data(&fb, b + 3000, sizeof b - 3000, 4);
+    kt_framer_data(&fb, c, sizeof c, 5);
+    assert_int_equal(sb.n, 2);
+    assert_int_equal(sb.truncated[1], 0);
+    assert_int_equal(sb.size[1], 100);
+    /* a was not disturbed: it completes its frame (b gave its memory back) */
+    kt_framer_data(&fa, a + 2000, sizeof a - 2000, 6);
+    assert_int_equal(sa.n, 1);
+    assert_int_equal(sa.truncated[0], 0);
+    assert_int_equal(sa.len[0], 3000);
+    kt_framer_free(&fa);
+    kt_framer_free(&fb);
+    assert_int_equal(kt_framer_total_buffered(), 0);
+    kt_framer_set_total_budget(KT_FRAMER_TOTAL_BUDGET);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_total_budget),
         cmocka_unit_test(test_total_budget_off),
+        cmocka_unit_test(test_framer_total_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
