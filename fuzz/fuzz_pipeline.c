@@ -9,7 +9,10 @@
  *     `kafkatap -r` reads a capture;
  *   - anything else is a conversation: byte 0 holds options (bit 0: the
  *     handshake is seen; bit 1: the broker is on port 9092, else on 19092
- *     so auto-detection decides; bit 2: IPv6), then chunks of
+ *     so auto-detection decides; bit 2: IPv6; bit 3: tiny memory budgets,
+ *     4 KiB for all framers' buffers and for all out-of-order queues, so
+ *     that the code that cuts frames and skips holes under them runs),
+ *     then chunks of
  *         [control] [length, 1 byte] [length bytes]
  *     where control bit 0 is the direction (0 client -> broker), bit 1
  *     leaves a hole of 1..16 bytes before the chunk (bits 4-7 + 1), bit 2
@@ -29,6 +32,7 @@
 #include "anomaly.h"
 #include "capture.h"
 #include "event_log.h"
+#include "kafka_framing.h"
 #include "kafka_session.h"
 #include "partition_stats.h"
 #include "report.h"
@@ -75,7 +79,7 @@ static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)
     kt_kafka_tick(s->kafka, s->last_ts);
 }
 
-static int start(pipe_state *s)
+static int start(pipe_state *s, int tiny)
 {
     kt_session_config sc;
     kt_tcp_config tc;
@@ -84,6 +88,9 @@ static int start(pipe_state *s)
     kt_anomaly_reset();
     kt_session_config_defaults(&sc);
     kt_tcp_config_defaults(&tc);
+    if (tiny)
+        tc.ooo_total_budget = 4096;
+    kt_framer_set_total_budget(tiny ? 4096 : KT_FRAMER_TOTAL_BUDGET);
     s->out = devnull();
     s->stats = kt_stats_new();
     s->partitions = kt_partitions_new();
@@ -120,6 +127,8 @@ static void finish(pipe_state *s, kt_capture_stats *cs)
     kt_kafka_free(s->kafka);
     kt_stats_free(s->stats);
     kt_partitions_free(s->partitions);
+    if (kt_framer_total_buffered() != 0)
+        abort();                    /* every framer gave its memory back */
 }
 
 static int is_capture(const uint8_t *d, size_t n)
@@ -156,7 +165,7 @@ static void run_capture(const uint8_t *data, size_t size)
     cfg.read_file = path;
     cap = kt_capture_open(&cfg, err, sizeof err);
     if (cap) {
-        start(&s);
+        start(&s, 0);
         kt_capture_run(cap, on_segment, &s, NULL, err, sizeof err);
         kt_capture_get_stats(cap, &cs);
         finish(&s, &cs);
@@ -205,7 +214,7 @@ static void run_conversation(const uint8_t *data, size_t size)
     size_t i = 1;
     pipe_state s;
 
-    start(&s);
+    start(&s, opt & 8);
     set_ep(&ep[0], opt & 4, 1, 40000);
     set_ep(&ep[1], opt & 4, 2, (opt & 2) ? 9092 : 19092);
     if (opt & 1) {
