@@ -57,7 +57,7 @@ if [ "${KT_SANITIZERS:-1}" != 0 ]; then
     # block a VPATH build, so the sanitizer build gets its own tree.
     rm -rf build/asan
     mkdir -p build/asan
-    tar cf - --exclude=./build --exclude=./.git --exclude=./fuzz/build --exclude=./fuzz/artifacts . | (cd build/asan && tar xf -)
+    tar cf - --exclude=./build --exclude=./.git --exclude=./fuzz/build --exclude=./fuzz/artifacts --exclude=./bench/data . | (cd build/asan && tar xf -)
     (
         cd build/asan
         if [ -f Makefile ]; then make distclean >/dev/null 2>&1 || true; fi
