@@ -398,8 +398,13 @@ static int frame_cb(void *ctx, const kt_frame *f)
 /* Does a request start at p?  The header must be plausible; a frame up to
  * KT_CANDIDATE_MAX bytes is waited for and its body must decode; and the
  * next frame's header must be plausible too when its bytes are here. */
+#define KT_TAGGED_WAIT 64   /* bytes of header tagged fields worth waiting for */
+
 static int request_candidate(const kt_kafka *k, const uint8_t *p, size_t avail)
 {
+    const kt_api_info *api;
+    int16_t version;
+    int hv;
     uint32_t size;
     size_t hdr, need;
     if (avail < 4 + KT_MIN_REQUEST_FRAME)
@@ -410,22 +415,32 @@ static int request_candidate(const kt_kafka *k, const uint8_t *p, size_t avail)
     /* the fixed part is here: an unknown API key, a version out of range or
      * a negative correlation id rule a boundary out at once, before waiting
      * for a client id whose length is read off garbage */
-    {
-        const kt_api_info *api = kt_api_lookup((int16_t)((p[4] << 8) | p[5]));
-        int16_t version = (int16_t)((p[6] << 8) | p[7]);
-        if (!api || version < api->min_version ||
-            version > api->max_version + KT_VERSION_SLACK || (p[8] & 0x80))
-            return KT_CAND_NO;
-    }
-    /* wait for the whole header: fixed part, client id length, client id */
-    if (avail < 4 + 10)
+    api = kt_api_lookup((int16_t)((p[4] << 8) | p[5]));
+    version = (int16_t)((p[6] << 8) | p[7]);
+    if (!api || version < api->min_version ||
+        version > api->max_version + KT_VERSION_SLACK || (p[8] & 0x80))
+        return KT_CAND_NO;
+    /* wait for the whole header: fixed part, client id length, client id,
+     * and in header v2 the tagged-field count */
+    hv = kt_request_header_version(api, version);
+    if (hv >= 1 && avail < 4 + 10)
         return KT_CAND_MORE;
-    need = 4 + 10 + (size_t)(p[12] & 0x80 ? 0 : ((p[12] << 8) | p[13]));
+    need = 4 + 8;
+    if (hv >= 1)
+        need += 2 + (size_t)(p[12] & 0x80 ? 0 : ((p[12] << 8) | p[13]));
+    if (hv >= 2)
+        need += 1;
     if (need <= 4 + (size_t)size && avail < need)
         return KT_CAND_MORE;
     hdr = avail - 4 < size ? avail - 4 : size;
-    if (!kt_request_header_plausible(p + 4, hdr))
+    if (!kt_request_header_plausible(p + 4, hdr)) {
+        kt_request_header h;
+        /* tagged fields of a v2 header (rare) not all here yet */
+        if (hv >= 2 && hdr < size && hdr < need - 4 + KT_TAGGED_WAIT &&
+            kt_parse_request_header(p + 4, hdr, &h) == KT_HDR_MALFORMED)
+            return KT_CAND_MORE;
         return KT_CAND_NO;
+    }
     if (avail - 4 < size)
         return avail < KT_CANDIDATE_MAX ? KT_CAND_MORE : KT_CAND_YES;
     if (!request_body_ok(p + 4, size))
