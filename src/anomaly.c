@@ -31,6 +31,7 @@ static const struct {
     [KT_AN_UNKNOWN_VERSION] = { "unknown_api_versions", "requests with a version newer than the schema" },
     [KT_AN_MALFORMED_BODY] = { "malformed_bodies", "message bodies that do not decode by the schema" },
     [KT_AN_ORPHAN_RESPONSE] = { "orphan_responses", "responses with no pending request" },
+    [KT_AN_PENDING_TOTAL] = { "pending_total_exceeded", "requests given up early: pending requests of all connections at their cap" },
     [KT_AN_PENDING_OVERFLOW] = { "pending_overflow", "pending requests dropped by the per-connection cap" },
     [KT_AN_DETAIL_BUDGET] = { "detail_budget_exceeded", "requests whose partition details were not kept (memory budget)" },
     [KT_AN_DETAIL_PARTS_DROPPED] = { "detail_partitions_dropped", "partitions beyond the per-request cap, not counted per partition" },

@@ -39,6 +39,7 @@ typedef enum kt_anomaly_kind {
     /* correlation */
     KT_AN_ORPHAN_RESPONSE,     /* response with no pending request */
     KT_AN_PENDING_OVERFLOW,    /* pending request evicted by the per-connection cap */
+    KT_AN_PENDING_TOTAL,       /* pending request dropped by the cap over all connections */
     KT_AN_DUPLICATE_CORRELATION, /* a pending correlation id reused */
     KT_AN_DETAIL_BUDGET,       /* partition details not kept: memory budget */
     KT_AN_DETAIL_PARTS_DROPPED,/* partitions beyond the per-request cap */

@@ -50,6 +50,7 @@ struct kt_kafka {
     size_t nclosed, capclosed;
     uint64_t closed_not_kept;
     size_t detail_bytes;           /* pending details, against cfg.detail_budget */
+    uint64_t pending_total;        /* pending requests, all connections */
     kt_conn *conns;
     uint64_t last_sweep_us;
     kt_session_totals totals;
@@ -63,6 +64,7 @@ void kt_session_config_defaults(kt_session_config *cfg)
     cfg->autodetect = 1;
     cfg->max_frame = 100u * 1024 * 1024;
     cfg->max_pending = 1024;
+    cfg->max_pending_total = 1000000;
     cfg->request_timeout_us = 120ull * 1000000;
     cfg->max_client_ids = 10000;
     cfg->max_topics = 100000;
@@ -100,6 +102,16 @@ const kt_session_totals *kt_kafka_totals(const kt_kafka *k)
 kt_topics *kt_kafka_topics(kt_kafka *k)
 {
     return &k->topics;
+}
+
+/* Every pending request of every connection is counted in
+ * k->pending_total, against cfg.max_pending_total. */
+static int pending_pop(kt_kafka *k, kt_pending_queue *q, kt_pending *out)
+{
+    if (!kt_pending_pop(q, out))
+        return 0;
+    k->pending_total--;
+    return 1;
 }
 
 static void free_detail(kt_kafka *k, kt_request_detail *d)
@@ -167,7 +179,7 @@ static void emit_unanswered(kt_conn *c, const kt_pending *p)
 static void drop_all(kt_kafka *k, kt_pending_queue *q)
 {
     kt_pending p;
-    while (kt_pending_pop(q, &p))
+    while (pending_pop(k, q, &p))
         free_detail(k, p.detail);
 }
 
@@ -295,13 +307,27 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
     }
     if (c->confirmed && kt_pending_find(q, p.correlation_id) >= 0)
         kt_anomaly_add(KT_AN_DUPLICATE_CORRELATION, 1);
+    /* all connections together: the oldest request of this one makes room,
+     * or, if it has none, this request is not followed */
+    if (k->pending_total >= k->cfg.max_pending_total) {
+        kt_anomaly_add(KT_AN_PENDING_TOTAL, 1);
+        if (pending_pop(k, q, &evicted)) {
+            emit_unanswered(c, &evicted);
+        } else {
+            free_detail(k, p.detail);
+            return KT_FRAME_OK;
+        }
+    }
+    k->pending_total++;
     switch (kt_pending_push(q, &p, &evicted)) {
     case 1:
+        k->pending_total--;
         if (c->confirmed && !evicted.no_response_expected)
             kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
         emit_unanswered(c, &evicted);
         break;
     case -1:
+        k->pending_total--;
         kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
         free_detail(k, p.detail);
         break;
@@ -326,10 +352,10 @@ static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
     confirm(c, 1 - dir);
     /* the broker answers in order: older requests lost their responses */
     while (idx-- > 0) {
-        kt_pending_pop(q, &p);
+        pending_pop(k, q, &p);
         emit_unanswered(c, &p);
     }
-    kt_pending_pop(q, &p);
+    pending_pop(k, q, &p);
     fill_exchange(c, &p, &ex);
     ex.detail = p.detail;
     ex.latency_us = f->first_ts_us >= p.request_ts_us ? (int64_t)(f->first_ts_us - p.request_ts_us) : 0;
@@ -663,7 +689,7 @@ static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
     if (!c)
         return;
     if (c->confirmed)
-        while (kt_pending_pop(&c->pq[c->client_dir], &p))
+        while (pending_pop(k, &c->pq[c->client_dir], &p))
             emit_unanswered(c, &p);
     drop_all(k, &c->pq[0]);
     drop_all(k, &c->pq[1]);
@@ -697,7 +723,7 @@ void kt_kafka_tick(kt_kafka *k, uint64_t now)
         q = &c->pq[c->client_dir];
         while (q->count > 0 &&
                kt_pending_at(q, 0)->request_ts_us + k->cfg.request_timeout_us < now) {
-            kt_pending_pop(q, &p);
+            pending_pop(k, q, &p);
             emit_unanswered(c, &p);
         }
     }

@@ -31,6 +31,7 @@ typedef struct kt_session_config {
     int autodetect;                 /* detect Kafka on other ports too */
     size_t max_frame;               /* default 100 MiB */
     uint32_t max_pending;           /* per connection, default 1024 */
+    uint64_t max_pending_total;     /* all connections, default 1,000,000 */
     uint64_t request_timeout_us;    /* unanswered after this long, default 120 s */
     size_t max_client_ids;          /* distinct client ids kept, default 10000 */
     size_t max_topics;              /* distinct topic names and ids, default 100000 */

@@ -22,6 +22,7 @@ void kt_usage(FILE *out)
           "  --max-frame BYTES    frame size cap (default 100M)\n"
           "  --ooo-budget BYTES   out-of-order bytes kept per direction (default 4M)\n"
           "  --max-pending N      pending requests per connection (default 1024)\n"
+          "  --max-pending-total N  pending requests of all connections (default 1000000)\n"
           "  --max-connections N  TCP connections tracked (default 65536)\n"
           "  --request-timeout S  unanswered after S seconds (default 120)\n"
           "  --hole-timeout S     skip a TCP hole after S seconds (default 5)\n"
@@ -92,7 +93,7 @@ static int parse_ports(kt_options *o, const char *arg)
 
 enum {
     OPT_JSON = 1000, OPT_EVENTS, OPT_NO_AUTODETECT, OPT_MAX_FRAME, OPT_OOO,
-    OPT_MAX_PENDING, OPT_MAX_CONN, OPT_REQ_TIMEOUT, OPT_HOLE_TIMEOUT, OPT_TOP,
+    OPT_MAX_PENDING, OPT_MAX_CONN, OPT_REQ_TIMEOUT, OPT_HOLE_TIMEOUT, OPT_TOP, OPT_MAX_PENDING_TOTAL,
 };
 
 static const struct option longopts[] = {
@@ -108,6 +109,7 @@ static const struct option longopts[] = {
     { "max-frame", required_argument, NULL, OPT_MAX_FRAME },
     { "ooo-budget", required_argument, NULL, OPT_OOO },
     { "max-pending", required_argument, NULL, OPT_MAX_PENDING },
+    { "max-pending-total", required_argument, NULL, OPT_MAX_PENDING_TOTAL },
     { "max-connections", required_argument, NULL, OPT_MAX_CONN },
     { "request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT },
     { "hole-timeout", required_argument, NULL, OPT_HOLE_TIMEOUT },
@@ -182,6 +184,11 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
             if (parse_size(optarg, &v) < 0 || v < 1 || v > 1000000)
                 FAIL("--max-pending wants 1 to 1000000, not '%s'", optarg);
             o->session.max_pending = (uint32_t)v;
+            break;
+        case OPT_MAX_PENDING_TOTAL:
+            if (parse_size(optarg, &v) < 0 || v < 1 || v > 1000000000)
+                FAIL("--max-pending-total wants 1 to 1000000000, not '%s'", optarg);
+            o->session.max_pending_total = v;
             break;
         case OPT_MAX_CONN:
             if (parse_size(optarg, &v) < 0 || v < 1 || v > 100000000)

@@ -437,6 +437,43 @@ static void test_pending_cap(void **state)
     teardown(&fx);
 }
 
+/* The cap over all connections: a second connection whose request finds
+ * the total reached (and that has none of its own to give up) is not
+ * followed; the first connection's oldest makes room for its own next. */
+static void test_pending_total_cap(void **state)
+{
+    fixture fx;
+    kt_tcp_conn_info other;
+    void *conn2;
+    (void)state;
+    setup(&fx);
+    fx.cfg.max_pending_total = 1;
+    start(&fx, 56848, 9092, 0);
+    memset(&other, 0, sizeof other);
+    endpoint(&other.ep[0], 172, 18, 145, 40, 56849);
+    endpoint(&other.ep[1], 172, 18, 145, 59, 9092);
+    other.first_ts_us = 1;
+    conn2 = kt_kafka_tcp_callbacks.conn_open(fx.k, &other);
+    assert_non_null(conn2);
+
+    DATA(&fx, 0, mixed_f3, 1000);                 /* A: OffsetCommit pending */
+    kt_kafka_tcp_callbacks.data(fx.k, conn2, 0, mixed_f6, sizeof mixed_f6, 1500);
+    assert_int_equal(fx.out.n, 0);                /* B: not followed */
+    assert_true(kt_anomaly.count[KT_AN_PENDING_TOTAL] == 1);
+    DATA(&fx, 0, mixed_f6, 2000);                 /* A: its oldest makes room */
+    assert_int_equal(fx.out.n, 1);
+    assert_int_equal(fx.out.r[0].correlation_id, 15551977);
+    assert_int_equal(fx.out.r[0].status, KT_STATUS_UNANSWERED);
+    assert_true(kt_anomaly.count[KT_AN_PENDING_TOTAL] == 2);
+    DATA(&fx, 1, mixed_f7, 3000);                 /* the Heartbeat's answer */
+    assert_int_equal(fx.out.n, 2);
+    assert_int_equal(fx.out.r[1].correlation_id, 15551978);
+    assert_int_equal(fx.out.r[1].status, KT_STATUS_OK);
+    kt_kafka_tcp_callbacks.conn_close(fx.k, conn2, KT_CLOSE_FIN, 4000);
+    assert_int_equal(fx.out.n, 2);                /* B had nothing pending */
+    teardown(&fx);
+}
+
 /* ---- mid-stream starts and holes ----------------------------------------------- */
 
 /* A connection picked up mid-stream: each direction starts inside a frame
@@ -703,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order_marks_older),
         cmocka_unit_test(test_request_timeout),
         cmocka_unit_test(test_pending_cap),
+        cmocka_unit_test(test_pending_total_cap),
         cmocka_unit_test(test_midstream_garbage_prefix),
         cmocka_unit_test(test_midstream_inside_produce_body),
         cmocka_unit_test(test_hole_inside_request),
