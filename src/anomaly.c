@@ -36,6 +36,11 @@ static const struct {
     [KT_AN_DETAIL_BUDGET] = { "detail_budget_exceeded", "requests whose partition details were not kept (memory budget)" },
     [KT_AN_DETAIL_PARTS_DROPPED] = { "detail_partitions_dropped", "partitions beyond the per-request cap, not counted per partition" },
     [KT_AN_DUPLICATE_CORRELATION] = { "duplicate_correlation_ids", "a correlation id reused while still pending" },
+    [KT_AN_WALKER_LIMIT] = { "walker_limit", "message bodies beyond the decoder's nesting or element limit" },
+    [KT_AN_CLIENT_ID_TABLE_FULL] = { "client_id_table_full", "requests whose client id was counted under \"(too many distinct)\" (--max-client-ids)" },
+    [KT_AN_TOPIC_TABLE_FULL] = { "topic_table_full", "topic names or ids counted under the overflow topic (--max-topics)" },
+    [KT_AN_BROKER_TABLE_FULL] = { "broker_table_full", "exchanges of brokers counted under \"(other)\"" },
+    [KT_AN_PARTITION_TABLE_FULL] = { "partition_table_full", "partition results not kept: the partition table is full" },
     [KT_AN_INFLATE_CAPPED] = { "inflate_capped", "gzip message sets not inflated whole (size or ratio cap): their inner messages were not all counted" },
 };
 

@@ -45,6 +45,11 @@ typedef enum kt_anomaly_kind {
     KT_AN_DETAIL_PARTS_DROPPED,/* partitions beyond the per-request cap */
     /* record data */
     KT_AN_INFLATE_CAPPED,      /* gzip wrapper cut at the output or ratio cap */
+    KT_AN_WALKER_LIMIT,        /* a body hit the walker's nesting or element limit */
+    KT_AN_CLIENT_ID_TABLE_FULL,/* a client id counted under "(too many distinct)" */
+    KT_AN_TOPIC_TABLE_FULL,    /* a topic counted under the overflow topic */
+    KT_AN_BROKER_TABLE_FULL,   /* a broker counted under "(other)" */
+    KT_AN_PARTITION_TABLE_FULL,/* a partition not kept in the statistics */
     KT_AN__COUNT
 } kt_anomaly_kind;
 

@@ -1,6 +1,7 @@
 /* intern.c - bounded interned-string table (see intern.h). */
 #include <stdlib.h>
 #include <string.h>
+#include "anomaly.h"
 #include "intern.h"
 #include "siphash.h"
 
@@ -23,6 +24,7 @@ int kt_intern_init(kt_intern *t, size_t limit)
     memset(t, 0, sizeof *t);
     t->nbuckets = 256;
     t->limit = limit;
+    t->full_anomaly = -1;
     t->bucket = calloc(t->nbuckets, sizeof *t->bucket);
     t->null_str = make(NULL, 0, 0);
     t->overflow = make((const uint8_t *)"(too many distinct)", 19, 0);
@@ -62,8 +64,11 @@ const kt_istr *kt_intern_get(kt_intern *t, kt_slice sl)
     for (s = t->bucket[h & (t->nbuckets - 1)]; s; s = s->next)
         if (s->hash == h && s->len == sl.len && memcmp(s->s, sl.ptr, sl.len) == 0)
             return s;
-    if (t->count >= t->limit)
+    if (t->count >= t->limit) {
+        if (t->full_anomaly >= 0)
+            kt_anomaly_add((kt_anomaly_kind)t->full_anomaly, 1);
         return t->overflow;
+    }
     s = make(sl.ptr, sl.len, h);
     if (!s)
         return t->overflow;

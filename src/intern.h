@@ -24,6 +24,8 @@ typedef struct kt_intern {
     kt_istr **bucket;
     size_t nbuckets, count, limit;
     kt_istr *null_str, *overflow;
+    int full_anomaly;        /* anomaly kind counted when a new string finds
+                                the table full; -1 for none */
 } kt_intern;
 
 int kt_intern_init(kt_intern *t, size_t limit);

@@ -86,6 +86,7 @@ kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ct
         free(k);
         return NULL;
     }
+    k->client_ids.full_anomaly = KT_AN_CLIENT_ID_TABLE_FULL;
     return k;
 }
 

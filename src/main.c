@@ -11,7 +11,9 @@
 #include "config.h"
 #include "capture.h"
 #include "event_log.h"
+#include "kafka_framing.h"
 #include "kafka_session.h"
+#include "message_detail.h"
 #include "options.h"
 #include "partition_stats.h"
 #include "report.h"
@@ -136,6 +138,8 @@ int main(int argc, char **argv)
     else
         snprintf(a.source, sizeof a.source, "interface %s", a.opt.capture.interface);
 
+    kt_framer_set_total_budget(a.opt.frame_buffer_total);
+    kt_detail_set_max_inflate(a.opt.max_inflate);
     a.stats = kt_stats_new();
     a.partitions = kt_partitions_new();
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);

@@ -11,6 +11,27 @@
 #define API_PRODUCE 0
 #define API_FETCH 1
 
+static size_t max_inflate = KT_RECORDS_MAX_INFLATE;
+
+void kt_detail_set_max_inflate(size_t bytes)
+{
+    max_inflate = bytes;
+}
+
+size_t kt_detail_max_inflate(void)
+{
+    return max_inflate;
+}
+
+void kt_detail_scan_records(kt_slice records, size_t *left, kt_records_summary *rs)
+{
+    /* kt_records_scan takes 0 as "the default": an empty budget is 1 byte */
+    kt_records_scan(records, *left ? *left : 1, rs);
+    *left = rs->inflated_bytes < *left ? *left - (size_t)rs->inflated_bytes : 0;
+    if (rs->inflate_capped)
+        kt_anomaly_add(KT_AN_INFLATE_CAPPED, rs->inflate_capped);
+}
+
 int kt_detail_wanted(int api_key)
 {
     return api_key == API_PRODUCE || api_key == API_FETCH;
@@ -28,6 +49,7 @@ typedef struct collector {
     int32_t timeout_ms, max_wait_ms;
     kt_part_result *parts;
     uint32_t n, cap, dropped;
+    size_t inflate_left;
 } collector;
 
 const kt_topic *kt_event_topic(kt_topics *topics, const kt_event *ev)
@@ -89,9 +111,7 @@ static int on_request_event(void *arg, const kt_event *ev)
             kt_records_summary rs;
             kt_part_result *p = add_part(c, ev);
             if (p) {
-                kt_records_scan(ev->s, 0, &rs);
-                if (rs.inflate_capped)
-                    kt_anomaly_add(KT_AN_INFLATE_CAPPED, rs.inflate_capped);
+                kt_detail_scan_records(ev->s, &c->inflate_left, &rs);
                 p->records = (int64_t)(rs.records - rs.control_records);
                 p->bytes = ev->is_null ? 0 : ev->s.len;
             }
@@ -116,6 +136,7 @@ kt_request_detail *kt_detail_from_request(int api_key, int api_version,
 {
     collector c;
     kt_cursor cur;
+    kt_walk_result r;
     kt_request_detail *d;
 
     if (!kt_detail_wanted(api_key))
@@ -126,8 +147,11 @@ kt_request_detail *kt_detail_from_request(int api_key, int api_version,
     c.acks = -2;
     c.timeout_ms = -1;
     c.max_wait_ms = -1;
+    c.inflate_left = max_inflate;
     kt_cur_init(&cur, body, len);
-    if (kt_walk(api_key, api_version, 0, &cur, 0, on_request_event, &c, NULL) != KT_WALK_OK) {
+    if (kt_walk(api_key, api_version, 0, &cur, 0, on_request_event, &c, &r) != KT_WALK_OK) {
+        if (r.status == KT_WALK_MALFORMED && r.cur_err == KT_CUR_LIMIT)
+            kt_anomaly_add(KT_AN_WALKER_LIMIT, 1);
         free(c.parts);
         return NULL;
     }

@@ -29,6 +29,17 @@ struct kt_event;
 /* The topic a walker event is about: by name, else by topic id. */
 const kt_topic *kt_event_topic(kt_topics *topics, const struct kt_event *ev);
 
+/* Gzip output allowed per message body, all its record fields together
+ * (legacy gzip message sets are inflated only to count their messages);
+ * default KT_RECORDS_MAX_INFLATE.  Process-wide, set once at start. */
+void kt_detail_set_max_inflate(size_t bytes);
+size_t kt_detail_max_inflate(void);
+
+/* Counts records of one `records` field against a body's inflate budget
+ * (*left, from kt_detail_max_inflate()), and the anomalies it meets. */
+struct kt_records_summary;
+void kt_detail_scan_records(kt_slice records, size_t *left, struct kt_records_summary *rs);
+
 /* Bytes a detail occupies (for the memory budget). */
 size_t kt_detail_size(const kt_request_detail *d);
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kafka_framing.h"
+#include "kafka_records.h"
 #include "options.h"
 
 void kt_usage(FILE *out)
@@ -24,6 +26,11 @@ void kt_usage(FILE *out)
           "  --max-pending N      pending requests per connection (default 1024)\n"
           "  --max-pending-total N  pending requests of all connections (default 1000000)\n"
           "  --max-connections N  TCP connections tracked (default 65536)\n"
+          "  --ooo-total BYTES    out-of-order bytes of all connections (default 256M, 0: no cap)\n"
+          "  --frame-buffer-total BYTES  bytes of partial frames of all connections (default 256M)\n"
+          "  --max-client-ids N   distinct client ids kept (default 10000)\n"
+          "  --max-topics N       distinct topic names and ids kept (default 100000)\n"
+          "  --max-inflate BYTES  gzip output per message body, to count legacy sets (default 16M)\n"
           "  --request-timeout S  unanswered after S seconds (default 120)\n"
           "  --hole-timeout S     skip a TCP hole after S seconds (default 5)\n"
           "  -h, --help           this help\n"
@@ -93,7 +100,8 @@ static int parse_ports(kt_options *o, const char *arg)
 
 enum {
     OPT_JSON = 1000, OPT_EVENTS, OPT_NO_AUTODETECT, OPT_MAX_FRAME, OPT_OOO,
-    OPT_MAX_PENDING, OPT_MAX_CONN, OPT_REQ_TIMEOUT, OPT_HOLE_TIMEOUT, OPT_TOP, OPT_MAX_PENDING_TOTAL,
+    OPT_MAX_PENDING, OPT_MAX_CONN, OPT_REQ_TIMEOUT, OPT_HOLE_TIMEOUT, OPT_TOP, OPT_MAX_PENDING_TOTAL, OPT_OOO_TOTAL, OPT_FRAME_TOTAL,
+    OPT_MAX_CLIENT_IDS, OPT_MAX_TOPICS, OPT_MAX_INFLATE,
 };
 
 static const struct option longopts[] = {
@@ -110,6 +118,11 @@ static const struct option longopts[] = {
     { "ooo-budget", required_argument, NULL, OPT_OOO },
     { "max-pending", required_argument, NULL, OPT_MAX_PENDING },
     { "max-pending-total", required_argument, NULL, OPT_MAX_PENDING_TOTAL },
+    { "ooo-total", required_argument, NULL, OPT_OOO_TOTAL },
+    { "frame-buffer-total", required_argument, NULL, OPT_FRAME_TOTAL },
+    { "max-client-ids", required_argument, NULL, OPT_MAX_CLIENT_IDS },
+    { "max-topics", required_argument, NULL, OPT_MAX_TOPICS },
+    { "max-inflate", required_argument, NULL, OPT_MAX_INFLATE },
     { "max-connections", required_argument, NULL, OPT_MAX_CONN },
     { "request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT },
     { "hole-timeout", required_argument, NULL, OPT_HOLE_TIMEOUT },
@@ -134,6 +147,8 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
     o->capture.promisc = 1;
     o->capture.buffer_mb = 64;
     o->top_n = 20;
+    o->frame_buffer_total = KT_FRAMER_TOTAL_BUDGET;
+    o->max_inflate = KT_RECORDS_MAX_INFLATE;
     /* 0, not 1: a full reset of getopt (glibc, musl and BSD alike), or a
      * second parse resumes inside the argv of the first (after "-hV") */
     optind = 0;
@@ -189,6 +204,31 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
             if (parse_size(optarg, &v) < 0 || v < 1 || v > 1000000000)
                 FAIL("--max-pending-total wants 1 to 1000000000, not '%s'", optarg);
             o->session.max_pending_total = v;
+            break;
+        case OPT_OOO_TOTAL:
+            if (parse_size(optarg, &v) < 0 || v > (1ull << 40))
+                FAIL("--ooo-total wants bytes up to 1T (0: no cap), not '%s'", optarg);
+            o->tcp.ooo_total_budget = (size_t)v;
+            break;
+        case OPT_FRAME_TOTAL:
+            if (parse_size(optarg, &v) < 0 || v > (1ull << 40))
+                FAIL("--frame-buffer-total wants bytes up to 1T (0: no cap), not '%s'", optarg);
+            o->frame_buffer_total = (size_t)v;
+            break;
+        case OPT_MAX_CLIENT_IDS:
+            if (parse_size(optarg, &v) < 0 || v < 1 || v > 100000000)
+                FAIL("--max-client-ids wants 1 to 100000000, not '%s'", optarg);
+            o->session.max_client_ids = (size_t)v;
+            break;
+        case OPT_MAX_TOPICS:
+            if (parse_size(optarg, &v) < 0 || v < 1 || v > 100000000)
+                FAIL("--max-topics wants 1 to 100000000, not '%s'", optarg);
+            o->session.max_topics = (size_t)v;
+            break;
+        case OPT_MAX_INFLATE:
+            if (parse_size(optarg, &v) < 0 || v < 1 || v > (1ull << 32))
+                FAIL("--max-inflate wants 1 byte to 4G, not '%s'", optarg);
+            o->max_inflate = (size_t)v;
             break;
         case OPT_MAX_CONN:
             if (parse_size(optarg, &v) < 0 || v < 1 || v > 100000000)

@@ -76,6 +76,7 @@ static kt_partition_stats *lookup(kt_partitions *p, const kt_topic *tp, int32_t 
     }
     if (p->n >= KT_MAX_PARTITIONS) {
         p->dropped++;
+        kt_anomaly_add(KT_AN_PARTITION_TABLE_FULL, 1);
         return NULL;
     }
     if (p->n == p->cap) {

@@ -28,6 +28,7 @@ typedef struct summary {
     /* the partition struct being read (Fetch) */
     int64_t records, high_watermark, last_offset;
     uint64_t bytes;
+    size_t inflate_left;       /* gzip output left for this body */
 } summary;
 
 static void add_error(kt_exchange *ex, int16_t code)
@@ -93,9 +94,7 @@ static int on_event(void *arg, const kt_event *ev)
             s->high_watermark = ev->i;
         else if (ev->role == KT_ROLE_RECORDS && s->api_key == API_FETCH) {
             kt_records_summary rs;
-            kt_records_scan(ev->s, 0, &rs);
-            if (rs.inflate_capped)
-                kt_anomaly_add(KT_AN_INFLATE_CAPPED, rs.inflate_capped);
+            kt_detail_scan_records(ev->s, &s->inflate_left, &rs);
             s->records = (int64_t)(rs.records - rs.control_records);
             s->bytes = ev->is_null ? 0 : ev->s.len;
             s->last_offset = rs.batches ? rs.last_offset : -1;
@@ -144,6 +143,7 @@ void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
     s.ex = ex;
     s.topics = topics;
     s.api_key = api_key;
+    s.inflate_left = kt_detail_max_inflate();
     kt_cur_init(&c, body, len);
     /* A broker that does not support the requested ApiVersions version
      * answers in version 0.  ErrorCode is the first field in every version,
@@ -167,6 +167,8 @@ void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
         break;
     case KT_WALK_MALFORMED:
         kt_anomaly_add(KT_AN_MALFORMED_BODY, 1);
+        if (r.cur_err == KT_CUR_LIMIT)
+            kt_anomaly_add(KT_AN_WALKER_LIMIT, 1);
         break;
     default:
         break;

@@ -1,6 +1,7 @@
 /* stats.c - per API, broker and client aggregates of exchanges. */
 #include <stdlib.h>
 #include <string.h>
+#include "anomaly.h"
 #include "siphash.h"
 #include "stats.h"
 
@@ -170,6 +171,7 @@ static kt_broker_stats *broker_entry(kt_stats *s, const kt_endpoint *ep)
         /* the last slot is the shared "(other)" entry */
         b = s->brokers[KT_STATS_MAX_BROKERS - 1];
         b->is_other = 1;
+        kt_anomaly_add(KT_AN_BROKER_TABLE_FULL, 1);
         return b;
     }
     b = calloc(1, sizeof *b);

@@ -1,6 +1,7 @@
 /* topics.c - topics by name and by topic id, and their pairing (topics.h). */
 #include <stdlib.h>
 #include <string.h>
+#include "anomaly.h"
 #include "siphash.h"
 #include "topics.h"
 
@@ -15,6 +16,7 @@ int kt_topics_init(kt_topics *t, size_t limit)
         return -1;
     t->overflow->is_overflow = 1;
     t->overflow->name = t->names.overflow;
+    t->names.full_anomaly = KT_AN_TOPIC_TABLE_FULL;
     return 0;
 }
 
@@ -57,8 +59,10 @@ static void grow(kt_topics *t)
 static kt_topic *insert(kt_topics *t, uint64_t h)
 {
     kt_topic *tp;
-    if (t->count >= t->limit)
+    if (t->count >= t->limit) {
+        kt_anomaly_add(KT_AN_TOPIC_TABLE_FULL, 1);
         return t->overflow;
+    }
     tp = calloc(1, sizeof *tp);
     if (!tp)
         return t->overflow;
