@@ -32,7 +32,7 @@ run_suite() {
     status=0
     (cd "$1" && make -j"$jobs" check >/dev/null 2>&1) || status=$?
     if [ -f "$1/test-suite.log" ]; then
-        find "$1" -name '*.trs' | sort | while read -r t; do
+        find "$1" -path "$1/build" -prune -o -name '*.trs' -print | sort | while read -r t; do
             sed -n 's/^:test-result: \(.*\)/\1/p' "$t" | head -1 | tr '\n' ' '
             echo "${t%.trs}"
         done
@@ -40,15 +40,21 @@ run_suite() {
             cat "$1/test-suite.log"
         fi
     fi
-    trs=$(find "$1" -name '*.trs')
+    trs=$(find "$1" -path "$1/build" -prune -o -name '*.trs' -print)
     pass=$(cat $trs /dev/null | grep -c '^:test-result: PASS' || true)
     fail=$(cat $trs /dev/null | grep -c -E '^:test-result: (FAIL|ERROR|XPASS)' || true)
     skip=$(cat $trs /dev/null | grep -c '^:test-result: SKIP' || true)
     echo "$2: $pass passed, $fail failed, $skip skipped"
+    total_pass=$((total_pass + pass))
+    total_fail=$((total_fail + fail))
+    total_skip=$((total_skip + skip))
     [ "$status" = 0 ] && [ "$fail" = 0 ] && [ "$pass" != 0 ]
 }
 
 overall=0
+total_pass=0
+total_fail=0
+total_skip=0
 tools/build.sh "$@"
 run_suite . "tests" || overall=1
 
@@ -75,11 +81,21 @@ if [ "$fuzz_seconds" != 0 ] && command -v clang >/dev/null 2>&1 &&
    echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' |
        clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then
     if grep -q '^fuzz:' Makefile 2>/dev/null; then
-        make fuzz FUZZ_SECONDS="$fuzz_seconds" || overall=1
+        if make fuzz FUZZ_SECONDS="$fuzz_seconds"; then
+            total_pass=$((total_pass + 1))
+        else
+            overall=1
+            total_fail=$((total_fail + 1))
+        fi
     else
         echo "fuzz: fuzz/fuzz.mk is not included in Makefile.am: skipped"
     fi
+elif [ "$fuzz_seconds" = 0 ]; then
+    echo "fuzz: off (KT_FUZZ_SECONDS=0)"
 else
     echo "fuzz: clang with libFuzzer not available: skipped"
 fi
+# one closing line for everything: the suites and the fuzzing run
+[ "$overall" = 0 ] || [ "$total_fail" != 0 ] || total_fail=1
+echo "total: $total_pass passed, $total_fail failed, $total_skip skipped"
 exit $overall
