@@ -298,10 +298,6 @@ void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts)
     }
     if (len == 0)
         return;
-    if (!f->synced && f->len == 0) {
-        /* searching: the first byte cannot start a frame (it did not pass),
-         * unless we arrived here out of sync from the start */
-    }
     switch (append(f, p, len, ts)) {
     case -2:
         /* all framers together hold too much */
