@@ -5,6 +5,7 @@
 #include "event_log.h"
 #include "json_writer.h"
 #include "names.h"
+#include "report_labels.h"
 #include "topics.h"
 
 const char *kt_status_name(int status)
@@ -35,10 +36,8 @@ static const char *topic_label(const kt_topic *tp, char buf[23], int *resolved)
     *resolved = name != NULL;
     if (name)
         return name->s;
-    if (tp && tp->has_id) {
-        kt_topic_id_text(tp->id, buf);
+    if (kt_label_topic_id(tp, buf))
         return buf;
-    }
     return tp && tp->is_overflow ? "(too many topics)" : "";
 }
 
@@ -71,9 +70,9 @@ void kt_event_write_text(FILE *out, const kt_exchange *ex)
             const kt_part_result *r = &ex->detail->parts[i];
             char idb[23];
             int resolved;
+            const char *label = topic_label(r->topic, idb, &resolved);
             fputs(sep, out);
-            kt_json_escape(out, (const uint8_t *)topic_label(r->topic, idb, &resolved),
-                           strlen(topic_label(r->topic, idb, &resolved)));
+            kt_json_escape(out, (const uint8_t *)label, strlen(label));
             fprintf(out, "/%d:", r->partition);
             if (!r->answered)
                 fputs("-", out);
@@ -102,10 +101,7 @@ void kt_event_write_json(FILE *out, const kt_exchange *ex)
     kt_json_key(&j, "broker");
     kt_json_string(&j, kt_endpoint_format(ex->broker, buf, sizeof buf));
     kt_json_key(&j, "client_id");
-    if (!ex->client_id || ex->client_id->is_null)
-        kt_json_null(&j);
-    else
-        kt_json_string_n(&j, (const uint8_t *)ex->client_id->s, ex->client_id->len);
+    kt_json_client_id(&j, ex->client_id);
     kt_json_key(&j, "api");
     kt_json_string(&j, kt_api_name(ex->api_key, nb, sizeof nb));
     kt_json_key(&j, "api_key");

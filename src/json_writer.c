@@ -174,6 +174,18 @@ void kt_json_null(kt_json *j)
     fputs("null", j->out);
 }
 
+void kt_json_kv_uint(kt_json *j, const char *key, uint64_t v)
+{
+    kt_json_key(j, key);
+    kt_json_uint(j, v);
+}
+
+void kt_json_kv_bool(kt_json *j, const char *key, int v)
+{
+    kt_json_key(j, key);
+    kt_json_bool(j, v);
+}
+
 void kt_json_finish(kt_json *j)
 {
     fputc('\n', j->out);

@@ -38,6 +38,10 @@ void kt_json_uint(kt_json *j, uint64_t v);
 void kt_json_fixed(kt_json *j, double v, int decimals);
 void kt_json_bool(kt_json *j, int v);
 void kt_json_null(kt_json *j);
+/* A key and its value in one call. */
+void kt_json_kv_uint(kt_json *j, const char *key, uint64_t v);
+void kt_json_kv_bool(kt_json *j, const char *key, int v);
+
 /* Ends the document with a newline. */
 void kt_json_finish(kt_json *j);
 

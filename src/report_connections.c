@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include "json_writer.h"
 #include "report.h"
+#include "report_labels.h"
 
 #define TEXT_ROWS 10       /* connections shown in the text report */
 #define JSON_ROWS 1000     /* connections listed in the JSON report */
@@ -11,7 +12,7 @@
 void kt_report_connections_text(FILE *out, const kt_report_input *in)
 {
     size_t shown = 0, worth = 0;
-    char cli[KT_ENDPOINT_STRLEN], brk[KT_ENDPOINT_STRLEN];
+    char cli[KT_ENDPOINT_STRLEN], brk[KT_ENDPOINT_STRLEN], id[25];
 
     for (size_t i = 0; i < in->nconns; i++)
         if (in->conns[i].missed_bytes || in->conns[i].midstream)
@@ -29,11 +30,8 @@ void kt_report_connections_text(FILE *out, const kt_report_input *in)
         shown++;
         fprintf(out, "  %-28s %-28s ", kt_endpoint_format(&c->client, cli, sizeof cli),
                 kt_endpoint_format(&c->broker, brk, sizeof brk));
-        if (!c->client_id || c->client_id->is_null)
-            fprintf(out, "%-24s", "(null)");
-        else
-            fprintf(out, "%-24.24s", c->client_id->s);
-        fprintf(out, " %9s %12" PRIu64 " %8" PRIu64 "\n", c->midstream ? "yes" : "no",
+        kt_label_client_id(id, sizeof id, c->client_id);
+        fprintf(out, "%-24s %9s %12" PRIu64 " %8" PRIu64 "\n", id, c->midstream ? "yes" : "no",
                 c->missed_bytes, c->requests);
     }
     if (worth > shown)
@@ -45,8 +43,7 @@ void kt_report_connections_json(kt_json *j, const kt_report_input *in)
     char buf[KT_ENDPOINT_STRLEN];
     size_t n = in->nconns < JSON_ROWS ? in->nconns : JSON_ROWS;
 
-    kt_json_key(j, "connections_not_listed");
-    kt_json_uint(j, (uint64_t)(in->nconns - n) + in->conns_not_kept);
+    kt_json_kv_uint(j, "connections_not_listed", (uint64_t)(in->nconns - n) + in->conns_not_kept);
     kt_json_key(j, "connections");
     kt_json_array_begin(j);
     for (size_t i = 0; i < n; i++) {
@@ -57,18 +54,11 @@ void kt_report_connections_json(kt_json *j, const kt_report_input *in)
         kt_json_key(j, "broker");
         kt_json_string(j, kt_endpoint_format(&c->broker, buf, sizeof buf));
         kt_json_key(j, "client_id");
-        if (!c->client_id || c->client_id->is_null)
-            kt_json_null(j);
-        else
-            kt_json_string_n(j, (const uint8_t *)c->client_id->s, c->client_id->len);
-        kt_json_key(j, "midstream");
-        kt_json_bool(j, c->midstream);
-        kt_json_key(j, "open");
-        kt_json_bool(j, c->open);
-        kt_json_key(j, "missed_bytes");
-        kt_json_uint(j, c->missed_bytes);
-        kt_json_key(j, "requests");
-        kt_json_uint(j, c->requests);
+        kt_json_client_id(j, c->client_id);
+        kt_json_kv_bool(j, "midstream", c->midstream);
+        kt_json_kv_bool(j, "open", c->open);
+        kt_json_kv_uint(j, "missed_bytes", c->missed_bytes);
+        kt_json_kv_uint(j, "requests", c->requests);
         kt_json_key(j, "first_ts");
         kt_json_fixed(j, (double)c->first_ts_us / 1e6, 6);
         kt_json_key(j, "last_ts");

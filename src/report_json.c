@@ -36,42 +36,6 @@ static void latency(kt_json *j, const kt_agg *a)
     latency_of(j, "latency_ms", &a->latency);
 }
 
-static void agg_fields(kt_json *j, kt_agg *a)
-{
-    char eb[32];
-    kt_json_key(j, "requests");
-    kt_json_uint(j, a->requests);
-    kt_json_key(j, "matched");
-    kt_json_uint(j, a->matched);
-    kt_json_key(j, "unanswered");
-    kt_json_uint(j, a->unanswered);
-    kt_json_key(j, "no_response_expected");
-    kt_json_uint(j, a->no_response);
-    kt_json_key(j, "errored");
-    kt_json_uint(j, a->errored);
-    latency(j, a);
-    kt_json_key(j, "errors");
-    kt_json_object_begin(j);
-    kt_agg_sort_errors(a);
-    for (int i = 0; i < a->nerrors; i++) {
-        kt_json_key(j, kt_error_label(a->errors[i].code, eb, sizeof eb));
-        kt_json_uint(j, a->errors[i].count);
-    }
-    kt_json_object_end(j);
-    kt_json_key(j, "throttled");
-    kt_json_uint(j, a->throttled);
-    kt_json_key(j, "throttle_ms_total");
-    kt_json_uint(j, a->throttle_ms_total);
-    kt_json_key(j, "throttle_ms_max");
-    kt_json_uint(j, a->throttle_ms_max);
-}
-
-static void u(kt_json *j, const char *k, uint64_t v)
-{
-    kt_json_key(j, k);
-    kt_json_uint(j, v);
-}
-
 /* An int64 that is -1 when unknown: null then. */
 static void opt_int(kt_json *j, const char *k, int64_t v)
 {
@@ -101,20 +65,34 @@ static void codes(kt_json *j, kt_code_count *c, int n)
     kt_json_object_end(j);
 }
 
+static void agg_fields(kt_json *j, kt_agg *a)
+{
+    kt_json_kv_uint(j, "requests", a->requests);
+    kt_json_kv_uint(j, "matched", a->matched);
+    kt_json_kv_uint(j, "unanswered", a->unanswered);
+    kt_json_kv_uint(j, "no_response_expected", a->no_response);
+    kt_json_kv_uint(j, "errored", a->errored);
+    latency(j, a);
+    codes(j, a->errors, a->nerrors);
+    kt_json_kv_uint(j, "throttled", a->throttled);
+    kt_json_kv_uint(j, "throttle_ms_total", a->throttle_ms_total);
+    kt_json_kv_uint(j, "throttle_ms_max", a->throttle_ms_max);
+}
+
 static void produce_fields(kt_json *j, kt_produce_agg *p)
 {
     kt_json_key(j, "produce");
     kt_json_object_begin(j);
-    u(j, "requests", p->requests);
-    u(j, "records", p->records);
-    u(j, "bytes", p->bytes);
-    u(j, "acked_records", p->acked_records);
-    u(j, "unanswered", p->unanswered);
+    kt_json_kv_uint(j, "requests", p->requests);
+    kt_json_kv_uint(j, "records", p->records);
+    kt_json_kv_uint(j, "bytes", p->bytes);
+    kt_json_kv_uint(j, "acked_records", p->acked_records);
+    kt_json_kv_uint(j, "unanswered", p->unanswered);
     kt_json_key(j, "acks");
     kt_json_object_begin(j);
-    u(j, "-1", p->acks[0]);
-    u(j, "0", p->acks[1]);
-    u(j, "1", p->acks[2]);
+    kt_json_kv_uint(j, "-1", p->acks[0]);
+    kt_json_kv_uint(j, "0", p->acks[1]);
+    kt_json_kv_uint(j, "1", p->acks[2]);
     kt_json_object_end(j);
     opt_int(j, "timeout_ms_max", p->timeout_ms_max);
     ms_total(j, "broker_time_ms", p->latency_total_us);
@@ -127,12 +105,12 @@ static void fetch_fields(kt_json *j, kt_fetch_agg *f)
 {
     kt_json_key(j, "fetch");
     kt_json_object_begin(j);
-    u(j, "requests", f->requests);
-    u(j, "records", f->records);
-    u(j, "bytes", f->bytes);
-    u(j, "with_data", f->with_data);
-    u(j, "empty", f->empty);
-    u(j, "unanswered", f->unanswered);
+    kt_json_kv_uint(j, "requests", f->requests);
+    kt_json_kv_uint(j, "records", f->records);
+    kt_json_kv_uint(j, "bytes", f->bytes);
+    kt_json_kv_uint(j, "with_data", f->with_data);
+    kt_json_kv_uint(j, "empty", f->empty);
+    kt_json_kv_uint(j, "unanswered", f->unanswered);
     ms_total(j, "broker_time_ms", f->latency_total_us);
     latency_of(j, "latency_ms", &f->latency_data);
     latency_of(j, "empty_latency_ms", &f->latency_empty);
@@ -182,7 +160,7 @@ static void partitions(kt_json *j, const kt_partitions *parts)
     }
     kt_json_array_end(j);
     kt_partitions_merged_free(m, n);
-    u(j, "partitions_dropped", parts ? parts->dropped : 0);
+    kt_json_kv_uint(j, "partitions_dropped", parts ? parts->dropped : 0);
 }
 
 static void throttle(kt_json *j, kt_stats *s)
@@ -197,16 +175,13 @@ static void throttle(kt_json *j, kt_stats *s)
         const kt_istr *id = t[i]->client_id;
         kt_json_object_begin(j);
         kt_json_key(j, "client_id");
-        if (!id || id->is_null)
-            kt_json_null(j);
-        else
-            kt_json_string_n(j, (const uint8_t *)id->s, id->len);
+        kt_json_client_id(j, id);
         kt_json_key(j, "broker");
         kt_json_string(j, kt_endpoint_format(&t[i]->broker, buf, sizeof buf));
-        u(j, "responses", t[i]->responses);
-        u(j, "throttled", t[i]->throttled);
-        u(j, "throttle_ms_total", t[i]->throttle_ms_total);
-        u(j, "throttle_ms_max", t[i]->throttle_ms_max);
+        kt_json_kv_uint(j, "responses", t[i]->responses);
+        kt_json_kv_uint(j, "throttled", t[i]->throttled);
+        kt_json_kv_uint(j, "throttle_ms_total", t[i]->throttle_ms_total);
+        kt_json_kv_uint(j, "throttle_ms_max", t[i]->throttle_ms_max);
         kt_json_object_end(j);
     }
     kt_json_array_end(j);
@@ -266,8 +241,8 @@ void kt_report_json(FILE *out, const kt_report_input *in)
 
     kt_json_key(&j, "capture");
     kt_json_object_begin(&j);
-    u(&j, "packets", c->packets);
-    u(&j, "bytes", c->bytes);
+    kt_json_kv_uint(&j, "packets", c->packets);
+    kt_json_kv_uint(&j, "bytes", c->bytes);
     kt_json_key(&j, "first_ts");
     if (c->packets)
         kt_json_fixed(&j, (double)c->first_ts_us / 1e6, 6);
@@ -278,23 +253,23 @@ void kt_report_json(FILE *out, const kt_report_input *in)
         kt_json_fixed(&j, (double)c->last_ts_us / 1e6, 6);
     else
         kt_json_null(&j);
-    u(&j, "dropped", c->dropped);
-    u(&j, "if_dropped", c->if_dropped);
-    u(&j, "tcp_segments", c->tcp_segments);
+    kt_json_kv_uint(&j, "dropped", c->dropped);
+    kt_json_kv_uint(&j, "if_dropped", c->if_dropped);
+    kt_json_kv_uint(&j, "tcp_segments", c->tcp_segments);
     kt_json_object_end(&j);
 
     kt_json_key(&j, "totals");
     kt_json_object_begin(&j);
-    u(&j, "requests", t->requests);
-    u(&j, "matched", t->matched);
-    u(&j, "unanswered", t->unanswered);
-    u(&j, "no_response_expected", t->no_response_expected);
-    u(&j, "orphan_responses", t->orphan_responses);
-    u(&j, "malformed", t->malformed);
-    u(&j, "connections", t->connections);
-    u(&j, "midstream_connections", t->midstream_connections);
-    u(&j, "missed_bytes", t->missed_bytes);
-    u(&j, "ignored_connections", t->ignored_connections);
+    kt_json_kv_uint(&j, "requests", t->requests);
+    kt_json_kv_uint(&j, "matched", t->matched);
+    kt_json_kv_uint(&j, "unanswered", t->unanswered);
+    kt_json_kv_uint(&j, "no_response_expected", t->no_response_expected);
+    kt_json_kv_uint(&j, "orphan_responses", t->orphan_responses);
+    kt_json_kv_uint(&j, "malformed", t->malformed);
+    kt_json_kv_uint(&j, "connections", t->connections);
+    kt_json_kv_uint(&j, "midstream_connections", t->midstream_connections);
+    kt_json_kv_uint(&j, "missed_bytes", t->missed_bytes);
+    kt_json_kv_uint(&j, "ignored_connections", t->ignored_connections);
     kt_json_object_end(&j);
 
     kt_json_key(&j, "apis");
@@ -339,10 +314,7 @@ void kt_report_json(FILE *out, const kt_report_input *in)
         const kt_istr *id = clients[i]->client_id;
         kt_json_object_begin(&j);
         kt_json_key(&j, "client_id");
-        if (id->is_null)
-            kt_json_null(&j);
-        else
-            kt_json_string_n(&j, (const uint8_t *)id->s, id->len);
+        kt_json_client_id(&j, id);
         agg_fields(&j, &clients[i]->agg);
         kt_json_object_end(&j);
     }

@@ -39,6 +39,14 @@ void kt_label_client_id(char *buf, size_t len, const kt_istr *id)
         kt_label_escaped(buf, len, id->s, id->len);
 }
 
+void kt_json_client_id(kt_json *j, const kt_istr *id)
+{
+    if (!id || id->is_null)
+        kt_json_null(j);
+    else
+        kt_json_string_n(j, (const uint8_t *)id->s, id->len);
+}
+
 int kt_label_topic_id(const kt_topic *canon, char out[23])
 {
     const kt_topic *t = canon;

@@ -7,12 +7,15 @@
 
 #include <stddef.h>
 #include "intern.h"
+#include "json_writer.h"
 #include "topics.h"
 
 /* s escaped as in a JSON string, without quotes, truncated to fit. */
 void kt_label_escaped(char *buf, size_t len, const char *s, size_t n);
 /* "(null)", "\"\"" for an empty id, else the escaped id. */
 void kt_label_client_id(char *buf, size_t len, const kt_istr *id);
+/* A client id as a JSON value: null for a Kafka null string. */
+void kt_json_client_id(kt_json *j, const kt_istr *id);
 /* The topic's escaped name; "ID (unresolved id)" for one known only by its
  * id; "(other topics)" for the overflow topic.  Pass the canonical topic. */
 void kt_label_topic(char *buf, size_t len, const kt_topic *canon);
