@@ -14,7 +14,9 @@ Checks, per capture, whatever its truth file states:
   - OffsetCommit partition errors per consumer equal what its commit callback
     saw;
   - for the mid-stream cut: requests, answered and unanswered per API equal
-    the counts of the independent parser.
+    the counts of the independent parser, and each connection is reported
+    as picked up mid-stream exactly when its handshake is not in the
+    capture (JSON, and the text report's connections table).
 """
 import glob
 import json
@@ -87,6 +89,36 @@ def check(pcap, truth):
         if got != want:
             problems.append("OffsetCommit errors of %s: kafkatap %s, commit callback %s"
                             % (cons["client_id"], dict(got), dict(want)))
+
+    if "connections" in truth:   # the mid-stream cut: which had a handshake
+        conns = {(c["client"], c["broker"]): c for c in report.get("connections", [])}
+        text = run(pcap)
+        rows = text.split("\nConnections with", 1)[1].split("\n\n", 1)[0].splitlines()[2:] \
+            if "\nConnections with" in text else []
+        listed = {(r.split()[0], r.split()[1]): r.split() for r in rows if not r.startswith("  ...")}
+        with_requests = {(e["client"], e["broker"]) for e in events}
+        for tc in truth["connections"]:
+            key = (tc["client"], tc["broker"])
+            c = conns.get(key)
+            if c is None:
+                # a connection without a single request in the cut cannot be
+                # told from other TCP on these (ephemeral) ports
+                if key in with_requests:
+                    problems.append("connection %s -> %s not in the JSON report" % key)
+                continue
+            if c["midstream"] != (not tc["handshake_in_capture"]):
+                problems.append("connection %s -> %s: midstream %s, truth handshake_in_capture %s"
+                                % (key + (c["midstream"], tc["handshake_in_capture"])))
+            if c["midstream"]:
+                # the text table shows the ten worst: a row for each listed,
+                # and every one when fewer than ten are shown
+                r = listed.get(key)
+                if r is None:
+                    if len(listed) < 10:
+                        problems.append("connection %s -> %s: no row in the text report" % key)
+                elif (r[2] != (c["client_id"] or "(null)") or r[3] != "yes" or
+                      r[4] != str(c["missed_bytes"]) or r[5] != str(c["requests"])):
+                    problems.append("connection %s -> %s: text row %r" % (key + (r,)))
 
     if "apis" in truth:   # the mid-stream cut
         ours = {str(a["api_key"]): a for a in report["apis"]}
