@@ -32,6 +32,17 @@ void kt_detail_scan_records(kt_slice records, size_t *left, kt_records_summary *
         kt_anomaly_add(KT_AN_INFLATE_CAPPED, rs->inflate_capped);
 }
 
+void kt_part_init(kt_part_result *p, const kt_topic *topic, int32_t partition)
+{
+    memset(p, 0, sizeof *p);
+    p->topic = topic;
+    p->partition = partition;
+    p->error = KT_PART_NO_ANSWER;
+    p->fetch_offset = -1;
+    p->high_watermark = -1;
+    p->last_offset = -1;
+}
+
 int kt_detail_wanted(int api_key)
 {
     return api_key == API_PRODUCE || api_key == API_FETCH;
@@ -80,13 +91,7 @@ static kt_part_result *add_part(collector *c, const kt_event *ev)
         c->cap = ncap;
     }
     p = &c->parts[c->n++];
-    memset(p, 0, sizeof *p);
-    p->topic = kt_event_topic(c->topics, ev);
-    p->partition = ev->partition;
-    p->error = KT_PART_NO_ANSWER;
-    p->fetch_offset = -1;
-    p->high_watermark = -1;
-    p->last_offset = -1;
+    kt_part_init(p, kt_event_topic(c->topics, ev), ev->partition);
     return p;
 }
 

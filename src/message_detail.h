@@ -40,6 +40,9 @@ size_t kt_detail_max_inflate(void);
 struct kt_records_summary;
 void kt_detail_scan_records(kt_slice records, size_t *left, struct kt_records_summary *rs);
 
+/* A partition entry as a request names it: nothing answered or known yet. */
+void kt_part_init(kt_part_result *p, const kt_topic *topic, int32_t partition);
+
 /* Bytes a detail occupies (for the memory budget). */
 size_t kt_detail_size(const kt_request_detail *d);
 

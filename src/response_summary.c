@@ -69,13 +69,7 @@ static kt_part_result *find_part(summary *s, const kt_topic *tp, int32_t partiti
         return NULL;
     s->ex->detail = nd;
     p = &nd->parts[nd->nparts++];
-    memset(p, 0, sizeof *p);
-    p->topic = tp;
-    p->partition = partition;
-    p->error = KT_PART_NO_ANSWER;
-    p->fetch_offset = -1;
-    p->high_watermark = -1;
-    p->last_offset = -1;
+    kt_part_init(p, tp, partition);
     return p;
 }
 
