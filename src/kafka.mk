@@ -13,6 +13,7 @@ libkafkatap_a_SOURCES += \
 	src/topics.c src/topics.h \
 	src/message_detail.c src/message_detail.h \
 	src/partition_stats.c src/partition_stats.h \
+	src/keyed_index.c src/keyed_index.h \
 	src/stats.c src/stats.h \
 	src/names.c src/names.h \
 	src/event_log.c src/event_log.h \

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "anomaly.h"
+#include "keyed_index.h"
 #include "partition_stats.h"
 #include "siphash.h"
 
@@ -34,46 +35,44 @@ static kt_partition_stats *entry_new(const kt_topic *tp, int32_t partition)
     return e;
 }
 
+/* (topic, partition) as hashed and matched; no padding to hash. */
+struct part_key {
+    const kt_topic *tp;
+    int64_t partition;
+};
+
 static uint64_t key_hash(const kt_topic *tp, int32_t partition)
 {
-    struct { const kt_topic *tp; int64_t partition; } k = { tp, partition };
+    struct part_key k = { tp, partition };
     return kt_hash(&k, sizeof k);
 }
 
-static int grow_index(kt_partitions *p)
+static uint64_t entry_hash(const void *e)
 {
-    size_t ncap = p->index_cap ? p->index_cap * 2 : 256;
-    uint32_t *ni;
-    if (p->n * 2 < p->index_cap)
-        return 0;
-    ni = calloc(ncap, sizeof *ni);
-    if (!ni)
-        return -1;
-    for (size_t e = 0; e < p->n; e++) {
-        size_t i = key_hash(p->entries[e]->topic, p->entries[e]->partition) & (ncap - 1);
-        while (ni[i])
-            i = (i + 1) & (ncap - 1);
-        ni[i] = (uint32_t)(e + 1);
-    }
-    free(p->index);
-    p->index = ni;
-    p->index_cap = ncap;
-    return 0;
+    const kt_partition_stats *x = e;
+    return key_hash(x->topic, x->partition);
+}
+
+static int entry_match(const void *e, const void *key)
+{
+    const kt_partition_stats *x = e;
+    const struct part_key *k = key;
+    return x->topic == k->tp && x->partition == k->partition;
 }
 
 static kt_partition_stats *lookup(kt_partitions *p, const kt_topic *tp, int32_t partition)
 {
+    struct part_key key = { tp, partition };
     size_t i;
+    int found;
     kt_partition_stats *e;
-    if (grow_index(p) < 0 && !p->index)
+    if (kt_index_grow(&p->index, &p->index_cap, p->n, (void *const *)p->entries, entry_hash) < 0 &&
+        !p->index)
         return NULL;
-    i = key_hash(tp, partition) & (p->index_cap - 1);
-    while (p->index[i]) {
-        e = p->entries[p->index[i] - 1];
-        if (e->topic == tp && e->partition == partition)
-            return e;
-        i = (i + 1) & (p->index_cap - 1);
-    }
+    i = kt_index_slot(p->index, p->index_cap, key_hash(tp, partition),
+                      (void *const *)p->entries, entry_match, &key, &found);
+    if (found)
+        return p->entries[p->index[i] - 1];
     if (p->n >= KT_MAX_PARTITIONS) {
         p->dropped++;
         kt_anomaly_add(KT_AN_PARTITION_TABLE_FULL, 1);

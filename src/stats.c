@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "anomaly.h"
+#include "keyed_index.h"
 #include "siphash.h"
 #include "stats.h"
 
@@ -71,47 +72,7 @@ static void agg_free(kt_agg *a)
     free(a->errors);
 }
 
-/* ---- keyed tables: entries in an array, an open-addressing index ------- */
-
-typedef int (*match_fn)(const void *entry, const void *key);
-
-/* Finds the index slot for key; *found set if the entry exists. */
-static size_t index_slot(uint32_t *index, size_t cap, uint64_t h, void **entries,
-                         match_fn match, const void *key, int *found)
-{
-    size_t i = h & (cap - 1);
-    *found = 0;
-    while (index[i]) {
-        if (match(entries[index[i] - 1], key)) {
-            *found = 1;
-            return i;
-        }
-        i = (i + 1) & (cap - 1);
-    }
-    return i;
-}
-
-static int grow_index(uint32_t **index, size_t *cap, size_t n, void **entries,
-                      uint64_t (*hash)(const void *entry))
-{
-    size_t ncap = *cap ? *cap * 2 : 64;
-    uint32_t *ni;
-    if (n * 2 < *cap)
-        return 0;
-    ni = calloc(ncap, sizeof *ni);
-    if (!ni)
-        return -1;
-    for (size_t e = 0; e < n; e++) {
-        size_t i = hash(entries[e]) & (ncap - 1);
-        while (ni[i])
-            i = (i + 1) & (ncap - 1);
-        ni[i] = (uint32_t)(e + 1);
-    }
-    free(*index);
-    *index = ni;
-    *cap = ncap;
-    return 0;
-}
+/* ---- keyed tables: entries in an array, a keyed_index over them ------- */
 
 static uint64_t broker_hash(const void *e)
 {
@@ -160,10 +121,10 @@ static kt_broker_stats *broker_entry(kt_stats *s, const kt_endpoint *ep)
     key.family = ep->family;
     memcpy(key.addr, ep->addr, sizeof key.addr);
     key.port = ep->port;
-    if (grow_index(&s->broker_index, &s->broker_index_cap, s->nbrokers,
+    if (kt_index_grow(&s->broker_index, &s->broker_index_cap, s->nbrokers,
                    (void **)s->brokers, broker_hash) < 0 && !s->broker_index)
         return NULL;
-    slot = index_slot(s->broker_index, s->broker_index_cap, kt_hash(&key, sizeof key),
+    slot = kt_index_slot(s->broker_index, s->broker_index_cap, kt_hash(&key, sizeof key),
                       (void **)s->brokers, broker_match, &key, &found);
     if (found)
         return s->brokers[s->broker_index[slot] - 1];
@@ -192,10 +153,10 @@ static kt_client_stats *client_entry(kt_stats *s, const kt_istr *id)
     size_t slot;
     kt_client_stats *c;
 
-    if (grow_index(&s->client_index, &s->client_index_cap, s->nclients,
+    if (kt_index_grow(&s->client_index, &s->client_index_cap, s->nclients,
                    (void **)s->clients, client_hash) < 0 && !s->client_index)
         return NULL;
-    slot = index_slot(s->client_index, s->client_index_cap, kt_hash(&id, sizeof id),
+    slot = kt_index_slot(s->client_index, s->client_index_cap, kt_hash(&id, sizeof id),
                       (void **)s->clients, client_match, &id, &found);
     if (found)
         return s->clients[s->client_index[slot] - 1];
@@ -246,10 +207,10 @@ static kt_throttle_stats *throttle_entry(kt_stats *s, const kt_istr *id, const k
     key.broker.family = ep->family;
     memcpy(key.broker.addr, ep->addr, sizeof key.broker.addr);
     key.broker.port = ep->port;
-    if (grow_index(&s->throttle_index, &s->throttle_index_cap, s->nthrottle,
+    if (kt_index_grow(&s->throttle_index, &s->throttle_index_cap, s->nthrottle,
                    (void **)s->throttle, throttle_hash) < 0 && !s->throttle_index)
         return NULL;
-    slot = index_slot(s->throttle_index, s->throttle_index_cap, kt_hash(&key, sizeof key),
+    slot = kt_index_slot(s->throttle_index, s->throttle_index_cap, kt_hash(&key, sizeof key),
                       (void **)s->throttle, throttle_match, &key, &found);
     if (found)
         return s->throttle[s->throttle_index[slot] - 1];
