@@ -226,36 +226,42 @@ static size_t search(kt_framer *f)
     return f->nwait ? f->wait[0] : off;
 }
 
-/* Hand on what the buffer holds. */
+/* Hand on what the buffer holds.  Frames are handed on from an offset and
+ * the buffer is shifted once at the end, not after each frame. */
 static void drain(kt_framer *f, uint64_t now)
 {
+    size_t off = 0;
     for (;;) {
         if (!f->synced) {
-            size_t off = search(f);
-            skip_count(f, off);
-            consume(f, off);
+            size_t skip;
+            consume(f, off);          /* the search works from the start */
+            off = 0;
+            skip = search(f);
+            skip_count(f, skip);
+            consume(f, skip);
             if (!f->synced)
                 return;
         }
-        if (f->len < 4)
-            return;
-        uint32_t size = be32(f->buf);
+        if (f->len - off < 4)
+            break;
+        uint32_t size = be32(f->buf + off);
         if (!size_ok(f, size)) {
             lose_sync(f, size);
             skip_count(f, 1);
-            consume(f, 1);
+            off++;
             continue;
         }
-        if (f->len - 4 < size)
-            return;
-        if (hand_on(f, f->buf + 4, size, ts_at(f, 0), now) == KT_FRAME_DESYNC) {
+        if (f->len - off - 4 < size)
+            break;
+        if (hand_on(f, f->buf + off + 4, size, ts_at(f, off), now) == KT_FRAME_DESYNC) {
             lose_sync(f, size);
             skip_count(f, 1);
-            consume(f, 1);
+            off++;
             continue;
         }
-        consume(f, 4 + (size_t)size);
+        off += 4 + (size_t)size;
     }
+    consume(f, off);
 }
 
 /* Gives the (empty) buffer's memory back. */
