@@ -8,7 +8,6 @@
 # would change the committed files.
 
 libkafkatap_a_SOURCES += \
-	dissectors/cursor.h \
 	dissectors/kafka_apis.h \
 	dissectors/kafka_apis_gen.c \
 	dissectors/kafka_schema.h \
@@ -17,7 +16,8 @@ libkafkatap_a_SOURCES += \
 	dissectors/kafka_walk.h \
 	dissectors/kafka_walk.c \
 	dissectors/kafka_records.h \
-	dissectors/kafka_records.c
+	dissectors/kafka_records.c \
+	dissectors/kafka_frame_header.c dissectors/kafka_frame_header.h
 
 KT_GEN_SCHEMA_ARGS = --legacy $(top_srcdir)/dissectors/schema-legacy \
 	$(top_srcdir)/dissectors/schema $(top_srcdir)/dissectors/schema/errors.tsv
@@ -31,25 +31,3 @@ regen-kafka-tables:
 EXTRA_DIST += tools/gen-kafka-tables.py dissectors/check-gen.sh \
 	dissectors/schema dissectors/schema-legacy dissectors/README.md \
 	tests/data/SOURCES.md
-
-TESTS += dissectors/check-gen.sh
-
-if HAVE_CMOCKA
-check_PROGRAMS += tests/test_cursor
-TESTS += tests/test_cursor
-tests_test_cursor_SOURCES = tests/test_cursor.c
-tests_test_cursor_CFLAGS = $(TEST_CFLAGS)
-tests_test_cursor_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/test_walk
-TESTS += tests/test_walk
-tests_test_walk_SOURCES = tests/test_walk.c
-tests_test_walk_CFLAGS = $(TEST_CFLAGS)
-tests_test_walk_LDADD = $(TEST_LDADD)
-
-check_PROGRAMS += tests/test_records
-TESTS += tests/test_records
-tests_test_records_SOURCES = tests/test_records.c
-tests_test_records_CFLAGS = $(TEST_CFLAGS)
-tests_test_records_LDADD = $(TEST_LDADD)
-endif

@@ -1,5 +1,5 @@
 /* kafka_frame_header.c - decode Kafka request/response headers. */
-#include "kafka_frame_header.h"
+#include "dissectors/kafka_frame_header.h"
 
 int kt_parse_request_header(const uint8_t *frame, size_t len, kt_request_header *h)
 {

@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "cursor.h"
-#include "kafka_apis.h"
+#include "common/cursor.h"
+#include "dissectors/kafka_apis.h"
 
 enum kt_hdr_status {
     KT_HDR_OK = 0,

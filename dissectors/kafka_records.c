@@ -3,7 +3,7 @@
  * wrappers of legacy sets are inflated through a stack buffer, capped, only
  * to count their inner messages.  See kafka_records.h.
  */
-#include "kafka_records.h"
+#include "dissectors/kafka_records.h"
 
 #include <string.h>
 #include <zlib.h>

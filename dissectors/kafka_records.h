@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cursor.h"
+#include "common/cursor.h"
 
 enum kt_codec {
     KT_CODEC_NONE = 0,

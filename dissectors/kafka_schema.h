@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#include "kafka_schema_gen.h"
+#include "dissectors/kafka_schema_gen.h"
 
 /* Field types.  An array is the element type plus KT_FF_ARRAY. */
 enum kt_ftype {

@@ -3,7 +3,7 @@
  * current and legacy) and the protocol error list;
  * input digest sha256:4980b189ab90fb345ebdecae9072251e72c38b7199ee84311fd88553429409c9.
  */
-#include "kafka_schema.h"
+#include "dissectors/kafka_schema.h"
 
 const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     /* 0: ProduceRequest */

@@ -2,7 +2,7 @@
  * kafka_walk.h for the contract).  It interprets the generated tables of
  * kafka_schema_gen.c; there is no per-API or per-version code here.
  */
-#include "kafka_walk.h"
+#include "dissectors/kafka_walk.h"
 
 #include <string.h>
 

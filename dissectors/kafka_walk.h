@@ -99,8 +99,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cursor.h"
-#include "kafka_schema.h"
+#include "common/cursor.h"
+#include "dissectors/kafka_schema.h"
 
 #define KT_WALK_MAX_DEPTH 16
 #define KT_WALK_MAX_ELEMENTS (1L << 24)

@@ -17,7 +17,7 @@ FUZZ_SECONDS = 60
 FUZZ_TARGETS = fuzz_frame fuzz_records fuzz_pipeline
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
-	-I$(top_builddir) -I$(top_srcdir)/src -I$(top_srcdir)/dissectors
+	-I$(top_builddir) -I$(top_srcdir)/src -I$(top_srcdir)
 FUZZ_RUN_FLAGS = -rss_limit_mb=2048 -timeout=10 -max_len=65536
 FUZZ_LIBS = $(PCAP_LIBS) $(NIDS_LIBS) $(Z_LIBS) -lm
 
@@ -70,12 +70,8 @@ clean-fuzz:
 # Replay programs: the target code with replay_main.c instead of libFuzzer.
 check_PROGRAMS += fuzz/replay_frame fuzz/replay_records fuzz/replay_pipeline
 fuzz_replay_frame_SOURCES = fuzz/fuzz_frame.c fuzz/replay_main.c
-fuzz_replay_frame_LDADD = $(KT_LIBS)
 fuzz_replay_records_SOURCES = fuzz/fuzz_records.c fuzz/replay_main.c
-fuzz_replay_records_LDADD = $(KT_LIBS)
 fuzz_replay_pipeline_SOURCES = fuzz/fuzz_pipeline.c fuzz/replay_main.c
-fuzz_replay_pipeline_LDADD = $(KT_LIBS)
 
-TESTS += fuzz/test_regressions.sh
 EXTRA_DIST += fuzz/test_regressions.sh fuzz/corpus fuzz/make-corpus.py \
 	fuzz/README.md tests/data/regression

@@ -16,14 +16,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cursor.h"
-#include "exchange.h"
-#include "kafka_apis.h"
-#include "kafka_frame_header.h"
-#include "kafka_walk.h"
-#include "message_detail.h"
-#include "response_summary.h"
-#include "topics.h"
+#include "common/cursor.h"
+#include "kafka/exchange.h"
+#include "dissectors/kafka_apis.h"
+#include "dissectors/kafka_frame_header.h"
+#include "dissectors/kafka_walk.h"
+#include "kafka/message_detail.h"
+#include "kafka/response_summary.h"
+#include "kafka/topics.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

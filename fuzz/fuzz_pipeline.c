@@ -29,15 +29,15 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "anomaly.h"
-#include "capture.h"
-#include "event_log.h"
-#include "kafka_framing.h"
-#include "kafka_session.h"
-#include "partition_stats.h"
-#include "report.h"
-#include "stats.h"
-#include "tcp_reassembly.h"
+#include "common/anomaly.h"
+#include "capture/capture.h"
+#include "report/event_log.h"
+#include "kafka/kafka_framing.h"
+#include "kafka/kafka_session.h"
+#include "stats/partition_stats.h"
+#include "report/report.h"
+#include "stats/stats.h"
+#include "reassembly/tcp_reassembly.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

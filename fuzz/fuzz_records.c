@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cursor.h"
-#include "kafka_records.h"
+#include "common/cursor.h"
+#include "dissectors/kafka_records.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "correlation.h"
+#include "kafka/correlation.h"
 
 static kt_pending req(int32_t corr)
 {

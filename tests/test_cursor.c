@@ -1,4 +1,4 @@
-/* test_cursor.c - unit tests of the bounds-checked reader (dissectors/cursor.h).
+/* test_cursor.c - unit tests of the bounds-checked reader (src/common/cursor.h).
  *
  * Expected values are the Kafka wire encodings as the protocol guide defines
  * them (big-endian integers, unsigned LEB128 varints, zig-zag signed varints,
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "cursor.h"
+#include "common/cursor.h"
 
 #define CUR(c, ...)                                                    \
     static const uint8_t c##_buf[] = { __VA_ARGS__ };                  \

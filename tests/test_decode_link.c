@@ -21,9 +21,9 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 
-#include "anomaly.h"
-#include "capture.h"
-#include "decode_link.h"
+#include "common/anomaly.h"
+#include "capture/capture.h"
+#include "capture/decode_link.h"
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276

@@ -1,6 +1,6 @@
-/* test_findings.c - unit tests of the findings (src/findings.c) and of the
+/* test_findings.c - unit tests of the findings (src/findings/findings.c) and of the
  * report sections built on them (partition table, throttling, findings in
- * src/report_text.c and src/report_json.c).
+ * src/report/report_text.c and src/report/report_json.c).
  *
  * Statistics are built the way the program builds them, through
  * kt_stats_add() and kt_partitions_add(), from hand-made exchanges whose
@@ -23,11 +23,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "findings.h"
-#include "partition_stats.h"
-#include "report.h"
-#include "stats.h"
-#include "topics.h"
+#include "findings/findings.h"
+#include "stats/partition_stats.h"
+#include "report/report.h"
+#include "stats/stats.h"
+#include "kafka/topics.h"
 
 #define PRODUCE 0
 #define FETCH 1

@@ -21,8 +21,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kafka_apis.h"
-#include "kafka_frame_header.h"
+#include "dissectors/kafka_apis.h"
+#include "dissectors/kafka_frame_header.h"
 #include "real_frames.h"
 
 #define FRAME(a) (a) + 4, sizeof(a) - 4

@@ -24,9 +24,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "anomaly.h"
-#include "kafka_frame_header.h"
-#include "kafka_framing.h"
+#include "common/anomaly.h"
+#include "dissectors/kafka_frame_header.h"
+#include "kafka/kafka_framing.h"
 #include "real_frames.h"
 
 /* ---- the streams --------------------------------------------------------- */

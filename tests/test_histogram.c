@@ -15,7 +15,7 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "histogram.h"
+#include "stats/histogram.h"
 
 /* xorshift64*: a fixed, portable sequence (no dependency on rand()). */
 static uint64_t rng_state;

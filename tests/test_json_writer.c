@@ -24,7 +24,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "json_writer.h"
+#include "common/json_writer.h"
 
 /* ---- a strict JSON validator (RFC 8259) that decodes strings ------------ */
 

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "anomaly.h"
-#include "kafka_framing.h"
-#include "tcp_reassembly.h"
+#include "common/anomaly.h"
+#include "kafka/kafka_framing.h"
+#include "reassembly/tcp_reassembly.h"
 
 typedef struct lconn {
     size_t delivered;

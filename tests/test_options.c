@@ -18,7 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "options.h"
+#include "cli/options.h"
 
 #define MAXARGS 32
 

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "anomaly.h"
-#include "tcp_reassembly.h"
+#include "common/anomaly.h"
+#include "reassembly/tcp_reassembly.h"
 
 #define MAXC 16
 #define BUF 8192

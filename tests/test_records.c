@@ -22,8 +22,8 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "cursor.h"
-#include "kafka_records.h"
+#include "common/cursor.h"
+#include "dissectors/kafka_records.h"
 
 typedef struct buf {
     uint8_t *b;

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "anomaly.h"
-#include "kafka_session.h"
+#include "common/anomaly.h"
+#include "kafka/kafka_session.h"
 #include "real_frames.h"
 
 /* ---- recorded exchanges -------------------------------------------------- */

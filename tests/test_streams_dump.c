@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "capture.h"
-#include "tcp_reassembly.h"
+#include "capture/capture.h"
+#include "reassembly/tcp_reassembly.h"
 
 typedef struct conn {
     kt_tcp_conn_info info;

@@ -26,10 +26,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cursor.h"
-#include "kafka_apis.h"
-#include "kafka_records.h"
-#include "kafka_walk.h"
+#include "common/cursor.h"
+#include "dissectors/kafka_apis.h"
+#include "dissectors/kafka_records.h"
+#include "dissectors/kafka_walk.h"
 
 /* ------------------------------------------------------------------ */
 /* Event recorder: a text log of the events with a role, plus the

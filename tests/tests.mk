@@ -1,9 +1,59 @@
-# tests/: end-to-end checks run by `make check`, each against an independent
-# source: tshark's decode, the generators' ground truth, the golden outputs.
+# tests/tests.mk: every test `make check` runs, registered here and nowhere
+# else.  A cmocka test is one name: its source is tests/NAME.c, linked with
+# the library and cmocka (LDADD and AM_CFLAGS in Makefile.am).  Script tests
+# find the program through KAFKATAP and the sources through srcdir.
+
+# Unit tests (cmocka), stage by stage.  Frames they use are copied from real
+# captures into tests/real_frames.h.
+KT_UNIT_TESTS = \
+	tests/test_cursor \
+	tests/test_decode_link \
+	tests/test_reassembly \
+	tests/test_limits \
+	tests/test_framing \
+	tests/test_frame_header \
+	tests/test_walk \
+	tests/test_records \
+	tests/test_correlation \
+	tests/test_session \
+	tests/test_histogram \
+	tests/test_findings \
+	tests/test_json_writer \
+	tests/test_options
+if HAVE_CMOCKA
+check_PROGRAMS += $(KT_UNIT_TESTS)
+TESTS += $(KT_UNIT_TESTS)
+endif
+EXTRA_DIST += tests/real_frames.h
+
+# Generated protocol tables: regenerating them changes nothing.
+TESTS += dissectors/check-gen.sh
+
+# Capture -> reassembly against tshark's TCP streams: test_streams_dump
+# prints per-direction byte counts that test_streams_tshark.sh compares.
+check_PROGRAMS += tests/test_streams_dump
+TESTS += tests/test_streams_tshark.sh
+
+# End to end, each against an independent source: tshark's decode, the
+# generators' ground truth, the Kafka broker's end offsets, golden outputs.
 TESTS += tests/test_tshark_agreement.py \
 	tests/test_mock_truth.py \
 	tests/test_golden.sh \
 	tests/test_topic_ids.py \
-	tests/test_kafka_captures.py
-EXTRA_DIST += tests/test_tshark_agreement.py tests/test_mock_truth.py tests/test_topic_ids.py \
-	tests/test_golden.sh tests/golden
+	tests/test_kafka_captures.py \
+	tests/test_partition_truth.py \
+	tests/test_partition_tshark.py
+
+# Hostile input: valgrind over every capture, segmentation invariance, and
+# every fuzz seed and regression input replayed.
+TESTS += tests/test_valgrind.sh tests/test_segmentation.py \
+	fuzz/test_regressions.sh
+
+EXTRA_DIST += tests/test_streams_tshark.sh tests/data/third-party \
+	tests/data/synthetic.pcap tests/data/make-synthetic.py \
+	tests/test_tshark_agreement.py tests/test_mock_truth.py \
+	tests/test_topic_ids.py tests/test_golden.sh tests/golden \
+	tests/test_partition_truth.py tests/test_partition_tshark.py \
+	tests/data/third-party/expected-partitions.json \
+	tests/test_valgrind.sh tests/test_segmentation.py \
+	tests/segment_rewrite.py tests/pcapio.py

@@ -421,7 +421,7 @@ def seg_flex_min(segs):
 
 def gen_apis(segments, newest, errs, head):
     out = [head]
-    out.append('#include "kafka_apis.h"\n\n#include <stddef.h>\n\n')
+    out.append('#include "dissectors/kafka_apis.h"\n\n#include <stddef.h>\n\n')
     reqs, resps = segments
     max_key = max(reqs)
     out.append("static const kt_api_info apis[%d] = {\n" % (max_key + 1))
@@ -509,7 +509,7 @@ def gen_schema(segments, structs, head_c, head_h, depth):
     h.append("\n#endif\n")
 
     c = [head_c]
-    c.append('#include "kafka_schema.h"\n\n')
+    c.append('#include "dissectors/kafka_schema.h"\n\n')
     c.append("const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {\n")
     fi = 0
     for st in structs:

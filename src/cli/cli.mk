@@ -1,0 +1,4 @@
+# src/cli/: the command line: options, and main wiring the stages together.
+libkafkatap_a_SOURCES += src/cli/options.c src/cli/options.h
+kafkatap_SOURCES = src/cli/main.c
+kafkatap_LDADD = $(KT_LIBS)

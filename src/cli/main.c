@@ -1,0 +1,173 @@
+/* main.c - kafkatap: wires the pipeline together.
+ *
+ *   capture -> (IPv4 defrag) -> TCP reassembly -> Kafka framing ->
+ *   correlation -> exchanges -> statistics / event log -> report
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "config.h"
+#include "capture/capture.h"
+#include "report/event_log.h"
+#include "kafka/kafka_framing.h"
+#include "kafka/kafka_session.h"
+#include "kafka/message_detail.h"
+#include "cli/options.h"
+#include "stats/partition_stats.h"
+#include "report/report.h"
+#include "stats/stats.h"
+#include "reassembly/tcp_reassembly.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+typedef struct app {
+    kt_options opt;
+    kt_capture *cap;
+    kt_tcp_reassembler *tcp;
+    kt_kafka *kafka;
+    kt_stats *stats;
+    kt_partitions *partitions;
+    char source[512];
+    uint64_t last_ts_us;
+    double next_report;     /* wall clock, live -I */
+} app;
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void on_exchange(void *ctx, const kt_exchange *ex)
+{
+    app *a = ctx;
+    kt_stats_add(a->stats, ex);
+    kt_partitions_add(a->partitions, ex);
+    if (a->opt.events == KT_EVENTS_TEXT)
+        kt_event_write_text(stdout, ex);
+    else if (a->opt.events == KT_EVENTS_JSON)
+        kt_event_write_json(stdout, ex);
+}
+
+static void report(app *a, int final)
+{
+    kt_capture_stats cs;
+    kt_report_input in;
+    kt_conn_summary *conns = NULL;
+    uint64_t not_kept = 0;
+    size_t nconns = kt_kafka_connections(a->kafka, &conns, &not_kept);
+    kt_capture_get_stats(a->cap, &cs);
+    in.source = a->source;
+    in.capture = &cs;
+    in.totals = kt_kafka_totals(a->kafka);
+    in.stats = a->stats;
+    in.partitions = a->partitions;
+    in.top_n = a->opt.top_n;
+    in.conns = conns;
+    in.nconns = nconns;
+    in.conns_not_kept = not_kept;
+    in.final = final;
+    if (a->opt.output == KT_OUT_JSON)
+        kt_report_json(stdout, &in);
+    else
+        kt_report_text(stdout, &in);
+    free(conns);
+}
+
+static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)
+{
+    app *a = ctx;
+    if (seg) {
+        kt_tcp_segment(a->tcp, seg);
+        now_us = seg->ts_us;
+    } else if (now_us) {
+        kt_tcp_tick(a->tcp, now_us);
+    }
+    if (now_us > a->last_ts_us)
+        a->last_ts_us = now_us;
+    kt_kafka_tick(a->kafka, a->last_ts_us);
+    if (a->opt.interval_s > 0 && a->opt.events == KT_EVENTS_NONE) {
+        double w = wall_now();
+        if (w >= a->next_report) {
+            report(a, 0);
+            a->next_report = w + a->opt.interval_s;
+        }
+    }
+    if (a->opt.events != KT_EVENTS_NONE && kt_capture_is_live(a->cap))
+        fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    app a;
+    char err[512];
+    int rc = 0;
+
+    memset(&a, 0, sizeof a);
+    if (kt_options_parse(&a.opt, argc, argv, err, sizeof err) < 0) {
+        fprintf(stderr, "kafkatap: %s\n", err);
+        fprintf(stderr, "Try 'kafkatap --help'.\n");
+        return 2;
+    }
+    if (a.opt.help) {
+        kt_usage(stdout);
+        return 0;
+    }
+    if (a.opt.version) {
+        printf("kafkatap %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    a.cap = kt_capture_open(&a.opt.capture, err, sizeof err);
+    if (!a.cap) {
+        fprintf(stderr, "kafkatap: %s\n", err);
+        kt_options_free(&a.opt);
+        return 1;
+    }
+    if (a.opt.capture.read_file)
+        snprintf(a.source, sizeof a.source, "%s",
+                 strcmp(a.opt.capture.read_file, "-") ? a.opt.capture.read_file : "(stdin)");
+    else
+        snprintf(a.source, sizeof a.source, "interface %s", a.opt.capture.interface);
+
+    kt_framer_set_total_budget(a.opt.frame_buffer_total);
+    kt_detail_set_max_inflate(a.opt.max_inflate);
+    a.stats = kt_stats_new();
+    a.partitions = kt_partitions_new();
+    a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
+    a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
+    if (!a.stats || !a.partitions || !a.kafka || !a.tcp) {
+        fprintf(stderr, "kafkatap: out of memory\n");
+        return 1;
+    }
+    kt_kafka_attach(a.kafka, a.tcp);
+
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    a.next_report = wall_now() + a.opt.interval_s;
+
+    if (kt_capture_run(a.cap, on_segment, &a, &stop_flag, err, sizeof err) < 0) {
+        fprintf(stderr, "kafkatap: %s\n", err);
+        rc = 1;
+    }
+    kt_tcp_flush(a.tcp, a.last_ts_us);
+    if (a.opt.events == KT_EVENTS_NONE)
+        report(&a, 1);
+    fflush(stdout);
+
+    kt_tcp_free(a.tcp);
+    kt_kafka_free(a.kafka);
+    kt_stats_free(a.stats);
+    kt_partitions_free(a.partitions);
+    kt_capture_close(a.cap);
+    kt_options_free(&a.opt);
+    return rc;
+}

@@ -1,0 +1,11 @@
+# src/common/: what every stage shares: the bounds-checked cursor over
+# packet bytes, anomaly counters, keyed hashing, string interning, endpoints
+# and the JSON writer.
+libkafkatap_a_SOURCES += \
+	src/common/cursor.h \
+	src/common/anomaly.c src/common/anomaly.h \
+	src/common/siphash.c src/common/siphash.h \
+	src/common/keyed_index.c src/common/keyed_index.h \
+	src/common/intern.c src/common/intern.h \
+	src/common/endpoint.c src/common/endpoint.h \
+	src/common/json_writer.c src/common/json_writer.h

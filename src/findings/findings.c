@@ -1,0 +1,693 @@
+/* findings.c - the findings: what an expert would say about the statistics
+ * of a capture, each citing the numbers behind it.
+ *
+ * Rules (the thresholds are the constants below; the man page, FINDINGS,
+ * says the same):
+ *
+ * hot_partition   In a topic where at least 2 partitions saw Produce
+ *                 requests, and at least HOT_MIN_REQUESTS in all, the
+ *                 partition with the most produce broker time carries at
+ *                 least HOT_SHARE (50%) of the topic's produce broker time
+ *                 and at least HOT_FAIR_FACTOR (2) times its fair share (1
+ *                 over the partitions): warning; critical when it carries at
+ *                 least HOT_CRIT_SHARE (80%) and its produce p99 is at least
+ *                 HOT_CRIT_P99_MS (100 ms).
+ *                 Too few partitions: a topic of which one partition was seen,
+ *                 with at least FEW_MIN_ANSWERED (10) answered produce
+ *                 requests, whose produce p50 is at least FEW_FACTOR (5) times
+ *                 the median produce p50 of the other topics with as many
+ *                 answered produce requests, and at least FEW_MIN_GAP_MS
+ *                 (5 ms) above it: warning.
+ * slow_broker     At least 2 brokers with SLOW_MIN_ANSWERED (10) answered
+ *                 requests each: a broker whose p50 latency is at least
+ *                 SLOW_FACTOR (3) times the median p50 of the others and at
+ *                 least SLOW_MIN_GAP_MS (5 ms) above it: warning; critical at
+ *                 SLOW_CRIT_FACTOR (10) times.  Produce latency is compared
+ *                 when at least 2 brokers answered enough Produce requests,
+ *                 else the latency of all APIs, but only in a capture without
+ *                 Fetch requests: Fetch long-polls wait for data by design
+ *                 and would make a broker that serves consumers look slow.
+ * error_storm     Per API and error code: at least STORM_MIN_COUNT (10)
+ *                 occurrences and at least STORM_SHARE (5%) of the API's
+ *                 answered responses: warning; critical at STORM_CRIT_SHARE
+ *                 (50%).  Partition-level codes count once per partition, so
+ *                 the share can pass 100%.  The steps of version and member
+ *                 id negotiation are not storms: ApiVersions answered
+ *                 UNSUPPORTED_VERSION, JoinGroup answered MEMBER_ID_REQUIRED.
+ *                 The summary names the brokers and client ids with the most
+ *                 of that code (for Produce, the brokers' Produce counts;
+ *                 otherwise counts over all their APIs).
+ *                 Error rate: an API with no storm of one code, whose
+ *                 responses carried an error at least RATE_MIN_ERRORED (5)
+ *                 times and in at least RATE_SHARE (20%) of them, whatever
+ *                 the codes (not counting the negotiation steps above):
+ *                 error_storm too, warning; critical at RATE_CRIT_SHARE
+ *                 (50%).  Retriable errors that clients retry through are
+ *                 still lost time and the sign of a sick partition.
+ * throttling      Per (client id, broker) with a throttled response: warning
+ *                 with the count, total and max throttle time; critical when
+ *                 the max is at least THROTTLE_CRIT_MS (1000 ms), a delay a
+ *                 client's own timeouts start to feel.
+ * unanswered_requests  Per API: at least UNANS_MIN (3) unanswered requests
+ *                 that are at least UNANS_SHARE (1%) of its requests:
+ *                 warning.  Fetch: info below UNANS_FETCH_WARN_SHARE (10%),
+ *                 as long-poll Fetch requests still in flight when a capture
+ *                 ends are normal and cannot be told apart from lost ones.
+ *
+ * Order: most severe first, then by how far the rule's main number is past
+ * its threshold, then kind and subject (for a stable output).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "findings/findings.h"
+#include "report/names.h"
+#include "report/report_labels.h"
+
+#define HOT_MIN_REQUESTS 10
+#define HOT_SHARE 0.50
+#define HOT_FAIR_FACTOR 2.0
+#define HOT_CRIT_SHARE 0.80
+#define HOT_CRIT_P99_MS 100.0
+#define FEW_MIN_ANSWERED 10
+#define FEW_FACTOR 5.0
+#define FEW_MIN_GAP_MS 5.0
+#define SLOW_MIN_ANSWERED 10
+#define SLOW_FACTOR 3.0
+#define SLOW_CRIT_FACTOR 10.0
+#define SLOW_MIN_GAP_MS 5.0
+#define STORM_MIN_COUNT 10
+#define STORM_SHARE 0.05
+#define STORM_CRIT_SHARE 0.50
+#define THROTTLE_CRIT_MS 1000
+#define UNANS_MIN 3
+#define UNANS_SHARE 0.01
+#define RATE_MIN_ERRORED 5
+#define RATE_SHARE 0.20
+#define RATE_CRIT_SHARE 0.50
+#define UNANS_FETCH_WARN_SHARE 0.10
+
+#define API_PRODUCE 0
+#define API_FETCH 1
+#define API_JOIN_GROUP 11
+#define API_API_VERSIONS 18
+#define ERR_UNSUPPORTED_VERSION 35
+#define ERR_MEMBER_ID_REQUIRED 79
+
+#define TOP_INVOLVED 3
+
+typedef struct entry {
+    kt_finding f;
+    double weight;     /* main number over its threshold */
+} entry;
+
+typedef struct list {
+    entry *e;
+    size_t n, cap;
+} list;
+
+const char *kt_severity_name(int severity)
+{
+    switch (severity) {
+    case KT_SEV_CRITICAL: return "critical";
+    case KT_SEV_WARNING: return "warning";
+    default: return "info";
+    }
+}
+
+static double ms_of(uint64_t us)
+{
+    return (double)us / 1000.0;
+}
+
+static kt_finding *add(list *l, const char *kind, int severity, double weight)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 8;
+        entry *ne = realloc(l->e, ncap * sizeof *ne);
+        if (!ne)
+            return NULL;
+        l->e = ne;
+        l->cap = ncap;
+    }
+    entry *e = &l->e[l->n++];
+    memset(e, 0, sizeof *e);
+    e->f.kind = kind;
+    e->f.severity = severity;
+    e->weight = weight;
+    return &e->f;
+}
+
+static void metric(kt_finding *f, const char *key, double v)
+{
+    if (f->nmetrics < KT_FINDING_MAX_METRICS) {
+        f->metric[f->nmetrics].key = key;
+        f->metric[f->nmetrics].value = v;
+        f->nmetrics++;
+    }
+}
+
+/* Formats into a fixed buffer of the finding (subject or summary). */
+static void put(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+#define subject(f, ...) put((f)->subject, sizeof (f)->subject, __VA_ARGS__)
+#define summary(f, ...) put((f)->summary, sizeof (f)->summary, __VA_ARGS__)
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median of v[0..n) (sorts v); 0 when n is 0. */
+static double median(double *v, size_t n)
+{
+    if (!n)
+        return 0;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* ---- hot_partition --------------------------------------------------- */
+
+typedef struct topic_group {
+    kt_partition_stats **p;      /* its partitions, in the sorted array */
+    size_t n;
+    double p50_ms;               /* produce p50 over its partitions */
+    uint64_t answered;           /* answered produce requests, summed */
+} topic_group;
+
+static int cmp_by_topic(const void *a, const void *b)
+{
+    const kt_partition_stats *x = *(kt_partition_stats *const *)a;
+    const kt_partition_stats *y = *(kt_partition_stats *const *)b;
+    uintptr_t tx = (uintptr_t)x->topic, ty = (uintptr_t)y->topic;
+    if (tx != ty)
+        return tx < ty ? -1 : 1;
+    return x->partition < y->partition ? -1 : x->partition > y->partition;
+}
+
+static void hot_in_topic(list *l, const topic_group *g)
+{
+    uint64_t total_us = 0, requests = 0;
+    size_t np = 0;
+    kt_partition_stats *hot = NULL;
+    char topic[200];
+
+    for (size_t i = 0; i < g->n; i++) {
+        const kt_produce_agg *pa = &g->p[i]->produce;
+        if (!pa->requests)
+            continue;
+        np++;
+        requests += pa->requests;
+        total_us += pa->latency_total_us;
+        if (!hot || pa->latency_total_us > hot->produce.latency_total_us)
+            hot = g->p[i];
+    }
+    if (np < 2 || requests < HOT_MIN_REQUESTS || !total_us)
+        return;
+    double share = (double)hot->produce.latency_total_us / (double)total_us;
+    double fair = 1.0 / (double)np;
+    if (share < HOT_SHARE || share < HOT_FAIR_FACTOR * fair)
+        return;
+    double p99 = ms_of(kt_hist_percentile(&hot->produce.latency, 99));
+    int crit = share >= HOT_CRIT_SHARE && p99 >= HOT_CRIT_P99_MS;
+    kt_finding *f = add(l, "hot_partition", crit ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                        share / HOT_SHARE);
+    if (!f)
+        return;
+    kt_label_topic(topic, sizeof topic, g->p[0]->topic);
+    subject(f, "topic %s partition %" PRId32, topic, hot->partition);
+    summary(f, "Hot partition: %s partition %" PRId32 " carries %.1f%% of the topic's produce "
+               "broker time (%.3f of %.3f ms; %zu partitions with Produce, fair share %.1f%%), "
+               "%" PRIu64 " of %" PRIu64 " produce requests, p99 %.3f ms",
+            topic, hot->partition, share * 100, ms_of(hot->produce.latency_total_us),
+            ms_of(total_us), np, fair * 100, hot->produce.requests, requests, p99);
+    metric(f, "share", share);
+    metric(f, "fair_share", fair);
+    metric(f, "partitions", (double)np);
+    metric(f, "broker_time_ms", ms_of(hot->produce.latency_total_us));
+    metric(f, "topic_broker_time_ms", ms_of(total_us));
+    metric(f, "requests", (double)hot->produce.requests);
+    metric(f, "p99_ms", p99);
+}
+
+/* A topic seen with one partition whose produce p50 stands apart from the
+ * other topics'. */
+static void too_few_partitions(list *l, topic_group *g, size_t ng)
+{
+    double *others = malloc((ng ? ng : 1) * sizeof *others);
+    char topic[200];
+    if (!others)
+        return;
+    for (size_t t = 0; t < ng; t++) {
+        if (g[t].n != 1 || g[t].answered < FEW_MIN_ANSWERED)
+            continue;
+        size_t n = 0;
+        for (size_t o = 0; o < ng; o++)
+            if (o != t && g[o].answered >= FEW_MIN_ANSWERED)
+                others[n++] = g[o].p50_ms;
+        if (!n)
+            continue;
+        double med = median(others, n);
+        double p50 = g[t].p50_ms;
+        if (p50 < FEW_FACTOR * med || p50 - med < FEW_MIN_GAP_MS)
+            continue;
+        double ratio = med > 0 ? p50 / med : p50 * 1000;
+        kt_finding *f = add(l, "hot_partition", KT_SEV_WARNING, ratio / FEW_FACTOR);
+        if (!f)
+            break;
+        kt_label_topic(topic, sizeof topic, g[t].p[0]->topic);
+        subject(f, "topic %s", topic);
+        summary(f, "Too few partitions: topic %s was seen with one partition (%" PRId32
+                   ") and its produce p50 is %.3f ms, %.1fx the median p50 of the %zu other "
+                   "topic%s with as many answered (%.3f ms); %" PRIu64
+                   " answered produce requests",
+                topic, g[t].p[0]->partition, p50, ratio, n, n == 1 ? "" : "s", med,
+                g[t].answered);
+        metric(f, "p50_ms", p50);
+        metric(f, "median_other_p50_ms", med);
+        metric(f, "ratio", ratio);
+        metric(f, "other_topics", (double)n);
+        metric(f, "answered", (double)g[t].answered);
+    }
+    free(others);
+}
+
+static void hot_partitions(list *l, const kt_partitions *parts)
+{
+    size_t n = 0, ng = 0;
+    kt_partition_stats **m;
+    kt_partition_stats **byt;
+    topic_group *g;
+
+    if (!parts)
+        return;
+    m = kt_partitions_merged(parts, &n);
+    if (!m)
+        return;
+    byt = malloc((n ? n : 1) * sizeof *byt);
+    g = calloc(n ? n : 1, sizeof *g);
+    if (!byt || !g)
+        goto out;
+    memcpy(byt, m, n * sizeof *byt);
+    qsort(byt, n, sizeof *byt, cmp_by_topic);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && byt[j]->topic == byt[i]->topic)
+            j++;
+        topic_group *t = &g[ng++];
+        t->p = byt + i;
+        t->n = j - i;
+        if (!byt[i]->topic || byt[i]->topic->is_overflow) {
+            ng--;                /* "(other topics)" is no topic */
+            i = j;
+            continue;
+        }
+        kt_histogram h;
+        kt_hist_init(&h);
+        for (size_t k = i; k < j; k++) {
+            kt_hist_merge(&h, &byt[k]->produce.latency);
+            t->answered += byt[k]->produce.latency.count;
+        }
+        t->p50_ms = ms_of(kt_hist_percentile(&h, 50));
+        kt_hist_free(&h);
+        i = j;
+    }
+    for (size_t t = 0; t < ng; t++)
+        hot_in_topic(l, &g[t]);
+    too_few_partitions(l, g, ng);
+out:
+    free(g);
+    free(byt);
+    kt_partitions_merged_free(m, n);
+}
+
+/* ---- slow_broker ------------------------------------------------------ */
+
+static const kt_agg *broker_basis(const kt_broker_stats *b, int produce)
+{
+    return produce ? &b->produce : &b->agg;
+}
+
+static void slow_brokers(list *l, kt_stats *s)
+{
+    size_t nprod = 0, nb = 0;
+    double *p50 = malloc((s->nbrokers + 1) * sizeof *p50);
+    double *peers = malloc((s->nbrokers + 1) * sizeof *peers);
+    kt_broker_stats **b = malloc((s->nbrokers + 1) * sizeof *b);
+    char name[KT_ENDPOINT_STRLEN];
+
+    if (!p50 || !peers || !b)
+        goto out;
+    for (size_t i = 0; i < s->nbrokers; i++)
+        if (!s->brokers[i]->is_other && s->brokers[i]->produce.latency.count >= SLOW_MIN_ANSWERED)
+            nprod++;
+    int produce = nprod >= 2;
+    if (!produce && s->api[API_FETCH] && s->api[API_FETCH]->agg.requests)
+        goto out;                /* long-polls: all-APIs latency says nothing */
+    for (size_t i = 0; i < s->nbrokers; i++) {
+        kt_broker_stats *x = s->brokers[i];
+        const kt_agg *a = broker_basis(x, produce);
+        if (x->is_other || a->latency.count < SLOW_MIN_ANSWERED)
+            continue;
+        b[nb] = x;
+        p50[nb++] = ms_of(kt_hist_percentile(&a->latency, 50));
+    }
+    if (nb < 2)
+        goto out;
+    for (size_t i = 0; i < nb; i++) {
+        size_t n = 0;
+        for (size_t k = 0; k < nb; k++)
+            if (k != i)
+                peers[n++] = p50[k];
+        double med = median(peers, n);
+        if (p50[i] < SLOW_FACTOR * med || p50[i] - med < SLOW_MIN_GAP_MS)
+            continue;
+        double ratio = med > 0 ? p50[i] / med : p50[i] * 1000;
+        const kt_agg *a = broker_basis(b[i], produce);
+        kt_finding *f = add(l, "slow_broker",
+                            ratio >= SLOW_CRIT_FACTOR ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                            ratio / SLOW_FACTOR);
+        if (!f)
+            break;
+        kt_endpoint_format(&b[i]->broker, name, sizeof name);
+        subject(f, "broker %s", name);
+        summary(f, "Slow broker: %s answers %s in %.3f ms at p50 (p99 %.3f ms, %" PRIu64
+                   " answered), %.1fx the median p50 of its %zu peer%s (%.3f ms)",
+                name, produce ? "Produce" : "requests (all APIs)", p50[i],
+                ms_of(kt_hist_percentile(&a->latency, 99)), a->latency.count, ratio, n,
+                n == 1 ? "" : "s", med);
+        metric(f, "p50_ms", p50[i]);
+        metric(f, "p99_ms", ms_of(kt_hist_percentile(&a->latency, 99)));
+        metric(f, "peers_median_p50_ms", med);
+        metric(f, "ratio", ratio);
+        metric(f, "peers", (double)n);
+        metric(f, "answered", (double)a->latency.count);
+        metric(f, "produce_only", produce);
+    }
+out:
+    free(p50);
+    free(peers);
+    free(b);
+}
+
+/* ---- who is involved: the brokers and client ids with the most of a
+ * count, written as " (brokers: A 12, B 3; client ids: c 15)" ----------- */
+
+typedef uint64_t (*agg_count_fn)(const kt_agg *a, int16_t code);
+
+static uint64_t count_code(const kt_agg *a, int16_t code)
+{
+    for (int i = 0; i < a->nerrors; i++)
+        if (a->errors[i].code == code)
+            return a->errors[i].count;
+    return 0;
+}
+
+static uint64_t count_errored(const kt_agg *a, int16_t code)
+{
+    (void)code;
+    return a->errored;
+}
+
+static uint64_t count_unanswered(const kt_agg *a, int16_t code)
+{
+    (void)code;
+    return a->unanswered;
+}
+
+typedef struct ranked {
+    size_t idx;
+    uint64_t v;
+} ranked;
+
+/* Keeps the TOP_INVOLVED largest (v, idx) in top[], largest first. */
+static size_t rank(ranked *top, size_t n, size_t idx, uint64_t v)
+{
+    if (!v)
+        return n;
+    size_t at = n;
+    while (at > 0 && top[at - 1].v < v)
+        at--;
+    if (at >= TOP_INVOLVED)
+        return n;
+    if (n < TOP_INVOLVED)
+        n++;
+    memmove(&top[at + 1], &top[at], (n - 1 - at) * sizeof *top);
+    top[at].idx = idx;
+    top[at].v = v;
+    return n;
+}
+
+static void involved(char *buf, size_t len, kt_stats *s, int api_key, agg_count_fn fn,
+                     int16_t code)
+{
+    ranked tb[TOP_INVOLVED + 1], tc[TOP_INVOLVED + 1];
+    size_t nb = 0, nc = 0, o = 0;
+    char label[128];
+    /* a broker's Produce aggregate is exact for Produce; for other APIs
+     * only the broker's total over all APIs is kept */
+    int use_produce = api_key == API_PRODUCE;
+
+    for (size_t i = 0; i < s->nbrokers; i++)
+        nb = rank(tb, nb, i, fn(use_produce ? &s->brokers[i]->produce : &s->brokers[i]->agg, code));
+    for (size_t i = 0; i < s->nclients; i++)
+        nc = rank(tc, nc, i, fn(&s->clients[i]->agg, code));
+    buf[0] = 0;
+    if (!nb && !nc)
+        return;
+#define PUT(...) do { if (o < len) o += (size_t)snprintf(buf + o, len - o, __VA_ARGS__); } while (0)
+    PUT(" (");
+    if (nb) {
+        PUT("brokers%s:", use_produce ? "" : ", all APIs");
+        for (size_t i = 0; i < nb; i++) {
+            const kt_broker_stats *b = s->brokers[tb[i].idx];
+            if (b->is_other)
+                snprintf(label, sizeof label, "(other)");
+            else
+                kt_endpoint_format(&b->broker, label, sizeof label);
+            PUT("%s %s %" PRIu64, i ? "," : "", label, tb[i].v);
+        }
+    }
+    if (nc) {
+        PUT("%sclient ids, all APIs:", nb ? "; " : "");
+        for (size_t i = 0; i < nc; i++) {
+            kt_label_client_id(label, 64, s->clients[tc[i].idx]->client_id);
+            PUT("%s %s %" PRIu64, i ? "," : "", label, tc[i].v);
+        }
+    }
+    PUT(")");
+#undef PUT
+}
+
+/* ---- error_storm ------------------------------------------------------ */
+
+static int expected_step(int api_key, int code)
+{
+    return (api_key == API_API_VERSIONS && code == ERR_UNSUPPORTED_VERSION) ||
+           (api_key == API_JOIN_GROUP && code == ERR_MEMBER_ID_REQUIRED);
+}
+
+/* An API whose responses carry errors often, whatever the codes. */
+static void error_rate(list *l, kt_stats *s, const kt_api_stats *api)
+{
+    const kt_agg *a = &api->agg;
+    char apib[32], errb[32], codes[300], who[300];
+    size_t o = 0;
+    double share;
+    int unexpected = 0;
+
+    for (int k = 0; k < a->nerrors; k++)
+        if (!expected_step(api->api_key, a->errors[k].code))
+            unexpected = 1;
+    if (!unexpected || a->errored < RATE_MIN_ERRORED)
+        return;
+    share = (double)a->errored / (double)a->matched;
+    if (share < RATE_SHARE)
+        return;
+    kt_finding *f = add(l, "error_storm", share >= RATE_CRIT_SHARE ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                        share / RATE_SHARE);
+    if (!f)
+        return;
+    codes[0] = 0;
+    for (int k = 0; k < a->nerrors && o < sizeof codes; k++)
+        o += (size_t)snprintf(codes + o, sizeof codes - o, "%s%s %" PRIu64, k ? ", " : "",
+                              kt_error_label(a->errors[k].code, errb, sizeof errb),
+                              a->errors[k].count);
+    const char *name = kt_api_name(api->api_key, apib, sizeof apib);
+    involved(who, sizeof who, s, api->api_key, count_errored, 0);
+    subject(f, "%s errors", name);
+    summary(f, "Errors: %s answered %" PRIu64 " of %" PRIu64 " responses with an error code "
+               "(%.1f%%): %s%s",
+            name, a->errored, a->matched, share * 100, codes, who);
+    metric(f, "errored", (double)a->errored);
+    metric(f, "responses", (double)a->matched);
+    metric(f, "share", share);
+    metric(f, "api_key", api->api_key);
+}
+
+static void error_storms(list *l, kt_stats *s, kt_api_stats **apis, size_t napis)
+{
+    char apib[32], errb[32], who[300];
+    for (size_t i = 0; i < napis; i++) {
+        kt_agg *a = &apis[i]->agg;
+        int stormed = 0;
+        if (!a->matched)
+            continue;
+        kt_agg_sort_errors(a);
+        for (int k = 0; k < a->nerrors; k++) {
+            uint64_t c = a->errors[k].count;
+            int16_t code = a->errors[k].code;
+            double share = (double)c / (double)a->matched;
+            if (!code || c < STORM_MIN_COUNT || share < STORM_SHARE ||
+                expected_step(apis[i]->api_key, code))
+                continue;
+            kt_finding *f = add(l, "error_storm",
+                                share >= STORM_CRIT_SHARE ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                                share / STORM_SHARE);
+            if (!f)
+                return;
+            const char *api = kt_api_name(apis[i]->api_key, apib, sizeof apib);
+            const char *err = kt_error_label(code, errb, sizeof errb);
+            involved(who, sizeof who, s, apis[i]->api_key, count_code, code);
+            subject(f, "%s %s", api, err);
+            summary(f, "Error storm: %s answered %s %" PRIu64 " times in %" PRIu64
+                       " responses (%.1f%%)%s",
+                    api, err, c, a->matched, share * 100, who);
+            metric(f, "count", (double)c);
+            metric(f, "responses", (double)a->matched);
+            metric(f, "share", share);
+            metric(f, "error_code", code);
+            metric(f, "api_key", apis[i]->api_key);
+            stormed = 1;
+        }
+        if (!stormed)
+            error_rate(l, s, apis[i]);
+    }
+}
+
+/* ---- throttling ------------------------------------------------------- */
+
+static void throttling(list *l, kt_stats *s)
+{
+    size_t n = 0;
+    kt_throttle_stats **t = kt_stats_throttled_sorted(s, &n);
+    char client[128], broker[KT_ENDPOINT_STRLEN];
+    for (size_t i = 0; t && i < n; i++) {
+        const kt_throttle_stats *x = t[i];
+        if (!x->throttled)
+            continue;
+        kt_finding *f = add(l, "throttling",
+                            x->throttle_ms_max >= THROTTLE_CRIT_MS ? KT_SEV_CRITICAL
+                                                                  : KT_SEV_WARNING,
+                            (double)x->throttle_ms_total / THROTTLE_CRIT_MS);
+        if (!f)
+            break;
+        kt_label_client_id(client, sizeof client, x->client_id);
+        kt_endpoint_format(&x->broker, broker, sizeof broker);
+        subject(f, "client id %s on broker %s", client, broker);
+        summary(f, "Throttling: broker %s throttled client id %s in %" PRIu64 " of %" PRIu64
+                   " responses, %" PRIu64 " ms in all, at most %" PRIu64 " ms",
+                broker, client, x->throttled, x->responses, x->throttle_ms_total,
+                x->throttle_ms_max);
+        metric(f, "throttled", (double)x->throttled);
+        metric(f, "responses", (double)x->responses);
+        metric(f, "throttle_ms_total", (double)x->throttle_ms_total);
+        metric(f, "throttle_ms_max", (double)x->throttle_ms_max);
+    }
+    free(t);
+}
+
+/* ---- unanswered_requests ---------------------------------------------- */
+
+static void unanswered(list *l, kt_stats *s, kt_api_stats **apis, size_t napis)
+{
+    char apib[32], who[300];
+    for (size_t i = 0; i < napis; i++) {
+        const kt_agg *a = &apis[i]->agg;
+        int fetch = apis[i]->api_key == API_FETCH;
+        if (!a->requests || a->unanswered < UNANS_MIN)
+            continue;
+        double share = (double)a->unanswered / (double)a->requests;
+        if (share < UNANS_SHARE)
+            continue;
+        int sev = fetch && share < UNANS_FETCH_WARN_SHARE ? KT_SEV_INFO : KT_SEV_WARNING;
+        kt_finding *f = add(l, "unanswered_requests", sev, share / UNANS_SHARE);
+        if (!f)
+            return;
+        const char *api = kt_api_name(apis[i]->api_key, apib, sizeof apib);
+        involved(who, sizeof who, s, apis[i]->api_key, count_unanswered, 0);
+        subject(f, "%s", api);
+        summary(f, "Unanswered requests: %" PRIu64 " of %" PRIu64 " %s requests (%.1f%%) got "
+                   "no response%s%s",
+                a->unanswered, a->requests, api, share * 100, who,
+                fetch ? "; long-poll Fetch requests still in flight when a capture ends are "
+                        "normal"
+                      : "");
+        metric(f, "unanswered", (double)a->unanswered);
+        metric(f, "requests", (double)a->requests);
+        metric(f, "share", share);
+        metric(f, "api_key", apis[i]->api_key);
+    }
+}
+
+/* ---- all of them ------------------------------------------------------ */
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    if (x->f.severity != y->f.severity)
+        return x->f.severity > y->f.severity ? -1 : 1;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    int c = strcmp(x->f.kind, y->f.kind);
+    return c ? c : strcmp(x->f.subject, y->f.subject);
+}
+
+size_t kt_findings_compute(kt_stats *s, const kt_partitions *parts,
+                           const kt_session_totals *totals, kt_finding **out)
+{
+    list l = { 0 };
+    size_t napis = 0;
+    kt_api_stats **apis;
+
+    (void)totals;
+    *out = NULL;
+    if (!s)
+        return 0;
+    apis = kt_stats_apis_sorted(s, &napis);
+    hot_partitions(&l, parts);
+    slow_brokers(&l, s);
+    if (apis) {
+        error_storms(&l, s, apis, napis);
+        unanswered(&l, s, apis, napis);
+    }
+    throttling(&l, s);
+    free(apis);
+    if (!l.n) {
+        free(l.e);
+        return 0;
+    }
+    qsort(l.e, l.n, sizeof *l.e, cmp_entry);
+    kt_finding *f = malloc(l.n * sizeof *f);
+    if (!f) {
+        free(l.e);
+        return 0;
+    }
+    for (size_t i = 0; i < l.n; i++)
+        f[i] = l.e[i].f;
+    free(l.e);
+    *out = f;
+    return l.n;
+}

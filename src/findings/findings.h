@@ -1,0 +1,36 @@
+/* findings.h - what an expert would say about the statistics: a partition
+ * that carries most of its topic's produce time (hot partition, too few
+ * partitions), a broker whose latency stands apart from its peers, error
+ * storms, throttling, unanswered requests.  Each finding names its subject
+ * and cites the numbers behind it; the rules and thresholds are documented
+ * at the top of findings.c and in the man page. */
+#ifndef KT_FINDINGS_H
+#define KT_FINDINGS_H
+
+#include <stddef.h>
+#include "kafka/kafka_session.h"
+#include "stats/partition_stats.h"
+#include "stats/stats.h"
+
+enum kt_severity { KT_SEV_INFO = 0, KT_SEV_WARNING, KT_SEV_CRITICAL };
+
+#define KT_FINDING_MAX_METRICS 8
+
+typedef struct kt_finding {
+    const char *kind;            /* "hot_partition", "slow_broker", "error_storm",
+                                    "throttling", "unanswered_requests" */
+    int severity;                /* enum kt_severity */
+    char summary[512];           /* one sentence with the numbers */
+    char subject[256];           /* what it is about: "topic orders partition 3",
+                                    "broker 10.0.0.1:9092", ... */
+    int nmetrics;
+    struct { const char *key; double value; } metric[KT_FINDING_MAX_METRICS];
+} kt_finding;
+
+/* Computes the findings, most severe first.  Returns the count; *out is
+ * allocated (free it). */
+size_t kt_findings_compute(kt_stats *s, const kt_partitions *parts,
+                           const kt_session_totals *totals, kt_finding **out);
+const char *kt_severity_name(int severity);   /* "info", "warning", "critical" */
+
+#endif

@@ -1,0 +1,11 @@
+# src/kafka/: the Kafka session of each connection: framing, detection,
+# correlation of requests with responses, the details each exchange carries
+# (topic-partitions, records, errors) and the topic names and ids.
+libkafkatap_a_SOURCES += \
+	src/kafka/exchange.h \
+	src/kafka/kafka_framing.c src/kafka/kafka_framing.h \
+	src/kafka/kafka_session.c src/kafka/kafka_session.h \
+	src/kafka/correlation.c src/kafka/correlation.h \
+	src/kafka/message_detail.c src/kafka/message_detail.h \
+	src/kafka/response_summary.c src/kafka/response_summary.h \
+	src/kafka/topics.c src/kafka/topics.h

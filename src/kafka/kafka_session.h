@@ -1,0 +1,90 @@
+/* kafka_session.h - the Kafka layer of every TCP connection: which side is
+ * the broker, frames in each direction, and requests matched to responses
+ * by correlation id.  It consumes the reassembler's callbacks and produces
+ * kt_exchange records.
+ *
+ * Roles: a connection with exactly one endpoint on a broker port (-p) is
+ * Kafka at once, that endpoint being the broker.  Otherwise (auto-detection)
+ * the side that sends a frame that decodes as a plausible request is the
+ * client, and the connection counts as Kafka once a response matches one of
+ * its requests; a connection that shows no plausible request within its
+ * first KT_DETECT_BYTES bytes, or no matching response within
+ * KT_CONFIRM_BYTES, is handed back to the reassembler to be ignored.
+ */
+#ifndef KT_KAFKA_SESSION_H
+#define KT_KAFKA_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kafka/exchange.h"
+#include "common/intern.h"
+#include "reassembly/tcp_reassembly.h"
+#include "kafka/topics.h"
+
+#define KT_DETECT_BYTES (64 * 1024)
+#define KT_CONFIRM_BYTES (1024 * 1024)
+#define KT_MAX_BROKER_PORTS 64
+
+typedef struct kt_session_config {
+    uint16_t broker_ports[KT_MAX_BROKER_PORTS];
+    int nports;
+    int autodetect;                 /* detect Kafka on other ports too */
+    size_t max_frame;               /* default 100 MiB */
+    uint32_t max_pending;           /* per connection, default 1024 */
+    uint64_t max_pending_total;     /* all connections, default 1,000,000 */
+    uint64_t request_timeout_us;    /* unanswered after this long, default 120 s */
+    size_t max_client_ids;          /* distinct client ids kept, default 10000 */
+    size_t max_topics;              /* distinct topic names and ids, default 100000 */
+    size_t detail_budget;           /* bytes of pending partition details, default 256 MiB */
+} kt_session_config;
+
+typedef struct kt_session_totals {
+    uint64_t requests;              /* requests reported (answered + unanswered + acks=0) */
+    uint64_t matched;               /* answered */
+    uint64_t unanswered;
+    uint64_t no_response_expected;  /* acks=0 produce */
+    uint64_t orphan_responses;
+    uint64_t malformed;             /* frames that did not decode */
+    uint64_t connections;           /* Kafka connections */
+    uint64_t midstream_connections; /* of which picked up mid-stream */
+    uint64_t missed_bytes;          /* TCP bytes never captured on Kafka connections */
+    uint64_t ignored_connections;   /* TCP connections that were not Kafka */
+} kt_session_totals;
+
+typedef struct kt_kafka kt_kafka;
+
+void kt_session_config_defaults(kt_session_config *cfg);
+
+kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ctx);
+/* The reassembler callbacks; their ctx is the kt_kafka. */
+extern const kt_tcp_callbacks kt_kafka_tcp_callbacks;
+/* Must be called once, before the first segment. */
+void kt_kafka_attach(kt_kafka *k, kt_tcp_reassembler *tcp);
+/* Gives up requests older than the timeout; cheap to call per packet. */
+void kt_kafka_tick(kt_kafka *k, uint64_t now_us);
+const kt_session_totals *kt_kafka_totals(const kt_kafka *k);
+/* One Kafka connection, for the report: was it picked up mid-stream, how
+ * many of its bytes were never captured. */
+typedef struct kt_conn_summary {
+    kt_endpoint client, broker;
+    const kt_istr *client_id;       /* the last one its requests carried */
+    int midstream;
+    int open;                       /* still open when asked */
+    uint64_t missed_bytes;          /* both directions */
+    uint64_t requests;              /* reported exchanges */
+    uint64_t first_ts_us, last_ts_us;
+} kt_conn_summary;
+
+#define KT_MAX_CONN_SUMMARIES 10000  /* closed connections kept for the report */
+
+/* The Kafka connections: those still open and the closed ones kept (at
+ * most KT_MAX_CONN_SUMMARIES; *not_kept says how many more there were),
+ * most missed bytes first, then mid-stream ones, then most requests.
+ * Caller frees *out. */
+size_t kt_kafka_connections(kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept);
+
+/* The topics seen so far (names, ids and their pairing). */
+kt_topics *kt_kafka_topics(kt_kafka *k);
+void kt_kafka_free(kt_kafka *k);
+
+#endif

@@ -1,0 +1,175 @@
+/* message_detail.c - per-partition facts of Produce and Fetch requests
+ * (message_detail.h); the response side is in response_summary.c, which
+ * walks each response once for everything. */
+#include <stdlib.h>
+#include <string.h>
+#include "common/anomaly.h"
+#include "dissectors/kafka_records.h"
+#include "dissectors/kafka_walk.h"
+#include "kafka/message_detail.h"
+
+#define API_PRODUCE 0
+#define API_FETCH 1
+
+static size_t max_inflate = KT_RECORDS_MAX_INFLATE;
+
+void kt_detail_set_max_inflate(size_t bytes)
+{
+    max_inflate = bytes;
+}
+
+size_t kt_detail_max_inflate(void)
+{
+    return max_inflate;
+}
+
+void kt_detail_scan_records(kt_slice records, size_t *left, kt_records_summary *rs)
+{
+    /* kt_records_scan takes 0 as "the default": an empty budget is 1 byte */
+    kt_records_scan(records, *left ? *left : 1, rs);
+    *left = rs->inflated_bytes < *left ? *left - (size_t)rs->inflated_bytes : 0;
+    if (rs->inflate_capped)
+        kt_anomaly_add(KT_AN_INFLATE_CAPPED, rs->inflate_capped);
+}
+
+void kt_part_init(kt_part_result *p, const kt_topic *topic, int32_t partition)
+{
+    memset(p, 0, sizeof *p);
+    p->topic = topic;
+    p->partition = partition;
+    p->error = KT_PART_NO_ANSWER;
+    p->fetch_offset = -1;
+    p->high_watermark = -1;
+    p->last_offset = -1;
+}
+
+int kt_detail_wanted(int api_key)
+{
+    return api_key == API_PRODUCE || api_key == API_FETCH;
+}
+
+size_t kt_detail_size(const kt_request_detail *d)
+{
+    return d ? sizeof *d + (size_t)d->nparts * sizeof d->parts[0] : 0;
+}
+
+typedef struct collector {
+    kt_topics *topics;
+    int api_key;
+    int16_t acks;
+    int32_t timeout_ms, max_wait_ms;
+    kt_part_result *parts;
+    uint32_t n, cap, dropped;
+    size_t inflate_left;
+} collector;
+
+const kt_topic *kt_event_topic(kt_topics *topics, const kt_event *ev)
+{
+    if (!ev->topic.is_null && ev->topic.len > 0)
+        return kt_topic_by_name(topics, ev->topic);
+    if (ev->topic_id)
+        return kt_topic_by_id(topics, ev->topic_id);
+    return kt_topic_by_name(topics, ev->topic);
+}
+
+static kt_part_result *add_part(collector *c, const kt_event *ev)
+{
+    kt_part_result *p;
+    if (c->n == c->cap) {
+        uint32_t ncap = c->cap ? c->cap * 2 : 16;
+        kt_part_result *np;
+        if (c->n >= KT_MAX_DETAIL_PARTS) {
+            c->dropped++;
+            return NULL;
+        }
+        np = realloc(c->parts, (size_t)ncap * sizeof *np);
+        if (!np) {
+            c->dropped++;
+            return NULL;
+        }
+        c->parts = np;
+        c->cap = ncap;
+    }
+    p = &c->parts[c->n++];
+    kt_part_init(p, kt_event_topic(c->topics, ev), ev->partition);
+    return p;
+}
+
+static int on_request_event(void *arg, const kt_event *ev)
+{
+    collector *c = arg;
+    if (ev->kind != KT_EV_FIELD)
+        return 0;
+    switch (ev->role) {
+    case KT_ROLE_ACKS:
+        c->acks = (int16_t)ev->i;
+        break;
+    case KT_ROLE_TIMEOUT_MS:
+        if (ev->scope == KT_SCOPE_ROOT)
+            c->timeout_ms = (int32_t)ev->i;
+        break;
+    case KT_ROLE_MAX_WAIT_MS:
+        c->max_wait_ms = (int32_t)ev->i;
+        break;
+    case KT_ROLE_RECORDS:
+        if (c->api_key == API_PRODUCE) {
+            kt_records_summary rs;
+            kt_part_result *p = add_part(c, ev);
+            if (p) {
+                kt_detail_scan_records(ev->s, &c->inflate_left, &rs);
+                p->records = (int64_t)(rs.records - rs.control_records);
+                p->bytes = ev->is_null ? 0 : ev->s.len;
+            }
+        }
+        break;
+    case KT_ROLE_FETCH_OFFSET:
+        if (c->api_key == API_FETCH && ev->partition >= 0) {
+            kt_part_result *p = add_part(c, ev);
+            if (p)
+                p->fetch_offset = ev->i;
+        }
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+kt_request_detail *kt_detail_from_request(int api_key, int api_version,
+                                          const uint8_t *body, size_t len,
+                                          kt_topics *topics)
+{
+    collector c;
+    kt_cursor cur;
+    kt_walk_result r;
+    kt_request_detail *d;
+
+    if (!kt_detail_wanted(api_key))
+        return NULL;
+    memset(&c, 0, sizeof c);
+    c.topics = topics;
+    c.api_key = api_key;
+    c.acks = -2;
+    c.timeout_ms = -1;
+    c.max_wait_ms = -1;
+    c.inflate_left = max_inflate;
+    kt_cur_init(&cur, body, len);
+    if (kt_walk(api_key, api_version, 0, &cur, 0, on_request_event, &c, &r) != KT_WALK_OK) {
+        if (r.status == KT_WALK_MALFORMED && r.cur_err == KT_CUR_LIMIT)
+            kt_anomaly_add(KT_AN_WALKER_LIMIT, 1);
+        free(c.parts);
+        return NULL;
+    }
+    d = malloc(sizeof *d + (size_t)c.n * sizeof d->parts[0]);
+    if (d) {
+        d->acks = api_key == API_PRODUCE ? c.acks : -2;
+        d->timeout_ms = c.timeout_ms;
+        d->max_wait_ms = c.max_wait_ms;
+        d->nparts = c.n;
+        d->parts_dropped = c.dropped;
+        if (c.n)
+            memcpy(d->parts, c.parts, (size_t)c.n * sizeof d->parts[0]);
+    }
+    free(c.parts);
+    return d;
+}

@@ -1,0 +1,49 @@
+/* message_detail.h - the per topic-partition facts of Produce and Fetch,
+ * taken from request and response bodies by the generic schema walker:
+ * records and bytes sent (Produce), fetch offsets (Fetch requests), error
+ * codes, records returned and high watermarks (responses); and the topic
+ * name/id pairs that responses reveal (Metadata v10+, CreateTopics v7+,
+ * DescribeTopicPartitions...).  Nothing here knows a message layout: the
+ * walker's roles (topic name or id, partition index, records, error code,
+ * ...) say what each value is. */
+#ifndef KT_MESSAGE_DETAIL_H
+#define KT_MESSAGE_DETAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kafka/exchange.h"
+#include "kafka/topics.h"
+
+#define KT_MAX_DETAIL_PARTS 10000   /* partitions kept per request */
+
+/* Does this API carry per-partition details (Produce, Fetch)? */
+int kt_detail_wanted(int api_key);
+
+/* The details of a Produce or Fetch request body; NULL for other APIs, a
+ * body that does not decode, or no memory.  Free with free(). */
+kt_request_detail *kt_detail_from_request(int api_key, int api_version,
+                                          const uint8_t *body, size_t len,
+                                          kt_topics *topics);
+
+struct kt_event;
+/* The topic a walker event is about: by name, else by topic id. */
+const kt_topic *kt_event_topic(kt_topics *topics, const struct kt_event *ev);
+
+/* Gzip output allowed per message body, all its record fields together
+ * (legacy gzip message sets are inflated only to count their messages);
+ * default KT_RECORDS_MAX_INFLATE.  Process-wide, set once at start. */
+void kt_detail_set_max_inflate(size_t bytes);
+size_t kt_detail_max_inflate(void);
+
+/* Counts records of one `records` field against a body's inflate budget
+ * (*left, from kt_detail_max_inflate()), and the anomalies it meets. */
+struct kt_records_summary;
+void kt_detail_scan_records(kt_slice records, size_t *left, struct kt_records_summary *rs);
+
+/* A partition entry as a request names it: nothing answered or known yet. */
+void kt_part_init(kt_part_result *p, const kt_topic *topic, int32_t partition);
+
+/* Bytes a detail occupies (for the memory budget). */
+size_t kt_detail_size(const kt_request_detail *d);
+
+#endif

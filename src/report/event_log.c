@@ -1,0 +1,180 @@
+/* event_log.c - per-request records for --events (text) and --events=json. */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+#include "report/event_log.h"
+#include "common/json_writer.h"
+#include "report/names.h"
+#include "report/report_labels.h"
+#include "kafka/topics.h"
+
+const char *kt_status_name(int status)
+{
+    switch (status) {
+    case KT_STATUS_OK: return "ok";
+    case KT_STATUS_ERROR: return "error";
+    case KT_STATUS_UNANSWERED: return "unanswered";
+    case KT_STATUS_NO_RESPONSE_EXPECTED: return "no_response_expected";
+    default: return "unknown";
+    }
+}
+
+static void utc_time(char *buf, size_t len, uint64_t ts_us)
+{
+    time_t t = (time_t)(ts_us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (unsigned)(ts_us % 1000000));
+}
+
+/* The topic's name, or its id's text when no name is known yet. */
+static const char *topic_label(const kt_topic *tp, char buf[23], int *resolved)
+{
+    const kt_istr *name = kt_topic_name(tp);
+    *resolved = name != NULL;
+    if (name)
+        return name->s;
+    if (kt_label_topic_id(tp, buf))
+        return buf;
+    return tp && tp->is_overflow ? "(too many topics)" : "";
+}
+
+void kt_event_write_text(FILE *out, const kt_exchange *ex)
+{
+    char ts[96], cli[KT_ENDPOINT_STRLEN], brk[KT_ENDPOINT_STRLEN], nb[32], eb[32];
+    utc_time(ts, sizeof ts, ex->request_ts_us);
+    fprintf(out, "%s %s -> %s %s v%d corr=%" PRId32 " client_id=", ts,
+            kt_endpoint_format(ex->client, cli, sizeof cli),
+            kt_endpoint_format(ex->broker, brk, sizeof brk),
+            kt_api_name(ex->api_key, nb, sizeof nb), ex->api_version, ex->correlation_id);
+    if (!ex->client_id || ex->client_id->is_null)
+        fputs("(null)", out);
+    else {
+        fputc('"', out);
+        kt_json_escape(out, (const uint8_t *)ex->client_id->s, ex->client_id->len);
+        fputc('"', out);
+    }
+    if (ex->latency_us >= 0)
+        fprintf(out, " latency=%.3fms", (double)ex->latency_us / 1000.0);
+    fprintf(out, " %s", kt_status_name(ex->status));
+    if (ex->throttle_ms > 0)
+        fprintf(out, " throttle=%" PRId32 "ms", ex->throttle_ms);
+    for (int i = 0; i < ex->nerrors; i++)
+        fprintf(out, " %s=%u", kt_error_label(ex->errors[i].code, eb, sizeof eb),
+                ex->errors[i].count);
+    if (ex->detail && ex->detail->nparts) {
+        const char *sep = " partitions=";
+        for (uint32_t i = 0; i < ex->detail->nparts; i++, sep = ",") {
+            const kt_part_result *r = &ex->detail->parts[i];
+            char idb[23];
+            int resolved;
+            const char *label = topic_label(r->topic, idb, &resolved);
+            fputs(sep, out);
+            kt_json_escape(out, (const uint8_t *)label, strlen(label));
+            fprintf(out, "/%d:", r->partition);
+            if (!r->answered)
+                fputs("-", out);
+            else if (r->error == 0)
+                fputs("ok", out);
+            else
+                fputs(kt_error_label(r->error, eb, sizeof eb), out);
+            fprintf(out, ":%lldr", (long long)r->records);
+        }
+    }
+    if (ex->truncated)
+        fputs(" truncated", out);
+    fputc('\n', out);
+}
+
+void kt_event_write_json(FILE *out, const kt_exchange *ex)
+{
+    char buf[KT_ENDPOINT_STRLEN], nb[32];
+    kt_json j;
+    kt_json_init(&j, out, 0);
+    kt_json_object_begin(&j);
+    kt_json_key(&j, "ts");
+    kt_json_fixed(&j, (double)ex->request_ts_us / 1e6, 6);
+    kt_json_key(&j, "client");
+    kt_json_string(&j, kt_endpoint_format(ex->client, buf, sizeof buf));
+    kt_json_key(&j, "broker");
+    kt_json_string(&j, kt_endpoint_format(ex->broker, buf, sizeof buf));
+    kt_json_key(&j, "client_id");
+    kt_json_client_id(&j, ex->client_id);
+    kt_json_key(&j, "api");
+    kt_json_string(&j, kt_api_name(ex->api_key, nb, sizeof nb));
+    kt_json_key(&j, "api_key");
+    kt_json_int(&j, ex->api_key);
+    kt_json_key(&j, "api_version");
+    kt_json_int(&j, ex->api_version);
+    kt_json_key(&j, "correlation_id");
+    kt_json_int(&j, ex->correlation_id);
+    kt_json_key(&j, "latency_ms");
+    if (ex->latency_us >= 0)
+        kt_json_fixed(&j, (double)ex->latency_us / 1000.0, 3);
+    else
+        kt_json_null(&j);
+    kt_json_key(&j, "status");
+    kt_json_string(&j, kt_status_name(ex->status));
+    kt_json_key(&j, "throttle_ms");
+    if (ex->throttle_ms >= 0)
+        kt_json_int(&j, ex->throttle_ms);
+    else
+        kt_json_null(&j);
+    kt_json_key(&j, "errors");
+    kt_json_object_begin(&j);
+    for (int i = 0; i < ex->nerrors; i++) {
+        kt_json_key(&j, kt_error_label(ex->errors[i].code, nb, sizeof nb));
+        kt_json_uint(&j, ex->errors[i].count);
+    }
+    kt_json_object_end(&j);
+    if (ex->detail) {
+        kt_json_key(&j, "partitions");
+        kt_json_array_begin(&j);
+        for (uint32_t i = 0; i < ex->detail->nparts; i++) {
+            const kt_part_result *r = &ex->detail->parts[i];
+            char idb[23];
+            int resolved;
+            const char *label = topic_label(r->topic, idb, &resolved);
+            kt_json_object_begin(&j);
+            kt_json_key(&j, "topic");
+            kt_json_string(&j, label);
+            if (!resolved) {
+                kt_json_key(&j, "topic_resolved");
+                kt_json_bool(&j, 0);
+            }
+            kt_json_key(&j, "partition");
+            kt_json_int(&j, r->partition);
+            kt_json_key(&j, "error");
+            if (r->answered && r->error != 0)
+                kt_json_string(&j, kt_error_label(r->error, nb, sizeof nb));
+            else
+                kt_json_null(&j);
+            kt_json_key(&j, "records");
+            kt_json_int(&j, r->records);
+            kt_json_key(&j, "bytes");
+            kt_json_uint(&j, r->bytes);
+            if (r->high_watermark >= 0) {
+                kt_json_key(&j, "high_watermark");
+                kt_json_int(&j, r->high_watermark);
+            }
+            if (r->fetch_offset >= 0) {
+                kt_json_key(&j, "fetch_offset");
+                kt_json_int(&j, r->fetch_offset);
+            }
+            kt_json_object_end(&j);
+        }
+        kt_json_array_end(&j);
+        if (ex->detail->acks > -2) {
+            kt_json_key(&j, "acks");
+            kt_json_int(&j, ex->detail->acks);
+        }
+    }
+    if (ex->truncated) {
+        kt_json_key(&j, "truncated");
+        kt_json_bool(&j, 1);
+    }
+    kt_json_object_end(&j);
+    fputc('\n', out);
+}

@@ -1,0 +1,322 @@
+/* partition_stats.c - per topic-partition Produce and Fetch statistics
+ * (partition_stats.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "common/anomaly.h"
+#include "common/keyed_index.h"
+#include "stats/partition_stats.h"
+#include "common/siphash.h"
+
+#define API_PRODUCE 0
+#define API_FETCH 1
+
+kt_partitions *kt_partitions_new(void)
+{
+    return calloc(1, sizeof(kt_partitions));
+}
+
+static void fetch_init(kt_fetch_agg *f)
+{
+    f->fetch_offset = -1;
+    f->high_watermark = -1;
+    f->lag = -1;
+    f->lag_max = -1;
+}
+
+static kt_partition_stats *entry_new(const kt_topic *tp, int32_t partition)
+{
+    kt_partition_stats *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->topic = tp;
+    e->partition = partition;
+    e->produce.timeout_ms_max = -1;
+    fetch_init(&e->fetch);
+    return e;
+}
+
+/* (topic, partition) as hashed and matched; no padding to hash. */
+struct part_key {
+    const kt_topic *tp;
+    int64_t partition;
+};
+
+static uint64_t key_hash(const kt_topic *tp, int32_t partition)
+{
+    struct part_key k = { tp, partition };
+    return kt_hash(&k, sizeof k);
+}
+
+static uint64_t entry_hash(const void *e)
+{
+    const kt_partition_stats *x = e;
+    return key_hash(x->topic, x->partition);
+}
+
+static int entry_match(const void *e, const void *key)
+{
+    const kt_partition_stats *x = e;
+    const struct part_key *k = key;
+    return x->topic == k->tp && x->partition == k->partition;
+}
+
+static kt_partition_stats *lookup(kt_partitions *p, const kt_topic *tp, int32_t partition)
+{
+    struct part_key key = { tp, partition };
+    size_t i;
+    int found;
+    kt_partition_stats *e;
+    if (kt_index_grow(&p->index, &p->index_cap, p->n, (void *const *)p->entries, entry_hash) < 0 &&
+        !p->index)
+        return NULL;
+    i = kt_index_slot(p->index, p->index_cap, key_hash(tp, partition),
+                      (void *const *)p->entries, entry_match, &key, &found);
+    if (found)
+        return p->entries[p->index[i] - 1];
+    if (p->n >= KT_MAX_PARTITIONS) {
+        p->dropped++;
+        kt_anomaly_add(KT_AN_PARTITION_TABLE_FULL, 1);
+        return NULL;
+    }
+    if (p->n == p->cap) {
+        size_t ncap = p->cap ? p->cap * 2 : 64;
+        kt_partition_stats **ne = realloc(p->entries, ncap * sizeof *ne);
+        if (!ne)
+            return NULL;
+        p->entries = ne;
+        p->cap = ncap;
+    }
+    e = entry_new(tp, partition);
+    if (!e)
+        return NULL;
+    p->entries[p->n++] = e;
+    p->index[i] = (uint32_t)p->n;
+    return e;
+}
+
+static void add_produce(kt_produce_agg *a, const kt_exchange *ex, const kt_request_detail *d,
+                        const kt_part_result *r)
+{
+    a->requests++;
+    a->records += r->records > 0 ? (uint64_t)r->records : 0;
+    a->bytes += r->bytes;
+    if (d->acks == -1)
+        a->acks[0]++;
+    else if (d->acks == 0)
+        a->acks[1]++;
+    else if (d->acks == 1)
+        a->acks[2]++;
+    if (d->timeout_ms > a->timeout_ms_max)
+        a->timeout_ms_max = d->timeout_ms;
+    if (ex->status == KT_STATUS_UNANSWERED) {
+        a->unanswered++;
+        return;
+    }
+    if (ex->latency_us < 0)
+        return;                     /* acks=0: no response, no latency */
+    a->latency_total_us += (uint64_t)ex->latency_us;
+    kt_hist_add(&a->latency, (uint64_t)ex->latency_us);
+    if (!r->answered)
+        return;
+    if (r->error == 0)
+        a->acked_records += r->records > 0 ? (uint64_t)r->records : 0;
+    else
+        kt_code_counts_add(&a->errors, &a->nerrors, &a->caperrors, r->error, 1);
+}
+
+static void add_fetch(kt_fetch_agg *a, const kt_exchange *ex, const kt_part_result *r)
+{
+    if (r->fetch_offset >= 0)
+        a->fetch_offset = r->fetch_offset;
+    a->requests++;
+    if (ex->status == KT_STATUS_UNANSWERED || ex->latency_us < 0) {
+        a->unanswered++;
+        return;
+    }
+    a->latency_total_us += (uint64_t)ex->latency_us;
+    if (!r->answered) {
+        /* a partition the response left out: nothing for it, an empty wait */
+        a->empty++;
+        kt_hist_add(&a->latency_empty, (uint64_t)ex->latency_us);
+        return;
+    }
+    if (r->error != 0)
+        kt_code_counts_add(&a->errors, &a->nerrors, &a->caperrors, r->error, 1);
+    a->records += r->records > 0 ? (uint64_t)r->records : 0;
+    a->bytes += r->bytes;
+    if (r->records > 0) {
+        a->with_data++;
+        kt_hist_add(&a->latency_data, (uint64_t)ex->latency_us);
+    } else {
+        a->empty++;
+        kt_hist_add(&a->latency_empty, (uint64_t)ex->latency_us);
+    }
+    if (r->high_watermark >= 0) {
+        /* the consumer's position after this fetch */
+        int64_t pos = r->last_offset >= 0 && r->last_offset + 1 > r->fetch_offset
+                          ? r->last_offset + 1 : r->fetch_offset;
+        a->high_watermark = r->high_watermark;
+        if (pos >= 0) {
+            a->lag = r->high_watermark > pos ? r->high_watermark - pos : 0;
+            if (a->lag > a->lag_max)
+                a->lag_max = a->lag;
+        }
+    }
+}
+
+void kt_partitions_add(kt_partitions *p, const kt_exchange *ex)
+{
+    const kt_request_detail *d = ex->detail;
+    if (!d || (ex->api_key != API_PRODUCE && ex->api_key != API_FETCH))
+        return;
+    for (uint32_t i = 0; i < d->nparts; i++) {
+        const kt_part_result *r = &d->parts[i];
+        kt_partition_stats *e = lookup(p, r->topic, r->partition);
+        if (!e)
+            continue;
+        if (ex->api_key == API_PRODUCE)
+            add_produce(&e->produce, ex, d, r);
+        else
+            add_fetch(&e->fetch, ex, r);
+    }
+}
+
+static void entry_free(kt_partition_stats *e)
+{
+    kt_hist_free(&e->produce.latency);
+    free(e->produce.errors);
+    kt_hist_free(&e->fetch.latency_data);
+    kt_hist_free(&e->fetch.latency_empty);
+    free(e->fetch.errors);
+    free(e);
+}
+
+void kt_partitions_free(kt_partitions *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        entry_free(p->entries[i]);
+    free(p->entries);
+    free(p->index);
+    free(p);
+}
+
+/* ---- merged view for reports ------------------------------------------- */
+
+static void merge_codes(kt_code_count **into, int *n, int *cap, const kt_code_count *from, int nf)
+{
+    for (int i = 0; i < nf; i++)
+        kt_code_counts_add(into, n, cap, from[i].code, from[i].count);
+}
+
+static void merge_into(kt_partition_stats *m, const kt_partition_stats *e)
+{
+    kt_produce_agg *a = &m->produce;
+    const kt_produce_agg *b = &e->produce;
+    kt_fetch_agg *f = &m->fetch;
+    const kt_fetch_agg *g = &e->fetch;
+
+    a->requests += b->requests;
+    a->records += b->records;
+    a->bytes += b->bytes;
+    a->acked_records += b->acked_records;
+    a->unanswered += b->unanswered;
+    for (int i = 0; i < 3; i++)
+        a->acks[i] += b->acks[i];
+    if (b->timeout_ms_max > a->timeout_ms_max)
+        a->timeout_ms_max = b->timeout_ms_max;
+    a->latency_total_us += b->latency_total_us;
+    kt_hist_merge(&a->latency, &b->latency);
+    merge_codes(&a->errors, &a->nerrors, &a->caperrors, b->errors, b->nerrors);
+
+    f->requests += g->requests;
+    f->records += g->records;
+    f->bytes += g->bytes;
+    f->with_data += g->with_data;
+    f->empty += g->empty;
+    f->unanswered += g->unanswered;
+    f->latency_total_us += g->latency_total_us;
+    kt_hist_merge(&f->latency_data, &g->latency_data);
+    kt_hist_merge(&f->latency_empty, &g->latency_empty);
+    merge_codes(&f->errors, &f->nerrors, &f->caperrors, g->errors, g->nerrors);
+    /* offsets only grow: the largest is the latest */
+    if (g->fetch_offset > f->fetch_offset)
+        f->fetch_offset = g->fetch_offset;
+    if (g->high_watermark > f->high_watermark)
+        f->high_watermark = g->high_watermark;
+    if (g->lag_max > f->lag_max)
+        f->lag_max = g->lag_max;
+    if (g->lag >= 0)
+        f->lag = g->lag;
+}
+
+static int cmp_broker_time(const void *x, const void *y)
+{
+    const kt_partition_stats *a = *(kt_partition_stats *const *)x;
+    const kt_partition_stats *b = *(kt_partition_stats *const *)y;
+    uint64_t ta = a->produce.latency_total_us + a->fetch.latency_total_us;
+    uint64_t tb = b->produce.latency_total_us + b->fetch.latency_total_us;
+    const kt_istr *na, *nb;
+    if (ta != tb)
+        return ta < tb ? 1 : -1;
+    na = kt_topic_name(a->topic);
+    nb = kt_topic_name(b->topic);
+    if (na && nb && na != nb)
+        return strcmp(na->s, nb->s);
+    if (!na != !nb)
+        return na ? -1 : 1;
+    if (!na && !nb && a->topic != b->topic)
+        return memcmp(a->topic->id, b->topic->id, 16);
+    return a->partition - b->partition;
+}
+
+kt_partition_stats **kt_partitions_merged(const kt_partitions *p, size_t *n)
+{
+    kt_partition_stats **out = calloc(p->n + 1, sizeof *out);
+    size_t m = 0, cap = 64;
+    uint32_t *idx;
+    *n = 0;
+    if (!out)
+        return NULL;
+    while (cap < 2 * p->n)
+        cap *= 2;
+    idx = calloc(cap, sizeof *idx);
+    if (!idx) {
+        free(out);
+        return NULL;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        const kt_partition_stats *e = p->entries[i];
+        const kt_topic *canon = kt_topic_canon(e->topic);
+        kt_partition_stats *into = NULL;
+        size_t h = key_hash(canon, e->partition) & (cap - 1);
+        while (idx[h]) {
+            kt_partition_stats *c = out[idx[h] - 1];
+            if (c->topic == canon && c->partition == e->partition) {
+                into = c;
+                break;
+            }
+            h = (h + 1) & (cap - 1);
+        }
+        if (!into) {
+            into = entry_new(canon, e->partition);
+            if (!into)
+                continue;
+            out[m++] = into;
+            idx[h] = (uint32_t)m;
+        }
+        merge_into(into, e);
+    }
+    free(idx);
+    qsort(out, m, sizeof *out, cmp_broker_time);
+    *n = m;
+    return out;
+}
+
+void kt_partitions_merged_free(kt_partition_stats **list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        entry_free(list[i]);
+    free(list);
+}

@@ -1,0 +1,84 @@
+/* partition_stats.h - per topic-partition statistics of Produce and Fetch.
+ *
+ * Each exchange that carries per-partition details (kt_exchange.detail)
+ * adds to the entry of every partition it names: the request's latency is
+ * counted once for each of its partitions, and so is its broker time
+ * (latency_total_us, what --top sorts by).  Entries are keyed by the topic
+ * as named on the wire (name or topic id) and merged by canonical topic
+ * (topics.h) when reported, so that Fetch v13+ data seen before a Metadata
+ * response resolves its topic ids is not lost.  The table holds at most
+ * KT_MAX_PARTITIONS entries; past that, new partitions are counted in
+ * `dropped` only.
+ */
+#ifndef KT_PARTITION_STATS_H
+#define KT_PARTITION_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kafka/exchange.h"
+#include "stats/histogram.h"
+#include "stats/stats.h"
+#include "kafka/topics.h"
+
+#define KT_MAX_PARTITIONS 200000
+
+typedef struct kt_produce_agg {
+    uint64_t requests;            /* requests that named the partition */
+    uint64_t records, bytes;      /* sent */
+    uint64_t acked_records;       /* in responses with partition error 0 */
+    uint64_t unanswered;          /* requests with no response (acks!=0) */
+    uint64_t acks[3];             /* requests by acks: [0] -1/all, [1] 0, [2] 1 */
+    int32_t timeout_ms_max;       /* largest TimeoutMs seen, -1 none */
+    uint64_t latency_total_us;    /* broker time */
+    kt_histogram latency;         /* answered requests, microseconds */
+    kt_code_count *errors;        /* partition-level error codes */
+    int nerrors, caperrors;
+} kt_produce_agg;
+
+typedef struct kt_fetch_agg {
+    uint64_t requests;
+    uint64_t records, bytes;      /* returned */
+    uint64_t with_data;           /* answered with at least one record */
+    uint64_t empty;               /* answered with none (long-poll waits) */
+    uint64_t unanswered;
+    uint64_t latency_total_us;
+    kt_histogram latency_data;    /* fetches that returned data */
+    kt_histogram latency_empty;   /* empty waits, apart: a quiet topic is
+                                     not a slow broker */
+    kt_code_count *errors;
+    int nerrors, caperrors;
+    int64_t fetch_offset;         /* last seen, -1 none */
+    int64_t high_watermark;       /* last seen, -1 none */
+    int64_t lag;                  /* consumer lag after the last answered fetch:
+                                     high watermark minus the position after
+                                     the records it returned (the fetch offset
+                                     when none), -1 unknown */
+    int64_t lag_max;              /* largest lag seen, -1 unknown */
+} kt_fetch_agg;
+
+typedef struct kt_partition_stats {
+    const kt_topic *topic;        /* as keyed; report with kt_topic_canon() */
+    int32_t partition;
+    kt_produce_agg produce;
+    kt_fetch_agg fetch;
+} kt_partition_stats;
+
+typedef struct kt_partitions {
+    kt_partition_stats **entries;
+    size_t n, cap;
+    uint32_t *index;              /* open addressing, 0 = empty */
+    size_t index_cap;
+    uint64_t dropped;             /* partitions not kept (table full) */
+} kt_partitions;
+
+kt_partitions *kt_partitions_new(void);
+void kt_partitions_add(kt_partitions *p, const kt_exchange *ex);
+void kt_partitions_free(kt_partitions *p);
+
+/* The entries merged by canonical topic (newly allocated entries whose
+ * `topic` is canonical), sorted by total broker time (produce + fetch),
+ * largest first.  Free with kt_partitions_merged_free(). */
+kt_partition_stats **kt_partitions_merged(const kt_partitions *p, size_t *n);
+void kt_partitions_merged_free(kt_partition_stats **list, size_t n);
+
+#endif

@@ -1,0 +1,436 @@
+/* stats.c - per API, broker and client aggregates of exchanges. */
+#include <stdlib.h>
+#include <string.h>
+#include "common/anomaly.h"
+#include "common/keyed_index.h"
+#include "common/siphash.h"
+#include "stats/stats.h"
+
+kt_stats *kt_stats_new(void)
+{
+    return calloc(1, sizeof(kt_stats));
+}
+
+void kt_code_counts_add(kt_code_count **list, int *n, int *cap, int16_t code, uint64_t count)
+{
+    for (int i = 0; i < *n; i++) {
+        if ((*list)[i].code == code) {
+            (*list)[i].count += count;
+            return;
+        }
+    }
+    if (*n == *cap) {
+        int ncap = *cap ? *cap * 2 : 4;
+        kt_code_count *ne = realloc(*list, (size_t)ncap * sizeof *ne);
+        if (!ne)
+            return;
+        *list = ne;
+        *cap = ncap;
+    }
+    (*list)[*n].code = code;
+    (*list)[*n].count = count;
+    (*n)++;
+}
+
+static void agg_error(kt_agg *a, int16_t code, uint64_t n)
+{
+    kt_code_counts_add(&a->errors, &a->nerrors, &a->caperrors, code, n);
+}
+
+static void agg_add(kt_agg *a, const kt_exchange *ex)
+{
+    a->requests++;
+    switch (ex->status) {
+    case KT_STATUS_UNANSWERED:
+        a->unanswered++;
+        return;
+    case KT_STATUS_NO_RESPONSE_EXPECTED:
+        a->no_response++;
+        return;
+    case KT_STATUS_ERROR:
+        a->errored++;
+        /* fall through */
+    default:
+        a->matched++;
+        break;
+    }
+    if (ex->latency_us >= 0)
+        kt_hist_add(&a->latency, (uint64_t)ex->latency_us);
+    for (int i = 0; i < ex->nerrors; i++)
+        agg_error(a, ex->errors[i].code, ex->errors[i].count);
+    if (ex->throttle_ms > 0) {
+        a->throttled++;
+        a->throttle_ms_total += (uint64_t)ex->throttle_ms;
+        if ((uint64_t)ex->throttle_ms > a->throttle_ms_max)
+            a->throttle_ms_max = (uint64_t)ex->throttle_ms;
+    }
+}
+
+static void agg_free(kt_agg *a)
+{
+    kt_hist_free(&a->latency);
+    free(a->errors);
+}
+
+/* ---- keyed tables: entries in an array, a keyed_index over them ------- */
+
+static uint64_t broker_hash(const void *e)
+{
+    const kt_broker_stats *b = e;
+    return kt_hash(&b->broker, sizeof b->broker);
+}
+
+static int broker_match(const void *e, const void *key)
+{
+    return memcmp(&((const kt_broker_stats *)e)->broker, key, sizeof(kt_endpoint)) == 0;
+}
+
+static uint64_t client_hash(const void *e)
+{
+    const kt_client_stats *c = e;
+    return kt_hash(&c->client_id, sizeof c->client_id);
+}
+
+static int client_match(const void *e, const void *key)
+{
+    return ((const kt_client_stats *)e)->client_id == *(const kt_istr *const *)key;
+}
+
+static int push_entry(void ***arr, size_t *n, size_t *cap, void *e)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        void **na = realloc(*arr, ncap * sizeof *na);
+        if (!na)
+            return -1;
+        *arr = na;
+        *cap = ncap;
+    }
+    (*arr)[(*n)++] = e;
+    return 0;
+}
+
+static kt_broker_stats *broker_entry(kt_stats *s, const kt_endpoint *ep)
+{
+    kt_endpoint key;
+    int found;
+    size_t slot;
+    kt_broker_stats *b;
+
+    memset(&key, 0, sizeof key);   /* hashed as bytes: padding must be zero */
+    key.family = ep->family;
+    memcpy(key.addr, ep->addr, sizeof key.addr);
+    key.port = ep->port;
+    if (kt_index_grow(&s->broker_index, &s->broker_index_cap, s->nbrokers,
+                   (void **)s->brokers, broker_hash) < 0 && !s->broker_index)
+        return NULL;
+    slot = kt_index_slot(s->broker_index, s->broker_index_cap, kt_hash(&key, sizeof key),
+                      (void **)s->brokers, broker_match, &key, &found);
+    if (found)
+        return s->brokers[s->broker_index[slot] - 1];
+    if (s->nbrokers >= KT_STATS_MAX_BROKERS) {
+        /* the last slot is the shared "(other)" entry */
+        b = s->brokers[KT_STATS_MAX_BROKERS - 1];
+        b->is_other = 1;
+        kt_anomaly_add(KT_AN_BROKER_TABLE_FULL, 1);
+        return b;
+    }
+    b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->broker = key;
+    if (push_entry((void ***)&s->brokers, &s->nbrokers, &s->capbrokers, b) < 0) {
+        free(b);
+        return NULL;
+    }
+    s->broker_index[slot] = (uint32_t)s->nbrokers;
+    return b;
+}
+
+static kt_client_stats *client_entry(kt_stats *s, const kt_istr *id)
+{
+    int found;
+    size_t slot;
+    kt_client_stats *c;
+
+    if (kt_index_grow(&s->client_index, &s->client_index_cap, s->nclients,
+                   (void **)s->clients, client_hash) < 0 && !s->client_index)
+        return NULL;
+    slot = kt_index_slot(s->client_index, s->client_index_cap, kt_hash(&id, sizeof id),
+                      (void **)s->clients, client_match, &id, &found);
+    if (found)
+        return s->clients[s->client_index[slot] - 1];
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->client_id = id;
+    if (push_entry((void ***)&s->clients, &s->nclients, &s->capclients, c) < 0) {
+        free(c);
+        return NULL;
+    }
+    s->client_index[slot] = (uint32_t)s->nclients;
+    return c;
+}
+
+struct throttle_key {
+    const kt_istr *client_id;
+    kt_endpoint broker;
+};
+
+static uint64_t throttle_hash(const void *e)
+{
+    const kt_throttle_stats *t = e;
+    struct throttle_key k;
+    memset(&k, 0, sizeof k);
+    k.client_id = t->client_id;
+    k.broker = t->broker;
+    return kt_hash(&k, sizeof k);
+}
+
+static int throttle_match(const void *e, const void *key)
+{
+    const kt_throttle_stats *t = e;
+    const struct throttle_key *k = key;
+    return t->client_id == k->client_id &&
+           memcmp(&t->broker, &k->broker, sizeof t->broker) == 0;
+}
+
+static kt_throttle_stats *throttle_entry(kt_stats *s, const kt_istr *id, const kt_endpoint *ep)
+{
+    struct throttle_key key;
+    kt_throttle_stats *t;
+    int found;
+    size_t slot;
+
+    memset(&key, 0, sizeof key);   /* hashed as bytes: padding must be zero */
+    key.client_id = id;
+    key.broker.family = ep->family;
+    memcpy(key.broker.addr, ep->addr, sizeof key.broker.addr);
+    key.broker.port = ep->port;
+    if (kt_index_grow(&s->throttle_index, &s->throttle_index_cap, s->nthrottle,
+                   (void **)s->throttle, throttle_hash) < 0 && !s->throttle_index)
+        return NULL;
+    slot = kt_index_slot(s->throttle_index, s->throttle_index_cap, kt_hash(&key, sizeof key),
+                      (void **)s->throttle, throttle_match, &key, &found);
+    if (found)
+        return s->throttle[s->throttle_index[slot] - 1];
+    if (s->nthrottle >= KT_STATS_MAX_BROKERS * 16)
+        return NULL;
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->client_id = id;
+    t->broker = key.broker;
+    if (push_entry((void ***)&s->throttle, &s->nthrottle, &s->capthrottle, t) < 0) {
+        free(t);
+        return NULL;
+    }
+    s->throttle_index[slot] = (uint32_t)s->nthrottle;
+    return t;
+}
+
+static kt_api_stats *api_entry(kt_stats *s, int16_t key)
+{
+    kt_api_stats **slot = (key >= 0 && key < KT_STATS_API_SLOTS) ? &s->api[key] : &s->api_other;
+    if (!*slot) {
+        *slot = calloc(1, sizeof **slot);
+        if (*slot)
+            (*slot)->api_key = key;
+    }
+    return *slot;
+}
+
+void kt_stats_add(kt_stats *s, const kt_exchange *ex)
+{
+    kt_api_stats *a = api_entry(s, ex->api_key);
+    kt_broker_stats *b = broker_entry(s, ex->broker);
+    kt_client_stats *c = ex->client_id ? client_entry(s, ex->client_id) : NULL;
+
+    if (a) {
+        if (ex->api_version >= 0 && ex->api_version < 128)
+            a->versions[ex->api_version / 64] |= 1ull << (ex->api_version % 64);
+        agg_add(&a->agg, ex);
+    }
+    if (b) {
+        agg_add(&b->agg, ex);
+        if (ex->api_key == 0)
+            agg_add(&b->produce, ex);
+    }
+    if (c)
+        agg_add(&c->agg, ex);
+    agg_add(&s->total, ex);
+    if (ex->throttle_ms >= 0 && ex->client_id) {
+        kt_throttle_stats *t = throttle_entry(s, ex->client_id, ex->broker);
+        if (t) {
+            t->responses++;
+            if (ex->throttle_ms > 0) {
+                t->throttled++;
+                t->throttle_ms_total += (uint64_t)ex->throttle_ms;
+                if ((uint64_t)ex->throttle_ms > t->throttle_ms_max)
+                    t->throttle_ms_max = (uint64_t)ex->throttle_ms;
+            }
+        }
+    }
+}
+
+void kt_stats_free(kt_stats *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < KT_STATS_API_SLOTS; i++) {
+        if (s->api[i]) {
+            agg_free(&s->api[i]->agg);
+            free(s->api[i]);
+        }
+    }
+    if (s->api_other) {
+        agg_free(&s->api_other->agg);
+        free(s->api_other);
+    }
+    for (size_t i = 0; i < s->nbrokers; i++) {
+        agg_free(&s->brokers[i]->agg);
+        agg_free(&s->brokers[i]->produce);
+        free(s->brokers[i]);
+    }
+    for (size_t i = 0; i < s->nclients; i++) {
+        agg_free(&s->clients[i]->agg);
+        free(s->clients[i]);
+    }
+    for (size_t i = 0; i < s->nthrottle; i++)
+        free(s->throttle[i]);
+    free(s->throttle);
+    free(s->throttle_index);
+    free(s->brokers);
+    free(s->clients);
+    free(s->broker_index);
+    free(s->client_index);
+    agg_free(&s->total);
+    free(s);
+}
+
+/* ---- ordering for reports ---------------------------------------------- */
+
+static int cmp_code_count(const void *a, const void *b)
+{
+    const kt_code_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return x->code - y->code;
+}
+
+void kt_code_counts_sort(kt_code_count *list, int n)
+{
+    if (n > 1)
+        qsort(list, (size_t)n, sizeof *list, cmp_code_count);
+}
+
+void kt_agg_sort_errors(kt_agg *a)
+{
+    kt_code_counts_sort(a->errors, a->nerrors);
+}
+
+static int cmp_agg(const kt_agg *x, const kt_agg *y)
+{
+    uint64_t fx = x->errored + x->unanswered, fy = y->errored + y->unanswered;
+    uint64_t px, py;
+    if (fx != fy)
+        return fx < fy ? 1 : -1;
+    px = kt_hist_percentile(&x->latency, 99);
+    py = kt_hist_percentile(&y->latency, 99);
+    if (px != py)
+        return px < py ? 1 : -1;
+    if (x->requests != y->requests)
+        return x->requests < y->requests ? 1 : -1;
+    return 0;
+}
+
+static int cmp_api(const void *a, const void *b)
+{
+    const kt_api_stats *x = *(kt_api_stats *const *)a, *y = *(kt_api_stats *const *)b;
+    int c = cmp_agg(&x->agg, &y->agg);
+    return c ? c : x->api_key - y->api_key;
+}
+
+static int cmp_broker(const void *a, const void *b)
+{
+    const kt_broker_stats *x = *(kt_broker_stats *const *)a, *y = *(kt_broker_stats *const *)b;
+    int c = cmp_agg(&x->agg, &y->agg);
+    return c ? c : memcmp(&x->broker, &y->broker, sizeof x->broker);
+}
+
+static int cmp_client(const void *a, const void *b)
+{
+    const kt_client_stats *x = *(kt_client_stats *const *)a, *y = *(kt_client_stats *const *)b;
+    int c = cmp_agg(&x->agg, &y->agg);
+    if (c)
+        return c;
+    if (x->client_id->is_null != y->client_id->is_null)
+        return x->client_id->is_null ? 1 : -1;
+    return strcmp(x->client_id->s, y->client_id->s);
+}
+
+kt_api_stats **kt_stats_apis_sorted(kt_stats *s, size_t *n)
+{
+    kt_api_stats **out = malloc((KT_STATS_API_SLOTS + 1) * sizeof *out);
+    *n = 0;
+    if (!out)
+        return NULL;
+    for (int i = 0; i < KT_STATS_API_SLOTS; i++)
+        if (s->api[i])
+            out[(*n)++] = s->api[i];
+    if (s->api_other)
+        out[(*n)++] = s->api_other;
+    qsort(out, *n, sizeof *out, cmp_api);
+    return out;
+}
+
+kt_broker_stats **kt_stats_brokers_sorted(kt_stats *s, size_t *n)
+{
+    kt_broker_stats **out = malloc((s->nbrokers + 1) * sizeof *out);
+    *n = 0;
+    if (!out)
+        return NULL;
+    if (s->nbrokers)                /* brokers is NULL while empty */
+        memcpy(out, s->brokers, s->nbrokers * sizeof *out);
+    *n = s->nbrokers;
+    qsort(out, *n, sizeof *out, cmp_broker);
+    return out;
+}
+
+kt_client_stats **kt_stats_clients_sorted(kt_stats *s, size_t *n)
+{
+    kt_client_stats **out = malloc((s->nclients + 1) * sizeof *out);
+    *n = 0;
+    if (!out)
+        return NULL;
+    if (s->nclients)                /* clients is NULL while empty */
+        memcpy(out, s->clients, s->nclients * sizeof *out);
+    *n = s->nclients;
+    qsort(out, *n, sizeof *out, cmp_client);
+    return out;
+}
+
+static int cmp_throttle(const void *a, const void *b)
+{
+    const kt_throttle_stats *x = *(kt_throttle_stats *const *)a, *y = *(kt_throttle_stats *const *)b;
+    if (x->throttle_ms_total != y->throttle_ms_total)
+        return x->throttle_ms_total < y->throttle_ms_total ? 1 : -1;
+    if (x->client_id->is_null != y->client_id->is_null)
+        return x->client_id->is_null ? 1 : -1;
+    if (x->client_id != y->client_id)
+        return strcmp(x->client_id->s, y->client_id->s);
+    return memcmp(&x->broker, &y->broker, sizeof x->broker);
+}
+
+kt_throttle_stats **kt_stats_throttled_sorted(kt_stats *s, size_t *n)
+{
+    kt_throttle_stats **out = malloc((s->nthrottle + 1) * sizeof *out);
+    *n = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < s->nthrottle; i++)
+        if (s->throttle[i]->throttled)
+            out[(*n)++] = s->throttle[i];
+    qsort(out, *n, sizeof *out, cmp_throttle);
+    return out;
+}

@@ -1,0 +1,105 @@
+/* stats.h - aggregates of exchanges per API, per broker and per client id.
+ *
+ * Each aggregate (kt_agg) counts requests by outcome, keeps a latency
+ * histogram of answered requests, the error codes seen (by code) and
+ * throttling.  Tables are bounded: at most KT_STATS_MAX_BROKERS brokers and
+ * the interned client ids (bounded by the intern table); what does not fit
+ * is counted in an "(other)" entry. */
+#ifndef KT_STATS_H
+#define KT_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/endpoint.h"
+#include "kafka/exchange.h"
+#include "stats/histogram.h"
+#include "common/intern.h"
+
+#define KT_STATS_MAX_BROKERS 4096
+#define KT_STATS_API_SLOTS 1024     /* api keys 0..1023 indexed directly */
+
+typedef struct kt_code_count {
+    int16_t code;
+    uint64_t count;
+} kt_code_count;
+
+typedef struct kt_agg {
+    uint64_t requests;          /* all requests, whatever became of them */
+    uint64_t matched;           /* answered */
+    uint64_t errored;           /* answered with an error code */
+    uint64_t unanswered;
+    uint64_t no_response;       /* acks=0 produce */
+    uint64_t throttled;         /* responses with throttle_time_ms > 0 */
+    uint64_t throttle_ms_total;
+    uint64_t throttle_ms_max;
+    kt_histogram latency;       /* microseconds */
+    kt_code_count *errors;      /* sorted by count when reported */
+    int nerrors, caperrors;
+} kt_agg;
+
+typedef struct kt_api_stats {
+    int16_t api_key;
+    uint64_t versions[2];       /* bit v set: version v seen (0..127) */
+    kt_agg agg;
+} kt_api_stats;
+
+typedef struct kt_broker_stats {
+    kt_endpoint broker;
+    int is_other;
+    kt_agg agg;
+    kt_agg produce;             /* Produce only: the slow-broker finding compares
+                                   these, as Fetch long-polls inflate agg */
+} kt_broker_stats;
+
+typedef struct kt_client_stats {
+    const kt_istr *client_id;
+    kt_agg agg;
+} kt_client_stats;
+
+/* Throttling per (client id, broker). */
+typedef struct kt_throttle_stats {
+    const kt_istr *client_id;
+    kt_endpoint broker;
+    uint64_t responses;          /* responses that carried throttle_time_ms */
+    uint64_t throttled;          /* of which > 0 */
+    uint64_t throttle_ms_total;
+    uint64_t throttle_ms_max;
+} kt_throttle_stats;
+
+typedef struct kt_stats {
+    kt_api_stats *api[KT_STATS_API_SLOTS];
+    kt_api_stats *api_other;           /* keys outside the direct range */
+    kt_broker_stats **brokers;
+    size_t nbrokers, capbrokers;
+    kt_client_stats **clients;
+    size_t nclients, capclients;
+    uint32_t *broker_index, *client_index;  /* open addressing, 0 = empty */
+    size_t broker_index_cap, client_index_cap;
+    kt_throttle_stats **throttle;
+    size_t nthrottle, capthrottle;
+    uint32_t *throttle_index;
+    size_t throttle_index_cap;
+    kt_agg total;
+} kt_stats;
+
+kt_stats *kt_stats_new(void);
+void kt_stats_add(kt_stats *s, const kt_exchange *ex);
+void kt_stats_free(kt_stats *s);
+
+/* Adds n to the count of an error code in a growable list. */
+void kt_code_counts_add(kt_code_count **list, int *n, int *cap, int16_t code, uint64_t count);
+void kt_code_counts_sort(kt_code_count *list, int n);
+
+/* Throttle entries with at least one throttled response, most throttle
+ * time first.  Caller frees the array. */
+kt_throttle_stats **kt_stats_throttled_sorted(kt_stats *s, size_t *n);
+
+/* Helpers for reports. */
+void kt_agg_sort_errors(kt_agg *a);
+/* Lists sorted worst first: most failed (errored + unanswered), then the
+ * highest p99 latency, then most requests.  Caller frees the arrays. */
+kt_api_stats **kt_stats_apis_sorted(kt_stats *s, size_t *n);
+kt_broker_stats **kt_stats_brokers_sorted(kt_stats *s, size_t *n);
+kt_client_stats **kt_stats_clients_sorted(kt_stats *s, size_t *n);
+
+#endif

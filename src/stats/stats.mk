@@ -1,0 +1,6 @@
+# src/stats/: exchanges in, counters and latency histograms per API, broker,
+# client id and topic-partition out.
+libkafkatap_a_SOURCES += \
+	src/stats/histogram.c src/stats/histogram.h \
+	src/stats/stats.c src/stats/stats.h \
+	src/stats/partition_stats.c src/stats/partition_stats.h
