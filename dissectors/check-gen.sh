@@ -11,7 +11,7 @@ python3 "$srcdir/tools/gen-kafka-tables.py" \
     --legacy "$srcdir/dissectors/schema-legacy" \
     "$srcdir/dissectors/schema" "$srcdir/dissectors/schema/errors.tsv" "$tmp" || exit 1
 status=0
-for f in kafka_apis_gen.c kafka_schema_gen.c kafka_schema_gen.h; do
+for f in kafka_ids_gen.h kafka_apis_gen.c kafka_schema_gen.c kafka_schema_gen.h; do
     if ! cmp -s "$tmp/$f" "$srcdir/dissectors/$f"; then
         echo "dissectors/$f differs from a fresh generation (run make regen-kafka-tables):"
         diff -u "$srcdir/dissectors/$f" "$tmp/$f" | head -40

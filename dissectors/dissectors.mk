@@ -1,6 +1,6 @@
 # dissectors/: Kafka protocol decoding (owned by the schema/walker work).
 #
-# kafka_apis_gen.c and kafka_schema_gen.[ch] are generated from the schema in
+# kafka_ids_gen.h, kafka_apis_gen.c and kafka_schema_gen.[ch] are generated from the schema in
 # dissectors/schema/ (plus dissectors/schema-legacy/ for the old versions that
 # Kafka 4 removed) by tools/gen-kafka-tables.py and committed; run
 # `make regen-kafka-tables` after changing the schema or the generator.
@@ -9,6 +9,7 @@
 
 libkafkatap_a_SOURCES += \
 	dissectors/kafka_apis.h \
+	dissectors/kafka_ids_gen.h \
 	dissectors/kafka_apis_gen.c \
 	dissectors/kafka_schema.h \
 	dissectors/kafka_schema_gen.h \

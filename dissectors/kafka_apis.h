@@ -7,6 +7,7 @@
 #define KT_KAFKA_APIS_H
 
 #include <stdint.h>
+#include "dissectors/kafka_ids_gen.h"  /* enum kt_api_key, enum kt_error */
 
 typedef struct kt_api_info {
     int16_t key;

@@ -268,7 +268,7 @@ int kt_request_header_version(const kt_api_info *api, int version)
 {
     if (!api)
         return 1;
-    if (api->key == 7 && version == 0)
+    if (api->key == KT_API_CONTROLLED_SHUTDOWN && version == 0)
         return 0;
     if (api->req_flexible_min >= 0 && version >= api->req_flexible_min)
         return 2;
@@ -279,7 +279,7 @@ int kt_request_header_version(const kt_api_info *api, int version)
  * ApiVersions (key 18) always answers with v0.  Unknown API: 0. */
 int kt_response_header_version(const kt_api_info *api, int version)
 {
-    if (!api || api->key == 18)
+    if (!api || api->key == KT_API_API_VERSIONS)
         return 0;
     if (api->resp_flexible_min >= 0 && version >= api->resp_flexible_min)
         return 1;

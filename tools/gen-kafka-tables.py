@@ -5,6 +5,8 @@ Reads the official Kafka message schema (the JSON files, with // comments,
 of a Kafka source tree's clients/src/main/resources/common/message/) and the
 protocol error list (a TSV of code<TAB>name), and writes:
 
+  kafka_ids_gen.h     enum kt_api_key and enum kt_error: every API key and
+                      error code by its name (KT_API_PRODUCE, KT_ERR_NONE)
   kafka_apis_gen.c    the API table and error names behind kafka_apis.h
   kafka_schema_gen.c  the field trees of every request and response
   kafka_schema_gen.h  sizes and the digest of the schema the tables match
@@ -26,6 +28,7 @@ standard library only.
 import hashlib
 import json
 import os
+import re
 import sys
 
 OPEN_MAX = 127          # "N+" versions: open-ended
@@ -463,7 +466,7 @@ int kt_request_header_version(const kt_api_info *api, int version)
 {
     if (!api)
         return 1;
-    if (api->key == 7 && version == 0)
+    if (api->key == KT_API_CONTROLLED_SHUTDOWN && version == 0)
         return 0;
     if (api->req_flexible_min >= 0 && version >= api->req_flexible_min)
         return 2;
@@ -474,7 +477,7 @@ int kt_request_header_version(const kt_api_info *api, int version)
  * ApiVersions (key 18) always answers with v0.  Unknown API: 0. */
 int kt_response_header_version(const kt_api_info *api, int version)
 {
-    if (!api || api->key == 18)
+    if (!api || api->key == KT_API_API_VERSIONS)
         return 0;
     if (api->resp_flexible_min >= 0 && version >= api->resp_flexible_min)
         return 1;
@@ -493,6 +496,30 @@ const char *kt_error_name(int code)
 
 def vstr(v):
     return str(v)
+
+
+def upper_snake(name):
+    """ApiVersions -> API_VERSIONS; names that are already upper stay."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
+
+
+def gen_ids(segments, newest, errs, head):
+    """enum kt_api_key and enum kt_error: the protocol's numbers by name."""
+    out = [head]
+    out.append("#ifndef KT_KAFKA_IDS_GEN_H\n#define KT_KAFKA_IDS_GEN_H\n\n")
+    out.append("/* API keys (the request header's api_key). */\nenum kt_api_key {\n")
+    reqs = segments[0]
+    for k in sorted(reqs):
+        segs = reqs[k]
+        if not segs:
+            continue
+        name = api_name(newest[k]) if k in newest else api_name(segs[0][2])
+        out.append("    KT_API_%s = %d,\n" % (upper_snake(name), k))
+    out.append("};\n\n/* Protocol error codes. */\nenum kt_error {\n")
+    for c in sorted(errs):
+        out.append("    KT_ERR_%s = %d,\n" % (errs[c], c))
+    out.append("};\n\n#endif\n")
+    return "".join(out)
 
 
 def gen_schema(segments, structs, head_c, head_h, depth):
@@ -642,7 +669,9 @@ def main(argv):
     sch_h, sch_c = gen_schema(segments, structs,
                               banner("kafka_schema_gen.c", dh, n),
                               banner("kafka_schema_gen.h", dh, n), depth)
-    for fn, text in (("kafka_apis_gen.c", apis_c),
+    ids_h = gen_ids(segments, reqs, errs, banner("kafka_ids_gen.h", dh, n))
+    for fn, text in (("kafka_ids_gen.h", ids_h),
+                     ("kafka_apis_gen.c", apis_c),
                      ("kafka_schema_gen.c", sch_c),
                      ("kafka_schema_gen.h", sch_h)):
         path = os.path.join(out_dir, fn)

@@ -63,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dissectors/kafka_apis.h"
 #include "findings/findings.h"
 #include "report/names.h"
 #include "report/report_labels.h"
@@ -89,13 +90,6 @@
 #define RATE_SHARE 0.20
 #define RATE_CRIT_SHARE 0.50
 #define UNANS_FETCH_WARN_SHARE 0.10
-
-#define API_PRODUCE 0
-#define API_FETCH 1
-#define API_JOIN_GROUP 11
-#define API_API_VERSIONS 18
-#define ERR_UNSUPPORTED_VERSION 35
-#define ERR_MEMBER_ID_REQUIRED 79
 
 #define TOP_INVOLVED 3
 
@@ -354,7 +348,7 @@ static void slow_brokers(list *l, kt_stats *s)
         if (!s->brokers[i]->is_other && s->brokers[i]->produce.latency.count >= SLOW_MIN_ANSWERED)
             nprod++;
     int produce = nprod >= 2;
-    if (!produce && s->api[API_FETCH] && s->api[API_FETCH]->agg.requests)
+    if (!produce && s->api[KT_API_FETCH] && s->api[KT_API_FETCH]->agg.requests)
         goto out;                /* long-polls: all-APIs latency says nothing */
     for (size_t i = 0; i < s->nbrokers; i++) {
         kt_broker_stats *x = s->brokers[i];
@@ -458,7 +452,7 @@ static void involved(char *buf, size_t len, kt_stats *s, int api_key, agg_count_
     char label[128];
     /* a broker's Produce aggregate is exact for Produce; for other APIs
      * only the broker's total over all APIs is kept */
-    int use_produce = api_key == API_PRODUCE;
+    int use_produce = api_key == KT_API_PRODUCE;
 
     for (size_t i = 0; i < s->nbrokers; i++)
         nb = rank(tb, nb, i, fn(use_produce ? &s->brokers[i]->produce : &s->brokers[i]->agg, code));
@@ -495,8 +489,8 @@ static void involved(char *buf, size_t len, kt_stats *s, int api_key, agg_count_
 
 static int expected_step(int api_key, int code)
 {
-    return (api_key == API_API_VERSIONS && code == ERR_UNSUPPORTED_VERSION) ||
-           (api_key == API_JOIN_GROUP && code == ERR_MEMBER_ID_REQUIRED);
+    return (api_key == KT_API_API_VERSIONS && code == KT_ERR_UNSUPPORTED_VERSION) ||
+           (api_key == KT_API_JOIN_GROUP && code == KT_ERR_MEMBER_ID_REQUIRED);
 }
 
 /* An API whose responses carry errors often, whatever the codes. */
@@ -616,7 +610,7 @@ static void unanswered(list *l, kt_stats *s, kt_api_stats **apis, size_t napis)
     char apib[32], who[300];
     for (size_t i = 0; i < napis; i++) {
         const kt_agg *a = &apis[i]->agg;
-        int fetch = apis[i]->api_key == API_FETCH;
+        int fetch = apis[i]->api_key == KT_API_FETCH;
         if (!a->requests || a->unanswered < UNANS_MIN)
             continue;
         double share = (double)a->unanswered / (double)a->requests;

@@ -289,7 +289,7 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
      * them, but some implementations do (librdkafka's mock cluster), so a
      * response is matched if it comes; if not they end as
      * no_response_expected instead of unanswered. */
-    if (h.api_key == 0 && st == KT_HDR_OK &&
+    if (h.api_key == KT_API_PRODUCE && st == KT_HDR_OK &&
         kt_produce_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0)
         p.no_response_expected = 1;
     if (kt_detail_wanted(h.api_key) && st == KT_HDR_OK && !f->truncated) {

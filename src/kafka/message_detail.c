@@ -3,13 +3,11 @@
  * walks each response once for everything. */
 #include <stdlib.h>
 #include <string.h>
+#include "dissectors/kafka_apis.h"
 #include "common/anomaly.h"
 #include "dissectors/kafka_records.h"
 #include "dissectors/kafka_walk.h"
 #include "kafka/message_detail.h"
-
-#define API_PRODUCE 0
-#define API_FETCH 1
 
 static size_t max_inflate = KT_RECORDS_MAX_INFLATE;
 
@@ -45,7 +43,7 @@ void kt_part_init(kt_part_result *p, const kt_topic *topic, int32_t partition)
 
 int kt_detail_wanted(int api_key)
 {
-    return api_key == API_PRODUCE || api_key == API_FETCH;
+    return api_key == KT_API_PRODUCE || api_key == KT_API_FETCH;
 }
 
 size_t kt_detail_size(const kt_request_detail *d)
@@ -112,7 +110,7 @@ static int on_request_event(void *arg, const kt_event *ev)
         c->max_wait_ms = (int32_t)ev->i;
         break;
     case KT_ROLE_RECORDS:
-        if (c->api_key == API_PRODUCE) {
+        if (c->api_key == KT_API_PRODUCE) {
             kt_records_summary rs;
             kt_part_result *p = add_part(c, ev);
             if (p) {
@@ -123,7 +121,7 @@ static int on_request_event(void *arg, const kt_event *ev)
         }
         break;
     case KT_ROLE_FETCH_OFFSET:
-        if (c->api_key == API_FETCH && ev->partition >= 0) {
+        if (c->api_key == KT_API_FETCH && ev->partition >= 0) {
             kt_part_result *p = add_part(c, ev);
             if (p)
                 p->fetch_offset = ev->i;
@@ -162,7 +160,7 @@ kt_request_detail *kt_detail_from_request(int api_key, int api_version,
     }
     d = malloc(sizeof *d + (size_t)c.n * sizeof d->parts[0]);
     if (d) {
-        d->acks = api_key == API_PRODUCE ? c.acks : -2;
+        d->acks = api_key == KT_API_PRODUCE ? c.acks : -2;
         d->timeout_ms = c.timeout_ms;
         d->max_wait_ms = c.max_wait_ms;
         d->nparts = c.n;

@@ -10,15 +10,13 @@
  *     topic table that pairing. */
 #include <stdlib.h>
 #include <string.h>
+#include "dissectors/kafka_apis.h"
 #include "common/anomaly.h"
 #include "dissectors/kafka_records.h"
 #include "dissectors/kafka_walk.h"
 #include "kafka/message_detail.h"
 #include "kafka/response_summary.h"
 
-#define API_FETCH 1
-#define API_VERSIONS 18
-#define UNSUPPORTED_VERSION 35
 
 typedef struct summary {
     kt_exchange *ex;
@@ -62,7 +60,7 @@ static kt_part_result *find_part(summary *s, const kt_topic *tp, int32_t partiti
             return p;
         }
     }
-    if (s->api_key != API_FETCH || n >= KT_MAX_DETAIL_PARTS)
+    if (s->api_key != KT_API_FETCH || n >= KT_MAX_DETAIL_PARTS)
         return NULL;
     nd = realloc(d, sizeof *d + ((size_t)n + 1) * sizeof d->parts[0]);
     if (!nd)
@@ -86,7 +84,7 @@ static int on_event(void *arg, const kt_event *ev)
             ex->throttle_ms = (int32_t)ev->i;
         else if (ev->role == KT_ROLE_HIGH_WATERMARK)
             s->high_watermark = ev->i;
-        else if (ev->role == KT_ROLE_RECORDS && s->api_key == API_FETCH) {
+        else if (ev->role == KT_ROLE_RECORDS && s->api_key == KT_API_FETCH) {
             kt_records_summary rs;
             kt_detail_scan_records(ev->s, &s->inflate_left, &rs);
             s->records = (int64_t)(rs.records - rs.control_records);
@@ -108,7 +106,7 @@ static int on_event(void *arg, const kt_event *ev)
             if (p) {
                 p->answered = 1;
                 p->error = ev->error_code == KT_EV_NO_ERROR ? 0 : (int16_t)ev->error_code;
-                if (s->api_key == API_FETCH) {
+                if (s->api_key == KT_API_FETCH) {
                     p->records = s->records;
                     p->bytes = s->bytes;
                     p->high_watermark = s->high_watermark;
@@ -142,14 +140,14 @@ void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
     /* A broker that does not support the requested ApiVersions version
      * answers in version 0.  ErrorCode is the first field in every version,
      * so it is known even when the rest does not decode. */
-    if (api_key == API_VERSIONS && len >= 2 &&
-        (int16_t)((body[0] << 8) | body[1]) == UNSUPPORTED_VERSION) {
+    if (api_key == KT_API_API_VERSIONS && len >= 2 &&
+        (int16_t)((body[0] << 8) | body[1]) == KT_ERR_UNSUPPORTED_VERSION) {
         kt_cursor v0;
         kt_cur_init(&v0, body, len);
         if (kt_walk(api_key, 0, 1, &v0, 0, NULL, NULL, NULL) == KT_WALK_OK)
             api_version = 0;
         else {
-            add_error(ex, UNSUPPORTED_VERSION);
+            add_error(ex, KT_ERR_UNSUPPORTED_VERSION);
             kt_anomaly_add(KT_AN_MALFORMED_BODY, 1);
             return;
         }

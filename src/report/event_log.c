@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
+#include "dissectors/kafka_apis.h"
 #include "report/event_log.h"
 #include "common/json_writer.h"
 #include "report/names.h"
@@ -76,7 +77,7 @@ void kt_event_write_text(FILE *out, const kt_exchange *ex)
             fprintf(out, "/%d:", r->partition);
             if (!r->answered)
                 fputs("-", out);
-            else if (r->error == 0)
+            else if (r->error == KT_ERR_NONE)
                 fputs("ok", out);
             else
                 fputs(kt_error_label(r->error, eb, sizeof eb), out);

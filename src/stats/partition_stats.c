@@ -2,13 +2,12 @@
  * (partition_stats.h). */
 #include <stdlib.h>
 #include <string.h>
+#include "dissectors/kafka_apis.h"
 #include "common/anomaly.h"
 #include "common/keyed_index.h"
 #include "stats/partition_stats.h"
 #include "common/siphash.h"
 
-#define API_PRODUCE 0
-#define API_FETCH 1
 
 kt_partitions *kt_partitions_new(void)
 {
@@ -118,7 +117,7 @@ static void add_produce(kt_produce_agg *a, const kt_exchange *ex, const kt_reque
     kt_hist_add(&a->latency, (uint64_t)ex->latency_us);
     if (!r->answered)
         return;
-    if (r->error == 0)
+    if (r->error == KT_ERR_NONE)
         a->acked_records += r->records > 0 ? (uint64_t)r->records : 0;
     else
         kt_code_counts_add(&a->errors, &a->nerrors, &a->caperrors, r->error, 1);
@@ -167,14 +166,14 @@ static void add_fetch(kt_fetch_agg *a, const kt_exchange *ex, const kt_part_resu
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex)
 {
     const kt_request_detail *d = ex->detail;
-    if (!d || (ex->api_key != API_PRODUCE && ex->api_key != API_FETCH))
+    if (!d || (ex->api_key != KT_API_PRODUCE && ex->api_key != KT_API_FETCH))
         return;
     for (uint32_t i = 0; i < d->nparts; i++) {
         const kt_part_result *r = &d->parts[i];
         kt_partition_stats *e = lookup(p, r->topic, r->partition);
         if (!e)
             continue;
-        if (ex->api_key == API_PRODUCE)
+        if (ex->api_key == KT_API_PRODUCE)
             add_produce(&e->produce, ex, d, r);
         else
             add_fetch(&e->fetch, ex, r);

@@ -1,6 +1,7 @@
 /* stats.c - per API, broker and client aggregates of exchanges. */
 #include <stdlib.h>
 #include <string.h>
+#include "dissectors/kafka_apis.h"
 #include "common/anomaly.h"
 #include "common/keyed_index.h"
 #include "common/siphash.h"
@@ -253,7 +254,7 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
     }
     if (b) {
         agg_add(&b->agg, ex);
-        if (ex->api_key == 0)
+        if (ex->api_key == KT_API_PRODUCE)
             agg_add(&b->produce, ex);
     }
     if (c)
