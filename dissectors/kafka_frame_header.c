@@ -69,18 +69,3 @@ int kt_request_header_plausible(const uint8_t *frame, size_t len)
     }
     return 1;
 }
-
-int kt_produce_acks(const uint8_t *body, size_t len, int version)
-{
-    kt_cursor c;
-    int16_t acks;
-    kt_cur_init(&c, body, len);
-    if (version >= 9)
-        (void)kt_cur_compact_bytes(&c);
-    else if (version >= 3)
-        (void)kt_cur_string(&c);
-    acks = kt_cur_i16(&c);
-    if (!kt_cur_ok(&c))
-        return -2;
-    return acks;
-}

@@ -52,9 +52,4 @@ int kt_parse_response_header(const uint8_t *frame, size_t len, int header_versio
 #define KT_VERSION_SLACK 4
 int kt_request_header_plausible(const uint8_t *frame, size_t len);
 
-/* acks of a Produce request body (0, 1 or -1), or -2 if it does not decode.
- * Layout from ProduceRequest.json: TransactionalId (string, v3+, compact in
- * flexible versions 9+), then Acks (int16). */
-int kt_produce_acks(const uint8_t *body, size_t len, int version);
-
 #endif

@@ -10,30 +10,26 @@
 
 #define V2_HEADER_AFTER_LENGTH 49   /* partitionLeaderEpoch .. records count */
 
-static uint32_t be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-           ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
 int kt_batch_next(kt_cursor *c, kt_batch *b)
 {
-    size_t left = kt_cur_left(c);
     kt_cursor peek, body;
+    int64_t base_offset;
     int32_t length;
-    int magic;
+    uint8_t magic;
 
     if (!kt_cur_ok(c))
         return KT_BATCH_MALFORMED;
-    if (left == 0)
+    if (kt_cur_left(c) == 0)
         return KT_BATCH_END;
-    if (left < 17)
+    peek = *c;
+    base_offset = kt_cur_i64(&peek);
+    length = kt_cur_i32(&peek);
+    /* the magic byte comes after 4 more bytes in both formats
+     * (partitionLeaderEpoch, or the legacy crc) */
+    if (!kt_cur_peek_u8(&peek, 4, &magic))
         return KT_BATCH_PARTIAL;
     memset(b, 0, sizeof *b);
-    peek = *c;
-    b->base_offset = kt_cur_i64(&peek);
-    length = kt_cur_i32(&peek);
-    magic = c->ptr[16];
+    b->base_offset = base_offset;
     if (length < 0)
         return KT_BATCH_MALFORMED;
     if ((size_t)length > kt_cur_left(&peek))
@@ -121,7 +117,11 @@ static void count_feed(set_counter *sc, const uint8_t *p, size_t n)
             n -= k;
         }
         if (sc->have == sizeof sc->hdr) {
-            int32_t size = (int32_t)be32(sc->hdr + 8);
+            kt_cursor h;
+            int32_t size;
+            kt_cur_init(&h, sc->hdr, sizeof sc->hdr);
+            kt_cur_skip(&h, 8);             /* offset */
+            size = kt_cur_i32(&h);
             if (size < 14) {                /* crc..value of magic 0 */
                 sc->bad = 1;
                 return;

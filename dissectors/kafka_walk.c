@@ -1,8 +1,11 @@
 /* kafka_walk.c - the generic schema-driven walker of Kafka bodies (see
  * kafka_walk.h for the contract).  It interprets the generated tables of
- * kafka_schema_gen.c; there is no per-API or per-version code here.
+ * kafka_schema_gen.c; there is no per-API or per-version code here, but
+ * for the one rule the schema cannot express (the ApiVersions fallback of
+ * KIP-511, kept here so that it exists once).
  */
 #include "dissectors/kafka_walk.h"
+#include "dissectors/kafka_apis.h"     /* enum kt_api_key, enum kt_error */
 
 #include <string.h>
 
@@ -385,6 +388,7 @@ int kt_walk(int api_key, int api_version, int is_response, kt_cursor *cur,
 {
     kt_walk_result local;
     const kt_sseg *seg;
+    int16_t first;
 
     if (!res)
         res = &local;
@@ -395,10 +399,13 @@ int kt_walk(int api_key, int api_version, int is_response, kt_cursor *cur,
         return res->status;
     }
     /* A broker that does not support the requested ApiVersions version
-     * answers in version 0 with UNSUPPORTED_VERSION (35) (KIP-511). */
-    if (is_response && api_key == 18 && api_version > 0 &&
-        kt_cur_left(cur) >= 2 && cur->ptr[0] == 0 && cur->ptr[1] == 35)
+     * answers in version 0 with UNSUPPORTED_VERSION (KIP-511); the error
+     * code is the first field of every version. */
+    if (is_response && api_key == KT_API_API_VERSIONS &&
+        kt_cur_peek_i16(cur, 0, &first) && first == KT_ERR_UNSUPPORTED_VERSION) {
+        res->version_rejected = 1;
         api_version = 0;
+    }
     res->version = api_version;
     seg = find_segment(api_key, api_version, is_response);
     if (!seg) {
@@ -419,6 +426,31 @@ int kt_walk(int api_key, int api_version, int is_response, kt_cursor *cur,
         }
     }
     return walk_once(seg, api_version, cur, flags, fn, arg, res);
+}
+
+/* kt_walk_find: the first FIELD event with the role asked for ends the
+ * walk. */
+typedef struct role_search {
+    int role;
+    kt_event *found;
+} role_search;
+
+static int on_role(void *arg, const kt_event *ev)
+{
+    role_search *rs = arg;
+    if (ev->kind != KT_EV_FIELD || ev->role != rs->role)
+        return 0;
+    *rs->found = *ev;
+    return 1;
+}
+
+int kt_walk_find(int api_key, int api_version, int is_response,
+                 const kt_cursor *body, int role, kt_event *found)
+{
+    kt_cursor c = *body;
+    role_search rs = { role, found };
+    return kt_walk(api_key, api_version, is_response, &c, KT_WALK_NO_PREPASS,
+                   on_role, &rs, NULL) == KT_WALK_STOPPED;
 }
 
 const char *kt_walk_status_name(int status)

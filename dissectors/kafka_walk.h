@@ -80,9 +80,13 @@
  * error, KT_SCOPE_TOPIC per topic, KT_SCOPE_PARTITION per partition.
  *
  * ApiVersions: a broker that does not support the requested version
- * answers in version 0 format with error UNSUPPORTED_VERSION (35); a
- * response body starting with that error code is read as version 0
- * (r.version says which version was used).
+ * answers in version 0 format with error UNSUPPORTED_VERSION (KIP-511).
+ * This is the one place that knows it: a response body starting with that
+ * error code (the first field of every version) is read as version 0,
+ * whatever version was asked for; r.version says which version was used
+ * and r.version_rejected is set.  When it is set the body's error is
+ * UNSUPPORTED_VERSION even if the rest does not decode (some brokers get
+ * the version 0 body wrong): callers read that here, never off the bytes.
  *
  * Tagged fields of flexible versions are decoded when the schema knows the
  * tag (their events come after the struct's other fields, before its
@@ -154,6 +158,8 @@ typedef int (*kt_walk_fn)(void *arg, const kt_event *ev);
 typedef struct kt_walk_result {
     int status;                /* enum kt_walk_status */
     int version;               /* the version the body was read as */
+    int version_rejected;      /* an ApiVersions response refusing the
+                                  requested version (see above) */
     int cur_err;               /* kt_cur_error when MALFORMED */
     const char *field;         /* MALFORMED: schema name of the field */
     size_t offset;             /* MALFORMED: byte offset into the body */
@@ -163,6 +169,15 @@ typedef struct kt_walk_result {
  * only); res may be NULL. */
 int kt_walk(int api_key, int api_version, int is_response, kt_cursor *cur,
             unsigned flags, kt_walk_fn fn, void *arg, kt_walk_result *res);
+
+/* Reads a body only as far as the first primitive field with semantic role
+ * `role` (KT_ROLE_*) and copies its FIELD event to *found (slices point
+ * into the body).  The body may be cut short after that field (a truncated
+ * frame).  Returns 1 when found; 0 when not (unknown API or version, the
+ * body ends or is malformed before it, no such field in this version).
+ * *body is not moved. */
+int kt_walk_find(int api_key, int api_version, int is_response,
+                 const kt_cursor *body, int role, kt_event *found);
 
 /* Does the schema describe this message version?  (No walk.) */
 int kt_walk_known(int api_key, int api_version, int is_response);

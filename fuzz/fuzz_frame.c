@@ -112,8 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (h.client_id.ptr)
                 touch(h.client_id.ptr, h.client_id.len);
             if (h.api_key == 0)
-                sink += (unsigned)kt_produce_acks(frame + h.body_offset,
-                                                  len - h.body_offset, h.api_version);
+                sink += (unsigned)kt_produce_request_acks(frame + h.body_offset,
+                                                          len - h.body_offset, h.api_version);
             walk(h.api_key, h.api_version, 0, frame + h.body_offset,
                  len - h.body_offset, wflags);
         }

@@ -401,6 +401,66 @@ static void test_empty_cursor(void **state)
     assert_int_equal(s.len, 0);
 }
 
+/* Peeks read ahead at an offset without moving the cursor or setting err,
+ * and say whether the bytes were all there. */
+static void test_peek(void **state)
+{
+    (void)state;
+    CUR(c, 0x00, 0x00, 0x01, 0x02, 0xff, 0xdd, 0x80, 0x00, 0x00, 0x01);
+    uint8_t u8;
+    int16_t i16;
+    uint32_t u32;
+
+    assert_true(kt_cur_peek_u32(&c, 0, &u32));
+    assert_true(u32 == 0x00000102u);
+    assert_true(kt_cur_peek_u8(&c, 4, &u8));
+    assert_int_equal(u8, 0xff);
+    assert_true(kt_cur_peek_i16(&c, 4, &i16));
+    assert_int_equal(i16, -35);
+    assert_true(kt_cur_peek_u32(&c, 6, &u32));     /* the last 4 bytes */
+    assert_true(u32 == 0x80000001u);
+    /* nothing moved */
+    assert_ptr_equal(c.ptr, c_buf);
+    assert_int_equal(kt_cur_left(&c), sizeof c_buf);
+    /* the next read sees what the peek saw */
+    assert_int_equal(kt_cur_u32(&c), 0x102);
+    assert_true(kt_cur_peek_i16(&c, 0, &i16));
+    assert_int_equal(i16, -35);
+    assert_int_equal(kt_cur_i16(&c), -35);
+}
+
+static void test_peek_past_end(void **state)
+{
+    (void)state;
+    CUR(c, 0x01, 0x02, 0x03, 0x04, 0x05);
+    uint8_t u8 = 9;
+    int16_t i16 = 9;
+    uint32_t u32 = 9;
+
+    /* one byte short, at 0 and at an offset: 0, and no error */
+    kt_cur_skip(&c, 2);
+    assert_false(kt_cur_peek_u32(&c, 0, &u32));
+    assert_true(u32 == 0);
+    assert_false(kt_cur_peek_i16(&c, 2, &i16));
+    assert_int_equal(i16, 0);
+    assert_false(kt_cur_peek_u8(&c, 3, &u8));
+    assert_int_equal(u8, 0);
+    assert_false(kt_cur_peek_u32(&c, SIZE_MAX, &u32));   /* no wrap */
+    assert_true(u32 == 0);
+    assert_true(kt_cur_ok(&c));
+    assert_int_equal(kt_cur_left(&c), 3);
+    /* exactly what is left fits */
+    assert_true(kt_cur_peek_u8(&c, 2, &u8));
+    assert_int_equal(u8, 0x05);
+    assert_true(kt_cur_peek_i16(&c, 1, &i16));
+    assert_int_equal(i16, 0x0405);
+    /* a cursor in error peeks nothing */
+    kt_cur_fail(&c, KT_CUR_BAD_LENGTH);
+    assert_false(kt_cur_peek_u8(&c, 0, &u8));
+    assert_int_equal(u8, 0);
+    assert_int_equal(c.err, KT_CUR_BAD_LENGTH);
+}
+
 static void test_error_names(void **state)
 {
     (void)state;
@@ -446,6 +506,8 @@ int main(void)
         cmocka_unit_test(test_tagged_fields_bad),
         cmocka_unit_test(test_sub_cursor),
         cmocka_unit_test(test_empty_cursor),
+        cmocka_unit_test(test_peek),
+        cmocka_unit_test(test_peek_past_end),
         cmocka_unit_test(test_error_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2024,11 +2024,24 @@ static void test_api_versions_fallback(void **state)
     p16(&o, 2);
     assert_int_equal(walk_body(18, 4, 1, o.b, o.n, &r, &res), KT_WALK_OK);
     assert_int_equal(res.version, 0);
+    assert_true(res.version_rejected);
     assert_string_equal(r.log, "error_code=35@root");
+    /* Asked for version 0: the same body, also marked as a refusal. */
+    assert_int_equal(walk_body(18, 0, 1, o.b, o.n, &r, &res), KT_WALK_OK);
+    assert_int_equal(res.version, 0);
+    assert_true(res.version_rejected);
+    /* Only responses: a request body is never read this way. */
+    assert_int_equal(walk_body(18, 4, 0, o.b, o.n, &r, &res), KT_WALK_MALFORMED);
+    assert_false(res.version_rejected);
     /* The same bytes with error 0 are not a v4 body. */
     o.b[1] = 0;
     assert_int_equal(walk_body(18, 4, 1, o.b, o.n, &r, &res), KT_WALK_MALFORMED);
     assert_int_equal(res.version, 4);
+    assert_false(res.version_rejected);
+    /* One byte of body: no error code to peek at, no fallback. */
+    assert_int_equal(walk_body(18, 4, 1, o.b, 1, &r, &res), KT_WALK_MALFORMED);
+    assert_int_equal(res.version, 4);
+    assert_false(res.version_rejected);
 }
 
 /* librdkafka 2.0.2's mock cluster answers an ApiVersions v3 request it does
@@ -2048,7 +2061,50 @@ static void test_mock_api_versions_reply_is_malformed(void **state)
     assert_int_equal(kt_walk(18, 3, 1, &c, 0, count_events, &n, &res),
                      KT_WALK_MALFORMED);
     assert_int_equal(res.version, 0);
+    assert_true(res.version_rejected);   /* the error is known all the same */
     assert_int_equal(n, 0);
+}
+
+/* kt_walk_find reads only as far as the first field with the role.
+ * Produce v3 request (ProduceRequest.json: TransactionalId string, nullable
+ * v3+; Acks int16; TimeoutMs int32; TopicData []...), built by hand. */
+static void test_find_role(void **state)
+{
+    (void)state;
+    bb o;
+    kt_cursor c;
+    kt_event ev;
+    o.n = 0;
+    p16(&o, 2);                   /* TransactionalId "tx" */
+    p8(&o, 't');
+    p8(&o, 'x');
+    p16(&o, -1);                  /* Acks -1 */
+    p32(&o, 1500);                /* TimeoutMs */
+    p32(&o, 0x7fffffff);          /* TopicData count: far more than is here */
+    kt_cur_init(&c, o.b, o.n);
+    assert_true(kt_walk_find(KT_API_PRODUCE, 3, 0, &c, KT_ROLE_ACKS, &ev));
+    assert_int_equal(ev.kind, KT_EV_FIELD);
+    assert_int_equal(ev.i, -1);
+    assert_true(kt_walk_find(KT_API_PRODUCE, 3, 0, &c, KT_ROLE_TRANSACTIONAL_ID, &ev));
+    assert_int_equal(ev.s.len, 2);
+    assert_memory_equal(ev.s.ptr, "tx", 2);
+    assert_true(kt_walk_find(KT_API_PRODUCE, 3, 0, &c, KT_ROLE_TIMEOUT_MS, &ev));
+    assert_int_equal(ev.i, 1500);
+    /* the cursor did not move */
+    assert_ptr_equal(c.ptr, o.b);
+    assert_true(kt_cur_ok(&c));
+    /* past the bad count: not found */
+    assert_false(kt_walk_find(KT_API_PRODUCE, 3, 0, &c, KT_ROLE_TOPIC_NAME, &ev));
+    /* cut inside Acks; an unknown version; no such role in the message */
+    kt_cur_init(&c, o.b, 5);
+    assert_false(kt_walk_find(KT_API_PRODUCE, 3, 0, &c, KT_ROLE_ACKS, &ev));
+    kt_cur_init(&c, o.b, o.n);
+    assert_false(kt_walk_find(KT_API_PRODUCE, 999, 0, &c, KT_ROLE_ACKS, &ev));
+    assert_false(kt_walk_find(KT_API_PRODUCE, 3, 0, &c, KT_ROLE_GROUP_ID, &ev));
+    /* cut right after Acks: found */
+    kt_cur_init(&c, o.b, 6);
+    assert_true(kt_walk_find(KT_API_PRODUCE, 3, 0, &c, KT_ROLE_ACKS, &ev));
+    assert_int_equal(ev.i, -1);
 }
 
 /* The element budget: ListConfigResources v1 request (ListConfigResources
@@ -2241,6 +2297,7 @@ int main(void)
         cmocka_unit_test(test_element_budget),
         cmocka_unit_test(test_api_versions_fallback),
         cmocka_unit_test(test_mock_api_versions_reply_is_malformed),
+        cmocka_unit_test(test_find_role),
         cmocka_unit_test(test_fuzz_every_message),
         cmocka_unit_test(test_schema_tables_consistent),
     };

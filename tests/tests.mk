@@ -29,6 +29,12 @@ EXTRA_DIST += tests/real_frames.h
 # Generated protocol tables: regenerating them changes nothing.
 TESTS += dissectors/check-gen.sh
 
+# Every packet byte is read through the cursor: no bytes assembled by hand
+# outside src/common/cursor.h (the script lists the few excused files and
+# why).
+TESTS += tests/check-raw-reads.sh
+EXTRA_DIST += tests/check-raw-reads.sh
+
 # Capture -> reassembly against tshark's TCP streams: test_streams_dump
 # prints per-direction byte counts that test_streams_tshark.sh compares.
 check_PROGRAMS += tests/test_streams_dump

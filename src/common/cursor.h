@@ -10,6 +10,14 @@
  *     frame plus a length, never a copy.
  *   - a count read off the wire (array length) is checked against the bytes
  *     left, given a minimum element size, before any caller loops on it.
+ *   - a peek (kt_cur_peek_*) reads ahead without moving the cursor and
+ *     without setting err; it says whether the bytes were there.
+ *
+ * Multi-byte values are assembled from bytes here and nowhere else in the
+ * Kafka and capture code: tests/check-raw-reads.sh fails the build's tests
+ * when a shift-and-or byte read appears outside this file (the files it
+ * excuses, for bytes that are not packet fields, are listed there with
+ * their reason).
  */
 #ifndef KT_CURSOR_H
 #define KT_CURSOR_H
@@ -109,6 +117,41 @@ static inline int8_t kt_cur_i8(kt_cursor *c) { return (int8_t)kt_cur_u8(c); }
 static inline int16_t kt_cur_i16(kt_cursor *c) { return (int16_t)kt_cur_u16(c); }
 static inline int32_t kt_cur_i32(kt_cursor *c) { return (int32_t)kt_cur_u32(c); }
 static inline int64_t kt_cur_i64(kt_cursor *c) { return (int64_t)kt_cur_u64(c); }
+
+/* Peeks: the value `off` bytes past the cursor, read without consuming it
+ * and without touching err (the cursor is const).  Each returns 1 and
+ * stores the value when all its bytes are there; else it returns 0 and
+ * stores 0.  A cursor in error peeks nothing.  For deciding how to read
+ * what is ahead: a size prefix before its frame is whole, a first field
+ * that selects the layout.  kt_cur_ahead is the copy they read from: the
+ * cursor moved on by off (in error if fewer bytes are left). */
+static inline kt_cursor kt_cur_ahead(const kt_cursor *c, size_t off)
+{
+    kt_cursor a = *c;
+    kt_cur_skip(&a, off);
+    return a;
+}
+
+static inline int kt_cur_peek_u8(const kt_cursor *c, size_t off, uint8_t *v)
+{
+    kt_cursor a = kt_cur_ahead(c, off);
+    *v = kt_cur_u8(&a);
+    return kt_cur_ok(&a);
+}
+
+static inline int kt_cur_peek_i16(const kt_cursor *c, size_t off, int16_t *v)
+{
+    kt_cursor a = kt_cur_ahead(c, off);
+    *v = kt_cur_i16(&a);
+    return kt_cur_ok(&a);
+}
+
+static inline int kt_cur_peek_u32(const kt_cursor *c, size_t off, uint32_t *v)
+{
+    kt_cursor a = kt_cur_ahead(c, off);
+    *v = kt_cur_u32(&a);
+    return kt_cur_ok(&a);
+}
 
 /* Unsigned LEB128 varint of at most max_bytes bytes (5 for 32 bits,
  * 10 for 64 bits). */

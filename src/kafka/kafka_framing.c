@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/anomaly.h"
+#include "common/cursor.h"
 #include "kafka/kafka_framing.h"
 
 /* Bytes allocated by all framers' buffers, and the cap on them. */
@@ -38,9 +39,17 @@ void kt_framer_free(kt_framer *f)
     f->nmarks = 0;
 }
 
-static uint32_t be32(const uint8_t *p)
+/* The size prefix of the frame at p, through the cursor: 1 and *size when
+ * its 4 bytes are among the len there, else 0.  p is NULL for a buffer
+ * never allocated (len 0). */
+static int size_prefix(const uint8_t *p, size_t len, uint32_t *size)
 {
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+    kt_cursor c;
+    *size = 0;
+    if (!p)
+        return 0;
+    kt_cur_init(&c, p, len);
+    return kt_cur_peek_u32(&c, 0, size);
 }
 
 static int size_ok(const kt_framer *f, uint32_t size)
@@ -242,9 +251,9 @@ static void drain(kt_framer *f, uint64_t now)
             if (!f->synced)
                 return;
         }
-        if (f->len - off < 4)
+        uint32_t size;
+        if (!size_prefix(f->buf + off, f->len - off, &size))
             break;
-        uint32_t size = be32(f->buf + off);
         if (!size_ok(f, size)) {
             lose_sync(f, size);
             skip_count(f, 1);
@@ -282,8 +291,8 @@ void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts)
         len -= n;
     }
     /* Fast path: in sync, nothing buffered, frames handed on in place. */
-    while (f->synced && f->len == 0 && len >= 4) {
-        uint32_t size = be32(p);
+    uint32_t size;
+    while (f->synced && f->len == 0 && size_prefix(p, len, &size)) {
         if (!size_ok(f, size)) {
             lose_sync(f, size);
             break;
@@ -308,9 +317,8 @@ void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts)
     case -2:
         /* all framers together hold too much */
         kt_anomaly_add(KT_AN_FRAME_BUFFER_TOTAL, 1);
-        if (f->synced && f->len >= 4) {
+        if (f->synced && size_prefix(f->buf, f->len, &size)) {
             /* keep sync: hand on the frame cut here, skip the rest of it */
-            uint32_t size = be32(f->buf);
             kt_frame fr = { f->buf + 4, f->len - 4, size, ts_at(f, 0), ts, 1 };
             f->discard = 4 + (uint64_t)size - f->len;
             f->frames++;
@@ -346,8 +354,8 @@ void kt_framer_gap(kt_framer *f, uint64_t missed, uint64_t ts)
         kt_framer_desync(f);
         return;
     }
-    if (f->synced && f->len >= 4) {
-        uint32_t size = be32(f->buf);
+    uint32_t size;
+    if (f->synced && size_prefix(f->buf, f->len, &size)) {
         uint64_t remaining = 4 + (uint64_t)size - f->len;  /* drain left it partial */
         kt_frame fr = { f->buf + 4, f->len - 4, size, ts_at(f, 0), ts, 1 };
         f->frames++;

@@ -290,7 +290,7 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
      * response is matched if it comes; if not they end as
      * no_response_expected instead of unanswered. */
     if (h.api_key == KT_API_PRODUCE && st == KT_HDR_OK &&
-        kt_produce_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0)
+        kt_produce_request_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0)
         p.no_response_expected = 1;
     if (kt_detail_wanted(h.api_key) && st == KT_HDR_OK && !f->truncated) {
         if (k->detail_bytes >= k->cfg.detail_budget) {

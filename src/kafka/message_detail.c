@@ -46,6 +46,16 @@ int kt_detail_wanted(int api_key)
     return api_key == KT_API_PRODUCE || api_key == KT_API_FETCH;
 }
 
+int kt_produce_request_acks(const uint8_t *body, size_t len, int api_version)
+{
+    kt_cursor c;
+    kt_event ev;
+    kt_cur_init(&c, body, len);
+    if (!kt_walk_find(KT_API_PRODUCE, api_version, 0, &c, KT_ROLE_ACKS, &ev))
+        return -2;
+    return (int)ev.i;
+}
+
 size_t kt_detail_size(const kt_request_detail *d)
 {
     return d ? sizeof *d + (size_t)d->nparts * sizeof d->parts[0] : 0;

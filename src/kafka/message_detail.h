@@ -25,6 +25,11 @@ kt_request_detail *kt_detail_from_request(int api_key, int api_version,
                                           const uint8_t *body, size_t len,
                                           kt_topics *topics);
 
+/* acks of a Produce request (0, 1 or -1), read by the walker (the field
+ * with role KT_ROLE_ACKS), or -2 when the body does not reach it.  The body
+ * may be cut short after acks (a truncated frame). */
+int kt_produce_request_acks(const uint8_t *body, size_t len, int api_version);
+
 struct kt_event;
 /* The topic a walker event is about: by name, else by topic id. */
 const kt_topic *kt_event_topic(kt_topics *topics, const struct kt_event *ev);

@@ -137,21 +137,6 @@ void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
     s.api_key = api_key;
     s.inflate_left = kt_detail_max_inflate();
     kt_cur_init(&c, body, len);
-    /* A broker that does not support the requested ApiVersions version
-     * answers in version 0.  ErrorCode is the first field in every version,
-     * so it is known even when the rest does not decode. */
-    if (api_key == KT_API_API_VERSIONS && len >= 2 &&
-        (int16_t)((body[0] << 8) | body[1]) == KT_ERR_UNSUPPORTED_VERSION) {
-        kt_cursor v0;
-        kt_cur_init(&v0, body, len);
-        if (kt_walk(api_key, 0, 1, &v0, 0, NULL, NULL, NULL) == KT_WALK_OK)
-            api_version = 0;
-        else {
-            add_error(ex, KT_ERR_UNSUPPORTED_VERSION);
-            kt_anomaly_add(KT_AN_MALFORMED_BODY, 1);
-            return;
-        }
-    }
     kt_walk(api_key, api_version, 1, &c, 0, on_event, &s, &r);
     switch (r.status) {
     case KT_WALK_OK:
@@ -161,6 +146,10 @@ void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
         kt_anomaly_add(KT_AN_MALFORMED_BODY, 1);
         if (r.cur_err == KT_CUR_LIMIT)
             kt_anomaly_add(KT_AN_WALKER_LIMIT, 1);
+        /* a refused ApiVersions version: the error is known even though
+         * the rest does not decode */
+        if (r.version_rejected)
+            add_error(ex, KT_ERR_UNSUPPORTED_VERSION);
         break;
     default:
         break;
