@@ -604,42 +604,44 @@ static void setup_consumer_group(void) {
 }
 
 /* A busy cluster in a few seconds: two bulk producers (no compression,
- * acks=all) send a Produce request of ~20 KB per broker every third wave;
+ * acks=all) send a Produce request of ~20 KB per broker every sixth wave;
  * four application producers (lz4, acks=all) send small Produce requests
  * every wave; a consumer group member fetches and commits the application
  * topic all along. The brokers' receive buffers are small (see
  * shrink_broker_rcvbuf), so a bulk request crosses in several segments. */
 static void setup_load(void) {
         static const int l_bulk[] = {1, 2, 3, 1, 2, 3};
-        static const int l_app[] = {1, 2, 3, 1, 2, 3};
+        static const int l_app[] = {1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3};
         int bulk = add_topic("bulk", 6, l_bulk);
-        int app = add_topic("app-events", 6, l_app);
+        int app = add_topic("app-events", 12, l_app);
         static const char *apps[] = {"app-1", "app-2", "app-3", "app-4"};
         struct producer *p;
         p = add_producer("bulk-a", "none", -1, bulk, 0, 2, 50, 400);
         p->linger_ms = 50;
-        p->wave_every = 3;
+        p->wave_every = 6;
         p = add_producer("bulk-b", "none", -1, bulk, 3, 5, 50, 400);
         p->linger_ms = 50;
-        p->wave_every = 3;
+        p->wave_every = 6;
         for (int i = 0; i < 4; i++) {
-                p = add_producer(apps[i], "lz4", -1, app, 0, 5, 2, 150);
+                p = add_producer(apps[i], "lz4", -1, app, 3 * i, 3 * i + 2,
+                                 2, 150);
                 p->linger_ms = 5;
         }
         group_id = "load-readers";
         consume_topic = app;
         consumers[nconsumers++].client_id = "load-reader";
-        waves = 40;
-        wave_gap_ms = 120;
+        waves = 84;
+        wave_gap_ms = 60;
         broker_rcvbuf = 4096;
-        note("bulk-a and bulk-b produce in every third wave, 50 records of "
+        note("bulk-a and bulk-b produce in every sixth wave, 50 records of "
              "400 bytes per partition uncompressed, one partition per broker "
              "each: a Produce request of ~20 KB per broker. The mock "
              "brokers' listening sockets get SO_RCVBUF 4096 before any "
              "client connects, so their receive window is a few KB and a "
              "bulk request crosses in several TCP segments (loopback has no "
              "MTU to split it). app-1..4 produce 2 small records per "
-             "partition every wave (lz4). load-reader consumes app-events "
+             "partition every wave (lz4), each to three partitions of its "
+             "own (one per broker). load-reader consumes app-events "
              "and commits as it goes. ");
 }
 
