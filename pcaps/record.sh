@@ -3,7 +3,7 @@
 # Builds recorder/mockgen.c (real librdkafka clients against librdkafka's mock
 # cluster), captures each scenario on the loopback interface with tcpdump,
 # filtered to the mock brokers' ephemeral ports, and cuts the mid-stream
-# capture out of produce-multi with recorder/midcut.py.
+# captures out of produce-multi and load with recorder/midcut.py.
 # Needs: root (or capture rights on lo), gcc, pkg-config, librdkafka-dev,
 # tcpdump, python3. Usage: pcaps/record.sh [SCENARIO...]
 set -euo pipefail
@@ -68,7 +68,8 @@ record() {
 
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] ||
-	scenarios=(produce-multi slow-broker produce-errors consumer-group midstream)
+	scenarios=(produce-multi slow-broker produce-errors consumer-group midstream
+		load load-midstream)
 
 for s in "${scenarios[@]}"; do
 	case $s in
@@ -76,6 +77,12 @@ for s in "${scenarios[@]}"; do
 		python3 "$here/recorder/midcut.py" 0.4 \
 			"$here/produce-multi.pcap" "$here/produce-multi.truth.json" \
 			"$here/midstream.pcap" "$here/midstream.truth.json"
+		;;
+	load-midstream)
+		python3 "$here/recorder/midcut.py" 0.5 \
+			"$here/load.pcap" "$here/load.truth.json" \
+			"$here/loss/load-midstream.pcap" \
+			"$here/loss/load-midstream.truth.json"
 		;;
 	*) record "$s" ;;
 	esac

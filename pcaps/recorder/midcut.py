@@ -250,7 +250,7 @@ def main():
                     e["acked_records"] += cnt
     out = {
         "generator": "pcaps/recorder/midcut.py",
-        "scenario": "midstream",
+        "scenario": out_pcap.split("/")[-1].rsplit(".pcap", 1)[0],
         "source": {"pcap": src.split("/")[-1],
                    "truth": src_truth.split("/")[-1],
                    "packets": n},

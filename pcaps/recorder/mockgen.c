@@ -10,7 +10,8 @@
  *   2. writes the brokers' listening ports (space separated) to PORTS_FILE,
  *   3. waits until READY_FILE exists (the capture is running),
  *   4. runs the scenario, then writes TRUTH_FILE.
- * Scenarios: produce-multi, slow-broker, produce-errors, consumer-group.
+ * Scenarios: produce-multi, slow-broker, produce-errors, consumer-group,
+ * load.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +58,7 @@ struct producer {
         int first_part, last_part;
         int per_wave;  /* records per partition per wave */
         int max_waves; /* 0 = every wave */
+        int wave_every; /* produce in every Nth wave only (0, 1 = each) */
         int value_size;
         rd_kafka_t *rk;
         struct pstat st[MAX_PARTS];
@@ -100,6 +105,7 @@ static struct injected inj[MAX_ERRS];
 static int ninj;
 static long inj_remaining[MAX_BROKERS]; /* Produce errors never popped */
 static int waves = 4, wave_gap_ms = 250;
+static int broker_rcvbuf; /* SO_RCVBUF of the brokers' sockets, 0 = default */
 static int second_consumer_ms = 1500;
 static char notes[2048];
 /* highest offset + 1 seen per partition of consume_topic (for dup detection) */
@@ -463,6 +469,36 @@ static void discover_brokers(void) {
         rd_kafka_destroy(rk);
 }
 
+/* The mock cluster creates its listening sockets itself, with no hook to
+ * configure them: find them among this process's descriptors by their
+ * ports and set SO_RCVBUF, which the connections they accept inherit (and
+ * which sizes the window they advertise). Called before any client of the
+ * scenario connects. */
+static void shrink_broker_rcvbuf(int bytes) {
+        int done = 0;
+        for (int fd = 0; fd < 4096; fd++) {
+                struct sockaddr_in sin;
+                socklen_t sl = sizeof sin;
+                int listening = 0;
+                socklen_t ol = sizeof listening;
+                if (getsockname(fd, (struct sockaddr *)&sin, &sl) ||
+                    sin.sin_family != AF_INET ||
+                    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+                               &ol) ||
+                    !listening)
+                        continue;
+                for (int i = 0; i < nbrokers; i++)
+                        if (ntohs(sin.sin_port) == broker_port[i]) {
+                                if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF,
+                                               &bytes, sizeof bytes))
+                                        die("SO_RCVBUF: %s", strerror(errno));
+                                done++;
+                        }
+        }
+        if (done != nbrokers)
+                die("found %d of %d broker listening sockets", done, nbrokers);
+}
+
 /* ------------------------------ scenarios ------------------------------- */
 
 static void setup_produce_multi(void) {
@@ -565,6 +601,48 @@ static void setup_consumer_group(void) {
              "API does not expose (Heartbeat, JoinGroup, SyncGroup error "
              "codes) are not in this truth; OffsetCommit partition errors "
              "are, from the commit callback. ");
+}
+
+/* A busy cluster in a few seconds: two bulk producers (no compression,
+ * acks=all) send a Produce request of ~20 KB per broker every sixth wave;
+ * four application producers (lz4, acks=all) send small Produce requests
+ * every wave; a consumer group member fetches and commits the application
+ * topic all along. The brokers' receive buffers are small (see
+ * shrink_broker_rcvbuf), so a bulk request crosses in several segments. */
+static void setup_load(void) {
+        static const int l_bulk[] = {1, 2, 3, 1, 2, 3};
+        static const int l_app[] = {1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3};
+        int bulk = add_topic("bulk", 6, l_bulk);
+        int app = add_topic("app-events", 12, l_app);
+        static const char *apps[] = {"app-1", "app-2", "app-3", "app-4"};
+        struct producer *p;
+        p = add_producer("bulk-a", "none", -1, bulk, 0, 2, 50, 400);
+        p->linger_ms = 50;
+        p->wave_every = 6;
+        p = add_producer("bulk-b", "none", -1, bulk, 3, 5, 50, 400);
+        p->linger_ms = 50;
+        p->wave_every = 6;
+        for (int i = 0; i < 4; i++) {
+                p = add_producer(apps[i], "lz4", -1, app, 3 * i, 3 * i + 2,
+                                 2, 150);
+                p->linger_ms = 5;
+        }
+        group_id = "load-readers";
+        consume_topic = app;
+        consumers[nconsumers++].client_id = "load-reader";
+        waves = 84;
+        wave_gap_ms = 60;
+        broker_rcvbuf = 4096;
+        note("bulk-a and bulk-b produce in every sixth wave, 50 records of "
+             "400 bytes per partition uncompressed, one partition per broker "
+             "each: a Produce request of ~20 KB per broker. The mock "
+             "brokers' listening sockets get SO_RCVBUF 4096 before any "
+             "client connects, so their receive window is a few KB and a "
+             "bulk request crosses in several TCP segments (loopback has no "
+             "MTU to split it). app-1..4 produce 2 small records per "
+             "partition every wave (lz4), each to three partitions of its "
+             "own (one per broker). load-reader consumes app-events "
+             "and commits as it goes. ");
 }
 
 /* -------------------------------- output -------------------------------- */
@@ -802,6 +880,8 @@ int main(int argc, char **argv) {
                 setup_produce_errors();
         else if (!strcmp(scenario, "consumer-group"))
                 setup_consumer_group();
+        else if (!strcmp(scenario, "load"))
+                setup_load();
         else
                 die("unknown scenario %s", scenario);
 
@@ -809,6 +889,8 @@ int main(int argc, char **argv) {
                 seen[p] = calloc((size_t)seen_cap, 1);
 
         discover_brokers();
+        if (broker_rcvbuf)
+                shrink_broker_rcvbuf(broker_rcvbuf);
         for (int i = 0; i < nbrokers; i++)
                 if (broker_rtt[i])
                         rd_kafka_mock_broker_set_rtt(mcluster, broker_id[i],
@@ -834,8 +916,10 @@ int main(int argc, char **argv) {
         poll_all(500);
         for (int w = 0; w < waves; w++) {
                 for (int i = 0; i < nproducers; i++)
-                        if (!producers[i].max_waves ||
-                            w < producers[i].max_waves)
+                        if ((!producers[i].max_waves ||
+                             w < producers[i].max_waves) &&
+                            (producers[i].wave_every <= 1 ||
+                             w % producers[i].wave_every == 0))
                                 produce_wave(&producers[i]);
                 poll_all(wave_gap_ms);
                 if (nconsumers > 1 && !consumers[1].started &&
