@@ -17,6 +17,7 @@ KT_UNIT_TESTS = \
 	tests/test_correlation \
 	tests/test_session \
 	tests/test_histogram \
+	tests/test_table \
 	tests/test_findings \
 	tests/test_json_writer \
 	tests/test_options

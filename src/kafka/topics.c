@@ -5,14 +5,56 @@
 #include "common/siphash.h"
 #include "kafka/topics.h"
 
+/* A topic's key: its interned name, or (name NULL) its id; and its hash,
+ * compared first. */
+struct topic_key {
+    const kt_istr *name;
+    const uint8_t *id;
+    uint64_t hash;
+};
+
+static uint64_t topic_hash(const void *e)
+{
+    return ((const kt_topic *)e)->hash;
+}
+
+static int topic_match(const void *e, const void *key)
+{
+    const kt_topic *tp = e;
+    const struct topic_key *k = key;
+    if (tp->hash != k->hash)
+        return 0;
+    if (k->name)
+        return tp->name == k->name && !tp->has_id;
+    return tp->has_id && memcmp(tp->id, k->id, 16) == 0;
+}
+
+static void *topic_create(const void *key, uint64_t h)
+{
+    const struct topic_key *k = key;
+    kt_topic *tp = calloc(1, sizeof *tp);
+    if (!tp)
+        return NULL;
+    tp->hash = h;
+    if (k->name) {
+        tp->name = k->name;
+    } else {
+        memcpy(tp->id, k->id, 16);
+        tp->has_id = 1;
+    }
+    return tp;
+}
+
+static const kt_table_type topic_type = {
+    .hash = topic_hash, .match = topic_match, .create = topic_create, .destroy = free,
+};
+
 int kt_topics_init(kt_topics *t, size_t limit)
 {
     memset(t, 0, sizeof *t);
-    t->limit = limit;
-    t->nbuckets = 256;
-    t->bucket = calloc(t->nbuckets, sizeof *t->bucket);
     t->overflow = calloc(1, sizeof *t->overflow);
-    if (kt_intern_init(&t->names, limit) < 0 || !t->bucket || !t->overflow)
+    kt_table_init(&t->topics, &topic_type, limit, t->overflow, KT_AN_TOPIC_TABLE_FULL);
+    if (kt_intern_init(&t->names, limit) < 0 || !t->overflow)
         return -1;
     t->overflow->is_overflow = 1;
     t->overflow->name = t->names.overflow;
@@ -22,92 +64,34 @@ int kt_topics_init(kt_topics *t, size_t limit)
 
 void kt_topics_free(kt_topics *t)
 {
-    if (t->bucket) {
-        for (size_t i = 0; i < t->nbuckets; i++) {
-            kt_topic *tp = t->bucket[i], *next;
-            for (; tp; tp = next) {
-                next = tp->next;
-                free(tp);
-            }
-        }
-    }
-    free(t->bucket);
-    free(t->overflow);
+    kt_table_free(&t->topics);
     kt_intern_free(&t->names);
     memset(t, 0, sizeof *t);
 }
 
-static void grow(kt_topics *t)
+static kt_topic *find_or_add(kt_topics *t, const struct topic_key *k)
 {
-    size_t n = t->nbuckets * 2;
-    kt_topic **nb = calloc(n, sizeof *nb);
-    if (!nb)
-        return;
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        kt_topic *tp = t->bucket[i], *next;
-        for (; tp; tp = next) {
-            next = tp->next;
-            tp->next = nb[tp->hash & (n - 1)];
-            nb[tp->hash & (n - 1)] = tp;
-        }
-    }
-    free(t->bucket);
-    t->bucket = nb;
-    t->nbuckets = n;
-}
-
-static kt_topic *insert(kt_topics *t, uint64_t h)
-{
-    kt_topic *tp;
-    if (t->count >= t->limit) {
-        kt_anomaly_add(KT_AN_TOPIC_TABLE_FULL, 1);
-        return t->overflow;
-    }
-    tp = calloc(1, sizeof *tp);
-    if (!tp)
-        return t->overflow;
-    tp->hash = h;
-    tp->next = t->bucket[h & (t->nbuckets - 1)];
-    t->bucket[h & (t->nbuckets - 1)] = tp;
-    if (++t->count > t->nbuckets)
-        grow(t);
-    return tp;
+    kt_topic *tp = kt_table_find_or_add(&t->topics, k, k->hash);
+    return tp ? tp : t->overflow;
 }
 
 kt_topic *kt_topic_by_name(kt_topics *t, kt_slice name)
 {
-    const kt_istr *s;
-    uint64_t h;
-    kt_topic *tp;
+    struct topic_key k = { NULL, NULL, 0 };
     if (name.is_null)
         name.len = 0;
-    s = kt_intern_get(&t->names, name);
-    if (!s || s->is_overflow)
+    k.name = kt_intern_get(&t->names, name);
+    if (!k.name || k.name->is_overflow)
         return t->overflow;
-    /* names are interned: hash and compare the pointer */
-    h = kt_hash(&s, sizeof s) ^ 0x6e616d65u;
-    for (tp = t->bucket[h & (t->nbuckets - 1)]; tp; tp = tp->next)
-        if (tp->name == s && !tp->has_id)
-            return tp;
-    tp = insert(t, h);
-    if (tp != t->overflow)
-        tp->name = s;
-    return tp;
+    /* names are interned: hash the pointer */
+    k.hash = kt_hash(&k.name, sizeof k.name) ^ 0x6e616d65u;
+    return find_or_add(t, &k);
 }
 
 kt_topic *kt_topic_by_id(kt_topics *t, const uint8_t id[16])
 {
-    uint64_t h = kt_hash(id, 16);
-    kt_topic *tp;
-    for (tp = t->bucket[h & (t->nbuckets - 1)]; tp; tp = tp->next)
-        if (tp->has_id && memcmp(tp->id, id, 16) == 0)
-            return tp;
-    tp = insert(t, h);
-    if (tp != t->overflow) {
-        memcpy(tp->id, id, 16);
-        tp->has_id = 1;
-    }
-    return tp;
+    struct topic_key k = { NULL, id, kt_hash(id, 16) };
+    return find_or_add(t, &k);
 }
 
 void kt_topics_pair(kt_topics *t, kt_slice name, const uint8_t id[16])

@@ -8,9 +8,14 @@
  * keep the kt_topic they were given and merge by canonical topic when they
  * report, so data seen before the mapping is not lost.
  *
- * Invariants: pointers stay valid until kt_topics_free(); the table holds
- * at most `limit` topics, past which every new name or id maps to one
- * shared overflow topic (is_overflow); keys are hashed with SipHash.
+ * Invariants: pointers stay valid until kt_topics_free(); the table (a
+ * kt_table, table.h) holds at most `limit` topics, past which every new
+ * name or id maps to one shared overflow topic (is_overflow) and counts
+ * topic_table_full; keys are hashed with SipHash.  The names are interned
+ * in a table of their own with the same limit.
+ *
+ * Memory per topic: sizeof(kt_topic) + KT_TABLE_OVERHEAD_PER_ENTRY, plus
+ * its interned name (intern.h) when it has one.
  */
 #ifndef KT_TOPICS_H
 #define KT_TOPICS_H
@@ -21,19 +26,17 @@
 #include "common/intern.h"
 
 typedef struct kt_topic {
-    struct kt_topic *next;       /* hash chain */
     struct kt_topic *link;       /* the other half of a name/id pair, or NULL */
     const kt_istr *name;         /* NULL for a topic known only by id */
     uint8_t id[16];
     uint8_t has_id;
     uint8_t is_overflow;
-    uint64_t hash;
+    uint64_t hash;               /* of the name's interned pointer, or of the id */
 } kt_topic;
 
 typedef struct kt_topics {
     kt_intern names;
-    kt_topic **bucket;
-    size_t nbuckets, count, limit;
+    kt_table topics;             /* by name and by id */
     kt_topic *overflow;
 } kt_topics;
 

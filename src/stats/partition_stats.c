@@ -4,15 +4,10 @@
 #include <string.h>
 #include "dissectors/kafka_apis.h"
 #include "common/anomaly.h"
-#include "common/keyed_index.h"
+#include "common/table.h"
 #include "stats/partition_stats.h"
 #include "common/siphash.h"
 
-
-kt_partitions *kt_partitions_new(void)
-{
-    return calloc(1, sizeof(kt_partitions));
-}
 
 static void fetch_init(kt_fetch_agg *f)
 {
@@ -59,38 +54,34 @@ static int entry_match(const void *e, const void *key)
     return x->topic == k->tp && x->partition == k->partition;
 }
 
-static kt_partition_stats *lookup(kt_partitions *p, const kt_topic *tp, int32_t partition)
+static void *entry_create(const void *key, uint64_t h)
+{
+    const struct part_key *k = key;
+    (void)h;
+    return entry_new(k->tp, (int32_t)k->partition);
+}
+
+static void entry_free(void *entry);
+
+/* Keyed by (topic, partition); the merged view uses it too, keyed by the
+ * canonical topic. */
+static const kt_table_type partition_type = {
+    .hash = entry_hash, .match = entry_match, .create = entry_create, .destroy = entry_free,
+};
+
+kt_partitions *kt_partitions_new(void)
+{
+    kt_partitions *p = calloc(1, sizeof *p);
+    if (p)
+        kt_table_init(&p->table, &partition_type, KT_MAX_PARTITIONS, NULL,
+                      KT_AN_PARTITION_TABLE_FULL);
+    return p;
+}
+
+static kt_partition_stats *find_or_add(kt_table *t, const kt_topic *tp, int32_t partition)
 {
     struct part_key key = { tp, partition };
-    size_t i;
-    int found;
-    kt_partition_stats *e;
-    if (kt_index_grow(&p->index, &p->index_cap, p->n, (void *const *)p->entries, entry_hash) < 0 &&
-        !p->index)
-        return NULL;
-    i = kt_index_slot(p->index, p->index_cap, key_hash(tp, partition),
-                      (void *const *)p->entries, entry_match, &key, &found);
-    if (found)
-        return p->entries[p->index[i] - 1];
-    if (p->n >= KT_MAX_PARTITIONS) {
-        p->dropped++;
-        kt_anomaly_add(KT_AN_PARTITION_TABLE_FULL, 1);
-        return NULL;
-    }
-    if (p->n == p->cap) {
-        size_t ncap = p->cap ? p->cap * 2 : 64;
-        kt_partition_stats **ne = realloc(p->entries, ncap * sizeof *ne);
-        if (!ne)
-            return NULL;
-        p->entries = ne;
-        p->cap = ncap;
-    }
-    e = entry_new(tp, partition);
-    if (!e)
-        return NULL;
-    p->entries[p->n++] = e;
-    p->index[i] = (uint32_t)p->n;
-    return e;
+    return kt_table_find_or_add(t, &key, key_hash(tp, partition));
 }
 
 static void add_produce(kt_produce_agg *a, const kt_exchange *ex, const kt_request_detail *d,
@@ -170,9 +161,12 @@ void kt_partitions_add(kt_partitions *p, const kt_exchange *ex)
         return;
     for (uint32_t i = 0; i < d->nparts; i++) {
         const kt_part_result *r = &d->parts[i];
-        kt_partition_stats *e = lookup(p, r->topic, r->partition);
-        if (!e)
+        kt_partition_stats *e = find_or_add(&p->table, r->topic, r->partition);
+        if (!e) {
+            if (kt_table_is_full(&p->table))
+                p->dropped++;
             continue;
+        }
         if (ex->api_key == KT_API_PRODUCE)
             add_produce(&e->produce, ex, d, r);
         else
@@ -180,8 +174,9 @@ void kt_partitions_add(kt_partitions *p, const kt_exchange *ex)
     }
 }
 
-static void entry_free(kt_partition_stats *e)
+static void entry_free(void *entry)
 {
+    kt_partition_stats *e = entry;
     kt_hist_free(&e->produce.latency);
     free(e->produce.errors);
     kt_hist_free(&e->fetch.latency_data);
@@ -194,10 +189,7 @@ void kt_partitions_free(kt_partitions *p)
 {
     if (!p)
         return;
-    for (size_t i = 0; i < p->n; i++)
-        entry_free(p->entries[i]);
-    free(p->entries);
-    free(p->index);
+    kt_table_free(&p->table);
     free(p);
 }
 
@@ -272,44 +264,21 @@ static int cmp_broker_time(const void *x, const void *y)
 
 kt_partition_stats **kt_partitions_merged(const kt_partitions *p, size_t *n)
 {
-    kt_partition_stats **out = calloc(p->n + 1, sizeof *out);
-    size_t m = 0, cap = 64;
-    uint32_t *idx;
-    *n = 0;
-    if (!out)
-        return NULL;
-    while (cap < 2 * p->n)
-        cap *= 2;
-    idx = calloc(cap, sizeof *idx);
-    if (!idx) {
-        free(out);
-        return NULL;
+    kt_table merged;
+    kt_partition_stats **out;
+    kt_table_init(&merged, &partition_type, 0, NULL, -1);
+    kt_table_reserve(&merged, p->table.n);      /* at most one each */
+    for (size_t i = 0; i < p->table.n; i++) {
+        const kt_partition_stats *e = p->table.entries[i];
+        kt_partition_stats *into = find_or_add(&merged, kt_topic_canon(e->topic), e->partition);
+        if (into)
+            merge_into(into, e);
     }
-    for (size_t i = 0; i < p->n; i++) {
-        const kt_partition_stats *e = p->entries[i];
-        const kt_topic *canon = kt_topic_canon(e->topic);
-        kt_partition_stats *into = NULL;
-        size_t h = key_hash(canon, e->partition) & (cap - 1);
-        while (idx[h]) {
-            kt_partition_stats *c = out[idx[h] - 1];
-            if (c->topic == canon && c->partition == e->partition) {
-                into = c;
-                break;
-            }
-            h = (h + 1) & (cap - 1);
-        }
-        if (!into) {
-            into = entry_new(canon, e->partition);
-            if (!into)
-                continue;
-            out[m++] = into;
-            idx[h] = (uint32_t)m;
-        }
-        merge_into(into, e);
-    }
-    free(idx);
-    qsort(out, m, sizeof *out, cmp_broker_time);
-    *n = m;
+    out = (kt_partition_stats **)kt_table_take(&merged, n);
+    if (!out)                       /* none: an empty list, not a failure */
+        out = calloc(1, sizeof *out);
+    if (out)
+        qsort(out, *n, sizeof *out, cmp_broker_time);
     return out;
 }
 

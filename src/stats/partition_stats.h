@@ -6,9 +6,18 @@
  * (latency_total_us, what --top sorts by).  Entries are keyed by the topic
  * as named on the wire (name or topic id) and merged by canonical topic
  * (topics.h) when reported, so that Fetch v13+ data seen before a Metadata
- * response resolves its topic ids is not lost.  The table holds at most
- * KT_MAX_PARTITIONS entries; past that, new partitions are counted in
- * `dropped` only.
+ * response resolves its topic ids is not lost.  The table (a kt_table,
+ * table.h) holds at most KT_MAX_PARTITIONS entries; past that, the results
+ * of new partitions are counted in `dropped` (and partition_table_full)
+ * only.
+ *
+ * Memory: KT_PARTITION_ENTRY_BYTES per partition, measured on x86-64 as
+ * sizeof(kt_partition_stats) 1,128 + 32 bytes of table, so the 200,000
+ * partitions cost 232 MB (226 MB of entries) before histogram rows: each
+ * of the three latency histograms allocates 512 bytes per row in use
+ * (histogram.h), and each distinct error code 16 bytes.  The merged view
+ * (kt_partitions_merged) costs as much again while a report is written.
+ * tests/test_table.c checks these sizes.
  */
 #ifndef KT_PARTITION_STATS_H
 #define KT_PARTITION_STATS_H
@@ -19,6 +28,7 @@
 #include "stats/histogram.h"
 #include "stats/stats.h"
 #include "kafka/topics.h"
+#include "common/table.h"
 
 #define KT_MAX_PARTITIONS 200000
 
@@ -63,12 +73,12 @@ typedef struct kt_partition_stats {
     kt_fetch_agg fetch;
 } kt_partition_stats;
 
+/* Bytes a partition costs before its histogram rows and error lists. */
+#define KT_PARTITION_ENTRY_BYTES (sizeof(kt_partition_stats) + KT_TABLE_OVERHEAD_PER_ENTRY)
+
 typedef struct kt_partitions {
-    kt_partition_stats **entries;
-    size_t n, cap;
-    uint32_t *index;              /* open addressing, 0 = empty */
-    size_t index_cap;
-    uint64_t dropped;             /* partitions not kept (table full) */
+    kt_table table;               /* of kt_partition_stats, keyed (topic, partition) */
+    uint64_t dropped;             /* partition results not kept (table full) */
 } kt_partitions;
 
 kt_partitions *kt_partitions_new(void);

@@ -3,14 +3,9 @@
 #include <string.h>
 #include "dissectors/kafka_apis.h"
 #include "common/anomaly.h"
-#include "common/keyed_index.h"
+#include "common/table.h"
 #include "common/siphash.h"
 #include "stats/stats.h"
-
-kt_stats *kt_stats_new(void)
-{
-    return calloc(1, sizeof(kt_stats));
-}
 
 void kt_code_counts_add(kt_code_count **list, int *n, int *cap, int16_t code, uint64_t count)
 {
@@ -73,7 +68,18 @@ static void agg_free(kt_agg *a)
     free(a->errors);
 }
 
-/* ---- keyed tables: entries in an array, a keyed_index over them ------- */
+/* ---- keyed tables (table.h) --------------------------------------------- */
+
+/* An endpoint as hashed and matched: padding zeroed. */
+static kt_endpoint endpoint_key(const kt_endpoint *ep)
+{
+    kt_endpoint key;
+    memset(&key, 0, sizeof key);
+    key.family = ep->family;
+    memcpy(key.addr, ep->addr, sizeof key.addr);
+    key.port = ep->port;
+    return key;
+}
 
 static uint64_t broker_hash(const void *e)
 {
@@ -86,6 +92,28 @@ static int broker_match(const void *e, const void *key)
     return memcmp(&((const kt_broker_stats *)e)->broker, key, sizeof(kt_endpoint)) == 0;
 }
 
+static void *broker_create(const void *key, uint64_t h)
+{
+    kt_broker_stats *b = calloc(1, sizeof *b);
+    (void)h;
+    if (b)
+        memcpy(&b->broker, key, sizeof b->broker);   /* padding too */
+    return b;
+}
+
+static void broker_destroy(void *e)
+{
+    kt_broker_stats *b = e;
+    agg_free(&b->agg);
+    agg_free(&b->produce);
+    free(b);
+}
+
+static const kt_table_type broker_type = {
+    .hash = broker_hash, .match = broker_match,
+    .create = broker_create, .destroy = broker_destroy,
+};
+
 static uint64_t client_hash(const void *e)
 {
     const kt_client_stats *c = e;
@@ -97,82 +125,28 @@ static int client_match(const void *e, const void *key)
     return ((const kt_client_stats *)e)->client_id == *(const kt_istr *const *)key;
 }
 
-static int push_entry(void ***arr, size_t *n, size_t *cap, void *e)
+static void *client_create(const void *key, uint64_t h)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        void **na = realloc(*arr, ncap * sizeof *na);
-        if (!na)
-            return -1;
-        *arr = na;
-        *cap = ncap;
-    }
-    (*arr)[(*n)++] = e;
-    return 0;
-}
-
-static kt_broker_stats *broker_entry(kt_stats *s, const kt_endpoint *ep)
-{
-    kt_endpoint key;
-    int found;
-    size_t slot;
-    kt_broker_stats *b;
-
-    memset(&key, 0, sizeof key);   /* hashed as bytes: padding must be zero */
-    key.family = ep->family;
-    memcpy(key.addr, ep->addr, sizeof key.addr);
-    key.port = ep->port;
-    if (kt_index_grow(&s->broker_index, &s->broker_index_cap, s->nbrokers,
-                   (void **)s->brokers, broker_hash) < 0 && !s->broker_index)
-        return NULL;
-    slot = kt_index_slot(s->broker_index, s->broker_index_cap, kt_hash(&key, sizeof key),
-                      (void **)s->brokers, broker_match, &key, &found);
-    if (found)
-        return s->brokers[s->broker_index[slot] - 1];
-    if (s->nbrokers >= KT_STATS_MAX_BROKERS) {
-        /* the last slot is the shared "(other)" entry */
-        b = s->brokers[KT_STATS_MAX_BROKERS - 1];
-        b->is_other = 1;
-        kt_anomaly_add(KT_AN_BROKER_TABLE_FULL, 1);
-        return b;
-    }
-    b = calloc(1, sizeof *b);
-    if (!b)
-        return NULL;
-    b->broker = key;
-    if (push_entry((void ***)&s->brokers, &s->nbrokers, &s->capbrokers, b) < 0) {
-        free(b);
-        return NULL;
-    }
-    s->broker_index[slot] = (uint32_t)s->nbrokers;
-    return b;
-}
-
-static kt_client_stats *client_entry(kt_stats *s, const kt_istr *id)
-{
-    int found;
-    size_t slot;
-    kt_client_stats *c;
-
-    if (kt_index_grow(&s->client_index, &s->client_index_cap, s->nclients,
-                   (void **)s->clients, client_hash) < 0 && !s->client_index)
-        return NULL;
-    slot = kt_index_slot(s->client_index, s->client_index_cap, kt_hash(&id, sizeof id),
-                      (void **)s->clients, client_match, &id, &found);
-    if (found)
-        return s->clients[s->client_index[slot] - 1];
-    c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
-    c->client_id = id;
-    if (push_entry((void ***)&s->clients, &s->nclients, &s->capclients, c) < 0) {
-        free(c);
-        return NULL;
-    }
-    s->client_index[slot] = (uint32_t)s->nclients;
+    kt_client_stats *c = calloc(1, sizeof *c);
+    (void)h;
+    if (c)
+        c->client_id = *(const kt_istr *const *)key;
     return c;
 }
 
+static void client_destroy(void *e)
+{
+    kt_client_stats *c = e;
+    agg_free(&c->agg);
+    free(c);
+}
+
+static const kt_table_type client_type = {
+    .hash = client_hash, .match = client_match,
+    .create = client_create, .destroy = client_destroy,
+};
+
+/* (client id, broker) as hashed and matched: padding zeroed. */
 struct throttle_key {
     const kt_istr *client_id;
     kt_endpoint broker;
@@ -184,7 +158,7 @@ static uint64_t throttle_hash(const void *e)
     struct throttle_key k;
     memset(&k, 0, sizeof k);
     k.client_id = t->client_id;
-    k.broker = t->broker;
+    k.broker = endpoint_key(&t->broker);
     return kt_hash(&k, sizeof k);
 }
 
@@ -196,38 +170,67 @@ static int throttle_match(const void *e, const void *key)
            memcmp(&t->broker, &k->broker, sizeof t->broker) == 0;
 }
 
+static void *throttle_create(const void *key, uint64_t h)
+{
+    const struct throttle_key *k = key;
+    kt_throttle_stats *t = calloc(1, sizeof *t);
+    (void)h;
+    if (t) {
+        t->client_id = k->client_id;
+        memcpy(&t->broker, &k->broker, sizeof t->broker);   /* padding too */
+    }
+    return t;
+}
+
+static const kt_table_type throttle_type = {
+    .hash = throttle_hash, .match = throttle_match,
+    .create = throttle_create, .destroy = free,
+};
+
+kt_stats *kt_stats_new(void)
+{
+    kt_stats *s = calloc(1, sizeof *s);
+    kt_broker_stats *other = calloc(1, sizeof *other);
+    if (!s || !other) {
+        free(s);
+        free(other);
+        return NULL;
+    }
+    other->is_other = 1;
+    kt_table_init(&s->broker_table, &broker_type, KT_STATS_MAX_BROKERS, other,
+                  KT_AN_BROKER_TABLE_FULL);
+    kt_table_init(&s->client_table, &client_type, 0, NULL, -1);
+    kt_table_init(&s->throttle_table, &throttle_type, KT_STATS_MAX_THROTTLE, NULL, -1);
+    return s;
+}
+
+/* The typed views of the tables' entries (stats.h). */
+static void refresh_views(kt_stats *s)
+{
+    s->brokers = (kt_broker_stats **)s->broker_table.entries;
+    s->nbrokers = s->broker_table.n;
+    s->clients = (kt_client_stats **)s->client_table.entries;
+    s->nclients = s->client_table.n;
+}
+
+static kt_broker_stats *broker_entry(kt_stats *s, const kt_endpoint *ep)
+{
+    kt_endpoint key = endpoint_key(ep);
+    return kt_table_find_or_add(&s->broker_table, &key, kt_hash(&key, sizeof key));
+}
+
+static kt_client_stats *client_entry(kt_stats *s, const kt_istr *id)
+{
+    return kt_table_find_or_add(&s->client_table, &id, kt_hash(&id, sizeof id));
+}
+
 static kt_throttle_stats *throttle_entry(kt_stats *s, const kt_istr *id, const kt_endpoint *ep)
 {
     struct throttle_key key;
-    kt_throttle_stats *t;
-    int found;
-    size_t slot;
-
     memset(&key, 0, sizeof key);   /* hashed as bytes: padding must be zero */
     key.client_id = id;
-    key.broker.family = ep->family;
-    memcpy(key.broker.addr, ep->addr, sizeof key.broker.addr);
-    key.broker.port = ep->port;
-    if (kt_index_grow(&s->throttle_index, &s->throttle_index_cap, s->nthrottle,
-                   (void **)s->throttle, throttle_hash) < 0 && !s->throttle_index)
-        return NULL;
-    slot = kt_index_slot(s->throttle_index, s->throttle_index_cap, kt_hash(&key, sizeof key),
-                      (void **)s->throttle, throttle_match, &key, &found);
-    if (found)
-        return s->throttle[s->throttle_index[slot] - 1];
-    if (s->nthrottle >= KT_STATS_MAX_BROKERS * 16)
-        return NULL;
-    t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
-    t->client_id = id;
-    t->broker = key.broker;
-    if (push_entry((void ***)&s->throttle, &s->nthrottle, &s->capthrottle, t) < 0) {
-        free(t);
-        return NULL;
-    }
-    s->throttle_index[slot] = (uint32_t)s->nthrottle;
-    return t;
+    key.broker = endpoint_key(ep);
+    return kt_table_find_or_add(&s->throttle_table, &key, kt_hash(&key, sizeof key));
 }
 
 static kt_api_stats *api_entry(kt_stats *s, int16_t key)
@@ -259,6 +262,7 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
     }
     if (c)
         agg_add(&c->agg, ex);
+    refresh_views(s);
     agg_add(&s->total, ex);
     if (ex->throttle_ms >= 0 && ex->client_id) {
         kt_throttle_stats *t = throttle_entry(s, ex->client_id, ex->broker);
@@ -288,23 +292,9 @@ void kt_stats_free(kt_stats *s)
         agg_free(&s->api_other->agg);
         free(s->api_other);
     }
-    for (size_t i = 0; i < s->nbrokers; i++) {
-        agg_free(&s->brokers[i]->agg);
-        agg_free(&s->brokers[i]->produce);
-        free(s->brokers[i]);
-    }
-    for (size_t i = 0; i < s->nclients; i++) {
-        agg_free(&s->clients[i]->agg);
-        free(s->clients[i]);
-    }
-    for (size_t i = 0; i < s->nthrottle; i++)
-        free(s->throttle[i]);
-    free(s->throttle);
-    free(s->throttle_index);
-    free(s->brokers);
-    free(s->clients);
-    free(s->broker_index);
-    free(s->client_index);
+    kt_table_free(&s->broker_table);
+    kt_table_free(&s->client_table);
+    kt_table_free(&s->throttle_table);
     agg_free(&s->total);
     free(s);
 }
@@ -425,13 +415,16 @@ static int cmp_throttle(const void *a, const void *b)
 
 kt_throttle_stats **kt_stats_throttled_sorted(kt_stats *s, size_t *n)
 {
-    kt_throttle_stats **out = malloc((s->nthrottle + 1) * sizeof *out);
+    const kt_table *tt = &s->throttle_table;
+    kt_throttle_stats **out = malloc((tt->n + 1) * sizeof *out);
     *n = 0;
     if (!out)
         return NULL;
-    for (size_t i = 0; i < s->nthrottle; i++)
-        if (s->throttle[i]->throttled)
-            out[(*n)++] = s->throttle[i];
+    for (size_t i = 0; i < tt->n; i++) {
+        kt_throttle_stats *t = tt->entries[i];
+        if (t->throttled)
+            out[(*n)++] = t;
+    }
     qsort(out, *n, sizeof *out, cmp_throttle);
     return out;
 }
