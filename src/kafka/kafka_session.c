@@ -26,7 +26,7 @@ struct kt_conn {
     int client_dir;                /* direction that carries requests, -1 unknown */
     int confirmed;                 /* known to be Kafka */
     int want_ignore;               /* not Kafka: ignore at the next chance */
-    int ignored;
+    int ignored;                   /* given up: KT_TCP_IGNORE answered */
     uint64_t seen_bytes;           /* before confirmation */
     uint64_t missed;               /* bytes never captured (confirmed) */
     uint64_t requests;             /* exchanges reported */
@@ -43,7 +43,6 @@ struct kt_kafka {
     kt_session_config cfg;
     kt_exchange_fn emit;
     void *emit_ctx;
-    kt_tcp_reassembler *tcp;
     kt_intern client_ids;
     kt_topics topics;
     kt_conn_summary *closed;       /* closed Kafka connections kept */
@@ -88,11 +87,6 @@ kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ct
     }
     k->client_ids.full_anomaly = KT_AN_CLIENT_ID_TABLE_FULL;
     return k;
-}
-
-void kt_kafka_attach(kt_kafka *k, kt_tcp_reassembler *tcp)
-{
-    k->tcp = tcp;
 }
 
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k)
@@ -564,38 +558,35 @@ static void *conn_open(void *ctx, const kt_tcp_conn_info *info)
     return c;
 }
 
-static void give_up(kt_conn *c)
+/* Not Kafka: the reassembler is told to drop the connection. */
+static kt_tcp_verdict give_up(kt_conn *c)
 {
-    if (c->ignored)
-        return;
     c->ignored = 1;
     if (!c->confirmed)
         c->k->totals.ignored_connections++;
-    if (c->k->tcp)
-        kt_tcp_ignore(c->k->tcp, c->info);
+    return KT_TCP_IGNORE;
 }
 
-static void conn_data(void *ctx, void *conn, int dir, const uint8_t *p, size_t len,
-                      uint64_t ts)
+static kt_tcp_verdict conn_data(void *ctx, void *conn, int dir, const uint8_t *p,
+                                size_t len, uint64_t ts)
 {
     kt_conn *c = conn;
     (void)ctx;
-    if (!c || c->ignored)
-        return;
+    if (!c)
+        return KT_TCP_CONTINUE;
+    if (c->ignored)
+        return KT_TCP_IGNORE;
     c->last_ts = ts;
-    if (c->want_ignore) {
-        give_up(c);
-        return;
-    }
+    if (c->want_ignore)
+        return give_up(c);
     if (!c->confirmed) {
         c->seen_bytes += len;
         if ((c->pq[0].count == 0 && c->pq[1].count == 0 && c->seen_bytes > KT_DETECT_BYTES) ||
-            c->seen_bytes > KT_CONFIRM_BYTES) {
-            give_up(c);
-            return;
-        }
+            c->seen_bytes > KT_CONFIRM_BYTES)
+            return give_up(c);
     }
     kt_framer_data(&c->framer[dir], p, len, ts);
+    return KT_TCP_CONTINUE;
 }
 
 static void conn_gap(void *ctx, void *conn, int dir, uint64_t missed, uint64_t ts)

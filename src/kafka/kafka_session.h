@@ -9,7 +9,7 @@
  * client, and the connection counts as Kafka once a response matches one of
  * its requests; a connection that shows no plausible request within its
  * first KT_DETECT_BYTES bytes, or no matching response within
- * KT_CONFIRM_BYTES, is handed back to the reassembler to be ignored.
+ * KT_CONFIRM_BYTES, is dropped: the data callback answers KT_TCP_IGNORE.
  */
 #ifndef KT_KAFKA_SESSION_H
 #define KT_KAFKA_SESSION_H
@@ -58,8 +58,6 @@ void kt_session_config_defaults(kt_session_config *cfg);
 kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ctx);
 /* The reassembler callbacks; their ctx is the kt_kafka. */
 extern const kt_tcp_callbacks kt_kafka_tcp_callbacks;
-/* Must be called once, before the first segment. */
-void kt_kafka_attach(kt_kafka *k, kt_tcp_reassembler *tcp);
 /* Gives up requests older than the timeout; cheap to call per packet. */
 void kt_kafka_tick(kt_kafka *k, uint64_t now_us);
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k);
