@@ -98,7 +98,6 @@ static int start(pipe_state *s, int tiny)
     s->tcp = kt_tcp_new(&tc, &kt_kafka_tcp_callbacks, s->kafka);
     if (!s->out || !s->stats || !s->partitions || !s->kafka || !s->tcp)
         abort();
-    kt_kafka_attach(s->kafka, s->tcp);
     return 0;
 }
 

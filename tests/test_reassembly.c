@@ -23,7 +23,6 @@ static uint8_t pattern[BUF];            /* the stream every test sends */
 
 typedef struct rconn {
     kt_tcp_conn_info info;          /* copy */
-    const kt_tcp_conn_info *infop;
     uint8_t out[2][BUF];
     uint64_t ts[2][BUF];            /* capture time each byte came with */
     size_t n[2];
@@ -40,7 +39,7 @@ typedef struct rec {
     rconn c[MAXC];
     int nconn;
     kt_tcp_reassembler *r;
-    int ignore_on_data;             /* call kt_tcp_ignore from on_data */
+    int ignore_on_data;             /* on_data answers KT_TCP_IGNORE */
 } rec;
 
 static void *on_open(void *ctx, const kt_tcp_conn_info *info)
@@ -50,12 +49,11 @@ static void *on_open(void *ctx, const kt_tcp_conn_info *info)
     assert_true(t->nconn < MAXC);
     c = &t->c[t->nconn++];
     c->info = *info;
-    c->infop = info;
     return c;
 }
 
-static void on_data(void *ctx, void *cp, int dir, const uint8_t *p, size_t len,
-                    uint64_t ts)
+static kt_tcp_verdict on_data(void *ctx, void *cp, int dir, const uint8_t *p,
+                              size_t len, uint64_t ts)
 {
     rec *t = ctx;
     rconn *c = cp;
@@ -71,8 +69,7 @@ static void on_data(void *ctx, void *cp, int dir, const uint8_t *p, size_t len,
     memcpy(c->out[dir] + c->n[dir], p, len);
     c->n[dir] += len;
     c->data_calls[dir]++;
-    if (t->ignore_on_data)
-        kt_tcp_ignore(t->r, c->infop);
+    return t->ignore_on_data ? KT_TCP_IGNORE : KT_TCP_CONTINUE;
 }
 
 static void on_gap(void *ctx, void *cp, int dir, uint64_t missed, uint64_t ts)

@@ -1,4 +1,4 @@
-/* test_session.c - unit tests of the Kafka session layer (src/kafka_session.[ch]):
+/* test_session.c - unit tests of the Kafka session layer (src/kafka/kafka_session.[ch]):
  * roles, framing per direction, correlation and the exchanges it produces.
  *
  * The session is driven directly through kt_kafka_tcp_callbacks (conn_open,
@@ -93,7 +93,6 @@ static void start(fixture *fx, uint16_t port0, uint16_t port1, int midstream)
 {
     fx->k = kt_kafka_new(&fx->cfg, on_exchange, &fx->out);
     assert_non_null(fx->k);
-    kt_kafka_attach(fx->k, NULL);
     /* the addresses of deepflowio__deepflow__mixed-with-unsupported.pcap */
     endpoint(&fx->info.ep[0], 172, 18, 145, 39, port0);
     endpoint(&fx->info.ep[1], 172, 18, 145, 59, port1);
@@ -110,9 +109,9 @@ static void setup(fixture *fx)
     kt_anomaly_reset();
 }
 
-static void data(fixture *fx, int dir, const uint8_t *p, size_t len, uint64_t ts)
+static kt_tcp_verdict data(fixture *fx, int dir, const uint8_t *p, size_t len, uint64_t ts)
 {
-    kt_kafka_tcp_callbacks.data(fx->k, fx->conn, dir, p, len, ts);
+    return kt_kafka_tcp_callbacks.data(fx->k, fx->conn, dir, p, len, ts);
 }
 
 static void gap(fixture *fx, int dir, uint64_t missed, uint64_t ts)
@@ -692,8 +691,8 @@ static void test_no_autodetect_ignores(void **state)
     setup(&fx);
     fx.cfg.autodetect = 0;
     start(&fx, 41972, 36333, 0);
-    DATA(&fx, 0, fetch_v12_f1, 1000);
-    DATA(&fx, 1, fetch_v12_f2, 1500);
+    assert_int_equal(DATA(&fx, 0, fetch_v12_f1, 1000), KT_TCP_IGNORE);
+    assert_int_equal(DATA(&fx, 1, fetch_v12_f2, 1500), KT_TCP_IGNORE);
     assert_int_equal(fx.out.n, 0);
     const kt_session_totals *t = kt_kafka_totals(fx.k);
     assert_true(t->connections == 0);
@@ -709,13 +708,16 @@ static void test_not_kafka(void **state)
                                "User-Agent: curl/8.0\r\nAccept: */*\r\n\r\n";
     static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
     fixture fx;
+    kt_tcp_verdict v0 = KT_TCP_CONTINUE, v1 = KT_TCP_CONTINUE;
     (void)state;
     setup(&fx);
     start(&fx, 51000, 8080, 0);
     for (int i = 0; i * (sizeof http - 1) <= KT_DETECT_BYTES + 4096; i++) {
-        data(&fx, 0, (const uint8_t *)http, sizeof http - 1, 1000 + (uint64_t)i);
-        data(&fx, 1, (const uint8_t *)reply, sizeof reply - 1, 1000 + (uint64_t)i);
+        v0 = data(&fx, 0, (const uint8_t *)http, sizeof http - 1, 1000 + (uint64_t)i);
+        v1 = data(&fx, 1, (const uint8_t *)reply, sizeof reply - 1, 1000 + (uint64_t)i);
     }
+    assert_int_equal(v0, KT_TCP_IGNORE);     /* given up: the reassembler drops it */
+    assert_int_equal(v1, KT_TCP_IGNORE);
     finish(&fx, 999999);
     assert_int_equal(fx.out.n, 0);
     const kt_session_totals *t = kt_kafka_totals(fx.k);

@@ -22,13 +22,14 @@ static void *on_open(void *ctx, const kt_tcp_conn_info *info)
     return c;
 }
 
-static void on_data(void *ctx, void *cp, int dir, const uint8_t *p, size_t len,
-                    uint64_t ts)
+static kt_tcp_verdict on_data(void *ctx, void *cp, int dir, const uint8_t *p,
+                              size_t len, uint64_t ts)
 {
     conn *c = cp;
     (void)ctx; (void)p; (void)ts;
     if (c)
         c->bytes[dir] += len;
+    return KT_TCP_CONTINUE;
 }
 
 static void on_gap(void *ctx, void *cp, int dir, uint64_t missed, uint64_t ts)

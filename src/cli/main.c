@@ -148,7 +148,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "kafkatap: out of memory\n");
         return 1;
     }
-    kt_kafka_attach(a.kafka, a.tcp);
 
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

@@ -1,10 +1,13 @@
 # src/kafka/: the Kafka session of each connection: framing, detection,
 # correlation of requests with responses, the details each exchange carries
-# (topic-partitions, records, errors) and the topic names and ids.
+# (topic-partitions, records, errors), the topic names and ids, and the
+# connection summaries for the report.
 libkafkatap_a_SOURCES += \
 	src/kafka/exchange.h \
 	src/kafka/kafka_framing.c src/kafka/kafka_framing.h \
+	src/kafka/kafka_detect.c src/kafka/kafka_detect.h \
 	src/kafka/kafka_session.c src/kafka/kafka_session.h \
+	src/kafka/kafka_connections.c src/kafka/kafka_connections.h \
 	src/kafka/correlation.c src/kafka/correlation.h \
 	src/kafka/message_detail.c src/kafka/message_detail.h \
 	src/kafka/response_summary.c src/kafka/response_summary.h \

@@ -6,8 +6,8 @@
 #include "kafka/correlation.h"
 #include "dissectors/kafka_apis.h"
 #include "dissectors/kafka_frame_header.h"
+#include "kafka/kafka_detect.h"
 #include "kafka/kafka_framing.h"
-#include "dissectors/kafka_walk.h"
 #include "kafka/kafka_session.h"
 #include "kafka/message_detail.h"
 #include "kafka/response_summary.h"
@@ -26,7 +26,7 @@ struct kt_conn {
     int client_dir;                /* direction that carries requests, -1 unknown */
     int confirmed;                 /* known to be Kafka */
     int want_ignore;               /* not Kafka: ignore at the next chance */
-    int ignored;
+    int ignored;                   /* given up: KT_TCP_IGNORE answered */
     uint64_t seen_bytes;           /* before confirmation */
     uint64_t missed;               /* bytes never captured (confirmed) */
     uint64_t requests;             /* exchanges reported */
@@ -43,12 +43,9 @@ struct kt_kafka {
     kt_session_config cfg;
     kt_exchange_fn emit;
     void *emit_ctx;
-    kt_tcp_reassembler *tcp;
     kt_intern client_ids;
     kt_topics topics;
-    kt_conn_summary *closed;       /* closed Kafka connections kept */
-    size_t nclosed, capclosed;
-    uint64_t closed_not_kept;
+    kt_closed_conns closed;        /* closed Kafka connections kept */
     size_t detail_bytes;           /* pending details, against cfg.detail_budget */
     uint64_t pending_total;        /* pending requests, all connections */
     kt_conn *conns;
@@ -90,11 +87,6 @@ kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ct
     return k;
 }
 
-void kt_kafka_attach(kt_kafka *k, kt_tcp_reassembler *tcp)
-{
-    k->tcp = tcp;
-}
-
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k)
 {
     return &k->totals;
@@ -129,11 +121,6 @@ static int is_broker_port(const kt_kafka *k, uint16_t port)
         if (k->cfg.broker_ports[i] == port)
             return 1;
     return 0;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
 /* ---- exchanges ---------------------------------------------------------- */
@@ -199,52 +186,6 @@ static void confirm(kt_conn *c, int client_dir)
     }
 }
 
-/* ---- whole-frame checks ------------------------------------------------- */
-
-/* A whole request frame whose header decodes: does its body decode by the
- * schema?  (Versions beyond the schema cannot be checked: yes.)  Bytes
- * after a complete body are tolerated, as brokers do: librdkafka sends
- * ApiVersions v0 with four of them. */
-static int request_body_ok(const uint8_t *frame, size_t len)
-{
-    kt_request_header h;
-    kt_cursor c;
-    kt_walk_result r;
-    int st = kt_parse_request_header(frame, len, &h);
-    if (st == KT_HDR_UNKNOWN_VERSION)
-        return 1;
-    if (st != KT_HDR_OK)
-        return 0;
-    kt_cur_init(&c, frame + h.body_offset, len - h.body_offset);
-    kt_walk(h.api_key, h.api_version, 0, &c, 0, NULL, NULL, &r);
-    return r.status == KT_WALK_OK ||
-           (r.status == KT_WALK_MALFORMED && r.cur_err == KT_CUR_TRAILING &&
-            (r.field == NULL || strcmp(r.field, "(body)") == 0));
-}
-
-/* Does a whole response frame decode as the answer to pending request pd?
- * (Versions beyond the schema cannot be checked: yes.) */
-static int response_body_ok(const kt_pending *pd, const uint8_t *frame, size_t len)
-{
-    kt_response_header rh;
-    kt_cursor cur;
-    if (kt_parse_response_header(frame, len, pd->response_header_version, &rh) != KT_HDR_OK)
-        return 0;
-    if (!kt_walk_known(pd->api_key, pd->api_version, 1))
-        return 1;
-    kt_cur_init(&cur, frame + rh.body_offset, len - rh.body_offset);
-    if (kt_walk(pd->api_key, pd->api_version, 1, &cur, 0, NULL, NULL, NULL) == KT_WALK_OK)
-        return 1;
-    /* A broker rejecting the requested ApiVersions version answers in
-     * version 0 (librdkafka's mock cluster gets even that wrong), and the
-     * error code comes first in every version: UNSUPPORTED_VERSION there
-     * is the answer. */
-    if (pd->api_key == 18 && len - rh.body_offset >= 2 &&
-        frame[rh.body_offset] == 0 && frame[rh.body_offset + 1] == 35)
-        return 1;
-    return 0;
-}
-
 /* ---- requests ----------------------------------------------------------- */
 
 /* A request frame sent by direction dir. */
@@ -267,7 +208,7 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
      * be plausible and decode */
     if (!c->confirmed &&
         (!kt_request_header_plausible(f->data, f->len) ||
-         (!f->truncated && !request_body_ok(f->data, f->len))))
+         (!f->truncated && !kt_request_body_ok(f->data, f->len))))
         return KT_FRAME_DESYNC;
     if (c->confirmed) {
         if (st == KT_HDR_UNKNOWN_API)
@@ -381,12 +322,9 @@ static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
 static int find_request(kt_conn *c, int dir, const kt_frame *f, int check_body)
 {
     kt_pending_queue *q = &c->pq[1 - dir];
-    int idx;
-    if (f->len < 4)
-        return -1;
-    idx = kt_pending_find(q, (int32_t)be32(f->data));
+    int idx = kt_response_pending_index(q, f->data, f->len);
     if (idx >= 0 && check_body && !f->truncated &&
-        !response_body_ok(kt_pending_at(q, (uint32_t)idx), f->data, f->len))
+        !kt_response_body_ok(kt_pending_at(q, (uint32_t)idx), f->data, f->len))
         return -1;
     return idx;
 }
@@ -412,7 +350,7 @@ static int frame_cb(void *ctx, const kt_frame *f)
     idx = find_request(c, d->dir, f, 0);
     if (idx >= 0)
         return on_response(c, d->dir, f, idx);
-    if (f->len < 4) {
+    if (f->len < KT_MIN_RESPONSE_FRAME) {
         c->k->totals.malformed++;
         kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
         return KT_FRAME_OK;
@@ -422,108 +360,21 @@ static int frame_cb(void *ctx, const kt_frame *f)
     return KT_FRAME_OK;
 }
 
-/* Does a request start at p?  The header must be plausible; a frame up to
- * KT_CANDIDATE_MAX bytes is waited for and its body must decode; and the
- * next frame's header must be plausible too when its bytes are here. */
-#define KT_TAGGED_WAIT 64   /* bytes of header tagged fields worth waiting for */
-
-static int request_candidate(const kt_kafka *k, const uint8_t *p, size_t avail)
-{
-    const kt_api_info *api;
-    int16_t version;
-    int hv;
-    uint32_t size;
-    size_t hdr, need;
-    if (avail < 4 + KT_MIN_REQUEST_FRAME)
-        return KT_CAND_MORE;
-    size = be32(p);
-    if (size < KT_MIN_REQUEST_FRAME || size > k->cfg.max_frame)
-        return KT_CAND_NO;
-    /* the fixed part is here: an unknown API key, a version out of range or
-     * a negative correlation id rule a boundary out at once, before waiting
-     * for a client id whose length is read off garbage */
-    api = kt_api_lookup((int16_t)((p[4] << 8) | p[5]));
-    version = (int16_t)((p[6] << 8) | p[7]);
-    if (!api || version < api->min_version ||
-        version > api->max_version + KT_VERSION_SLACK || (p[8] & 0x80))
-        return KT_CAND_NO;
-    /* wait for the whole header: fixed part, client id length, client id,
-     * and in header v2 the tagged-field count */
-    hv = kt_request_header_version(api, version);
-    if (hv >= 1 && avail < 4 + 10)
-        return KT_CAND_MORE;
-    need = 4 + 8;
-    if (hv >= 1)
-        need += 2 + (size_t)(p[12] & 0x80 ? 0 : ((p[12] << 8) | p[13]));
-    if (hv >= 2)
-        need += 1;
-    if (need <= 4 + (size_t)size && avail < need)
-        return KT_CAND_MORE;
-    hdr = avail - 4 < size ? avail - 4 : size;
-    if (!kt_request_header_plausible(p + 4, hdr)) {
-        kt_request_header h;
-        /* tagged fields of a v2 header (rare) not all here yet */
-        if (hv >= 2 && hdr < size && hdr < need - 4 + KT_TAGGED_WAIT &&
-            kt_parse_request_header(p + 4, hdr, &h) == KT_HDR_MALFORMED)
-            return KT_CAND_MORE;
-        return KT_CAND_NO;
-    }
-    if (avail - 4 < size)
-        return avail < KT_CANDIDATE_MAX ? KT_CAND_MORE : KT_CAND_YES;
-    if (!request_body_ok(p + 4, size))
-        return KT_CAND_NO;
-    if (avail - 4 - size >= 4 + KT_MIN_REQUEST_FRAME) {
-        const uint8_t *n = p + 4 + size;
-        uint32_t nsize = be32(n);
-        size_t navail = avail - 4 - size - 4;
-        if (nsize < KT_MIN_REQUEST_FRAME || nsize > k->cfg.max_frame)
-            return KT_CAND_NO;
-        if (!kt_request_header_plausible(n + 4, navail < nsize ? navail : nsize)) {
-            kt_request_header h;
-            if (navail < nsize && kt_parse_request_header(n + 4, navail, &h) == KT_HDR_MALFORMED)
-                return KT_CAND_YES; /* next header not all here yet: accept on the first */
-            return KT_CAND_NO;
-        }
-    }
-    return KT_CAND_YES;
-}
-
-/* Does a response to one of the other side's pending requests start at p?
- * Its correlation id must be pending, and a frame up to KT_CANDIDATE_MAX
- * bytes is waited for and its body must decode. */
-static int response_candidate(kt_conn *c, int dir, const uint8_t *p, size_t avail)
-{
-    kt_pending_queue *q = &c->pq[1 - dir];
-    uint32_t size;
-    int idx;
-
-    if (avail < 8)
-        return KT_CAND_MORE;
-    size = be32(p);
-    if (size < KT_MIN_RESPONSE_FRAME || size > c->k->cfg.max_frame)
-        return KT_CAND_NO;
-    idx = kt_pending_find(q, (int32_t)be32(p + 4));
-    if (idx < 0)
-        return KT_CAND_NO;
-    if (avail - 4 < size)
-        return avail < KT_CANDIDATE_MAX ? KT_CAND_MORE : KT_CAND_YES;
-    return response_body_ok(kt_pending_at(q, (uint32_t)idx), p + 4, size) ? KT_CAND_YES
-                                                                          : KT_CAND_NO;
-}
-
 static int candidate_cb(void *ctx, const uint8_t *p, size_t avail)
 {
     kt_dirctx *d = ctx;
     kt_conn *c = d->conn;
+    kt_pending_queue *asked = &c->pq[1 - d->dir];   /* what this side may answer */
+    size_t max_frame = c->k->cfg.max_frame;
     int a, r;
     if (c->confirmed)
-        return d->dir == c->client_dir ? request_candidate(c->k, p, avail)
-                                       : response_candidate(c, d->dir, p, avail);
+        return d->dir == c->client_dir ? kt_request_candidate(p, avail, max_frame)
+                                       : kt_response_candidate(asked, p, avail, max_frame);
     /* detection: either an answer to the other side, or a request */
-    a = response_candidate(c, d->dir, p, avail);
+    a = kt_response_candidate(asked, p, avail, max_frame);
     if (a == KT_CAND_YES)
         return a;
-    r = request_candidate(c->k, p, avail);
+    r = kt_request_candidate(p, avail, max_frame);
     if (r == KT_CAND_YES)
         return r;
     return (a == KT_CAND_MORE || r == KT_CAND_MORE) ? KT_CAND_MORE : KT_CAND_NO;
@@ -564,38 +415,35 @@ static void *conn_open(void *ctx, const kt_tcp_conn_info *info)
     return c;
 }
 
-static void give_up(kt_conn *c)
+/* Not Kafka: the reassembler is told to drop the connection. */
+static kt_tcp_verdict give_up(kt_conn *c)
 {
-    if (c->ignored)
-        return;
     c->ignored = 1;
     if (!c->confirmed)
         c->k->totals.ignored_connections++;
-    if (c->k->tcp)
-        kt_tcp_ignore(c->k->tcp, c->info);
+    return KT_TCP_IGNORE;
 }
 
-static void conn_data(void *ctx, void *conn, int dir, const uint8_t *p, size_t len,
-                      uint64_t ts)
+static kt_tcp_verdict conn_data(void *ctx, void *conn, int dir, const uint8_t *p,
+                                size_t len, uint64_t ts)
 {
     kt_conn *c = conn;
     (void)ctx;
-    if (!c || c->ignored)
-        return;
+    if (!c)
+        return KT_TCP_CONTINUE;
+    if (c->ignored)
+        return KT_TCP_IGNORE;
     c->last_ts = ts;
-    if (c->want_ignore) {
-        give_up(c);
-        return;
-    }
+    if (c->want_ignore)
+        return give_up(c);
     if (!c->confirmed) {
         c->seen_bytes += len;
         if ((c->pq[0].count == 0 && c->pq[1].count == 0 && c->seen_bytes > KT_DETECT_BYTES) ||
-            c->seen_bytes > KT_CONFIRM_BYTES) {
-            give_up(c);
-            return;
-        }
+            c->seen_bytes > KT_CONFIRM_BYTES)
+            return give_up(c);
     }
     kt_framer_data(&c->framer[dir], p, len, ts);
+    return KT_TCP_CONTINUE;
 }
 
 static void conn_gap(void *ctx, void *conn, int dir, uint64_t missed, uint64_t ts)
@@ -623,61 +471,24 @@ static void summarize(const kt_conn *c, kt_conn_summary *cs)
     cs->last_ts_us = c->last_ts;
 }
 
-/* Keeps the summary of a closed Kafka connection for the report. */
-static void keep_closed(kt_kafka *k, const kt_conn *c)
+const kt_closed_conns *kt_kafka_closed_conns(const kt_kafka *k)
 {
-    if (k->nclosed == k->capclosed) {
-        size_t ncap = k->capclosed ? k->capclosed * 2 : 64;
-        kt_conn_summary *n;
-        if (ncap > KT_MAX_CONN_SUMMARIES)
-            ncap = KT_MAX_CONN_SUMMARIES;
-        n = k->nclosed < ncap ? realloc(k->closed, ncap * sizeof *n) : NULL;
-        if (!n) {
-            k->closed_not_kept++;
-            return;
-        }
-        k->closed = n;
-        k->capclosed = ncap;
-    }
-    summarize(c, &k->closed[k->nclosed++]);
+    return &k->closed;
 }
 
-static int cmp_summary(const void *a, const void *b)
+size_t kt_kafka_open_conns(const kt_kafka *k, kt_conn_summary *out, size_t max)
 {
-    const kt_conn_summary *x = a, *y = b;
-    if (x->missed_bytes != y->missed_bytes)
-        return x->missed_bytes < y->missed_bytes ? 1 : -1;
-    if (x->midstream != y->midstream)
-        return x->midstream ? -1 : 1;
-    if (x->requests != y->requests)
-        return x->requests < y->requests ? 1 : -1;
-    if (x->first_ts_us != y->first_ts_us)
-        return x->first_ts_us < y->first_ts_us ? -1 : 1;
-    return memcmp(&x->client, &y->client, sizeof x->client);
-}
-
-size_t kt_kafka_connections(kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept)
-{
-    size_t n = k->nclosed, i = 0;
-    kt_conn *c;
-    for (c = k->conns; c; c = c->next)
-        if (c->confirmed)
-            n++;
-    *not_kept = k->closed_not_kept;
-    *out = malloc((n + 1) * sizeof **out);
-    if (!*out)
-        return 0;
-    if (k->nclosed)
-        memcpy(*out, k->closed, k->nclosed * sizeof **out);
-    i = k->nclosed;
-    for (c = k->conns; c; c = c->next) {
+    size_t n = 0;
+    for (const kt_conn *c = k->conns; c; c = c->next) {
         if (!c->confirmed)
             continue;
-        summarize(c, &(*out)[i]);
-        (*out)[i++].open = 1;
+        if (n < max) {
+            summarize(c, &out[n]);
+            out[n].open = 1;
+        }
+        n++;
     }
-    qsort(*out, i, sizeof **out, cmp_summary);
-    return i;
+    return n;
 }
 
 static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
@@ -694,8 +505,11 @@ static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
             emit_unanswered(c, &p);
     drop_all(k, &c->pq[0]);
     drop_all(k, &c->pq[1]);
-    if (c->confirmed)
-        keep_closed(k, c);
+    if (c->confirmed) {
+        kt_conn_summary cs;
+        summarize(c, &cs);
+        kt_closed_conns_keep(&k->closed, &cs);
+    }
     kt_pending_free(&c->pq[0]);
     kt_pending_free(&c->pq[1]);
     kt_framer_free(&c->framer[0]);
@@ -738,6 +552,6 @@ void kt_kafka_free(kt_kafka *k)
         conn_close(k, k->conns, KT_CLOSE_END, 0);
     kt_intern_free(&k->client_ids);
     kt_topics_free(&k->topics);
-    free(k->closed);
+    kt_closed_conns_free(&k->closed);
     free(k);
 }

@@ -1,7 +1,8 @@
 /* kafka_session.h - the Kafka layer of every TCP connection: which side is
  * the broker, frames in each direction, and requests matched to responses
  * by correlation id.  It consumes the reassembler's callbacks and produces
- * kt_exchange records.
+ * kt_exchange records.  What looks like Kafka is decided by kafka_detect.h;
+ * the connection summaries for the report are kafka_connections.h.
  *
  * Roles: a connection with exactly one endpoint on a broker port (-p) is
  * Kafka at once, that endpoint being the broker.  Otherwise (auto-detection)
@@ -9,7 +10,7 @@
  * client, and the connection counts as Kafka once a response matches one of
  * its requests; a connection that shows no plausible request within its
  * first KT_DETECT_BYTES bytes, or no matching response within
- * KT_CONFIRM_BYTES, is handed back to the reassembler to be ignored.
+ * KT_CONFIRM_BYTES, is dropped: the data callback answers KT_TCP_IGNORE.
  */
 #ifndef KT_KAFKA_SESSION_H
 #define KT_KAFKA_SESSION_H
@@ -18,6 +19,7 @@
 #include <stdint.h>
 #include "kafka/exchange.h"
 #include "common/intern.h"
+#include "kafka/kafka_connections.h"
 #include "reassembly/tcp_reassembly.h"
 #include "kafka/topics.h"
 
@@ -58,30 +60,14 @@ void kt_session_config_defaults(kt_session_config *cfg);
 kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ctx);
 /* The reassembler callbacks; their ctx is the kt_kafka. */
 extern const kt_tcp_callbacks kt_kafka_tcp_callbacks;
-/* Must be called once, before the first segment. */
-void kt_kafka_attach(kt_kafka *k, kt_tcp_reassembler *tcp);
 /* Gives up requests older than the timeout; cheap to call per packet. */
 void kt_kafka_tick(kt_kafka *k, uint64_t now_us);
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k);
-/* One Kafka connection, for the report: was it picked up mid-stream, how
- * many of its bytes were never captured. */
-typedef struct kt_conn_summary {
-    kt_endpoint client, broker;
-    const kt_istr *client_id;       /* the last one its requests carried */
-    int midstream;
-    int open;                       /* still open when asked */
-    uint64_t missed_bytes;          /* both directions */
-    uint64_t requests;              /* reported exchanges */
-    uint64_t first_ts_us, last_ts_us;
-} kt_conn_summary;
-
-#define KT_MAX_CONN_SUMMARIES 10000  /* closed connections kept for the report */
-
-/* The Kafka connections: those still open and the closed ones kept (at
- * most KT_MAX_CONN_SUMMARIES; *not_kept says how many more there were),
- * most missed bytes first, then mid-stream ones, then most requests.
- * Caller frees *out. */
-size_t kt_kafka_connections(kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept);
+/* The summaries of the closed Kafka connections kept. */
+const kt_closed_conns *kt_kafka_closed_conns(const kt_kafka *k);
+/* Summarises the open Kafka connections into out[0..max) (open = 1);
+ * returns how many there are, which may be more than max. */
+size_t kt_kafka_open_conns(const kt_kafka *k, kt_conn_summary *out, size_t max);
 
 /* The topics seen so far (names, ids and their pairing). */
 kt_topics *kt_kafka_topics(kt_kafka *k);

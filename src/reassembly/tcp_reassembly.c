@@ -47,16 +47,18 @@ typedef struct kt_dir {
 } kt_dir;
 
 typedef struct kt_conn {
-    kt_tcp_conn_info info;          /* first: kt_tcp_ignore gets its address */
+    kt_tcp_conn_info info;
     struct kt_conn *hnext;          /* hash chain */
     struct kt_conn *lprev, *lnext;  /* LRU list */
-    struct kt_conn *pnext;          /* pending-ignore list */
     void *user;
     kt_dir d[2];
     uint64_t last_ts;
     uint32_t bucket;
     uint8_t ignored;                /* closed for the consumer */
-    uint8_t pending_ignore;         /* ignore asked for inside a callback */
+    uint8_t unwanted;               /* the data callback answered
+                                       KT_TCP_IGNORE: no more callbacks; the
+                                       close follows once the delivery in
+                                       progress returns (drop_unwanted) */
 } kt_conn;
 
 struct kt_tcp_reassembler {
@@ -68,8 +70,6 @@ struct kt_tcp_reassembler {
     size_t count;
     kt_conn *lru_head, *lru_tail;
     kt_dir *holes_head, *holes_tail;
-    kt_conn *pending;
-    int busy;                       /* inside a consumer callback */
     size_t ooo_total;               /* charged bytes in all queues */
 };
 
@@ -161,11 +161,10 @@ static void holes_push_tail(kt_tcp_reassembler *r, kt_dir *d, uint64_t now)
 static void emit_data(kt_tcp_reassembler *r, kt_conn *c, int dir,
                       const uint8_t *p, size_t len, uint64_t ts)
 {
-    if (c->ignored || c->pending_ignore || !r->cb.data || !len)
+    if (c->ignored || c->unwanted || !r->cb.data || !len)
         return;
-    r->busy++;
-    r->cb.data(r->ctx, c->user, dir, p, len, ts);
-    r->busy--;
+    if (r->cb.data(r->ctx, c->user, dir, p, len, ts) == KT_TCP_IGNORE)
+        c->unwanted = 1;
 }
 
 static void emit_gap(kt_tcp_reassembler *r, kt_conn *c, int dir,
@@ -173,11 +172,9 @@ static void emit_gap(kt_tcp_reassembler *r, kt_conn *c, int dir,
 {
     kt_anomaly_add(KT_AN_TCP_HOLES, 1);
     kt_anomaly_add(KT_AN_TCP_MISSED_BYTES, missed);
-    if (c->ignored || c->pending_ignore || !r->cb.gap)
+    if (c->ignored || c->unwanted || !r->cb.gap)
         return;
-    r->busy++;
     r->cb.gap(r->ctx, c->user, dir, missed, ts);
-    r->busy--;
 }
 
 /* Bytes [seq, seq+len) captured, then `miss` uncaptured; seq <= d->next. */
@@ -351,26 +348,12 @@ static void dir_data(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
 /* Skips every hole and delivers everything queued (closing time). */
 static void dir_flush(kt_tcp_reassembler *r, kt_dir *d, uint64_t now)
 {
-    while (d->head && !d->conn->ignored && !d->conn->pending_ignore)
+    while (d->head && !d->conn->ignored && !d->conn->unwanted)
         skip_hole(r, d, d->head->seq, d->head->ts_us, now);
     ooo_free_all(r, d);
 }
 
 /* ---- connections -------------------------------------------------------- */
-
-static void pending_remove(kt_tcp_reassembler *r, kt_conn *c)
-{
-    kt_conn **pp;
-
-    if (!c->pending_ignore)
-        return;
-    for (pp = &r->pending; *pp; pp = &(*pp)->pnext)
-        if (*pp == c) {
-            *pp = c->pnext;
-            break;
-        }
-    c->pending_ignore = 0;
-}
 
 /* Tells the consumer the connection is over (unless it already knows). */
 static void conn_finish(kt_tcp_reassembler *r, kt_conn *c, int reason,
@@ -381,19 +364,15 @@ static void conn_finish(kt_tcp_reassembler *r, kt_conn *c, int reason,
             dir_flush(r, &c->d[0], now);
             dir_flush(r, &c->d[1], now);
         }
-        if (c->pending_ignore)
+        if (c->unwanted)
             reason = KT_CLOSE_IGNORED;
         c->ignored = 1;
-        if (r->cb.conn_close) {
-            r->busy++;
+        if (r->cb.conn_close)
             r->cb.conn_close(r->ctx, c->user, reason, now);
-            r->busy--;
-        }
         c->user = NULL;
     }
     ooo_free_all(r, &c->d[0]);
     ooo_free_all(r, &c->d[1]);
-    pending_remove(r, c);
 }
 
 static void conn_remove(kt_tcp_reassembler *r, kt_conn *c)
@@ -422,20 +401,13 @@ static int idle_reason(const kt_conn *c)
     return c->d[0].fin || c->d[1].fin ? KT_CLOSE_FIN : KT_CLOSE_IDLE;
 }
 
-static void do_ignore(kt_tcp_reassembler *r, kt_conn *c, uint64_t now)
+/* Acts on a KT_TCP_IGNORE verdict once the delivery that got it has
+ * returned: the connection is closed for the consumer but stays in the
+ * table, so that its later segments are dropped until it goes idle. */
+static void drop_unwanted(kt_tcp_reassembler *r, kt_conn *c, uint64_t now)
 {
-    c->pending_ignore = 0;
-    conn_finish(r, c, KT_CLOSE_IGNORED, now);
-}
-
-static void run_pending(kt_tcp_reassembler *r, uint64_t now)
-{
-    kt_conn *c;
-
-    while ((c = r->pending)) {
-        r->pending = c->pnext;
-        do_ignore(r, c, now);
-    }
+    if (c->unwanted)
+        conn_finish(r, c, KT_CLOSE_IGNORED, now);
 }
 
 /* Both sides sent FIN and every byte before each FIN is delivered. */
@@ -460,7 +432,8 @@ static void expire(kt_tcp_reassembler *r, uint64_t now)
     while ((d = r->holes_head) && d->hole_since + r->cfg.hole_timeout_us <= now) {
         skip_hole(r, d, d->head->seq, d->head->ts_us, now);
         c = d->conn;
-        if (!c->ignored && fin_done(c))     /* the hole was all that was left */
+        drop_unwanted(r, c, now);
+        if (fin_done(c))                    /* the hole was all that was left */
             conn_close(r, c, KT_CLOSE_FIN, now);
     }
 }
@@ -512,11 +485,8 @@ static kt_conn *conn_new(kt_tcp_reassembler *r, const kt_segment *s,
     r->buckets[bucket] = c;
     lru_push_head(r, c);
     r->count++;
-    if (r->cb.conn_open) {
-        r->busy++;
+    if (r->cb.conn_open)
         c->user = r->cb.conn_open(r->ctx, &c->info);
-        r->busy--;
-    }
     return c;
 }
 
@@ -542,14 +512,14 @@ void kt_tcp_segment(kt_tcp_reassembler *r, const kt_segment *s)
             return;                     /* a bare ACK or FIN: nothing to follow */
         c = conn_new(r, s, bucket, &di);
         if (!c)
-            goto out;
+            return;
     } else if (r->lru_head != c) {
         lru_unlink(r, c);
         lru_push_head(r, c);
     }
     c->last_ts = now;
     if (c->ignored)
-        goto out;                       /* dropped until it goes idle */
+        return;                         /* dropped until it goes idle */
     d = &c->d[di];
     o = &c->d[!di];
     if (syn) {
@@ -563,8 +533,10 @@ void kt_tcp_segment(kt_tcp_reassembler *r, const kt_segment *s)
         }
         seq++;
     }
-    if (s->len || s->missing)
+    if (s->len || s->missing) {
         dir_data(r, d, seq, s->payload, s->len, s->missing, now);
+        drop_unwanted(r, c, now);
+    }
     if ((s->flags & KT_TCP_FIN) && !d->fin) {
         d->fin = 1;
         d->fin_seq = seq + s->len + s->missing;
@@ -573,37 +545,17 @@ void kt_tcp_segment(kt_tcp_reassembler *r, const kt_segment *s)
         conn_close(r, c, KT_CLOSE_RST, now);
     else if (fin_done(c))
         conn_close(r, c, KT_CLOSE_FIN, now);
-out:
-    run_pending(r, now);
 }
 
 void kt_tcp_tick(kt_tcp_reassembler *r, uint64_t now_us)
 {
     expire(r, now_us);
-    run_pending(r, now_us);
-}
-
-void kt_tcp_ignore(kt_tcp_reassembler *r, const kt_tcp_conn_info *info)
-{
-    kt_conn *c = (kt_conn *)(void *)info;   /* info is the first member */
-    uint64_t now = c->last_ts;
-
-    if (c->ignored || c->pending_ignore)
-        return;
-    if (r->busy) {
-        c->pending_ignore = 1;
-        c->pnext = r->pending;
-        r->pending = c;
-        return;
-    }
-    do_ignore(r, c, now);
 }
 
 void kt_tcp_flush(kt_tcp_reassembler *r, uint64_t now_us)
 {
     while (r->lru_tail)
         conn_close(r, r->lru_tail, KT_CLOSE_END, now_us);
-    run_pending(r, now_us);
 }
 
 kt_tcp_reassembler *kt_tcp_new(const kt_tcp_config *cfg,

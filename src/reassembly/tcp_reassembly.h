@@ -13,7 +13,9 @@
  *     segment that carries data (midstream = 1); a bare ACK, FIN or RST
  *     opens nothing (so the last ACK after a close does not resurrect it);
  *   - connections idle for cfg.idle_timeout_us are closed and forgotten;
- *     when the table is full the least recently used one is evicted.
+ *     when the table is full the least recently used one is evicted;
+ *   - the consumer drops a connection by what its data callback returns
+ *     (kt_tcp_verdict); callbacks never call back into the reassembler.
  * Callbacks are given the capture timestamp of the segment that carried the
  * delivered bytes.  IPv4 and IPv6 share all of this: endpoints carry the
  * address family.
@@ -58,16 +60,26 @@ enum kt_close_reason {
     KT_CLOSE_IDLE,       /* idle timeout */
     KT_CLOSE_EVICTED,    /* table full */
     KT_CLOSE_END,        /* end of capture */
-    KT_CLOSE_IGNORED,    /* the consumer asked to drop it */
+    KT_CLOSE_IGNORED,    /* the data callback answered KT_TCP_IGNORE */
 };
+
+/* What the consumer wants after a data callback. */
+typedef enum kt_tcp_verdict {
+    KT_TCP_CONTINUE = 0,  /* keep delivering */
+    KT_TCP_IGNORE,        /* not wanted: no more data or gap callbacks; once
+                             the delivery in progress returns the connection
+                             is closed with KT_CLOSE_IGNORED, and later
+                             segments of the same 4-tuple are dropped
+                             cheaply until it goes idle */
+} kt_tcp_verdict;
 
 typedef struct kt_tcp_callbacks {
     /* A new connection.  Returns the consumer's per-connection state (may be
      * NULL).  The info pointer stays valid until conn_close returns. */
     void *(*conn_open)(void *ctx, const kt_tcp_conn_info *info);
-    /* In-order payload bytes of one direction. */
-    void (*data)(void *ctx, void *conn, int dir, const uint8_t *p, size_t len,
-                 uint64_t ts_us);
+    /* In-order payload bytes of one direction.  Returns a kt_tcp_verdict. */
+    kt_tcp_verdict (*data)(void *ctx, void *conn, int dir, const uint8_t *p,
+                           size_t len, uint64_t ts_us);
     /* `missed` bytes of direction dir were skipped (never seen); ts_us is
      * that of the first segment after them. */
     void (*gap)(void *ctx, void *conn, int dir, uint64_t missed, uint64_t ts_us);
@@ -98,12 +110,6 @@ kt_tcp_reassembler *kt_tcp_new(const kt_tcp_config *cfg,
 void kt_tcp_segment(kt_tcp_reassembler *r, const kt_segment *seg);
 /* Run timeouts without a packet (live capture on a quiet link). */
 void kt_tcp_tick(kt_tcp_reassembler *r, uint64_t now_us);
-/* The consumer no longer wants this connection's bytes (info is the pointer
- * conn_open was given): it is closed with KT_CLOSE_IGNORED and later
- * segments of the same 4-tuple are dropped cheaply until it goes idle.
- * May be called from inside a data callback; the close then happens when
- * that callback returns. */
-void kt_tcp_ignore(kt_tcp_reassembler *r, const kt_tcp_conn_info *info);
 /* Close everything (end of capture), delivering what is buffered. */
 void kt_tcp_flush(kt_tcp_reassembler *r, uint64_t now_us);
 void kt_tcp_free(kt_tcp_reassembler *r);

@@ -1,0 +1,59 @@
+/* kafka_connections.c - summaries of the Kafka connections for the report:
+ * the store of closed ones and the list of all (see kafka_connections.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "kafka/kafka_connections.h"
+#include "kafka/kafka_session.h"
+
+void kt_closed_conns_keep(kt_closed_conns *s, const kt_conn_summary *cs)
+{
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 64;
+        kt_conn_summary *n;
+        if (ncap > KT_MAX_CONN_SUMMARIES)
+            ncap = KT_MAX_CONN_SUMMARIES;
+        n = s->n < ncap ? realloc(s->e, ncap * sizeof *n) : NULL;
+        if (!n) {
+            s->not_kept++;
+            return;
+        }
+        s->e = n;
+        s->cap = ncap;
+    }
+    s->e[s->n++] = *cs;
+}
+
+void kt_closed_conns_free(kt_closed_conns *s)
+{
+    free(s->e);
+    memset(s, 0, sizeof *s);
+}
+
+static int cmp_summary(const void *a, const void *b)
+{
+    const kt_conn_summary *x = a, *y = b;
+    if (x->missed_bytes != y->missed_bytes)
+        return x->missed_bytes < y->missed_bytes ? 1 : -1;
+    if (x->midstream != y->midstream)
+        return x->midstream ? -1 : 1;
+    if (x->requests != y->requests)
+        return x->requests < y->requests ? 1 : -1;
+    if (x->first_ts_us != y->first_ts_us)
+        return x->first_ts_us < y->first_ts_us ? -1 : 1;
+    return memcmp(&x->client, &y->client, sizeof x->client);
+}
+
+size_t kt_kafka_connections(kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept)
+{
+    const kt_closed_conns *closed = kt_kafka_closed_conns(k);
+    size_t nopen = kt_kafka_open_conns(k, NULL, 0), n;
+    *not_kept = closed->not_kept;
+    *out = malloc((closed->n + nopen + 1) * sizeof **out);
+    if (!*out)
+        return 0;
+    if (closed->n)
+        memcpy(*out, closed->e, closed->n * sizeof **out);
+    n = closed->n + kt_kafka_open_conns(k, *out + closed->n, nopen);
+    qsort(*out, n, sizeof **out, cmp_summary);
+    return n;
+}
