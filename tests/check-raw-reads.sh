@@ -22,7 +22,6 @@ src/common/cursor.h        the bounds-checked reader itself
 src/common/siphash.c       reads its key and the bytes it hashes as little-endian words, as SipHash is defined: it hashes bytes, it reads no field
 src/kafka/topics.c         writes a topic id (16 bytes the cursor already returned as a slice) as base64 text
 src/capture/decode_link.c  byte-swaps the DLT_NULL address family after reading it through the cursor (it is in the capturing host byte order)
-src/kafka/kafka_session.c  temporary: detection code: to go through the cursor
 '
 
 PATTERN='\][[:space:]]*<<[[:space:]]*(8|16|24|32|40|48|56)([^0-9]|$)'

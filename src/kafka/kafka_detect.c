@@ -32,26 +32,18 @@ int kt_response_body_ok(const kt_pending *pd, const uint8_t *frame, size_t len)
 {
     kt_response_header rh;
     kt_cursor cur;
+    kt_walk_result r;
     if (kt_parse_response_header(frame, len, pd->response_header_version, &rh) != KT_HDR_OK)
         return 0;
     if (!kt_walk_known(pd->api_key, pd->api_version, 1))
         return 1;
     kt_cur_init(&cur, frame, len);
     kt_cur_skip(&cur, rh.body_offset);
-    if (kt_walk(pd->api_key, pd->api_version, 1, &cur, 0, NULL, NULL, NULL) == KT_WALK_OK)
-        return 1;
-    /* ApiVersions fallback: see kt_walk */
-    /* A broker rejecting the requested ApiVersions version answers in
-     * version 0 (librdkafka's mock cluster gets even that wrong), and the
-     * error code comes first in every version: UNSUPPORTED_VERSION there
-     * is the answer. */
-    if (pd->api_key == KT_API_API_VERSIONS) {
-        kt_cur_init(&cur, frame, len);
-        kt_cur_skip(&cur, rh.body_offset);
-        if (kt_cur_i16(&cur) == KT_ERR_UNSUPPORTED_VERSION && kt_cur_ok(&cur))
-            return 1;
-    }
-    return 0;
+    kt_walk(pd->api_key, pd->api_version, 1, &cur, 0, NULL, NULL, &r);
+    /* An ApiVersions refusal answers in another version than the one
+     * asked for; the walker says so (version_rejected) and it is still the
+     * answer to this request. */
+    return r.status == KT_WALK_OK || r.version_rejected;
 }
 
 int kt_response_pending_index(const kt_pending_queue *q, const uint8_t *frame,
