@@ -119,8 +119,12 @@ static void finish(pipe_state *s, kt_capture_stats *cs)
     in.partitions = s->partitions;
     in.top_n = 20;
     in.final = 1;
-    kt_report_json(s->out, &in);
-    kt_report_text(s->out, &in);
+    kt_report_model *m = kt_report_build(&in);
+    if (m) {
+        kt_report_json(s->out, m);
+        kt_report_text(s->out, m);
+    }
+    kt_report_model_free(m);
     free(conns);
     kt_tcp_free(s->tcp);
     kt_kafka_free(s->kafka);

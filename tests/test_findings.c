@@ -1,4 +1,5 @@
-/* test_findings.c - unit tests of the findings (src/findings/findings.c) and of the
+/* test_findings.c - unit tests of the findings (src/findings/findings.c),
+ * computed by the report model (src/report/report_model.c), and of the
  * report sections built on them (partition table, throttling, findings in
  * src/report/report_text.c and src/report/report_json.c).
  *
@@ -170,11 +171,25 @@ static void produce(world *w, const char *t, int32_t p, int times, double latenc
     add(w, &r, times);
 }
 
+/* The findings of the world's report: a copy of the model's (free it). */
 static size_t compute(world *w, kt_finding **f)
 {
-    kt_session_totals t;
-    memset(&t, 0, sizeof t);
-    return kt_findings_compute(w->stats, w->parts, &t, f);
+    kt_report_input in;
+    kt_report_model *m;
+    size_t n;
+
+    memset(&in, 0, sizeof in);
+    in.stats = w->stats;
+    in.partitions = w->parts;
+    m = kt_report_build(&in);
+    assert_non_null(m);
+    n = m->nfindings;
+    *f = malloc((n ? n : 1) * sizeof **f);
+    assert_non_null(*f);
+    if (n)
+        memcpy(*f, m->findings, n * sizeof **f);
+    kt_report_model_free(m);
+    return n;
 }
 
 /* The findings of a kind, in order. */
@@ -574,27 +589,25 @@ static void test_order(void **state)
 
 static char *report(world *w, int json, int top_n)
 {
-    kt_capture_stats cs;
-    kt_session_totals t;
     kt_report_input in;
+    kt_report_model *model;
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
     assert_non_null(m);
-    memset(&cs, 0, sizeof cs);
-    memset(&t, 0, sizeof t);
-    memset(&in, 0, sizeof in);
+    memset(&in, 0, sizeof in);      /* no capture counters, no session totals */
     in.source = "test";
-    in.capture = &cs;
-    in.totals = &t;
     in.stats = w->stats;
     in.partitions = w->parts;
     in.top_n = top_n;
     in.final = 1;
+    model = kt_report_build(&in);
+    assert_non_null(model);
     if (json)
-        kt_report_json(m, &in);
+        kt_report_json(m, model);
     else
-        kt_report_text(m, &in);
+        kt_report_text(m, model);
+    kt_report_model_free(model);
     fclose(m);
     return buf;
 }

@@ -19,6 +19,7 @@ KT_UNIT_TESTS = \
 	tests/test_histogram \
 	tests/test_table \
 	tests/test_findings \
+	tests/test_report_model \
 	tests/test_json_writer \
 	tests/test_options
 if HAVE_CMOCKA

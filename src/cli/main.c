@@ -62,6 +62,7 @@ static void report(app *a, int final)
 {
     kt_capture_stats cs;
     kt_report_input in;
+    kt_report_model *model;
     kt_conn_summary *conns = NULL;
     uint64_t not_kept = 0;
     size_t nconns = kt_kafka_connections(a->kafka, &conns, &not_kept);
@@ -76,11 +77,17 @@ static void report(app *a, int final)
     in.nconns = nconns;
     in.conns_not_kept = not_kept;
     in.final = final;
-    if (a->opt.output == KT_OUT_JSON)
-        kt_report_json(stdout, &in);
-    else
-        kt_report_text(stdout, &in);
+    model = kt_report_build(&in);
     free(conns);
+    if (!model) {
+        fprintf(stderr, "kafkatap: out of memory building the report\n");
+        return;
+    }
+    if (a->opt.output == KT_OUT_JSON)
+        kt_report_json(stdout, model);
+    else
+        kt_report_text(stdout, model);
+    kt_report_model_free(model);
 }
 
 static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)

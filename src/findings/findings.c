@@ -175,7 +175,7 @@ static double median(double *v, size_t n)
 /* ---- hot_partition --------------------------------------------------- */
 
 typedef struct topic_group {
-    kt_partition_stats **p;      /* its partitions, in the sorted array */
+    const kt_partition_stats **p; /* its partitions, in the sorted array */
     size_t n;
     double p50_ms;               /* produce p50 over its partitions */
     uint64_t answered;           /* answered produce requests, summed */
@@ -183,8 +183,8 @@ typedef struct topic_group {
 
 static int cmp_by_topic(const void *a, const void *b)
 {
-    const kt_partition_stats *x = *(kt_partition_stats *const *)a;
-    const kt_partition_stats *y = *(kt_partition_stats *const *)b;
+    const kt_partition_stats *x = *(const kt_partition_stats *const *)a;
+    const kt_partition_stats *y = *(const kt_partition_stats *const *)b;
     uintptr_t tx = (uintptr_t)x->topic, ty = (uintptr_t)y->topic;
     if (tx != ty)
         return tx < ty ? -1 : 1;
@@ -195,7 +195,7 @@ static void hot_in_topic(list *l, const topic_group *g)
 {
     uint64_t total_us = 0, requests = 0;
     size_t np = 0;
-    kt_partition_stats *hot = NULL;
+    const kt_partition_stats *hot = NULL;
     char topic[200];
 
     for (size_t i = 0; i < g->n; i++) {
@@ -278,20 +278,17 @@ static void too_few_partitions(list *l, topic_group *g, size_t ng)
     free(others);
 }
 
-static void hot_partitions(list *l, const kt_partitions *parts)
+/* m: the partitions merged by canonical topic. */
+static void hot_partitions(list *l, const kt_partition_stats *const *m, size_t n)
 {
-    size_t n = 0, ng = 0;
-    kt_partition_stats **m;
-    kt_partition_stats **byt;
+    size_t ng = 0;
+    const kt_partition_stats **byt;
     topic_group *g;
 
-    if (!parts)
+    if (!m || !n)
         return;
-    m = kt_partitions_merged(parts, &n);
-    if (!m)
-        return;
-    byt = malloc((n ? n : 1) * sizeof *byt);
-    g = calloc(n ? n : 1, sizeof *g);
+    byt = malloc(n * sizeof *byt);
+    g = calloc(n, sizeof *g);
     if (!byt || !g)
         goto out;
     memcpy(byt, m, n * sizeof *byt);
@@ -304,7 +301,7 @@ static void hot_partitions(list *l, const kt_partitions *parts)
         t->p = byt + i;
         t->n = j - i;
         if (!byt[i]->topic || byt[i]->topic->is_overflow) {
-            ng--;                /* "(other topics)" is no topic */
+            ng--;                /* the overflow topic is no topic */
             i = j;
             continue;
         }
@@ -324,7 +321,6 @@ static void hot_partitions(list *l, const kt_partitions *parts)
 out:
     free(g);
     free(byt);
-    kt_partitions_merged_free(m, n);
 }
 
 /* ---- slow_broker ------------------------------------------------------ */
@@ -334,12 +330,12 @@ static const kt_agg *broker_basis(const kt_broker_stats *b, int produce)
     return produce ? &b->produce : &b->agg;
 }
 
-static void slow_brokers(list *l, kt_stats *s)
+static void slow_brokers(list *l, const kt_stats *s)
 {
     size_t nprod = 0, nb = 0;
     double *p50 = malloc((s->nbrokers + 1) * sizeof *p50);
     double *peers = malloc((s->nbrokers + 1) * sizeof *peers);
-    kt_broker_stats **b = malloc((s->nbrokers + 1) * sizeof *b);
+    const kt_broker_stats **b = malloc((s->nbrokers + 1) * sizeof *b);
     char name[KT_ENDPOINT_STRLEN];
 
     if (!p50 || !peers || !b)
@@ -351,7 +347,7 @@ static void slow_brokers(list *l, kt_stats *s)
     if (!produce && s->api[KT_API_FETCH] && s->api[KT_API_FETCH]->agg.requests)
         goto out;                /* long-polls: all-APIs latency says nothing */
     for (size_t i = 0; i < s->nbrokers; i++) {
-        kt_broker_stats *x = s->brokers[i];
+        const kt_broker_stats *x = s->brokers[i];
         const kt_agg *a = broker_basis(x, produce);
         if (x->is_other || a->latency.count < SLOW_MIN_ANSWERED)
             continue;
@@ -444,7 +440,7 @@ static size_t rank(ranked *top, size_t n, size_t idx, uint64_t v)
     return n;
 }
 
-static void involved(char *buf, size_t len, kt_stats *s, int api_key, agg_count_fn fn,
+static void involved(char *buf, size_t len, const kt_stats *s, int api_key, agg_count_fn fn,
                      int16_t code)
 {
     ranked tb[TOP_INVOLVED + 1], tc[TOP_INVOLVED + 1];
@@ -467,10 +463,7 @@ static void involved(char *buf, size_t len, kt_stats *s, int api_key, agg_count_
         PUT("brokers%s:", use_produce ? "" : ", all APIs");
         for (size_t i = 0; i < nb; i++) {
             const kt_broker_stats *b = s->brokers[tb[i].idx];
-            if (b->is_other)
-                snprintf(label, sizeof label, "(other)");
-            else
-                kt_endpoint_format(&b->broker, label, sizeof label);
+            kt_label_broker(label, sizeof label, &b->broker, b->is_other);
             PUT("%s %s %" PRIu64, i ? "," : "", label, tb[i].v);
         }
     }
@@ -493,8 +486,22 @@ static int expected_step(int api_key, int code)
            (api_key == KT_API_JOIN_GROUP && code == KT_ERR_MEMBER_ID_REQUIRED);
 }
 
-/* An API whose responses carry errors often, whatever the codes. */
-static void error_rate(list *l, kt_stats *s, const kt_api_stats *api)
+/* The agg's error codes, most frequent first: a copy, the statistics stay
+ * as they are.  NULL when there are none or memory runs out. */
+static kt_code_count *sorted_codes(const kt_agg *a)
+{
+    kt_code_count *c = a->nerrors > 0 ? malloc((size_t)a->nerrors * sizeof *c) : NULL;
+    if (!c)
+        return NULL;
+    memcpy(c, a->errors, (size_t)a->nerrors * sizeof *c);
+    kt_code_counts_sort(c, a->nerrors);
+    return c;
+}
+
+/* An API whose responses carry errors often, whatever the codes (errs:
+ * its codes, sorted). */
+static void error_rate(list *l, const kt_stats *s, const kt_api_stats *api,
+                       const kt_code_count *errs)
 {
     const kt_agg *a = &api->agg;
     char apib[32], errb[32], codes[300], who[300];
@@ -503,7 +510,7 @@ static void error_rate(list *l, kt_stats *s, const kt_api_stats *api)
     int unexpected = 0;
 
     for (int k = 0; k < a->nerrors; k++)
-        if (!expected_step(api->api_key, a->errors[k].code))
+        if (!expected_step(api->api_key, errs[k].code))
             unexpected = 1;
     if (!unexpected || a->errored < RATE_MIN_ERRORED)
         return;
@@ -517,8 +524,8 @@ static void error_rate(list *l, kt_stats *s, const kt_api_stats *api)
     codes[0] = 0;
     for (int k = 0; k < a->nerrors && o < sizeof codes; k++)
         o += (size_t)snprintf(codes + o, sizeof codes - o, "%s%s %" PRIu64, k ? ", " : "",
-                              kt_error_label(a->errors[k].code, errb, sizeof errb),
-                              a->errors[k].count);
+                              kt_error_label(errs[k].code, errb, sizeof errb),
+                              errs[k].count);
     const char *name = kt_api_name(api->api_key, apib, sizeof apib);
     involved(who, sizeof who, s, api->api_key, count_errored, 0);
     subject(f, "%s errors", name);
@@ -531,18 +538,21 @@ static void error_rate(list *l, kt_stats *s, const kt_api_stats *api)
     metric(f, "api_key", api->api_key);
 }
 
-static void error_storms(list *l, kt_stats *s, kt_api_stats **apis, size_t napis)
+static void error_storms(list *l, const kt_stats *s, const kt_api_stats *const *apis,
+                         size_t napis)
 {
     char apib[32], errb[32], who[300];
     for (size_t i = 0; i < napis; i++) {
-        kt_agg *a = &apis[i]->agg;
+        const kt_agg *a = &apis[i]->agg;
+        kt_code_count *errs;
         int stormed = 0;
-        if (!a->matched)
+        if (!a->matched || !a->nerrors)
             continue;
-        kt_agg_sort_errors(a);
+        if (!(errs = sorted_codes(a)))
+            return;
         for (int k = 0; k < a->nerrors; k++) {
-            uint64_t c = a->errors[k].count;
-            int16_t code = a->errors[k].code;
+            uint64_t c = errs[k].count;
+            int16_t code = errs[k].code;
             double share = (double)c / (double)a->matched;
             if (!code || c < STORM_MIN_COUNT || share < STORM_SHARE ||
                 expected_step(apis[i]->api_key, code))
@@ -550,8 +560,10 @@ static void error_storms(list *l, kt_stats *s, kt_api_stats **apis, size_t napis
             kt_finding *f = add(l, "error_storm",
                                 share >= STORM_CRIT_SHARE ? KT_SEV_CRITICAL : KT_SEV_WARNING,
                                 share / STORM_SHARE);
-            if (!f)
+            if (!f) {
+                free(errs);
                 return;
+            }
             const char *api = kt_api_name(apis[i]->api_key, apib, sizeof apib);
             const char *err = kt_error_label(code, errb, sizeof errb);
             involved(who, sizeof who, s, apis[i]->api_key, count_code, code);
@@ -567,16 +579,15 @@ static void error_storms(list *l, kt_stats *s, kt_api_stats **apis, size_t napis
             stormed = 1;
         }
         if (!stormed)
-            error_rate(l, s, apis[i]);
+            error_rate(l, s, apis[i], errs);
+        free(errs);
     }
 }
 
 /* ---- throttling ------------------------------------------------------- */
 
-static void throttling(list *l, kt_stats *s)
+static void throttling(list *l, const kt_throttle_stats *const *t, size_t n)
 {
-    size_t n = 0;
-    kt_throttle_stats **t = kt_stats_throttled_sorted(s, &n);
     char client[128], broker[KT_ENDPOINT_STRLEN];
     for (size_t i = 0; t && i < n; i++) {
         const kt_throttle_stats *x = t[i];
@@ -600,12 +611,12 @@ static void throttling(list *l, kt_stats *s)
         metric(f, "throttle_ms_total", (double)x->throttle_ms_total);
         metric(f, "throttle_ms_max", (double)x->throttle_ms_max);
     }
-    free(t);
 }
 
 /* ---- unanswered_requests ---------------------------------------------- */
 
-static void unanswered(list *l, kt_stats *s, kt_api_stats **apis, size_t napis)
+static void unanswered(list *l, const kt_stats *s, const kt_api_stats *const *apis,
+                       size_t napis)
 {
     char apib[32], who[300];
     for (size_t i = 0; i < napis; i++) {
@@ -649,26 +660,21 @@ static int cmp_entry(const void *a, const void *b)
     return c ? c : strcmp(x->f.subject, y->f.subject);
 }
 
-size_t kt_findings_compute(kt_stats *s, const kt_partitions *parts,
-                           const kt_session_totals *totals, kt_finding **out)
+size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
 {
     list l = { 0 };
-    size_t napis = 0;
-    kt_api_stats **apis;
+    const kt_stats *s = in->stats;
 
-    (void)totals;
     *out = NULL;
     if (!s)
         return 0;
-    apis = kt_stats_apis_sorted(s, &napis);
-    hot_partitions(&l, parts);
+    hot_partitions(&l, in->partitions, in->npartitions);
     slow_brokers(&l, s);
-    if (apis) {
-        error_storms(&l, s, apis, napis);
-        unanswered(&l, s, apis, napis);
+    if (in->apis) {
+        error_storms(&l, s, in->apis, in->napis);
+        unanswered(&l, s, in->apis, in->napis);
     }
-    throttling(&l, s);
-    free(apis);
+    throttling(&l, in->throttled, in->nthrottled);
     if (!l.n) {
         free(l.e);
         return 0;

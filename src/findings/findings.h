@@ -8,7 +8,6 @@
 #define KT_FINDINGS_H
 
 #include <stddef.h>
-#include "kafka/kafka_session.h"
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
 
@@ -27,10 +26,22 @@ typedef struct kt_finding {
     struct { const char *key; double value; } metric[KT_FINDING_MAX_METRICS];
 } kt_finding;
 
-/* Computes the findings, most severe first.  Returns the count; *out is
- * allocated (free it). */
-size_t kt_findings_compute(kt_stats *s, const kt_partitions *parts,
-                           const kt_session_totals *totals, kt_finding **out);
+/* What the findings read, all of it read only (the report model,
+ * report_model.h, fills it from the lists it reports). */
+typedef struct kt_findings_input {
+    const kt_stats *stats;                       /* brokers, client ids, APIs */
+    const kt_api_stats *const *apis;             /* worst first, as reported */
+    size_t napis;
+    const kt_throttle_stats *const *throttled;   /* throttled (client id, broker)
+                                                    pairs, most throttle time first */
+    size_t nthrottled;
+    const kt_partition_stats *const *partitions; /* merged by canonical topic */
+    size_t npartitions;
+} kt_findings_input;
+
+/* Computes the findings, most severe first; never changes its input.
+ * Returns the count; *out is allocated (free it). */
+size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out);
 const char *kt_severity_name(int severity);   /* "info", "warning", "critical" */
 
 #endif

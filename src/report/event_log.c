@@ -5,9 +5,9 @@
 #include "dissectors/kafka_apis.h"
 #include "report/event_log.h"
 #include "common/json_writer.h"
+#include "report/json_labels.h"
 #include "report/names.h"
 #include "report/report_labels.h"
-#include "kafka/topics.h"
 
 const char *kt_status_name(int status)
 {
@@ -30,16 +30,15 @@ static void utc_time(char *buf, size_t len, uint64_t ts_us)
              (unsigned)(ts_us % 1000000));
 }
 
-/* The topic's name, or its id's text when no name is known yet. */
-static const char *topic_label(const kt_topic *tp, char buf[23], int *resolved)
+/* The topic's name (KT_LABEL_OTHER_TOPICS for the overflow topic), or its
+ * id's text when no name is known yet; resolved: a name was known. */
+static const char *topic_label(const struct kt_topic *tp, kt_topic_label *l, int *resolved)
 {
-    const kt_istr *name = kt_topic_name(tp);
-    *resolved = name != NULL;
-    if (name)
-        return name->s;
-    if (kt_label_topic_id(tp, buf))
-        return buf;
-    return tp && tp->is_overflow ? "(too many topics)" : "";
+    kt_topic_label_of(l, tp);
+    *resolved = l->name != NULL;
+    if (l->name)
+        return l->name;      /* NUL-terminated: an interned name or a literal */
+    return l->has_id ? l->id : "";
 }
 
 void kt_event_write_text(FILE *out, const kt_exchange *ex)
@@ -69,9 +68,9 @@ void kt_event_write_text(FILE *out, const kt_exchange *ex)
         const char *sep = " partitions=";
         for (uint32_t i = 0; i < ex->detail->nparts; i++, sep = ",") {
             const kt_part_result *r = &ex->detail->parts[i];
-            char idb[23];
+            kt_topic_label tl;
             int resolved;
-            const char *label = topic_label(r->topic, idb, &resolved);
+            const char *label = topic_label(r->topic, &tl, &resolved);
             fputs(sep, out);
             kt_json_escape(out, (const uint8_t *)label, strlen(label));
             fprintf(out, "/%d:", r->partition);
@@ -135,9 +134,9 @@ void kt_event_write_json(FILE *out, const kt_exchange *ex)
         kt_json_array_begin(&j);
         for (uint32_t i = 0; i < ex->detail->nparts; i++) {
             const kt_part_result *r = &ex->detail->parts[i];
-            char idb[23];
+            kt_topic_label tl;
             int resolved;
-            const char *label = topic_label(r->topic, idb, &resolved);
+            const char *label = topic_label(r->topic, &tl, &resolved);
             kt_json_object_begin(&j);
             kt_json_key(&j, "topic");
             kt_json_string(&j, label);

@@ -1,13 +1,12 @@
-/* report_json.c - the report as one JSON document (--json).  Keys are
- * documented in the man page; later additions only add keys. */
+/* report_json.c - the report model as one JSON document (--json).  Keys
+ * are documented in the man page; later additions only add keys. */
 #include <math.h>
-#include <stdlib.h>
-#include "common/anomaly.h"
-#include "findings/findings.h"
 #include "common/json_writer.h"
+#include "report/json_labels.h"
 #include "report/names.h"
 #include "report/report.h"
-#include "report/report_labels.h"
+
+#define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
 /* key: {p50, p90, p99, max} in ms, each null when h is empty. */
 static void latency_of(kt_json *j, const char *key, const kt_histogram *h)
@@ -31,11 +30,6 @@ static void latency_of(kt_json *j, const char *key, const kt_histogram *h)
     kt_json_object_end(j);
 }
 
-static void latency(kt_json *j, const kt_agg *a)
-{
-    latency_of(j, "latency_ms", &a->latency);
-}
-
 /* An int64 that is -1 when unknown: null then. */
 static void opt_int(kt_json *j, const char *k, int64_t v)
 {
@@ -52,12 +46,11 @@ static void ms_total(kt_json *j, const char *k, uint64_t us)
     kt_json_fixed(j, (double)us / 1000.0, 3);
 }
 
-static void codes(kt_json *j, kt_code_count *c, int n)
+static void codes(kt_json *j, const kt_code_count *c, int n)
 {
     char eb[32];
     kt_json_key(j, "errors");
     kt_json_object_begin(j);
-    kt_code_counts_sort(c, n);
     for (int i = 0; i < n; i++) {
         kt_json_key(j, kt_error_label(c[i].code, eb, sizeof eb));
         kt_json_uint(j, c[i].count);
@@ -65,21 +58,21 @@ static void codes(kt_json *j, kt_code_count *c, int n)
     kt_json_object_end(j);
 }
 
-static void agg_fields(kt_json *j, kt_agg *a)
+static void agg_fields(kt_json *j, const kt_report_agg *a)
 {
     kt_json_kv_uint(j, "requests", a->requests);
     kt_json_kv_uint(j, "matched", a->matched);
     kt_json_kv_uint(j, "unanswered", a->unanswered);
     kt_json_kv_uint(j, "no_response_expected", a->no_response);
     kt_json_kv_uint(j, "errored", a->errored);
-    latency(j, a);
+    latency_of(j, "latency_ms", a->latency);
     codes(j, a->errors, a->nerrors);
     kt_json_kv_uint(j, "throttled", a->throttled);
     kt_json_kv_uint(j, "throttle_ms_total", a->throttle_ms_total);
     kt_json_kv_uint(j, "throttle_ms_max", a->throttle_ms_max);
 }
 
-static void produce_fields(kt_json *j, kt_produce_agg *p)
+static void produce_fields(kt_json *j, const kt_produce_agg *p)
 {
     kt_json_key(j, "produce");
     kt_json_object_begin(j);
@@ -101,7 +94,7 @@ static void produce_fields(kt_json *j, kt_produce_agg *p)
     kt_json_object_end(j);
 }
 
-static void fetch_fields(kt_json *j, kt_fetch_agg *f)
+static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
 {
     kt_json_key(j, "fetch");
     kt_json_object_begin(j);
@@ -123,75 +116,62 @@ static void fetch_fields(kt_json *j, kt_fetch_agg *f)
 }
 
 /* Every topic-partition (not only the --top ones), most broker time first. */
-static void partitions(kt_json *j, const kt_partitions *parts)
+static void partitions(kt_json *j, const kt_report_model *m)
 {
-    size_t n = 0;
-    kt_partition_stats **m = parts ? kt_partitions_merged(parts, &n) : NULL;
-    char id[23];
-
     kt_json_key(j, "partitions");
     kt_json_array_begin(j);
-    for (size_t i = 0; m && i < n; i++) {
-        const kt_topic *t = m[i]->topic;
-        const kt_istr *name = t ? kt_topic_name(t) : NULL;
-        int has_id = kt_label_topic_id(t, id);
+    for (size_t i = 0; i < m->npartitions; i++) {
+        const kt_topic_label *t = &m->partitions[i].topic;
+        const kt_partition_stats *e = m->partitions[i].stats;
         kt_json_object_begin(j);
         kt_json_key(j, "topic");
-        if (t && t->is_overflow)
-            kt_json_string(j, "(other topics)");
-        else if (name)
-            kt_json_string_n(j, (const uint8_t *)name->s, name->len);
-        else if (has_id)
-            kt_json_string(j, id);
+        if (t->name)
+            kt_json_string_n(j, (const uint8_t *)t->name, t->name_len);
+        else if (t->has_id)
+            kt_json_string(j, t->id);
         else
             kt_json_null(j);
         kt_json_key(j, "topic_id");
-        if (has_id)
-            kt_json_string(j, id);
+        if (t->has_id)
+            kt_json_string(j, t->id);
         else
             kt_json_null(j);
         kt_json_key(j, "topic_resolved");
-        kt_json_bool(j, name != NULL && !(t && t->is_overflow));
+        kt_json_bool(j, t->resolved);
         kt_json_key(j, "partition");
-        kt_json_int(j, m[i]->partition);
-        produce_fields(j, &m[i]->produce);
-        fetch_fields(j, &m[i]->fetch);
+        kt_json_int(j, e->partition);
+        produce_fields(j, &e->produce);
+        fetch_fields(j, &e->fetch);
         kt_json_object_end(j);
     }
     kt_json_array_end(j);
-    kt_partitions_merged_free(m, n);
-    kt_json_kv_uint(j, "partitions_dropped", parts ? parts->dropped : 0);
+    kt_json_kv_uint(j, "partitions_dropped", m->partitions_dropped);
 }
 
-static void throttle(kt_json *j, kt_stats *s)
+static void throttle(kt_json *j, const kt_report_model *m)
 {
-    size_t n = 0;
-    kt_throttle_stats **t = kt_stats_throttled_sorted(s, &n);
-    char buf[KT_ENDPOINT_STRLEN];
-
     kt_json_key(j, "throttle");
     kt_json_array_begin(j);
-    for (size_t i = 0; t && i < n; i++) {
-        const kt_istr *id = t[i]->client_id;
+    for (size_t i = 0; i < m->nthrottled; i++) {
+        const kt_report_throttle *t = &m->throttled[i];
         kt_json_object_begin(j);
         kt_json_key(j, "client_id");
-        kt_json_client_id(j, id);
+        kt_json_client_id(j, t->client_id);
         kt_json_key(j, "broker");
-        kt_json_string(j, kt_endpoint_format(&t[i]->broker, buf, sizeof buf));
-        kt_json_kv_uint(j, "responses", t[i]->responses);
-        kt_json_kv_uint(j, "throttled", t[i]->throttled);
-        kt_json_kv_uint(j, "throttle_ms_total", t[i]->throttle_ms_total);
-        kt_json_kv_uint(j, "throttle_ms_max", t[i]->throttle_ms_max);
+        kt_json_string(j, t->broker);
+        kt_json_kv_uint(j, "responses", t->responses);
+        kt_json_kv_uint(j, "throttled", t->throttled);
+        kt_json_kv_uint(j, "throttle_ms_total", t->throttle_ms_total);
+        kt_json_kv_uint(j, "throttle_ms_max", t->throttle_ms_max);
         kt_json_object_end(j);
     }
     kt_json_array_end(j);
-    free(t);
 }
 
-static void findings(kt_json *j, const kt_report_input *in)
+static void findings(kt_json *j, const kt_report_model *m)
 {
-    kt_finding *f = NULL;
-    size_t n = kt_findings_compute(in->stats, in->partitions, in->totals, &f);
+    const kt_finding *f = m->findings;
+    size_t n = m->nfindings;
 
     kt_json_key(j, "findings");
     kt_json_array_begin(j);
@@ -221,23 +201,51 @@ static void findings(kt_json *j, const kt_report_input *in)
         kt_json_object_end(j);
     }
     kt_json_array_end(j);
-    free(f);
 }
 
-void kt_report_json(FILE *out, const kt_report_input *in)
+/* The first CONN_ROWS connections, worst first. */
+static void connections(kt_json *j, const kt_report_model *m)
 {
-    const kt_capture_stats *c = in->capture;
-    const kt_session_totals *t = in->totals;
-    char buf[KT_ENDPOINT_STRLEN], nb[32];
-    size_t n;
+    char buf[KT_ENDPOINT_STRLEN];
+    size_t n = m->nconns < CONN_ROWS ? m->nconns : CONN_ROWS;
+
+    kt_json_kv_uint(j, "connections_not_listed", (uint64_t)(m->nconns - n) + m->conns_not_kept);
+    kt_json_key(j, "connections");
+    kt_json_array_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        const kt_report_conn *c = &m->conns[i];
+        kt_json_object_begin(j);
+        kt_json_key(j, "client");
+        kt_json_string(j, kt_endpoint_format(&c->client, buf, sizeof buf));
+        kt_json_key(j, "broker");
+        kt_json_string(j, kt_endpoint_format(&c->broker, buf, sizeof buf));
+        kt_json_key(j, "client_id");
+        kt_json_client_id(j, c->client_id);
+        kt_json_kv_bool(j, "midstream", c->midstream);
+        kt_json_kv_bool(j, "open", c->open);
+        kt_json_kv_uint(j, "missed_bytes", c->missed_bytes);
+        kt_json_kv_uint(j, "requests", c->requests);
+        kt_json_key(j, "first_ts");
+        kt_json_fixed(j, (double)c->first_ts_us / 1e6, 6);
+        kt_json_key(j, "last_ts");
+        kt_json_fixed(j, (double)c->last_ts_us / 1e6, 6);
+        kt_json_object_end(j);
+    }
+    kt_json_array_end(j);
+}
+
+void kt_report_json(FILE *out, const kt_report_model *m)
+{
+    const kt_capture_stats *c = &m->capture;
+    const kt_report_totals *t = &m->totals;
     kt_json j;
 
     kt_json_init(&j, out, 1);
     kt_json_object_begin(&j);
     kt_json_key(&j, "source");
-    kt_json_string(&j, in->source);
+    kt_json_string(&j, m->source);
     kt_json_key(&j, "final");
-    kt_json_bool(&j, in->final);
+    kt_json_bool(&j, m->final);
 
     kt_json_key(&j, "capture");
     kt_json_object_begin(&j);
@@ -274,66 +282,58 @@ void kt_report_json(FILE *out, const kt_report_input *in)
 
     kt_json_key(&j, "apis");
     kt_json_array_begin(&j);
-    kt_api_stats **apis = kt_stats_apis_sorted(in->stats, &n);
-    for (size_t i = 0; apis && i < n; i++) {
+    for (size_t i = 0; i < m->napis; i++) {
+        const kt_report_api *a = &m->apis[i];
         kt_json_object_begin(&j);
         kt_json_key(&j, "api");
-        kt_json_string(&j, kt_api_name(apis[i]->api_key, nb, sizeof nb));
+        kt_json_string(&j, a->name);
         kt_json_key(&j, "api_key");
-        kt_json_int(&j, apis[i]->api_key);
+        kt_json_int(&j, a->api_key);
         kt_json_key(&j, "versions");
         kt_json_array_begin(&j);
         for (int v = 0; v < 128; v++)
-            if (apis[i]->versions[v / 64] & (1ull << (v % 64)))
+            if (a->versions[v / 64] & (1ull << (v % 64)))
                 kt_json_int(&j, v);
         kt_json_array_end(&j);
-        agg_fields(&j, &apis[i]->agg);
+        agg_fields(&j, &a->agg);
         kt_json_object_end(&j);
     }
-    free(apis);
     kt_json_array_end(&j);
 
     kt_json_key(&j, "brokers");
     kt_json_array_begin(&j);
-    kt_broker_stats **brokers = kt_stats_brokers_sorted(in->stats, &n);
-    for (size_t i = 0; brokers && i < n; i++) {
+    for (size_t i = 0; i < m->nbrokers; i++) {
         kt_json_object_begin(&j);
         kt_json_key(&j, "broker");
-        kt_json_string(&j, brokers[i]->is_other ? "(other)"
-                                                : kt_endpoint_format(&brokers[i]->broker, buf, sizeof buf));
-        agg_fields(&j, &brokers[i]->agg);
+        kt_json_string(&j, m->brokers[i].label);
+        agg_fields(&j, &m->brokers[i].agg);
         kt_json_object_end(&j);
     }
-    free(brokers);
     kt_json_array_end(&j);
 
     kt_json_key(&j, "clients");
     kt_json_array_begin(&j);
-    kt_client_stats **clients = kt_stats_clients_sorted(in->stats, &n);
-    for (size_t i = 0; clients && i < n; i++) {
-        const kt_istr *id = clients[i]->client_id;
+    for (size_t i = 0; i < m->nclients; i++) {
         kt_json_object_begin(&j);
         kt_json_key(&j, "client_id");
-        kt_json_client_id(&j, id);
-        agg_fields(&j, &clients[i]->agg);
+        kt_json_client_id(&j, m->clients[i].client_id);
+        agg_fields(&j, &m->clients[i].agg);
         kt_json_object_end(&j);
     }
-    free(clients);
     kt_json_array_end(&j);
 
-    partitions(&j, in->partitions);
-    throttle(&j, in->stats);
-    findings(&j, in);
-
-    kt_report_connections_json(&j, in);
+    partitions(&j, m);
+    throttle(&j, m);
+    findings(&j, m);
+    connections(&j, m);
 
     kt_json_key(&j, "anomalies");
     kt_json_object_begin(&j);
     for (int k = 0; k < KT_AN__COUNT; k++) {
-        if (!kt_anomaly.count[k])
+        if (!m->anomalies.count[k])
             continue;
         kt_json_key(&j, kt_anomaly_name(k));
-        kt_json_uint(&j, kt_anomaly.count[k]);
+        kt_json_uint(&j, m->anomalies.count[k]);
     }
     kt_json_object_end(&j);
 

@@ -1,26 +1,50 @@
-/* report_labels.h - printable labels shared by the text report, the JSON
- * report and the findings: client ids and topic names with odd bytes
+/* report_labels.h - printable labels shared by the report model, the
+ * findings and the loggers: client ids and topic names with odd bytes
  * escaped the way JSON escapes them, a topic known only by its id shown as
- * that id and marked unresolved. */
+ * that id and marked unresolved, and the one spelling of every overflow
+ * entry.  Plain string functions: nothing here writes JSON.
+ *
+ * Labels that do not fit their buffer are cut; a buffer always ends with a
+ * NUL (len > 0). */
 #ifndef KT_REPORT_LABELS_H
 #define KT_REPORT_LABELS_H
 
 #include <stddef.h>
+#include "common/endpoint.h"
 #include "common/intern.h"
-#include "common/json_writer.h"
-#include "kafka/topics.h"
 
-/* s escaped as in a JSON string, without quotes, truncated to fit. */
+struct kt_topic;   /* kafka/topics.h */
+
+/* The overflow entries of the statistics, spelled here and nowhere else:
+ * the brokers beyond the broker table, and the topic every name or id
+ * beyond --max-topics maps to.  (Client ids beyond --max-client-ids are
+ * interned as "(too many distinct)" by the intern table itself.) */
+#define KT_LABEL_OTHER_BROKER "(other)"
+#define KT_LABEL_OTHER_TOPICS "(other topics)"
+
+/* s escaped as in a JSON string (the escapes of json_writer.h's
+ * kt_json_escape), without quotes, cut to fit (even inside an escape). */
 void kt_label_escaped(char *buf, size_t len, const char *s, size_t n);
 /* "(null)", "\"\"" for an empty id, else the escaped id. */
 void kt_label_client_id(char *buf, size_t len, const kt_istr *id);
-/* A client id as a JSON value: null for a Kafka null string. */
-void kt_json_client_id(kt_json *j, const kt_istr *id);
+/* "host:port", or KT_LABEL_OTHER_BROKER for the overflow broker. */
+void kt_label_broker(char *buf, size_t len, const kt_endpoint *broker, int is_other);
+
+/* A topic as the outputs name it. */
+typedef struct kt_topic_label {
+    const char *name;        /* name_len raw bytes: the topic's name, or
+                                KT_LABEL_OTHER_TOPICS for the overflow topic;
+                                NULL when no name is known */
+    size_t name_len;
+    int resolved;            /* a real name: not the overflow topic */
+    int has_id;              /* id holds the text of a non-zero topic id */
+    char id[23];
+} kt_topic_label;
+
+/* The label of a topic (any half of a name/id pair; NULL for none). */
+void kt_topic_label_of(kt_topic_label *l, const struct kt_topic *tp);
 /* The topic's escaped name; "ID (unresolved id)" for one known only by its
- * id; "(other topics)" for the overflow topic.  Pass the canonical topic. */
-void kt_label_topic(char *buf, size_t len, const kt_topic *canon);
-/* The text form of the topic's id (its own or its linked half's) into
- * out; 0 when no non-zero id is known. */
-int kt_label_topic_id(const kt_topic *canon, char out[23]);
+ * id; KT_LABEL_OTHER_TOPICS for the overflow topic; "(unknown topic)". */
+void kt_label_topic(char *buf, size_t len, const struct kt_topic *tp);
 
 #endif

@@ -1,15 +1,14 @@
-/* report_text.c - the report as text: totals, then per API, per broker and
- * per client id, worst first; the top topic-partitions by broker time,
- * throttling per client id and broker, the findings, then anomalies. */
+/* report_text.c - the report model as text: totals, then per API, per
+ * broker and per client id, worst first; the top topic-partitions by broker
+ * time, throttling per client id and broker, the findings, the connections
+ * that lost bytes or were picked up mid-stream, then anomalies. */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "common/anomaly.h"
-#include "findings/findings.h"
 #include "report/names.h"
 #include "report/report.h"
-#include "report/report_labels.h"
+
+#define CONN_ROWS 10       /* connections shown (--json lists more) */
 
 static void ms(char *buf, size_t len, uint64_t us)
 {
@@ -31,15 +30,14 @@ static void header_row(FILE *out, const char *first, int width)
             "error codes");
 }
 
-static void agg_row(FILE *out, const char *label, int width, kt_agg *a)
+static void agg_row(FILE *out, const char *label, int width, const kt_report_agg *a)
 {
     char p50[24], p90[24], p99[24], mx[24], eb[32];
-    kt_agg_sort_errors(a);
-    if (a->latency.count) {
-        ms(p50, sizeof p50, kt_hist_percentile(&a->latency, 50));
-        ms(p90, sizeof p90, kt_hist_percentile(&a->latency, 90));
-        ms(p99, sizeof p99, kt_hist_percentile(&a->latency, 99));
-        ms(mx, sizeof mx, a->latency.max);
+    if (a->latency->count) {
+        ms(p50, sizeof p50, kt_hist_percentile(a->latency, 50));
+        ms(p90, sizeof p90, kt_hist_percentile(a->latency, 90));
+        ms(p99, sizeof p99, kt_hist_percentile(a->latency, 99));
+        ms(mx, sizeof mx, a->latency->max);
     } else {
         strcpy(p50, "-");
         strcpy(p90, "-");
@@ -63,7 +61,7 @@ static void agg_row(FILE *out, const char *label, int width, kt_agg *a)
     fputc('\n', out);
 }
 
-static void versions_label(char *buf, size_t len, const kt_api_stats *a)
+static void versions_label(char *buf, size_t len, const kt_report_api *a)
 {
     size_t o = 0;
     buf[0] = 0;
@@ -89,12 +87,11 @@ static void group_label(FILE *out, const char *name, int width)
         fputc('-', out);
 }
 
-static void codes(FILE *out, const char **sep, const char *what, kt_code_count *c, int n)
+static void codes(FILE *out, const char **sep, const char *what, const kt_code_count *c, int n)
 {
     char eb[32];
     if (!n)
         return;
-    kt_code_counts_sort(c, n);
     fprintf(out, "%s%s", *sep, what);
     for (int i = 0; i < n; i++)
         fprintf(out, " %s=%" PRIu64, kt_error_label(c[i].code, eb, sizeof eb), c[i].count);
@@ -104,14 +101,26 @@ static void codes(FILE *out, const char **sep, const char *what, kt_code_count *
 #define PT_PRODUCE_W 50   /* widths of the column groups below */
 #define PT_FETCH_W 62
 
-static void partition_row(FILE *out, kt_partition_stats *e)
+/* The topic as the text shows it: escaped name, "ID (unresolved id)". */
+static void topic_text(char *buf, size_t len, const kt_topic_label *t)
+{
+    if (t->name)
+        kt_label_escaped(buf, len, t->name, t->name_len);
+    else if (t->has_id)
+        snprintf(buf, len, "%s (unresolved id)", t->id);
+    else
+        snprintf(buf, len, "(unknown topic)");
+}
+
+static void partition_row(FILE *out, const kt_report_partition *row)
 {
     char topic[160], pp50[24], pp99[24], fd50[24], fe50[24], lag[24];
+    const kt_partition_stats *e = row->stats;
     const kt_produce_agg *p = &e->produce;
     const kt_fetch_agg *f = &e->fetch;
     const char *sep = "  ";
 
-    kt_label_topic(topic, sizeof topic, e->topic);
+    topic_text(topic, sizeof topic, &row->topic);
     hist_ms(pp50, sizeof pp50, &p->latency, 50);
     hist_ms(pp99, sizeof pp99, &p->latency, 99);
     hist_ms(fd50, sizeof fd50, &f->latency_data, 50);
@@ -129,16 +138,12 @@ static void partition_row(FILE *out, kt_partition_stats *e)
     fputc('\n', out);
 }
 
-static void partition_table(FILE *out, const kt_report_input *in)
+static void partition_table(FILE *out, const kt_report_model *m)
 {
-    size_t n = 0, show;
-    kt_partition_stats **m;
+    size_t n = m->npartitions, show;
 
-    if (!in->partitions)
-        return;
-    m = kt_partitions_merged(in->partitions, &n);
-    if (m && n) {
-        show = in->top_n > 0 && n > (size_t)in->top_n ? (size_t)in->top_n : n;
+    if (n) {
+        show = m->top_n > 0 && n > (size_t)m->top_n ? (size_t)m->top_n : n;
         fprintf(out, "\nPer topic-partition (top %zu of %zu by broker time; fetches that "
                      "returned data apart from empty waits)\n", show, n);
         fprintf(out, "  %-24s %5s", "", "");
@@ -150,64 +155,85 @@ static void partition_table(FILE *out, const kt_report_input *in)
                 "requests", "records", "data", "p50_ms", "empty", "p50_ms", "lag",
                 "error codes");
         for (size_t i = 0; i < show; i++)
-            partition_row(out, m[i]);
+            partition_row(out, &m->partitions[i]);
         if (show < n)
             fprintf(out, "  (%zu more topic-partitions: --top, or all of them in --json)\n",
                     n - show);
     }
-    if (in->partitions->dropped)
+    if (m->partitions_dropped)
         fprintf(out, "  %" PRIu64 " topic-partitions were not tracked (table full)\n",
-                in->partitions->dropped);
-    kt_partitions_merged_free(m, n);
+                m->partitions_dropped);
 }
 
-static void throttle_table(FILE *out, kt_stats *s)
+static void throttle_table(FILE *out, const kt_report_model *m)
 {
-    size_t n = 0;
-    kt_throttle_stats **t = kt_stats_throttled_sorted(s, &n);
-    char client[160], broker[KT_ENDPOINT_STRLEN];
+    const kt_report_throttle *t = m->throttled;
+    char client[160];
 
-    if (!t || !n) {
+    if (!m->nthrottled) {
         fprintf(out, "\nNo throttling.\n");
-        free(t);
         return;
     }
     fprintf(out, "\nThrottling (per client id and broker, most throttle time first)\n");
     fprintf(out, "  %-28s %-28s %9s %9s %10s %8s\n", "client_id", "broker", "responses",
             "throttled", "total_ms", "max_ms");
-    for (size_t i = 0; i < n; i++) {
-        kt_label_client_id(client, sizeof client, t[i]->client_id);
-        kt_endpoint_format(&t[i]->broker, broker, sizeof broker);
+    for (size_t i = 0; i < m->nthrottled; i++) {
+        kt_label_client_id(client, sizeof client, t[i].client_id);
         fprintf(out, "  %-28s %-28s %9" PRIu64 " %9" PRIu64 " %10" PRIu64 " %8" PRIu64 "\n",
-                client, broker, t[i]->responses, t[i]->throttled, t[i]->throttle_ms_total,
-                t[i]->throttle_ms_max);
+                client, t[i].broker, t[i].responses, t[i].throttled, t[i].throttle_ms_total,
+                t[i].throttle_ms_max);
     }
-    free(t);
 }
 
-static void findings_list(FILE *out, const kt_report_input *in)
+static void findings_list(FILE *out, const kt_report_model *m)
 {
-    kt_finding *f = NULL;
-    size_t n = kt_findings_compute(in->stats, in->partitions, in->totals, &f);
-    if (!n) {
+    if (!m->nfindings) {
         fprintf(out, "\nNo findings.\n");
-        free(f);
         return;
     }
     fprintf(out, "\nFindings (most severe first)\n");
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "  %-8s  %s\n", kt_severity_name(f[i].severity), f[i].summary);
-    free(f);
+    for (size_t i = 0; i < m->nfindings; i++)
+        fprintf(out, "  %-8s  %s\n", kt_severity_name(m->findings[i].severity),
+                m->findings[i].summary);
 }
 
-void kt_report_text(FILE *out, const kt_report_input *in)
+/* The connections that lost bytes or were picked up mid-stream. */
+static void connections(FILE *out, const kt_report_model *m)
 {
-    const kt_capture_stats *c = in->capture;
-    const kt_session_totals *t = in->totals;
-    char a[32], b[32], label[160], nb[32];
-    size_t n;
+    size_t shown = 0, worth = 0;
+    char cli[KT_ENDPOINT_STRLEN], brk[KT_ENDPOINT_STRLEN], id[25];
 
-    fprintf(out, "kafkatap report%s: %s\n", in->final ? "" : " (so far)", in->source);
+    for (size_t i = 0; i < m->nconns; i++)
+        if (m->conns[i].missed_bytes || m->conns[i].midstream)
+            worth++;
+    if (!worth)
+        return;
+    fprintf(out, "\nConnections with bytes never captured or picked up mid-stream (%zu of %zu%s)\n",
+            worth, m->nconns, m->conns_not_kept ? ", more not kept" : "");
+    fprintf(out, "  %-28s %-28s %-24s %9s %12s %8s\n", "client", "broker", "client_id",
+            "midstream", "missed_bytes", "requests");
+    for (size_t i = 0; i < m->nconns && shown < CONN_ROWS; i++) {
+        const kt_report_conn *c = &m->conns[i];
+        if (!c->missed_bytes && !c->midstream)
+            continue;
+        shown++;
+        fprintf(out, "  %-28s %-28s ", kt_endpoint_format(&c->client, cli, sizeof cli),
+                kt_endpoint_format(&c->broker, brk, sizeof brk));
+        kt_label_client_id(id, sizeof id, c->client_id);
+        fprintf(out, "%-24s %9s %12" PRIu64 " %8" PRIu64 "\n", id, c->midstream ? "yes" : "no",
+                c->missed_bytes, c->requests);
+    }
+    if (worth > shown)
+        fprintf(out, "  ... %zu more (--json lists them)\n", worth - shown);
+}
+
+void kt_report_text(FILE *out, const kt_report_model *m)
+{
+    const kt_capture_stats *c = &m->capture;
+    const kt_report_totals *t = &m->totals;
+    char a[32], b[32], label[160];
+
+    fprintf(out, "kafkatap report%s: %s\n", m->final ? "" : " (so far)", m->source);
     if (c->packets) {
         utc(a, sizeof a, c->first_ts_us);
         utc(b, sizeof b, c->last_ts_us);
@@ -228,59 +254,47 @@ void kt_report_text(FILE *out, const kt_report_input *in)
         fprintf(out, "  %" PRIu64 " bytes of Kafka connections were never captured (holes)\n",
                 t->missed_bytes);
 
-    kt_api_stats **apis = kt_stats_apis_sorted(in->stats, &n);
-    if (apis && n) {
+    if (m->napis) {
         fprintf(out, "\nPer API (worst first; latency = request sent to first response byte)\n");
         header_row(out, "api", 28);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < m->napis; i++) {
             char v[64];
-            versions_label(v, sizeof v, apis[i]);
-            snprintf(label, sizeof label, "%s %s", kt_api_name(apis[i]->api_key, nb, sizeof nb), v);
-            agg_row(out, label, 28, &apis[i]->agg);
+            versions_label(v, sizeof v, &m->apis[i]);
+            snprintf(label, sizeof label, "%s %s", m->apis[i].name, v);
+            agg_row(out, label, 28, &m->apis[i].agg);
         }
     }
-    free(apis);
 
-    kt_broker_stats **brokers = kt_stats_brokers_sorted(in->stats, &n);
-    if (brokers && n) {
+    if (m->nbrokers) {
         fprintf(out, "\nPer broker\n");
         header_row(out, "broker", 28);
-        for (size_t i = 0; i < n; i++) {
-            if (brokers[i]->is_other)
-                snprintf(label, sizeof label, "(other)");
-            else
-                kt_endpoint_format(&brokers[i]->broker, label, sizeof label);
-            agg_row(out, label, 28, &brokers[i]->agg);
-        }
+        for (size_t i = 0; i < m->nbrokers; i++)
+            agg_row(out, m->brokers[i].label, 28, &m->brokers[i].agg);
     }
-    free(brokers);
 
-    kt_client_stats **clients = kt_stats_clients_sorted(in->stats, &n);
-    if (clients && n) {
+    if (m->nclients) {
         fprintf(out, "\nPer client id\n");
         header_row(out, "client_id", 28);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < m->nclients; i++) {
             /* odd bytes escaped the way JSON does */
-            kt_label_client_id(label, sizeof label, clients[i]->client_id);
-            agg_row(out, label, 28, &clients[i]->agg);
+            kt_label_client_id(label, sizeof label, m->clients[i].client_id);
+            agg_row(out, label, 28, &m->clients[i].agg);
         }
     }
-    free(clients);
 
-    partition_table(out, in);
-    throttle_table(out, in->stats);
-    findings_list(out, in);
-
-    kt_report_connections_text(out, in);
+    partition_table(out, m);
+    throttle_table(out, m);
+    findings_list(out, m);
+    connections(out, m);
 
     int any = 0;
     for (int k = 0; k < KT_AN__COUNT; k++) {
-        if (!kt_anomaly.count[k])
+        if (!m->anomalies.count[k])
             continue;
         if (!any)
             fprintf(out, "\nAnomalies\n");
         any = 1;
-        fprintf(out, "  %-28s %12" PRIu64 "  %s\n", kt_anomaly_name(k), kt_anomaly.count[k],
+        fprintf(out, "  %-28s %12" PRIu64 "  %s\n", kt_anomaly_name(k), m->anomalies.count[k],
                 kt_anomaly_help(k));
     }
     if (!any)

@@ -1,0 +1,265 @@
+/* report_model.c - builds the report model (report_model.h) from the
+ * statistics: every table's rows sorted and labelled, the partitions
+ * merged, the findings computed, the counters copied, once per report. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kafka/kafka_session.h"
+#include "report/names.h"
+#include "report/report_model.h"
+
+/* The kt_stats_*_sorted() lists only read the statistics (they return a
+ * new array of pointers into them) though they take them non-const: this
+ * is the one place that relies on it. */
+static kt_stats *read_only(const kt_stats *s)
+{
+    return (kt_stats *)s;
+}
+
+/* A copy of n error codes, sorted, kept by the model; NULL when n is 0 or
+ * memory runs out (the row then shows no codes). */
+static const kt_code_count *sorted_codes(kt_report_model *m, const kt_code_count *c, int n)
+{
+    kt_code_count *copy;
+    if (n <= 0)
+        return NULL;
+    copy = malloc((size_t)n * sizeof *copy);
+    if (!copy)
+        return NULL;
+    memcpy(copy, c, (size_t)n * sizeof *copy);
+    kt_code_counts_sort(copy, n);
+    m->codes_[m->ncodes_++] = copy;
+    return copy;
+}
+
+static void agg_of(kt_report_model *m, kt_report_agg *r, const kt_agg *a)
+{
+    r->requests = a->requests;
+    r->matched = a->matched;
+    r->unanswered = a->unanswered;
+    r->errored = a->errored;
+    r->no_response = a->no_response;
+    r->throttled = a->throttled;
+    r->throttle_ms_total = a->throttle_ms_total;
+    r->throttle_ms_max = a->throttle_ms_max;
+    r->latency = &a->latency;
+    r->errors = sorted_codes(m, a->errors, a->nerrors);
+    r->nerrors = r->errors ? a->nerrors : 0;
+}
+
+static void totals_of(kt_report_totals *r, const kt_session_totals *t)
+{
+    if (!t)
+        return;
+    r->requests = t->requests;
+    r->matched = t->matched;
+    r->unanswered = t->unanswered;
+    r->no_response_expected = t->no_response_expected;
+    r->orphan_responses = t->orphan_responses;
+    r->malformed = t->malformed;
+    r->connections = t->connections;
+    r->midstream_connections = t->midstream_connections;
+    r->missed_bytes = t->missed_bytes;
+    r->ignored_connections = t->ignored_connections;
+}
+
+/* Worst first: most missed bytes, mid-stream ones, most requests, the
+ * earliest, then by client address (a total order). */
+static int cmp_conn(const void *a, const void *b)
+{
+    const kt_report_conn *x = a, *y = b;
+    if (x->missed_bytes != y->missed_bytes)
+        return x->missed_bytes < y->missed_bytes ? 1 : -1;
+    if (x->midstream != y->midstream)
+        return x->midstream ? -1 : 1;
+    if (x->requests != y->requests)
+        return x->requests < y->requests ? 1 : -1;
+    if (x->first_ts_us != y->first_ts_us)
+        return x->first_ts_us < y->first_ts_us ? -1 : 1;
+    return memcmp(&x->client, &y->client, sizeof x->client);
+}
+
+static int conns_of(kt_report_model *m, const kt_report_input *in)
+{
+    m->conns_not_kept = in->conns_not_kept;
+    if (!in->conns || !in->nconns)
+        return 0;
+    m->conns = calloc(in->nconns, sizeof *m->conns);
+    if (!m->conns)
+        return -1;
+    for (size_t i = 0; i < in->nconns; i++) {
+        const kt_conn_summary *c = &in->conns[i];
+        kt_report_conn *r = &m->conns[i];
+        r->client = c->client;
+        r->broker = c->broker;
+        r->client_id = c->client_id;
+        r->midstream = c->midstream;
+        r->open = c->open;
+        r->missed_bytes = c->missed_bytes;
+        r->requests = c->requests;
+        r->first_ts_us = c->first_ts_us;
+        r->last_ts_us = c->last_ts_us;
+    }
+    m->nconns = in->nconns;
+    qsort(m->conns, m->nconns, sizeof *m->conns, cmp_conn);
+    return 0;
+}
+
+/* The per API, broker and client rows, and the lists the findings read. */
+static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *fi)
+{
+    size_t n = 0, i;
+    kt_api_stats **apis = kt_stats_apis_sorted(read_only(s), &n);
+    kt_broker_stats **brokers = NULL;
+    kt_client_stats **clients = NULL;
+    int rc = -1;
+
+    if (!apis)
+        goto out;
+    m->apis = calloc(n + 1, sizeof *m->apis);
+    if (!m->apis)
+        goto out;
+    for (i = 0; i < n; i++) {
+        kt_report_api *r = &m->apis[i];
+        char nb[32];
+        r->api_key = apis[i]->api_key;
+        snprintf(r->name, sizeof r->name, "%s", kt_api_name(r->api_key, nb, sizeof nb));
+        memcpy(r->versions, apis[i]->versions, sizeof r->versions);
+        agg_of(m, &r->agg, &apis[i]->agg);
+    }
+    m->napis = n;
+    fi->apis = (const kt_api_stats *const *)apis;
+    fi->napis = n;
+    apis = NULL;                        /* the caller frees fi->apis */
+
+    brokers = kt_stats_brokers_sorted(read_only(s), &n);
+    if (!brokers || !(m->brokers = calloc(n + 1, sizeof *m->brokers)))
+        goto out;
+    for (i = 0; i < n; i++) {
+        kt_label_broker(m->brokers[i].label, sizeof m->brokers[i].label, &brokers[i]->broker,
+                        brokers[i]->is_other);
+        agg_of(m, &m->brokers[i].agg, &brokers[i]->agg);
+    }
+    m->nbrokers = n;
+
+    clients = kt_stats_clients_sorted(read_only(s), &n);
+    if (!clients || !(m->clients = calloc(n + 1, sizeof *m->clients)))
+        goto out;
+    for (i = 0; i < n; i++) {
+        m->clients[i].client_id = clients[i]->client_id;
+        agg_of(m, &m->clients[i].agg, &clients[i]->agg);
+    }
+    m->nclients = n;
+    rc = 0;
+out:
+    free(apis);
+    free(brokers);
+    free(clients);
+    return rc;
+}
+
+static int throttled_of(kt_report_model *m, const kt_stats *s, kt_findings_input *fi)
+{
+    size_t n = 0;
+    kt_throttle_stats **t = kt_stats_throttled_sorted(read_only(s), &n);
+
+    if (!t || !(m->throttled = calloc(n + 1, sizeof *m->throttled))) {
+        free(t);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        kt_report_throttle *r = &m->throttled[i];
+        r->client_id = t[i]->client_id;
+        kt_endpoint_format(&t[i]->broker, r->broker, sizeof r->broker);
+        r->responses = t[i]->responses;
+        r->throttled = t[i]->throttled;
+        r->throttle_ms_total = t[i]->throttle_ms_total;
+        r->throttle_ms_max = t[i]->throttle_ms_max;
+    }
+    m->nthrottled = n;
+    fi->throttled = (const kt_throttle_stats *const *)t;
+    fi->nthrottled = n;
+    return 0;
+}
+
+static int partitions_of(kt_report_model *m, const kt_partitions *p, kt_findings_input *fi)
+{
+    size_t n = 0;
+
+    if (!p)
+        return 0;
+    m->partitions_dropped = p->dropped;
+    m->merged_ = kt_partitions_merged(p, &n);
+    m->npartitions = n;                 /* how many kt_report_model_free() frees */
+    if (!m->merged_ || !(m->partitions = calloc(n + 1, sizeof *m->partitions)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        kt_partition_stats *e = m->merged_[i];    /* the model's own merged copy */
+        kt_code_counts_sort(e->produce.errors, e->produce.nerrors);
+        kt_code_counts_sort(e->fetch.errors, e->fetch.nerrors);
+        m->partitions[i].stats = e;
+        kt_topic_label_of(&m->partitions[i].topic, e->topic);
+    }
+    fi->partitions = (const kt_partition_stats *const *)m->merged_;
+    fi->npartitions = n;
+    return 0;
+}
+
+/* Room for the sorted error lists: one per API, broker and client row. */
+static int codes_room(kt_report_model *m, const kt_stats *s)
+{
+    size_t n = KT_STATS_API_SLOTS + 1 + (s ? s->nbrokers + s->nclients : 0);
+    m->codes_ = calloc(n, sizeof *m->codes_);
+    return m->codes_ ? 0 : -1;
+}
+
+kt_report_model *kt_report_build(const kt_report_input *in)
+{
+    kt_report_model *m = calloc(1, sizeof *m);
+    kt_findings_input fi;
+    int ok;
+
+    if (!m)
+        return NULL;
+    memset(&fi, 0, sizeof fi);
+    m->source = in->source;
+    m->final = in->final;
+    m->top_n = in->top_n;
+    if (in->capture)
+        m->capture = *in->capture;
+    totals_of(&m->totals, in->totals);
+    m->anomalies = kt_anomaly;
+    fi.stats = in->stats;
+    ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 &&
+         partitions_of(m, in->partitions, &fi) == 0;
+    if (ok && in->stats) {
+        ok = tables_of(m, in->stats, &fi) == 0 && throttled_of(m, in->stats, &fi) == 0;
+        if (ok)
+            m->nfindings = kt_findings_compute(&fi, &m->findings);
+    }
+    free((void *)fi.apis);
+    free((void *)fi.throttled);
+    if (!ok) {
+        kt_report_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void kt_report_model_free(kt_report_model *m)
+{
+    if (!m)
+        return;
+    free(m->apis);
+    free(m->brokers);
+    free(m->clients);
+    free(m->partitions);
+    kt_partitions_merged_free(m->merged_, m->npartitions);
+    free(m->throttled);
+    free(m->findings);
+    free(m->conns);
+    for (size_t i = 0; i < m->ncodes_; i++)
+        free(m->codes_[i]);
+    free(m->codes_);
+    free(m);
+}

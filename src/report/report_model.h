@@ -1,0 +1,157 @@
+/* report_model.h - the summary report as data, built once per report.
+ *
+ * kt_report_build() reads the statistics and the capture's counters and
+ * returns a snapshot that says everything the report prints: the rows of
+ * every table in their order, the labels of the overflow entries, the
+ * findings, the anomaly counters.  The text and JSON writers (report.h)
+ * only render it, so both show the same thing computed in one place.
+ *
+ * Invariants:
+ *  - Building never changes its input: statistics, partitions, connection
+ *    summaries and counters are read through const pointers; every sorted
+ *    list, sorted error list and merged partition is the model's own copy.
+ *  - A built model is not changed again until kt_report_model_free():
+ *    writers get it const.
+ *  - Orders: APIs, brokers and client ids worst first (most failed, that is
+ *    errored + unanswered, then the highest p99, then the most requests,
+ *    then by key, address or id); topic-partitions merged by canonical
+ *    topic, most broker time first; throttled (client id, broker) pairs
+ *    most throttle time first; findings most severe first; connections
+ *    worst first (most missed bytes, then mid-stream ones, then the most
+ *    requests, then the earliest, then by client address).
+ *  - Every error-code list is sorted most frequent first, then by code.
+ *  - Overflow entries are named once, in report_labels.h
+ *    (KT_LABEL_OTHER_BROKER, KT_LABEL_OTHER_TOPICS); a row's label is
+ *    already that spelling.
+ *  - The model points into the statistics (latency histograms, client ids,
+ *    merged topics' names): free it before them, the topics and the client
+ *    id table.  The source string must outlive it too.
+ *  - The anomaly counters are copied when the model is built: a live
+ *    interim report is one consistent moment.
+ */
+#ifndef KT_REPORT_MODEL_H
+#define KT_REPORT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "capture/capture.h"
+#include "common/anomaly.h"
+#include "findings/findings.h"
+#include "report/report_labels.h"
+#include "stats/partition_stats.h"
+#include "stats/stats.h"
+
+struct kt_session_totals;   /* kafka/kafka_session.h */
+struct kt_conn_summary;
+
+/* What a report is built from.  Any pointer but source may be NULL: that
+ * part is then empty (or zero). */
+typedef struct kt_report_input {
+    const char *source;                 /* file name or "interface eth0" */
+    const kt_capture_stats *capture;
+    const struct kt_session_totals *totals;
+    const kt_stats *stats;
+    const kt_partitions *partitions;    /* per topic-partition statistics */
+    int top_n;                          /* rows of the partition table (--top) */
+    const struct kt_conn_summary *conns; /* Kafka connections, in any order */
+    size_t nconns;
+    uint64_t conns_not_kept;            /* closed ones beyond the kept summaries */
+    int final;                          /* 0 for a live interim report */
+} kt_report_input;
+
+/* The session's totals, as reported. */
+typedef struct kt_report_totals {
+    uint64_t requests;              /* answered + unanswered + acks=0 */
+    uint64_t matched;
+    uint64_t unanswered;
+    uint64_t no_response_expected;
+    uint64_t orphan_responses;
+    uint64_t malformed;
+    uint64_t connections;
+    uint64_t midstream_connections;
+    uint64_t missed_bytes;
+    uint64_t ignored_connections;
+} kt_report_totals;
+
+/* One aggregate (kt_agg) as reported. */
+typedef struct kt_report_agg {
+    uint64_t requests, matched, unanswered, errored, no_response;
+    uint64_t throttled, throttle_ms_total, throttle_ms_max;
+    const kt_histogram *latency;        /* answered requests, microseconds */
+    const kt_code_count *errors;        /* sorted; the model's copy */
+    int nerrors;
+} kt_report_agg;
+
+typedef struct kt_report_api {
+    int16_t api_key;
+    char name[32];                      /* "Produce", or "api_key_123" */
+    uint64_t versions[2];               /* bit v set: version v seen */
+    kt_report_agg agg;
+} kt_report_api;
+
+typedef struct kt_report_broker {
+    char label[KT_ENDPOINT_STRLEN];     /* "host:port" or KT_LABEL_OTHER_BROKER */
+    kt_report_agg agg;
+} kt_report_broker;
+
+typedef struct kt_report_client {
+    const kt_istr *client_id;
+    kt_report_agg agg;
+} kt_report_client;
+
+typedef struct kt_report_partition {
+    const kt_partition_stats *stats;    /* merged: canonical topic, errors sorted */
+    kt_topic_label topic;
+} kt_report_partition;
+
+typedef struct kt_report_throttle {
+    const kt_istr *client_id;
+    char broker[KT_ENDPOINT_STRLEN];
+    uint64_t responses, throttled, throttle_ms_total, throttle_ms_max;
+} kt_report_throttle;
+
+/* One Kafka connection. */
+typedef struct kt_report_conn {
+    kt_endpoint client, broker;
+    const kt_istr *client_id;           /* the last one its requests carried */
+    int midstream;
+    int open;                           /* still open when the report was built */
+    uint64_t missed_bytes;              /* both directions */
+    uint64_t requests;
+    uint64_t first_ts_us, last_ts_us;
+} kt_report_conn;
+
+typedef struct kt_report_model {
+    const char *source;
+    int final;
+    int top_n;
+    kt_capture_stats capture;
+    kt_report_totals totals;
+    kt_report_api *apis;
+    size_t napis;
+    kt_report_broker *brokers;
+    size_t nbrokers;
+    kt_report_client *clients;
+    size_t nclients;
+    kt_report_partition *partitions;
+    size_t npartitions;
+    uint64_t partitions_dropped;        /* not tracked: table full */
+    kt_report_throttle *throttled;
+    size_t nthrottled;
+    kt_finding *findings;
+    size_t nfindings;
+    kt_report_conn *conns;
+    size_t nconns;
+    uint64_t conns_not_kept;
+    kt_anomalies anomalies;
+    /* the model's own storage, for kt_report_model_free() */
+    kt_partition_stats **merged_;
+    kt_code_count **codes_;
+    size_t ncodes_;
+} kt_report_model;
+
+/* NULL only when memory runs out. */
+kt_report_model *kt_report_build(const kt_report_input *in);
+void kt_report_model_free(kt_report_model *m);
+
+#endif
