@@ -204,11 +204,11 @@ static uint64_t checksum(const world *w)
         MIX(h, s->clients[i]->client_id);
         h = sum_agg(h, &s->clients[i]->agg);
     }
-    for (size_t i = 0; i < s->nthrottle; i++)
-        h = mix(h, s->throttle[i], sizeof *s->throttle[i]);
+    for (size_t i = 0; i < s->throttle_table.n; i++)
+        h = mix(h, s->throttle_table.entries[i], sizeof(kt_throttle_stats));
     h = sum_agg(h, &s->total);
-    for (size_t i = 0; i < p->n; i++) {
-        const kt_partition_stats *e = p->entries[i];
+    for (size_t i = 0; i < p->table.n; i++) {
+        const kt_partition_stats *e = p->table.entries[i];
         MIX(h, e->topic);
         MIX(h, e->partition);
         MIX(h, e->produce.requests);

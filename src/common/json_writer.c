@@ -1,6 +1,7 @@
 /* json_writer.c - streaming JSON writer (see json_writer.h). */
 #include <math.h>
 #include <string.h>
+#include "common/escape.h"
 #include "common/json_writer.h"
 
 void kt_json_init(kt_json *j, FILE *out, int pretty)
@@ -60,58 +61,14 @@ void kt_json_object_end(kt_json *j) { close_(j, '}'); }
 void kt_json_array_begin(kt_json *j) { open(j, '['); }
 void kt_json_array_end(kt_json *j) { close_(j, ']'); }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const uint8_t *s, size_t n)
-{
-    size_t len;
-    uint32_t cp;
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xe0) == 0xc0) { len = 2; cp = s[0] & 0x1f; }
-    else if ((s[0] & 0xf0) == 0xe0) { len = 3; cp = s[0] & 0x0f; }
-    else if ((s[0] & 0xf8) == 0xf0) { len = 4; cp = s[0] & 0x07; }
-    else return 0;
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
 void kt_json_escape(FILE *out, const uint8_t *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        size_t l;
-        switch (c) {
-        case '"': fputs("\\\"", out); i++; continue;
-        case '\\': fputs("\\\\", out); i++; continue;
-        case '\n': fputs("\\n", out); i++; continue;
-        case '\r': fputs("\\r", out); i++; continue;
-        case '\t': fputs("\\t", out); i++; continue;
-        default: break;
-        }
-        if (c < 0x20 || c == 0x7f) {
-            fprintf(out, "\\u%04x", c);
-            i++;
-            continue;
-        }
-        l = utf8_len(s + i, n - i);
-        if (l == 0) {
-            fprintf(out, "\\u%04x", c);
-            i++;
-            continue;
-        }
-        fwrite(s + i, 1, l, out);
-        i += l;
+    for (size_t i = 0; i < n;) {
+        char esc[8];
+        const char *piece;
+        size_t len;
+        i += kt_escape_step(s + i, n - i, esc, &piece, &len);
+        fwrite(piece, 1, len, out);
     }
 }
 

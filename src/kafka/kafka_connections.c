@@ -29,20 +29,6 @@ void kt_closed_conns_free(kt_closed_conns *s)
     memset(s, 0, sizeof *s);
 }
 
-static int cmp_summary(const void *a, const void *b)
-{
-    const kt_conn_summary *x = a, *y = b;
-    if (x->missed_bytes != y->missed_bytes)
-        return x->missed_bytes < y->missed_bytes ? 1 : -1;
-    if (x->midstream != y->midstream)
-        return x->midstream ? -1 : 1;
-    if (x->requests != y->requests)
-        return x->requests < y->requests ? 1 : -1;
-    if (x->first_ts_us != y->first_ts_us)
-        return x->first_ts_us < y->first_ts_us ? -1 : 1;
-    return memcmp(&x->client, &y->client, sizeof x->client);
-}
-
 size_t kt_kafka_connections(kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept)
 {
     const kt_closed_conns *closed = kt_kafka_closed_conns(k);
@@ -54,6 +40,5 @@ size_t kt_kafka_connections(kt_kafka *k, kt_conn_summary **out, uint64_t *not_ke
     if (closed->n)
         memcpy(*out, closed->e, closed->n * sizeof **out);
     n = closed->n + kt_kafka_open_conns(k, *out + closed->n, nopen);
-    qsort(*out, n, sizeof **out, cmp_summary);
     return n;
 }

@@ -42,7 +42,7 @@ struct kt_kafka;
 
 /* The Kafka connections: those still open and the closed ones kept (at
  * most KT_MAX_CONN_SUMMARIES; *not_kept says how many more there were),
- * most missed bytes first, then mid-stream ones, then most requests.
+ * closed ones first, in no particular order: the report orders them.
  * Caller frees *out. */
 size_t kt_kafka_connections(struct kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept);
 

@@ -2,64 +2,26 @@
  * the report model, the findings and the loggers (see report_labels.h). */
 #include <stdio.h>
 #include <string.h>
+#include "common/escape.h"
 #include "kafka/topics.h"
 #include "report/report_labels.h"
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid:
- * overlong forms, surrogates and code points past U+10FFFF are invalid. */
-static size_t utf8_seq(const uint8_t *s, size_t n)
-{
-    static const uint32_t least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-    size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
-               : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-    uint32_t cp = s[0] & (0x7f >> len);
-
-    if (len <= 1 || len > n)
-        return len > n ? 0 : len;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if (cp < least[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
 
 void kt_label_escaped(char *buf, size_t len, const char *s, size_t n)
 {
     const uint8_t *u = (const uint8_t *)s;
-    size_t o = 0, i = 0;
+    size_t o = 0;
 
     if (!len)
         return;
-    while (i < n) {
+    for (size_t i = 0; i < n && o < len - 1;) {
         char esc[8];
-        const char *piece = esc;
-        size_t k = 1, step = 1;
-        switch (u[i]) {
-        case '"': piece = "\\\""; k = 2; break;
-        case '\\': piece = "\\\\"; k = 2; break;
-        case '\n': piece = "\\n"; k = 2; break;
-        case '\r': piece = "\\r"; k = 2; break;
-        case '\t': piece = "\\t"; k = 2; break;
-        default:
-            step = u[i] < 0x20 || u[i] == 0x7f ? 0 : utf8_seq(u + i, n - i);
-            if (step) {
-                piece = s + i;
-                k = step;
-            } else {
-                k = (size_t)snprintf(esc, sizeof esc, "\\u%04x", u[i]);
-                step = 1;
-            }
-        }
+        const char *piece;
+        size_t k;
+        i += kt_escape_step(u + i, n - i, esc, &piece, &k);
         if (k > len - 1 - o)
             k = len - 1 - o;         /* cut, even inside an escape */
         memcpy(buf + o, piece, k);
         o += k;
-        i += step;
-        if (o == len - 1)
-            break;
     }
     buf[o] = 0;
 }

@@ -8,14 +8,6 @@
 #include "report/names.h"
 #include "report/report_model.h"
 
-/* The kt_stats_*_sorted() lists only read the statistics (they return a
- * new array of pointers into them) though they take them non-const: this
- * is the one place that relies on it. */
-static kt_stats *read_only(const kt_stats *s)
-{
-    return (kt_stats *)s;
-}
-
 /* A copy of n error codes, sorted, kept by the model; NULL when n is 0 or
  * memory runs out (the row then shows no codes). */
 static const kt_code_count *sorted_codes(kt_report_model *m, const kt_code_count *c, int n)
@@ -109,9 +101,9 @@ static int conns_of(kt_report_model *m, const kt_report_input *in)
 static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *fi)
 {
     size_t n = 0, i;
-    kt_api_stats **apis = kt_stats_apis_sorted(read_only(s), &n);
-    kt_broker_stats **brokers = NULL;
-    kt_client_stats **clients = NULL;
+    const kt_api_stats **apis = kt_stats_apis_sorted(s, &n);
+    const kt_broker_stats **brokers = NULL;
+    const kt_client_stats **clients = NULL;
     int rc = -1;
 
     if (!apis)
@@ -132,7 +124,7 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
     fi->napis = n;
     apis = NULL;                        /* the caller frees fi->apis */
 
-    brokers = kt_stats_brokers_sorted(read_only(s), &n);
+    brokers = kt_stats_brokers_sorted(s, &n);
     if (!brokers || !(m->brokers = calloc(n + 1, sizeof *m->brokers)))
         goto out;
     for (i = 0; i < n; i++) {
@@ -142,7 +134,7 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
     }
     m->nbrokers = n;
 
-    clients = kt_stats_clients_sorted(read_only(s), &n);
+    clients = kt_stats_clients_sorted(s, &n);
     if (!clients || !(m->clients = calloc(n + 1, sizeof *m->clients)))
         goto out;
     for (i = 0; i < n; i++) {
@@ -161,7 +153,7 @@ out:
 static int throttled_of(kt_report_model *m, const kt_stats *s, kt_findings_input *fi)
 {
     size_t n = 0;
-    kt_throttle_stats **t = kt_stats_throttled_sorted(read_only(s), &n);
+    const kt_throttle_stats **t = kt_stats_throttled_sorted(s, &n);
 
     if (!t || !(m->throttled = calloc(n + 1, sizeof *m->throttled))) {
         free(t);

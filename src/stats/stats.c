@@ -360,9 +360,9 @@ static int cmp_client(const void *a, const void *b)
     return strcmp(x->client_id->s, y->client_id->s);
 }
 
-kt_api_stats **kt_stats_apis_sorted(kt_stats *s, size_t *n)
+const kt_api_stats **kt_stats_apis_sorted(const kt_stats *s, size_t *n)
 {
-    kt_api_stats **out = malloc((KT_STATS_API_SLOTS + 1) * sizeof *out);
+    const kt_api_stats **out = malloc((KT_STATS_API_SLOTS + 1) * sizeof *out);
     *n = 0;
     if (!out)
         return NULL;
@@ -375,9 +375,9 @@ kt_api_stats **kt_stats_apis_sorted(kt_stats *s, size_t *n)
     return out;
 }
 
-kt_broker_stats **kt_stats_brokers_sorted(kt_stats *s, size_t *n)
+const kt_broker_stats **kt_stats_brokers_sorted(const kt_stats *s, size_t *n)
 {
-    kt_broker_stats **out = malloc((s->nbrokers + 1) * sizeof *out);
+    const kt_broker_stats **out = malloc((s->nbrokers + 1) * sizeof *out);
     *n = 0;
     if (!out)
         return NULL;
@@ -388,9 +388,9 @@ kt_broker_stats **kt_stats_brokers_sorted(kt_stats *s, size_t *n)
     return out;
 }
 
-kt_client_stats **kt_stats_clients_sorted(kt_stats *s, size_t *n)
+const kt_client_stats **kt_stats_clients_sorted(const kt_stats *s, size_t *n)
 {
-    kt_client_stats **out = malloc((s->nclients + 1) * sizeof *out);
+    const kt_client_stats **out = malloc((s->nclients + 1) * sizeof *out);
     *n = 0;
     if (!out)
         return NULL;
@@ -413,10 +413,10 @@ static int cmp_throttle(const void *a, const void *b)
     return memcmp(&x->broker, &y->broker, sizeof x->broker);
 }
 
-kt_throttle_stats **kt_stats_throttled_sorted(kt_stats *s, size_t *n)
+const kt_throttle_stats **kt_stats_throttled_sorted(const kt_stats *s, size_t *n)
 {
     const kt_table *tt = &s->throttle_table;
-    kt_throttle_stats **out = malloc((tt->n + 1) * sizeof *out);
+    const kt_throttle_stats **out = malloc((tt->n + 1) * sizeof *out);
     *n = 0;
     if (!out)
         return NULL;

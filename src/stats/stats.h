@@ -103,14 +103,14 @@ void kt_code_counts_sort(kt_code_count *list, int n);
 
 /* Throttle entries with at least one throttled response, most throttle
  * time first.  Caller frees the array. */
-kt_throttle_stats **kt_stats_throttled_sorted(kt_stats *s, size_t *n);
+const kt_throttle_stats **kt_stats_throttled_sorted(const kt_stats *s, size_t *n);
 
 /* Helpers for reports. */
 void kt_agg_sort_errors(kt_agg *a);
 /* Lists sorted worst first: most failed (errored + unanswered), then the
  * highest p99 latency, then most requests.  Caller frees the arrays. */
-kt_api_stats **kt_stats_apis_sorted(kt_stats *s, size_t *n);
-kt_broker_stats **kt_stats_brokers_sorted(kt_stats *s, size_t *n);
-kt_client_stats **kt_stats_clients_sorted(kt_stats *s, size_t *n);
+const kt_api_stats **kt_stats_apis_sorted(const kt_stats *s, size_t *n);
+const kt_broker_stats **kt_stats_brokers_sorted(const kt_stats *s, size_t *n);
+const kt_client_stats **kt_stats_clients_sorted(const kt_stats *s, size_t *n);
 
 #endif
