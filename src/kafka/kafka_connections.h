@@ -3,8 +3,8 @@
  * many bytes were never captured, how many exchanges.
  *
  * The session keeps the summaries of closed connections here (a bounded
- * store) and summarises its open ones on demand; kt_kafka_connections puts
- * the two together.
+ * store) and summarises its open ones on demand; kt_kafka_connections()
+ * (kafka_session.h) puts the two together.
  */
 #ifndef KT_KAFKA_CONNECTIONS_H
 #define KT_KAFKA_CONNECTIONS_H
@@ -37,13 +37,5 @@ typedef struct kt_closed_conns {
 
 void kt_closed_conns_keep(kt_closed_conns *s, const kt_conn_summary *cs);
 void kt_closed_conns_free(kt_closed_conns *s);
-
-struct kt_kafka;
-
-/* The Kafka connections: those still open and the closed ones kept (at
- * most KT_MAX_CONN_SUMMARIES; *not_kept says how many more there were),
- * closed ones first, in no particular order: the report orders them.
- * Caller frees *out. */
-size_t kt_kafka_connections(struct kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept);
 
 #endif

@@ -471,12 +471,9 @@ static void summarize(const kt_conn *c, kt_conn_summary *cs)
     cs->last_ts_us = c->last_ts;
 }
 
-const kt_closed_conns *kt_kafka_closed_conns(const kt_kafka *k)
-{
-    return &k->closed;
-}
-
-size_t kt_kafka_open_conns(const kt_kafka *k, kt_conn_summary *out, size_t max)
+/* Summarises the open Kafka connections into out[0..max) (open = 1);
+ * returns how many there are, which may be more than max. */
+static size_t open_conns(const kt_kafka *k, kt_conn_summary *out, size_t max)
 {
     size_t n = 0;
     for (const kt_conn *c = k->conns; c; c = c->next) {
@@ -489,6 +486,19 @@ size_t kt_kafka_open_conns(const kt_kafka *k, kt_conn_summary *out, size_t max)
         n++;
     }
     return n;
+}
+
+size_t kt_kafka_connections(const kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept)
+{
+    const kt_closed_conns *closed = &k->closed;
+    size_t nopen = open_conns(k, NULL, 0);
+    *not_kept = closed->not_kept;
+    *out = malloc((closed->n + nopen + 1) * sizeof **out);
+    if (!*out)
+        return 0;
+    if (closed->n)
+        memcpy(*out, closed->e, closed->n * sizeof **out);
+    return closed->n + open_conns(k, *out + closed->n, nopen);
 }
 
 static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)

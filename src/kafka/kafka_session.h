@@ -63,11 +63,11 @@ extern const kt_tcp_callbacks kt_kafka_tcp_callbacks;
 /* Gives up requests older than the timeout; cheap to call per packet. */
 void kt_kafka_tick(kt_kafka *k, uint64_t now_us);
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k);
-/* The summaries of the closed Kafka connections kept. */
-const kt_closed_conns *kt_kafka_closed_conns(const kt_kafka *k);
-/* Summarises the open Kafka connections into out[0..max) (open = 1);
- * returns how many there are, which may be more than max. */
-size_t kt_kafka_open_conns(const kt_kafka *k, kt_conn_summary *out, size_t max);
+/* The Kafka connections: those still open and the closed ones kept (at
+ * most KT_MAX_CONN_SUMMARIES; *not_kept says how many more there were),
+ * closed ones first, in no particular order: the report orders them.
+ * Caller frees *out. */
+size_t kt_kafka_connections(const kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept);
 
 /* The topics seen so far (names, ids and their pairing). */
 kt_topics *kt_kafka_topics(kt_kafka *k);
