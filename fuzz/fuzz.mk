@@ -19,7 +19,7 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
 	-I$(top_builddir) -I$(top_srcdir)/src -I$(top_srcdir)
 FUZZ_RUN_FLAGS = -rss_limit_mb=2048 -timeout=10 -max_len=65536
-FUZZ_LIBS = $(PCAP_LIBS) $(NIDS_LIBS) $(Z_LIBS) -lm
+FUZZ_LIBS = $(PCAP_LIBS) $(NIDS_LIBS) $(Z_LIBS) $(LIBS)
 
 # The library, compiled once with clang for the fuzzers.
 fuzz/build/libkt.a: $(libkafkatap_a_SOURCES) config.h

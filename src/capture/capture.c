@@ -1,7 +1,7 @@
 /* capture.c - packets in (libpcap: files, pcapng, stdin, gzip, live
  * interfaces, BPF), TCP segments out, through decode_link and, for IPv4
  * fragments, ip_defrag (libnids). */
-#define _GNU_SOURCE 1              /* fopencookie */
+#include "config.h"                /* first: _GNU_SOURCE for fopencookie */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
