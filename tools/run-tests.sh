@@ -8,9 +8,11 @@
 # Then, unless KT_SANITIZERS=0, the same suite again under ASan + UBSan
 # (configure --enable-sanitizers) in build/asan/, a copy of the source tree
 # cleaned of this build (so it works whether or not the tree was configured
-# in place); and, when clang and libFuzzer are installed and unless
-# KT_FUZZ_SECONDS=0, each fuzz target for KT_FUZZ_SECONDS (default 20) s,
-# built in build/fuzz/ (configure CC=clang --enable-fuzz).
+# in place); unless KT_DISTCHECK=0, make distcheck (the release tarball
+# builds and passes make check on its own); and, when clang and libFuzzer
+# are installed and unless KT_FUZZ_SECONDS=0, each fuzz target for
+# KT_FUZZ_SECONDS (default 20) s, built in build/fuzz/ (configure CC=clang
+# --enable-fuzz).
 set -eu
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -83,6 +85,22 @@ if [ "${KT_SANITIZERS:-1}" != 0 ]; then
         run_suite build/asan "tests under ASan+UBSan" || overall=1
 fi
 
+if [ "${KT_DISTCHECK:-1}" != 0 ]; then
+    # the release tarball builds and passes make check on its own (a
+    # read-only source tree, a separate build tree): about 3 minutes
+    mkdir -p build
+    start=$(date +%s)
+    if make -j"$jobs" distcheck >build/distcheck.log 2>&1; then
+        echo "distcheck: passed in $(($(date +%s) - start)) s"
+        total_pass=$((total_pass + 1))
+    else
+        echo "distcheck: FAILED (build/distcheck.log):"
+        grep -E '^(FAIL|ERROR)|Error|error:' build/distcheck.log | head -n 40
+        overall=1
+        total_fail=$((total_fail + 1))
+    fi
+fi
+
 fuzz_seconds=${KT_FUZZ_SECONDS:-20}
 if [ "$fuzz_seconds" != 0 ] && command -v clang >/dev/null 2>&1 &&
    echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' |
@@ -103,7 +121,7 @@ elif [ "$fuzz_seconds" = 0 ]; then
 else
     echo "fuzz: clang with libFuzzer not available: skipped"
 fi
-# one closing line for everything: the suites and the fuzzing run
+# one closing line for everything: the suites, distcheck and the fuzzing run
 [ "$overall" = 0 ] || [ "$total_fail" != 0 ] || total_fail=1
 echo "total: $total_pass passed, $total_fail failed, $total_skip skipped"
 exit $overall
