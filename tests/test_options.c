@@ -1,4 +1,4 @@
-/* test_options.c - unit tests of command line parsing (src/options.[ch]).
+/* test_options.c - unit tests of command line parsing (src/cli/options.[ch]).
  *
  * Expectations come from the interface the issue and man/kafkatap.1
  * document: exactly one of -r FILE / -i INTERFACE; -p ports 1-65535
@@ -324,6 +324,80 @@ static void test_help_version_unknown(void **state)
     BAD(&o, "-r", "f", "-p");
 }
 
+/* Error messages, word for word (the man page and scripts quote them). */
+static void test_messages(void **state)
+{
+    kt_options o;
+    (void)state;
+    BAD(&o, "-i", "eth0", "-s", "63");
+    assert_string_equal(err, "-s wants a snap length from 64 to 262144, not '63'");
+    BAD(&o, "-i", "eth0", "--snaplen", "262145");
+    assert_string_equal(err, "-s wants a snap length from 64 to 262144, not '262145'");
+    BAD(&o, "-r", "f", "-p", "0");
+    assert_string_equal(err, "-p wants ports 1-65535 separated by commas, not '0'");
+    BAD(&o, "-r", "f", "--max-frame", "3G");
+    assert_string_equal(err, "--max-frame wants bytes from 64 to 2G, not '3G'");
+    BAD(&o, "-r", "f", "--ooo-total", "2T");
+    assert_string_equal(err, "--ooo-total wants bytes up to 1T (0: no cap), not '2T'");
+    BAD(&o, "-r", "f", "--events=xml");
+    assert_string_equal(err, "--events takes 'text' or 'json', not 'xml'");
+    BAD(&o, "-r", "f", "--hole-timeout", "x");
+    assert_string_equal(err, "--hole-timeout wants a number of seconds, not 'x'");
+    BAD(&o, "-i", "eth0", "-I", "0");
+    assert_string_equal(err, "-I wants a positive number of seconds, not '0'");
+    BAD(&o, "-r", "f", "-x");
+    assert_string_equal(err, "unknown option '-x'");
+    BAD(&o, "-r", "f", "--frobnicate");
+    assert_string_equal(err, "unknown option '--frobnicate'");
+    BAD(&o, "-r", "f", "-I", "10");
+    assert_string_equal(err, "-I works with live capture (-i) only");
+    BAD(&o, "--json");
+    assert_string_equal(err, "give exactly one of -r FILE or -i INTERFACE");
+}
+
+/* --help, word for word: the options, their arguments and the defaults
+ * the parser starts from. */
+static void test_usage(void **state)
+{
+    static const char expected[] =
+        "usage: kafkatap -r FILE | -i INTERFACE [options] [BPF expression]\n"
+        "  -r FILE              read a capture (pcap, pcapng, .gz; - for stdin)\n"
+        "  -i INTERFACE         capture live until interrupted\n"
+        "  -p PORTS             broker ports, comma separated (default 9092)\n"
+        "  --no-autodetect      only treat traffic on -p ports as Kafka\n"
+        "  --json               the report as one JSON document\n"
+        "  --events[=json]      one record per request instead of the report\n"
+        "  -I SECONDS           live: print a report every SECONDS\n"
+        "  --top N              rows of the topic-partition table (default 20)\n"
+        "  -s SNAPLEN           live: snap length (default 262144)\n"
+        "  -B MEGABYTES         live: kernel capture buffer (default 64)\n"
+        "  --max-frame BYTES    frame size cap (default 100M)\n"
+        "  --ooo-budget BYTES   out-of-order bytes kept per direction (default 4M)\n"
+        "  --max-pending N      pending requests per connection (default 1024)\n"
+        "  --max-pending-total N  pending requests of all connections (default 1000000)\n"
+        "  --max-connections N  TCP connections tracked (default 65536)\n"
+        "  --ooo-total BYTES    out-of-order bytes of all connections (default 256M, 0: no cap)\n"
+        "  --frame-buffer-total BYTES  bytes of partial frames of all connections (default 256M)\n"
+        "  --max-client-ids N   distinct client ids kept (default 10000)\n"
+        "  --max-topics N       distinct topic names and ids kept (default 100000)\n"
+        "  --max-inflate BYTES  gzip output per message body, to count legacy sets (default 16M)\n"
+        "  --request-timeout S  unanswered after S seconds (default 120)\n"
+        "  --hole-timeout S     skip a TCP hole after S seconds (default 5)\n"
+        "  -h, --help           this help\n"
+        "  -V, --version        version\n";
+    char got[sizeof expected + 256];
+    size_t n;
+    FILE *f = tmpfile();
+    (void)state;
+    assert_non_null(f);
+    kt_usage(f);
+    rewind(f);
+    n = fread(got, 1, sizeof got - 1, f);
+    fclose(f);
+    got[n] = 0;
+    assert_string_equal(got, expected);
+}
+
 /* Parsing twice in one process starts from a clean slate (optind reset):
  * an error does not leak into the next parse. */
 static void test_reparse(void **state)
@@ -355,6 +429,8 @@ int main(void)
         cmocka_unit_test(test_sizes_and_limits),
         cmocka_unit_test(test_bpf_joining),
         cmocka_unit_test(test_help_version_unknown),
+        cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_usage),
         cmocka_unit_test(test_reparse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

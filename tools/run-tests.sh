@@ -8,8 +8,11 @@
 # Then, unless KT_SANITIZERS=0, the same suite again under ASan + UBSan
 # (configure --enable-sanitizers) in build/asan/, a copy of the source tree
 # cleaned of this build (so it works whether or not the tree was configured
-# in place); and, when clang and libFuzzer are installed and unless
-# KT_FUZZ_SECONDS=0, each fuzz target for KT_FUZZ_SECONDS (default 20) s.
+# in place); unless KT_DISTCHECK=0, make distcheck (the release tarball
+# builds and passes make check on its own); and, when clang and libFuzzer
+# are installed and unless KT_FUZZ_SECONDS=0, each fuzz target for
+# KT_FUZZ_SECONDS (default 20) s, built in build/fuzz/ (configure CC=clang
+# --enable-fuzz).
 set -eu
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -51,6 +54,17 @@ run_suite() {
     [ "$status" = 0 ] && [ "$fail" = 0 ] && [ "$pass" != 0 ]
 }
 
+# copy_tree DIR: a copy of the source tree in DIR without this build: an
+# in-tree configure would block a VPATH build, so each extra build gets its
+# own tree.
+copy_tree() {
+    rm -rf "$1"
+    mkdir -p "$1"
+    tar cf - --exclude=./build --exclude=./.git --exclude=./fuzz/run \
+        --exclude=./fuzz/artifacts --exclude=./bench/data . | (cd "$1" && tar xf -)
+    if [ -f "$1/Makefile" ]; then (cd "$1" && make distclean >/dev/null 2>&1) || true; fi
+}
+
 overall=0
 total_pass=0
 total_fail=0
@@ -59,14 +73,9 @@ tools/build.sh "$@"
 run_suite . "tests" || overall=1
 
 if [ "${KT_SANITIZERS:-1}" != 0 ]; then
-    # A copy of the tree without this build: an in-tree configure would
-    # block a VPATH build, so the sanitizer build gets its own tree.
-    rm -rf build/asan
-    mkdir -p build/asan
-    tar cf - --exclude=./build --exclude=./.git --exclude=./fuzz/build --exclude=./fuzz/artifacts --exclude=./bench/data . | (cd build/asan && tar xf -)
+    copy_tree build/asan
     (
         cd build/asan
-        if [ -f Makefile ]; then make distclean >/dev/null 2>&1 || true; fi
         ./configure --quiet --enable-sanitizers
         make -j"$jobs" >/dev/null
     ) || { echo "sanitizer build failed"; exit 1; }
@@ -76,26 +85,43 @@ if [ "${KT_SANITIZERS:-1}" != 0 ]; then
         run_suite build/asan "tests under ASan+UBSan" || overall=1
 fi
 
+if [ "${KT_DISTCHECK:-1}" != 0 ]; then
+    # the release tarball builds and passes make check on its own (a
+    # read-only source tree, a separate build tree): about 3 minutes
+    mkdir -p build
+    start=$(date +%s)
+    if make -j"$jobs" distcheck >build/distcheck.log 2>&1; then
+        echo "distcheck: passed in $(($(date +%s) - start)) s"
+        total_pass=$((total_pass + 1))
+    else
+        echo "distcheck: FAILED (build/distcheck.log):"
+        grep -E '^(FAIL|ERROR)|Error|error:' build/distcheck.log | head -n 40
+        overall=1
+        total_fail=$((total_fail + 1))
+    fi
+fi
+
 fuzz_seconds=${KT_FUZZ_SECONDS:-20}
 if [ "$fuzz_seconds" != 0 ] && command -v clang >/dev/null 2>&1 &&
    echo 'int LLVMFuzzerTestOneInput(const char *d, long n){return 0;}' |
        clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then
-    if grep -q '^fuzz:' Makefile 2>/dev/null; then
-        if make fuzz FUZZ_SECONDS="$fuzz_seconds"; then
-            total_pass=$((total_pass + 1))
-        else
-            overall=1
-            total_fail=$((total_fail + 1))
-        fi
+    # the fuzz targets in a build of their own (clang, --enable-fuzz)
+    copy_tree build/fuzz
+    if (cd build/fuzz && ./configure --quiet CC=clang --enable-fuzz &&
+        make -j"$jobs" >/dev/null) &&
+       (cd build/fuzz && make fuzz FUZZ_SECONDS="$fuzz_seconds"); then
+        total_pass=$((total_pass + 1))
     else
-        echo "fuzz: fuzz/fuzz.mk is not included in Makefile.am: skipped"
+        echo "fuzz: failed (build/fuzz/fuzz/run/, build/fuzz/fuzz/artifacts/)"
+        overall=1
+        total_fail=$((total_fail + 1))
     fi
 elif [ "$fuzz_seconds" = 0 ]; then
     echo "fuzz: off (KT_FUZZ_SECONDS=0)"
 else
     echo "fuzz: clang with libFuzzer not available: skipped"
 fi
-# one closing line for everything: the suites and the fuzzing run
+# one closing line for everything: the suites, distcheck and the fuzzing run
 [ "$overall" = 0 ] || [ "$total_fail" != 0 ] || total_fail=1
 echo "total: $total_pass passed, $total_fail failed, $total_skip skipped"
 exit $overall

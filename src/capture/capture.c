@@ -1,7 +1,7 @@
 /* capture.c - packets in (libpcap: files, pcapng, stdin, gzip, live
  * interfaces, BPF), TCP segments out, through decode_link and, for IPv4
  * fragments, ip_defrag (libnids). */
-#define _GNU_SOURCE 1              /* fopencookie */
+#include "config.h"                /* first: _GNU_SOURCE for fopencookie */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,7 +33,7 @@ struct kt_capture {
 void kt_capture_config_defaults(kt_capture_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->snaplen = 262144;
+    cfg->snaplen = KT_SNAPLEN_MAX;
     cfg->promisc = 1;
     cfg->buffer_mb = 64;
 }
@@ -138,7 +138,7 @@ static pcap_t *open_live(const kt_capture_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "cannot capture on %s: %s", cfg->interface, ebuf);
         return NULL;
     }
-    pcap_set_snaplen(p, cfg->snaplen > 0 ? cfg->snaplen : 262144);
+    pcap_set_snaplen(p, cfg->snaplen > 0 ? cfg->snaplen : KT_SNAPLEN_MAX);
     pcap_set_promisc(p, cfg->promisc);
     pcap_set_buffer_size(p, (cfg->buffer_mb > 0 ? cfg->buffer_mb : 64) << 20);
     pcap_set_timeout(p, KT_LIVE_TIMEOUT_MS);

@@ -10,11 +10,15 @@
 #include <signal.h>
 #include "reassembly/tcp_reassembly.h"
 
+/* Live capture's snap length: the default, and the largest -s accepts
+ * (whole packets; libpcap's own maximum). */
+#define KT_SNAPLEN_MAX 262144
+
 typedef struct kt_capture_config {
     const char *read_file;     /* -r: path, "-" for stdin; NULL for live */
     const char *interface;     /* -i */
     const char *bpf;           /* filter expression, or NULL */
-    int snaplen;               /* live: default 262144 */
+    int snaplen;               /* live: default KT_SNAPLEN_MAX */
     int promisc;               /* live: default 1 */
     int buffer_mb;             /* live: kernel buffer size, default 64 */
     int defrag_all_ipv4;       /* route every IPv4 datagram through libnids,

@@ -1,4 +1,13 @@
-/* options.c - command line parsing (getopt_long). */
+/* options.c - command line parsing (getopt_long), driven by one table.
+ *
+ * Each option is one row of `options` below: its long name and letter, how
+ * its argument is read and the range accepted, where the value goes in
+ * kt_options, the phrase of its error message and its --help line.  The
+ * getopt tables and --help are built from the rows.  Defaults are written
+ * once: the stages' own defaults functions (capture, session, reassembly)
+ * set theirs, a row's `def` the rest, and --help prints them from a
+ * kt_options filled the way parsing starts.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,35 +17,143 @@
 #include "dissectors/kafka_records.h"
 #include "cli/options.h"
 
-void kt_usage(FILE *out)
-{
-    fputs("usage: kafkatap -r FILE | -i INTERFACE [options] [BPF expression]\n"
-          "  -r FILE              read a capture (pcap, pcapng, .gz; - for stdin)\n"
-          "  -i INTERFACE         capture live until interrupted\n"
-          "  -p PORTS             broker ports, comma separated (default 9092)\n"
-          "  --no-autodetect      only treat traffic on -p ports as Kafka\n"
-          "  --json               the report as one JSON document\n"
-          "  --events[=json]      one record per request instead of the report\n"
-          "  -I SECONDS           live: print a report every SECONDS\n"
-          "  --top N              rows of the topic-partition table (default 20)\n"
-          "  -s SNAPLEN           live: snap length (default 262144)\n"
-          "  -B MEGABYTES         live: kernel capture buffer (default 64)\n"
-          "  --max-frame BYTES    frame size cap (default 100M)\n"
-          "  --ooo-budget BYTES   out-of-order bytes kept per direction (default 4M)\n"
-          "  --max-pending N      pending requests per connection (default 1024)\n"
-          "  --max-pending-total N  pending requests of all connections (default 1000000)\n"
-          "  --max-connections N  TCP connections tracked (default 65536)\n"
-          "  --ooo-total BYTES    out-of-order bytes of all connections (default 256M, 0: no cap)\n"
-          "  --frame-buffer-total BYTES  bytes of partial frames of all connections (default 256M)\n"
-          "  --max-client-ids N   distinct client ids kept (default 10000)\n"
-          "  --max-topics N       distinct topic names and ids kept (default 100000)\n"
-          "  --max-inflate BYTES  gzip output per message body, to count legacy sets (default 16M)\n"
-          "  --request-timeout S  unanswered after S seconds (default 120)\n"
-          "  --hole-timeout S     skip a TCP hole after S seconds (default 5)\n"
-          "  -h, --help           this help\n"
-          "  -V, --version        version\n",
-          out);
-}
+#define KT_STR_(x) #x
+#define KT_STR(x) KT_STR_(x)
+
+/* How an argument is read. */
+enum arg_kind {
+    ARG_NONE,           /* no argument: stores `set` */
+    ARG_STRING,         /* kept as given */
+    ARG_SIZE,           /* a number with an optional k/M/G suffix, min..max */
+    ARG_SECONDS,        /* seconds, fractions allowed, 0 to 1e7; more than
+                           0 when min is 1 */
+    ARG_PORTS,          /* comma separated broker ports */
+    ARG_EVENTS,         /* optional 'text' or 'json' */
+};
+
+/* Where the value goes: the type of the kt_options field at `offset`. */
+enum dest_type { T_INT, T_U32, T_U64, T_SIZE, T_SECONDS, T_MICROS, T_STR, T_NONE };
+
+/* How --help shows the default. */
+enum show { SHOW_NONE, SHOW_NUMBER, SHOW_BYTES, SHOW_SECONDS, SHOW_PORTS };
+
+#define STOP 1          /* flags: parsing ends at this option (-h, -V) */
+#define OWN_DEFAULT 2   /* flags: `def` is the default (no stage sets it) */
+
+typedef struct opt_row {
+    const char *name;       /* long name */
+    int letter;             /* short option, 0 for long only */
+    enum arg_kind arg;
+    uint64_t min, max;      /* ARG_SIZE: accepted range */
+    enum dest_type type;    /* the field at offset */
+    size_t offset;          /* into kt_options */
+    int set;                /* ARG_NONE: the value stored */
+    uint64_t def;           /* the default, with OWN_DEFAULT */
+    int flags;
+    const char *wants;      /* error: "<option> <wants>, not '<argument>'" */
+    const char *metavar;    /* --help: the argument's name */
+    const char *help;       /* --help: what it does */
+    enum show show;         /* --help: how its default is written */
+    const char *note;       /* --help: after the default, or NULL */
+} opt_row;
+
+#define AT(field) offsetof(kt_options, field)
+
+/* In the order of --help. */
+static const opt_row options[] = {
+    { .name = "read", .letter = 'r', .arg = ARG_STRING, .type = T_STR,
+      .offset = AT(capture.read_file), .metavar = "FILE",
+      .help = "read a capture (pcap, pcapng, .gz; - for stdin)" },
+    { .name = "interface", .letter = 'i', .arg = ARG_STRING, .type = T_STR,
+      .offset = AT(capture.interface), .metavar = "INTERFACE",
+      .help = "capture live until interrupted" },
+    { .name = "ports", .letter = 'p', .arg = ARG_PORTS, .type = T_NONE,
+      .wants = "wants ports 1-65535 separated by commas", .metavar = "PORTS",
+      .help = "broker ports, comma separated", .show = SHOW_PORTS },
+    { .name = "no-autodetect", .arg = ARG_NONE, .type = T_INT,
+      .offset = AT(session.autodetect), .set = 0,
+      .help = "only treat traffic on -p ports as Kafka" },
+    { .name = "json", .arg = ARG_NONE, .type = T_INT, .offset = AT(output),
+      .set = KT_OUT_JSON, .help = "the report as one JSON document" },
+    { .name = "events", .arg = ARG_EVENTS, .type = T_INT, .offset = AT(events),
+      .wants = "takes 'text' or 'json'", .metavar = "[=json]",
+      .help = "one record per request instead of the report" },
+    { .name = "interval", .letter = 'I', .arg = ARG_SECONDS, .min = 1,
+      .type = T_SECONDS, .offset = AT(interval_s),
+      .wants = "wants a positive number of seconds", .metavar = "SECONDS",
+      .help = "live: print a report every SECONDS" },
+    { .name = "top", .arg = ARG_SIZE, .min = 1, .max = 1000000, .type = T_INT,
+      .offset = AT(top_n), .def = 20, .flags = OWN_DEFAULT,
+      .wants = "wants 1 to 1000000 rows", .metavar = "N",
+      .help = "rows of the topic-partition table", .show = SHOW_NUMBER },
+    { .name = "snaplen", .letter = 's', .arg = ARG_SIZE, .min = 64,
+      .max = KT_SNAPLEN_MAX, .type = T_INT, .offset = AT(capture.snaplen),
+      .wants = "wants a snap length from 64 to " KT_STR(KT_SNAPLEN_MAX),
+      .metavar = "SNAPLEN", .help = "live: snap length", .show = SHOW_NUMBER },
+    { .name = "buffer-size", .letter = 'B', .arg = ARG_SIZE, .min = 1,
+      .max = 4096, .type = T_INT, .offset = AT(capture.buffer_mb),
+      .wants = "wants megabytes from 1 to 4096", .metavar = "MEGABYTES",
+      .help = "live: kernel capture buffer", .show = SHOW_NUMBER },
+    { .name = "max-frame", .arg = ARG_SIZE, .min = 64, .max = 1ull << 31,
+      .type = T_SIZE, .offset = AT(session.max_frame),
+      .wants = "wants bytes from 64 to 2G", .metavar = "BYTES",
+      .help = "frame size cap", .show = SHOW_BYTES },
+    { .name = "ooo-budget", .arg = ARG_SIZE, .min = 0, .max = 1ull << 32,
+      .type = T_SIZE, .offset = AT(tcp.ooo_budget),
+      .wants = "wants bytes up to 4G", .metavar = "BYTES",
+      .help = "out-of-order bytes kept per direction", .show = SHOW_BYTES },
+    { .name = "max-pending", .arg = ARG_SIZE, .min = 1, .max = 1000000,
+      .type = T_U32, .offset = AT(session.max_pending),
+      .wants = "wants 1 to 1000000", .metavar = "N",
+      .help = "pending requests per connection", .show = SHOW_NUMBER },
+    { .name = "max-pending-total", .arg = ARG_SIZE, .min = 1,
+      .max = 1000000000, .type = T_U64, .offset = AT(session.max_pending_total),
+      .wants = "wants 1 to 1000000000", .metavar = "N",
+      .help = "pending requests of all connections", .show = SHOW_NUMBER },
+    { .name = "max-connections", .arg = ARG_SIZE, .min = 1, .max = 100000000,
+      .type = T_SIZE, .offset = AT(tcp.max_connections),
+      .wants = "wants 1 to 100000000", .metavar = "N",
+      .help = "TCP connections tracked", .show = SHOW_NUMBER },
+    { .name = "ooo-total", .arg = ARG_SIZE, .min = 0, .max = 1ull << 40,
+      .type = T_SIZE, .offset = AT(tcp.ooo_total_budget),
+      .wants = "wants bytes up to 1T (0: no cap)", .metavar = "BYTES",
+      .help = "out-of-order bytes of all connections", .show = SHOW_BYTES,
+      .note = ", 0: no cap" },
+    { .name = "frame-buffer-total", .arg = ARG_SIZE, .min = 0,
+      .max = 1ull << 40, .type = T_SIZE, .offset = AT(frame_buffer_total),
+      .def = KT_FRAMER_TOTAL_BUDGET, .flags = OWN_DEFAULT,
+      .wants = "wants bytes up to 1T (0: no cap)", .metavar = "BYTES",
+      .help = "bytes of partial frames of all connections", .show = SHOW_BYTES },
+    { .name = "max-client-ids", .arg = ARG_SIZE, .min = 1, .max = 100000000,
+      .type = T_SIZE, .offset = AT(session.max_client_ids),
+      .wants = "wants 1 to 100000000", .metavar = "N",
+      .help = "distinct client ids kept", .show = SHOW_NUMBER },
+    { .name = "max-topics", .arg = ARG_SIZE, .min = 1, .max = 100000000,
+      .type = T_SIZE, .offset = AT(session.max_topics),
+      .wants = "wants 1 to 100000000", .metavar = "N",
+      .help = "distinct topic names and ids kept", .show = SHOW_NUMBER },
+    { .name = "max-inflate", .arg = ARG_SIZE, .min = 1, .max = 1ull << 32,
+      .type = T_SIZE, .offset = AT(max_inflate),
+      .def = KT_RECORDS_MAX_INFLATE, .flags = OWN_DEFAULT,
+      .wants = "wants 1 byte to 4G", .metavar = "BYTES",
+      .help = "gzip output per message body, to count legacy sets",
+      .show = SHOW_BYTES },
+    { .name = "request-timeout", .arg = ARG_SECONDS, .min = 1,
+      .type = T_MICROS, .offset = AT(session.request_timeout_us),
+      .wants = "wants a positive number of seconds", .metavar = "S",
+      .help = "unanswered after S seconds", .show = SHOW_SECONDS },
+    { .name = "hole-timeout", .arg = ARG_SECONDS, .min = 0, .type = T_MICROS,
+      .offset = AT(tcp.hole_timeout_us),
+      .wants = "wants a number of seconds", .metavar = "S",
+      .help = "skip a TCP hole after S seconds", .show = SHOW_SECONDS },
+    { .name = "help", .letter = 'h', .arg = ARG_NONE, .type = T_INT,
+      .offset = AT(help), .set = 1, .flags = STOP, .help = "this help" },
+    { .name = "version", .letter = 'V', .arg = ARG_NONE, .type = T_INT,
+      .offset = AT(version), .set = 1, .flags = STOP, .help = "version" },
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+#define LONG_ONLY_ID 1000   /* getopt's id of a long-only row: this + index */
 
 /* "100M", "4k", "123" -> bytes. */
 static int parse_size(const char *s, uint64_t *out)
@@ -98,167 +215,150 @@ static int parse_ports(kt_options *o, const char *arg)
     return 0;
 }
 
-enum {
-    OPT_JSON = 1000, OPT_EVENTS, OPT_NO_AUTODETECT, OPT_MAX_FRAME, OPT_OOO,
-    OPT_MAX_PENDING, OPT_MAX_CONN, OPT_REQ_TIMEOUT, OPT_HOLE_TIMEOUT, OPT_TOP, OPT_MAX_PENDING_TOTAL, OPT_OOO_TOTAL, OPT_FRAME_TOTAL,
-    OPT_MAX_CLIENT_IDS, OPT_MAX_TOPICS, OPT_MAX_INFLATE,
-};
+/* Stores v (seconds for T_SECONDS and T_MICROS) in the row's field. */
+static void store_number(kt_options *o, const opt_row *r, uint64_t v, double seconds)
+{
+    char *at = (char *)o + r->offset;
+    switch (r->type) {
+    case T_INT: *(int *)at = (int)v; break;
+    case T_U32: *(uint32_t *)at = (uint32_t)v; break;
+    case T_U64: *(uint64_t *)at = v; break;
+    case T_SIZE: *(size_t *)at = (size_t)v; break;
+    case T_SECONDS: *(double *)at = seconds; break;
+    case T_MICROS: *(uint64_t *)at = (uint64_t)(seconds * 1e6); break;
+    case T_STR: case T_NONE: break;
+    }
+}
 
-static const struct option longopts[] = {
-    { "read", required_argument, NULL, 'r' },
-    { "interface", required_argument, NULL, 'i' },
-    { "ports", required_argument, NULL, 'p' },
-    { "interval", required_argument, NULL, 'I' },
-    { "snaplen", required_argument, NULL, 's' },
-    { "buffer-size", required_argument, NULL, 'B' },
-    { "json", no_argument, NULL, OPT_JSON },
-    { "events", optional_argument, NULL, OPT_EVENTS },
-    { "no-autodetect", no_argument, NULL, OPT_NO_AUTODETECT },
-    { "max-frame", required_argument, NULL, OPT_MAX_FRAME },
-    { "ooo-budget", required_argument, NULL, OPT_OOO },
-    { "max-pending", required_argument, NULL, OPT_MAX_PENDING },
-    { "max-pending-total", required_argument, NULL, OPT_MAX_PENDING_TOTAL },
-    { "ooo-total", required_argument, NULL, OPT_OOO_TOTAL },
-    { "frame-buffer-total", required_argument, NULL, OPT_FRAME_TOTAL },
-    { "max-client-ids", required_argument, NULL, OPT_MAX_CLIENT_IDS },
-    { "max-topics", required_argument, NULL, OPT_MAX_TOPICS },
-    { "max-inflate", required_argument, NULL, OPT_MAX_INFLATE },
-    { "max-connections", required_argument, NULL, OPT_MAX_CONN },
-    { "request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT },
-    { "hole-timeout", required_argument, NULL, OPT_HOLE_TIMEOUT },
-    { "top", required_argument, NULL, OPT_TOP },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'V' },
-    { NULL, 0, NULL, 0 },
-};
+/* The row's integer field (the default --help prints). */
+static uint64_t load_number(const kt_options *o, const opt_row *r)
+{
+    const char *at = (const char *)o + r->offset;
+    switch (r->type) {
+    case T_INT: return (uint64_t)*(const int *)at;
+    case T_U32: return *(const uint32_t *)at;
+    case T_U64: case T_MICROS: return *(const uint64_t *)at;
+    case T_SIZE: return *(const size_t *)at;
+    case T_SECONDS: case T_STR: case T_NONE: break;
+    }
+    return 0;
+}
+
+/* The options as parsing starts: every default set. */
+static void set_defaults(kt_options *o)
+{
+    size_t i;
+    memset(o, 0, sizeof *o);
+    kt_capture_config_defaults(&o->capture);
+    kt_session_config_defaults(&o->session);
+    kt_tcp_config_defaults(&o->tcp);
+    for (i = 0; i < N_OPTIONS; i++)
+        if (options[i].flags & OWN_DEFAULT)
+            store_number(o, &options[i], options[i].def, 0);
+}
+
+/* "-s" or "--max-frame", as error messages name an option. */
+static void option_name(const opt_row *r, char *buf, size_t len)
+{
+    if (r->letter)
+        snprintf(buf, len, "-%c", r->letter);
+    else
+        snprintf(buf, len, "--%s", r->name);
+}
+
+/* Reads one option's argument (NULL when it has none) into o.  Returns 0,
+ * or -1 with the message in err. */
+static int apply(kt_options *o, const opt_row *r, const char *arg, char *err, size_t errlen)
+{
+    uint64_t v = 0;
+    double d = 0;
+    int ok = 1;
+    char name[64];
+
+    switch (r->arg) {
+    case ARG_NONE:
+        store_number(o, r, (uint64_t)r->set, 0);
+        return 0;
+    case ARG_STRING:
+        *(const char **)((char *)o + r->offset) = arg;
+        return 0;
+    case ARG_SIZE:
+        ok = parse_size(arg, &v) == 0 && v >= r->min && v <= r->max;
+        break;
+    case ARG_SECONDS:
+        ok = parse_seconds(arg, &d) == 0 && (r->min == 0 || d > 0);
+        break;
+    case ARG_PORTS:
+        ok = parse_ports(o, arg) == 0;
+        break;
+    case ARG_EVENTS:
+        if (!arg || strcmp(arg, "text") == 0)
+            v = KT_EVENTS_TEXT;
+        else if (strcmp(arg, "json") == 0)
+            v = KT_EVENTS_JSON;
+        else
+            ok = 0;
+        break;
+    }
+    if (!ok) {
+        option_name(r, name, sizeof name);
+        snprintf(err, errlen, "%s %s, not '%s'", name, r->wants, arg);
+        return -1;
+    }
+    store_number(o, r, v, d);
+    return 0;
+}
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
 int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t errlen)
 {
+    struct option longopts[N_OPTIONS + 1];
+    char shortopts[2 * N_OPTIONS + 1];
+    size_t i, ns = 0;
     int ch;
-    uint64_t v;
-    double d;
 
-    memset(o, 0, sizeof *o);
-    kt_session_config_defaults(&o->session);
-    kt_tcp_config_defaults(&o->tcp);
-    o->capture.snaplen = 262144;
-    o->capture.promisc = 1;
-    o->capture.buffer_mb = 64;
-    o->top_n = 20;
-    o->frame_buffer_total = KT_FRAMER_TOTAL_BUDGET;
-    o->max_inflate = KT_RECORDS_MAX_INFLATE;
+    set_defaults(o);
+    for (i = 0; i < N_OPTIONS; i++) {
+        const opt_row *r = &options[i];
+        int id = r->letter ? r->letter : LONG_ONLY_ID + (int)i;
+        longopts[i] = (struct option){
+            r->name,
+            r->arg == ARG_NONE ? no_argument :
+            r->arg == ARG_EVENTS ? optional_argument : required_argument,
+            NULL, id };
+        if (r->letter) {
+            shortopts[ns++] = (char)r->letter;
+            if (r->arg != ARG_NONE)
+                shortopts[ns++] = ':';
+        }
+    }
+    longopts[N_OPTIONS] = (struct option){ NULL, 0, NULL, 0 };
+    shortopts[ns] = 0;
+
     /* 0, not 1: a full reset of getopt (glibc, musl and BSD alike), or a
      * second parse resumes inside the argv of the first (after "-hV") */
     optind = 0;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "r:i:p:I:s:B:hV", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'r': o->capture.read_file = optarg; break;
-        case 'i': o->capture.interface = optarg; break;
-        case 'p':
-            if (parse_ports(o, optarg) < 0)
-                FAIL("-p wants ports 1-65535 separated by commas, not '%s'", optarg);
-            break;
-        case 'I':
-            if (parse_seconds(optarg, &o->interval_s) < 0 || o->interval_s <= 0)
-                FAIL("-I wants a positive number of seconds, not '%s'", optarg);
-            break;
-        case 's':
-            if (parse_size(optarg, &v) < 0 || v < 64 || v > 262144)
-                FAIL("-s wants a snap length from 64 to 262144, not '%s'", optarg);
-            o->capture.snaplen = (int)v;
-            break;
-        case 'B':
-            if (parse_size(optarg, &v) < 0 || v < 1 || v > 4096)
-                FAIL("-B wants megabytes from 1 to 4096, not '%s'", optarg);
-            o->capture.buffer_mb = (int)v;
-            break;
-        case OPT_JSON: o->output = KT_OUT_JSON; break;
-        case OPT_EVENTS:
-            if (!optarg || strcmp(optarg, "text") == 0)
-                o->events = KT_EVENTS_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                o->events = KT_EVENTS_JSON;
-            else
-                FAIL("--events takes 'text' or 'json', not '%s'", optarg);
-            break;
-        case OPT_NO_AUTODETECT: o->session.autodetect = 0; break;
-        case OPT_MAX_FRAME:
-            if (parse_size(optarg, &v) < 0 || v < 64 || v > (1ull << 31))
-                FAIL("--max-frame wants bytes from 64 to 2G, not '%s'", optarg);
-            o->session.max_frame = (size_t)v;
-            break;
-        case OPT_OOO:
-            if (parse_size(optarg, &v) < 0 || v > (1ull << 32))
-                FAIL("--ooo-budget wants bytes up to 4G, not '%s'", optarg);
-            o->tcp.ooo_budget = (size_t)v;
-            break;
-        case OPT_MAX_PENDING:
-            if (parse_size(optarg, &v) < 0 || v < 1 || v > 1000000)
-                FAIL("--max-pending wants 1 to 1000000, not '%s'", optarg);
-            o->session.max_pending = (uint32_t)v;
-            break;
-        case OPT_MAX_PENDING_TOTAL:
-            if (parse_size(optarg, &v) < 0 || v < 1 || v > 1000000000)
-                FAIL("--max-pending-total wants 1 to 1000000000, not '%s'", optarg);
-            o->session.max_pending_total = v;
-            break;
-        case OPT_OOO_TOTAL:
-            if (parse_size(optarg, &v) < 0 || v > (1ull << 40))
-                FAIL("--ooo-total wants bytes up to 1T (0: no cap), not '%s'", optarg);
-            o->tcp.ooo_total_budget = (size_t)v;
-            break;
-        case OPT_FRAME_TOTAL:
-            if (parse_size(optarg, &v) < 0 || v > (1ull << 40))
-                FAIL("--frame-buffer-total wants bytes up to 1T (0: no cap), not '%s'", optarg);
-            o->frame_buffer_total = (size_t)v;
-            break;
-        case OPT_MAX_CLIENT_IDS:
-            if (parse_size(optarg, &v) < 0 || v < 1 || v > 100000000)
-                FAIL("--max-client-ids wants 1 to 100000000, not '%s'", optarg);
-            o->session.max_client_ids = (size_t)v;
-            break;
-        case OPT_MAX_TOPICS:
-            if (parse_size(optarg, &v) < 0 || v < 1 || v > 100000000)
-                FAIL("--max-topics wants 1 to 100000000, not '%s'", optarg);
-            o->session.max_topics = (size_t)v;
-            break;
-        case OPT_MAX_INFLATE:
-            if (parse_size(optarg, &v) < 0 || v < 1 || v > (1ull << 32))
-                FAIL("--max-inflate wants 1 byte to 4G, not '%s'", optarg);
-            o->max_inflate = (size_t)v;
-            break;
-        case OPT_MAX_CONN:
-            if (parse_size(optarg, &v) < 0 || v < 1 || v > 100000000)
-                FAIL("--max-connections wants 1 to 100000000, not '%s'", optarg);
-            o->tcp.max_connections = (size_t)v;
-            break;
-        case OPT_REQ_TIMEOUT:
-            if (parse_seconds(optarg, &d) < 0 || d <= 0)
-                FAIL("--request-timeout wants a positive number of seconds, not '%s'", optarg);
-            o->session.request_timeout_us = (uint64_t)(d * 1e6);
-            break;
-        case OPT_HOLE_TIMEOUT:
-            if (parse_seconds(optarg, &d) < 0)
-                FAIL("--hole-timeout wants a number of seconds, not '%s'", optarg);
-            o->tcp.hole_timeout_us = (uint64_t)(d * 1e6);
-            break;
-        case OPT_TOP:
-            if (parse_size(optarg, &v) < 0 || v < 1 || v > 1000000)
-                FAIL("--top wants 1 to 1000000 rows, not '%s'", optarg);
-            o->top_n = (int)v;
-            break;
-        case 'h': o->help = 1; return 0;
-        case 'V': o->version = 1; return 0;
-        case ':':
-            FAIL("option '%s' needs a value", argv[optind - 1]);
-        default:
-            if (optopt && optopt < 256)
-                FAIL("unknown option '-%c'", optopt);
-            FAIL("unknown option '%s'", argv[optind - 1]);
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        const opt_row *r = NULL;
+        if (ch >= LONG_ONLY_ID && ch < LONG_ONLY_ID + (int)N_OPTIONS)
+            r = &options[ch - LONG_ONLY_ID];
+        for (i = 0; !r && ch < 256 && i < N_OPTIONS; i++)
+            if (options[i].letter == ch)
+                r = &options[i];
+        if (r) {
+            if (apply(o, r, optarg, err, errlen) < 0)
+                return -1;
+            if (r->flags & STOP)
+                return 0;
+            continue;
         }
+        if (ch == ':')
+            FAIL("option '%s' needs a value", argv[optind - 1]);
+        if (optopt && optopt < 256)
+            FAIL("unknown option '-%c'", optopt);
+        FAIL("unknown option '%s'", argv[optind - 1]);
     }
     if (!!o->capture.read_file == !!o->capture.interface)
         FAIL("give exactly one of -r FILE or -i INTERFACE");
@@ -266,16 +366,16 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
         FAIL("-I works with live capture (-i) only");
     if (optind < argc) {
         size_t len = 0;
-        for (int i = optind; i < argc; i++)
-            len += strlen(argv[i]) + 1;
+        for (int k = optind; k < argc; k++)
+            len += strlen(argv[k]) + 1;
         o->bpf_owned = malloc(len);
         if (!o->bpf_owned)
             FAIL("out of memory");
         o->bpf_owned[0] = 0;
-        for (int i = optind; i < argc; i++) {
-            if (i > optind)
+        for (int k = optind; k < argc; k++) {
+            if (k > optind)
                 strcat(o->bpf_owned, " ");
-            strcat(o->bpf_owned, argv[i]);
+            strcat(o->bpf_owned, argv[k]);
         }
         o->capture.bpf = o->bpf_owned;
     }
@@ -286,4 +386,71 @@ void kt_options_free(kt_options *o)
 {
     free(o->bpf_owned);
     o->bpf_owned = NULL;
+}
+
+/* The default of a row as --help writes it: "9092", "100M", "120". */
+static void default_text(const kt_options *o, const opt_row *r, char *buf, size_t len)
+{
+    uint64_t v = load_number(o, r);
+    size_t n = 0;
+    int i;
+
+    switch (r->show) {
+    case SHOW_NONE:
+        buf[0] = 0;
+        break;
+    case SHOW_NUMBER:
+        snprintf(buf, len, "%llu", (unsigned long long)v);
+        break;
+    case SHOW_BYTES:
+        if (v && v % (1ull << 30) == 0)
+            snprintf(buf, len, "%lluG", (unsigned long long)(v >> 30));
+        else if (v && v % (1ull << 20) == 0)
+            snprintf(buf, len, "%lluM", (unsigned long long)(v >> 20));
+        else if (v && v % (1ull << 10) == 0)
+            snprintf(buf, len, "%lluk", (unsigned long long)(v >> 10));
+        else
+            snprintf(buf, len, "%llu", (unsigned long long)v);
+        break;
+    case SHOW_SECONDS:
+        snprintf(buf, len, "%g", (double)v / 1e6);
+        break;
+    case SHOW_PORTS:
+        buf[0] = 0;
+        for (i = 0; i < o->session.nports && n < len; i++)
+            n += (size_t)snprintf(buf + n, len - n, "%s%u", i ? "," : "",
+                                  (unsigned)o->session.broker_ports[i]);
+        break;
+    }
+}
+
+void kt_usage(FILE *out)
+{
+    kt_options o;
+    size_t i;
+
+    set_defaults(&o);
+    fputs("usage: kafkatap -r FILE | -i INTERFACE [options] [BPF expression]\n", out);
+    for (i = 0; i < N_OPTIONS; i++) {
+        const opt_row *r = &options[i];
+        char label[64], def[64];
+        int n;
+
+        if (r->letter && r->arg == ARG_NONE)
+            n = snprintf(label, sizeof label, "-%c, --%s", r->letter, r->name);
+        else if (r->letter)
+            n = snprintf(label, sizeof label, "-%c %s", r->letter, r->metavar);
+        else if (r->arg == ARG_EVENTS)
+            n = snprintf(label, sizeof label, "--%s%s", r->name, r->metavar);
+        else
+            n = snprintf(label, sizeof label, "--%s%s%s", r->name,
+                         r->metavar ? " " : "", r->metavar ? r->metavar : "");
+        /* descriptions start in column 23, or two spaces after a longer
+         * label */
+        fprintf(out, "  %s%*s%s", label, n + 2 < 21 ? 21 - n : 2, "", r->help);
+        default_text(&o, r, def, sizeof def);
+        if (def[0])
+            fprintf(out, " (default %s%s)", def, r->note ? r->note : "");
+        fputc('\n', out);
+    }
 }
