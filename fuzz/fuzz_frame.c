@@ -20,6 +20,7 @@
 #include "kafka/exchange.h"
 #include "dissectors/kafka_apis.h"
 #include "dissectors/kafka_frame_header.h"
+#include "dissectors/kafka_records.h"
 #include "dissectors/kafka_walk.h"
 #include "kafka/message_detail.h"
 #include "kafka/response_summary.h"
@@ -105,7 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (h.body_offset > len)
                 abort();
             d = kt_detail_from_request(h.api_key, h.api_version, frame + h.body_offset,
-                                       len - h.body_offset, &topics);
+                                       len - h.body_offset, &topics,
+                                       KT_RECORDS_MAX_INFLATE);
             if (d)
                 sink += (unsigned)kt_detail_size(d);
             free(d);
@@ -131,7 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* the request's detail, as the session keeps it: rebuilt from
              * nothing here, so the response fills a fresh one */
             kt_summarize_response(key, version, frame + rh.body_offset,
-                                  len - rh.body_offset, &topics, &ex);
+                                  len - rh.body_offset, &topics,
+                                  KT_RECORDS_MAX_INFLATE, &ex);
             free(ex.detail);
             if (ex.nerrors < 0 || ex.nerrors > KT_MAX_EXCHANGE_ERRORS)
                 abort();

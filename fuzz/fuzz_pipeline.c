@@ -88,9 +88,10 @@ static int start(pipe_state *s, int tiny)
     kt_anomaly_reset();
     kt_session_config_defaults(&sc);
     kt_tcp_config_defaults(&tc);
-    if (tiny)
+    if (tiny) {
         tc.ooo_total_budget = 4096;
-    kt_framer_set_total_budget(tiny ? 4096 : KT_FRAMER_TOTAL_BUDGET);
+        sc.frame_buffer_total = 4096;
+    }
     s->out = devnull();
     s->stats = kt_stats_new();
     s->partitions = kt_partitions_new();
@@ -126,12 +127,17 @@ static void finish(pipe_state *s, kt_capture_stats *cs)
     }
     kt_report_model_free(m);
     free(conns);
-    kt_tcp_free(s->tcp);
+    kt_tcp_free(s->tcp);            /* closes every connection */
+    {
+        const kt_memcap *mem[4];
+        size_t n = kt_kafka_memory(s->kafka, mem, 4);
+        for (size_t i = 0; i < n; i++)
+            if (mem[i]->used != 0 || (mem[i]->cap && mem[i]->peak > mem[i]->cap))
+                abort();            /* every byte given back, no cap crossed */
+    }
     kt_kafka_free(s->kafka);
     kt_stats_free(s->stats);
     kt_partitions_free(s->partitions);
-    if (kt_framer_total_buffered() != 0)
-        abort();                    /* every framer gave its memory back */
 }
 
 static int is_capture(const uint8_t *d, size_t n)

@@ -239,7 +239,7 @@ static void split2(const stream *s, int mode)
         owner o;
         kt_framer f;
         owner_init(&o, mode, 1 << 20);
-        kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+        kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
         kt_framer_data(&f, s->bytes, cut, TS1);
         kt_framer_data(&f, s->bytes + cut, s->len - cut, TS2);
         assert_int_equal(o.n, s->n);
@@ -277,7 +277,7 @@ static void test_split3_requests(void **state)
             owner o;
             kt_framer f;
             owner_init(&o, 0, 1 << 20);
-            kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+            kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
             kt_framer_data(&f, s->bytes, a, TS1);
             kt_framer_data(&f, s->bytes + a, b - a, TS2);
             kt_framer_data(&f, s->bytes + b, s->len - b, TS3);
@@ -300,7 +300,7 @@ static void bytewise(const stream *s)
     owner o;
     kt_framer f;
     owner_init(&o, 0, 1 << 20);
-    kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+    kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
     for (size_t i = 0; i < s->len; i++)
         kt_framer_data(&f, s->bytes + i, 1, 5000 + i);
     assert_int_equal(o.n, s->n);
@@ -335,7 +335,7 @@ static void test_many_deliveries_next_frame_ts(void **state)
         size_t e0 = s->end[0], step = e0 / pieces, off = 0;
         uint64_t ts = TS1;
         owner_init(&o, 0, 1 << 20);
-        kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+        kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
         while (e0 - off > step) {
             kt_framer_data(&f, s->bytes + off, step, ts++);
             off += step;
@@ -364,7 +364,7 @@ static void test_one_delivery(void **state)
     kt_framer f;
     (void)state;
     owner_init(&o, 0, 1 << 20);
-    kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+    kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
     kt_framer_data(&f, responses.bytes, responses.len, TS1);
     assert_int_equal(o.n, 4);
     for (int k = 0; k < 4; k++) {
@@ -386,7 +386,7 @@ static void test_oversized_prefix_never_allocated(void **state)
     (void)state;
     kt_anomaly_reset();
     owner_init(&o, 0, 1 << 20);
-    kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+    kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
     kt_framer_data(&f, requests.bytes, requests.end[0], TS1);   /* one good frame */
     kt_framer_data(&f, huge, sizeof huge, TS2);
     assert_int_equal(o.n, 1);
@@ -418,7 +418,7 @@ static void test_max_frame_boundary(void **state)
     kt_framer f;
     (void)state;
     owner_init(&o, 0, flen);
-    kt_framer_init(&f, &ops, &o, flen, 1);
+    kt_framer_init(&f, &ops, &o, flen, 1, NULL);
     kt_framer_data(&f, ntop_v2023_f14, sizeof ntop_v2023_f14, TS1);
     assert_int_equal(o.n, 1);
     assert_true(f.desyncs == 0);
@@ -427,7 +427,7 @@ static void test_max_frame_boundary(void **state)
 
     kt_anomaly_reset();
     owner_init(&o, 0, flen - 1);
-    kt_framer_init(&f, &ops, &o, flen - 1, 1);
+    kt_framer_init(&f, &ops, &o, flen - 1, 1, NULL);
     for (size_t i = 0; i < sizeof ntop_v2023_f14; i++)   /* the gathering path too */
         kt_framer_data(&f, ntop_v2023_f14 + i, 1, TS1);
     assert_int_equal(o.n, 0);
@@ -447,7 +447,7 @@ static void test_tiny_prefix(void **state)
         kt_framer f;
         (void)state;
         owner_init(&o, 0, 1 << 20);
-        kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+        kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
         kt_framer_data(&f, bad, sizeof bad, TS1);
         kt_framer_data(&f, requests.bytes, requests.len, TS2);
         assert_true(f.desyncs == 1);
@@ -478,7 +478,7 @@ static void test_midstream_resync(void **state)
         owner o;
         kt_framer f;
         owner_init(&o, 0, 1 << 20);
-        kt_framer_init(&f, &ops, &o, 1 << 20, 0);
+        kt_framer_init(&f, &ops, &o, 1 << 20, 0, NULL);
         kt_framer_data(&f, buf, cut, TS1);
         kt_framer_data(&f, buf + cut, len - cut, TS2);
         int extra = more_traffic(&f, TS3);
@@ -518,7 +518,7 @@ static void test_resync_responses_by_correlation(void **state)
     o.known_corr[1] = 5;
     o.known_corr[2] = 6;
     o.nknown = 3;
-    kt_framer_init(&f, &ops, &o, 1 << 20, 0);
+    kt_framer_init(&f, &ops, &o, 1 << 20, 0, NULL);
     for (size_t i = 0; i < len; i += 7)
         kt_framer_data(&f, buf + i, len - i < 7 ? len - i : 7, TS1 + i);
     assert_int_equal(o.n, 3);
@@ -539,7 +539,7 @@ static void test_garbage_only_bounded(void **state)
     uint64_t x = 12345;
     (void)state;
     owner_init(&o, 0, 1 << 20);
-    kt_framer_init(&f, &ops, &o, 1 << 20, 0);
+    kt_framer_init(&f, &ops, &o, 1 << 20, 0, NULL);
     for (int round = 0; round < 300; round++) {
         for (size_t i = 0; i < sizeof junk; i++) {
             x = x * 6364136223846793005ull + 1442695040888963407ull;
@@ -568,7 +568,7 @@ static void test_owner_rejects_frame(void **state)
         /* reject the InitProducerId request (api key 22, version 4) */
         o.reject_set = 1;
         memcpy(o.reject, ntop_v2023_f8 + 4, 4);
-        kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+        kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
         if (gather) {
             for (size_t i = 0; i < requests.len; i++)
                 kt_framer_data(&f, requests.bytes + i, 1, TS1 + i);
@@ -606,7 +606,7 @@ static void test_hole_inside_frame_keeps_sync(void **state)
             kt_framer f;
             size_t after = s3 + have + missed;      /* first byte after the hole */
             owner_init(&o, 0, 1 << 20);
-            kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+            kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
             kt_framer_data(&f, requests.bytes, s3 + have, TS1);
             kt_framer_gap(&f, missed, TS2);
             /* the rest of frame 4 in two pieces, then frames 1-2 again */
@@ -644,7 +644,7 @@ static void test_hole_at_boundary_resyncs(void **state)
     (void)state;
     kt_anomaly_reset();
     owner_init(&o, 0, 1 << 20);
-    kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+    kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
     kt_framer_data(&f, requests.bytes, requests.end[0], TS1);
     kt_framer_gap(&f, lost, TS2);
     assert_int_equal(f.synced, 0);
@@ -670,7 +670,7 @@ static void test_hole_in_size_prefix(void **state)
     kt_framer f;
     (void)state;
     owner_init(&o, 0, 1 << 20);
-    kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+    kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
     kt_framer_data(&f, requests.bytes, requests.start[1] + 2, TS1);
     kt_framer_gap(&f, 10, TS2);
     kt_framer_data(&f, requests.bytes + requests.start[1] + 12,
@@ -693,7 +693,7 @@ static void test_hole_across_boundary(void **state)
     const size_t s1 = requests.start[1], e1 = requests.end[1];
     (void)state;
     owner_init(&o, 0, 1 << 20);
-    kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+    kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
     kt_framer_data(&f, requests.bytes, s1 + 20, TS1);
     /* lose the rest of frame 2 and 5 bytes of frame 3 */
     kt_framer_gap(&f, e1 - s1 - 20 + 5, TS2);
@@ -723,7 +723,7 @@ static void test_two_holes_in_one_frame(void **state)
     const size_t s3 = requests.start[3];
     (void)state;
     owner_init(&o, 0, 1 << 20);
-    kt_framer_init(&f, &ops, &o, 1 << 20, 1);
+    kt_framer_init(&f, &ops, &o, 1 << 20, 1, NULL);
     kt_framer_data(&f, requests.bytes, s3 + 40, TS1);
     kt_framer_gap(&f, 20, TS2);                       /* bytes 40..59 */
     kt_framer_data(&f, requests.bytes + s3 + 60, 10, TS2);

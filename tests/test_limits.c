@@ -1,7 +1,7 @@
 /* test_limits.c - limits that bound memory across all connections, not
  * per connection: the reassembler's total out-of-order budget
  * (kt_tcp_config.ooo_total_budget) and the framers' total buffer budget
- * (kt_framer_set_total_budget).
+ * (a kt_memcap shared by the framers).
  *
  * Ground truth: the bytes each test sends.  Two connections each lose their
  * first byte and then send data behind the hole.  Under a total budget that
@@ -178,6 +178,7 @@ static void test_framer_total_budget(void **state)
     static uint8_t a[4 + 3000], b[4 + 3000], c[4 + 100];
     kt_framer fa, fb;
     fseen sa, sb;
+    kt_memcap mem;
     (void)state;
 
     memset(&sa, 0, sizeof sa);
@@ -186,21 +187,22 @@ static void test_framer_total_budget(void **state)
     frame_bytes(a, 3000);
     frame_bytes(b, 3000);
     frame_bytes(c, 100);
-    assert_int_equal(kt_framer_total_buffered(), 0);
     /* a's frame fits alone (4096 allocated in the end), a and b's
      * together do not */
-    kt_framer_set_total_budget(4096);
-    kt_framer_init(&fa, &fops, &sa, 1 << 20, 1);
-    kt_framer_init(&fb, &fops, &sb, 1 << 20, 1);
+    kt_memcap_init(&mem, "frame_buffers", 4096, KT_AN_FRAME_BUFFER_TOTAL);
+    kt_framer_init(&fa, &fops, &sa, 1 << 20, 1, &mem);
+    kt_framer_init(&fb, &fops, &sb, 1 << 20, 1, &mem);
     /* a buffers 2000 bytes of its frame (2048 allocated) */
     kt_framer_data(&fa, a, 2000, 1);
     assert_int_equal(sa.n, 0);
-    assert_true(kt_framer_total_buffered() >= 2000);
+    assert_true(mem.used >= 2000);
     /* b starts a frame: 1000 bytes fit (1024 allocated), 2000 more do not */
     kt_framer_data(&fb, b, 1000, 2);
     assert_int_equal(kt_anomaly.count[KT_AN_FRAME_BUFFER_TOTAL], 0);
     kt_framer_data(&fb, b + 1000, 2000, 3);
     assert_int_equal(kt_anomaly.count[KT_AN_FRAME_BUFFER_TOTAL], 1);
+    assert_int_equal(mem.refused, 1);
+    assert_true(mem.used <= mem.cap && mem.peak <= mem.cap);
     assert_int_equal(sb.n, 1);                  /* handed on cut */
     assert_int_equal(sb.truncated[0], 1);
     assert_int_equal(sb.len[0], 1000 - 4);
@@ -218,8 +220,7 @@ static void test_framer_total_budget(void **state)
     assert_int_equal(sa.len[0], 3000);
     kt_framer_free(&fa);
     kt_framer_free(&fb);
-    assert_int_equal(kt_framer_total_buffered(), 0);
-    kt_framer_set_total_budget(KT_FRAMER_TOTAL_BUDGET);
+    assert_int_equal(mem.used, 0);              /* every byte given back */
 }
 
 int main(void)

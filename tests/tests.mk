@@ -18,6 +18,7 @@ KT_UNIT_TESTS = \
 	tests/test_session \
 	tests/test_histogram \
 	tests/test_table \
+	tests/test_memcap \
 	tests/test_findings \
 	tests/test_report_model \
 	tests/test_json_writer \

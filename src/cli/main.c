@@ -77,7 +77,15 @@ static void report(app *a, int final)
     in.nconns = nconns;
     in.conns_not_kept = not_kept;
     in.final = final;
-    model = kt_report_build(&in);
+    {
+        const kt_memcap *mem[KT_REPORT_MAX_MEMORY];
+        size_t n = 0;
+        mem[n++] = kt_tcp_memory(a->tcp);
+        n += kt_kafka_memory(a->kafka, mem + n, KT_REPORT_MAX_MEMORY - n);
+        in.memory = mem;
+        in.nmemory = n;
+        model = kt_report_build(&in);
+    }
     free(conns);
     if (!model) {
         fprintf(stderr, "kafkatap: out of memory building the report\n");
@@ -145,8 +153,6 @@ int main(int argc, char **argv)
     else
         snprintf(a.source, sizeof a.source, "interface %s", a.opt.capture.interface);
 
-    kt_framer_set_total_budget(a.opt.frame_buffer_total);
-    kt_detail_set_max_inflate(a.opt.max_inflate);
     a.stats = kt_stats_new();
     a.partitions = kt_partitions_new();
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);

@@ -21,8 +21,6 @@ typedef struct kt_options {
     int events;               /* enum kt_events */
     double interval_s;        /* -I: live interim reports, 0 = none */
     int top_n;                /* --top: partition table rows, default 20 */
-    size_t frame_buffer_total;/* --frame-buffer-total, default 256 MiB, 0 = no cap */
-    size_t max_inflate;       /* --max-inflate: gzip output per message body */
     char *bpf_owned;          /* the joined filter expression */
     int help, version;
 } kt_options;

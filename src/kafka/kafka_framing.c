@@ -6,33 +6,33 @@
 #include "common/cursor.h"
 #include "kafka/kafka_framing.h"
 
-/* Bytes allocated by all framers' buffers, and the cap on them. */
-static size_t total_cap;
-static size_t total_budget = KT_FRAMER_TOTAL_BUDGET;
-
-void kt_framer_set_total_budget(size_t bytes)
-{
-    total_budget = bytes;
-}
-
-size_t kt_framer_total_buffered(void)
-{
-    return total_cap;
-}
-
 void kt_framer_init(kt_framer *f, const kt_framer_ops *ops, void *ctx,
-                    size_t max_frame, int synced)
+                    size_t max_frame, int synced, kt_memcap *mem)
 {
     memset(f, 0, sizeof *f);
     f->ops = ops;
     f->ctx = ctx;
     f->max_frame = max_frame;
     f->synced = synced;
+    f->mem = mem;
+}
+
+/* The buffer's capacity moves from f->cap to cap: charge or refund the
+ * difference.  0 when the account refuses to grow (counted there). */
+static int charge(kt_framer *f, size_t cap)
+{
+    if (!f->mem)
+        return 1;
+    if (cap < f->cap) {
+        kt_memcap_release(f->mem, f->cap - cap);
+        return 1;
+    }
+    return kt_memcap_reserve(f->mem, cap - f->cap);
 }
 
 void kt_framer_free(kt_framer *f)
 {
-    total_cap -= f->cap;
+    charge(f, 0);
     free(f->buf);
     f->buf = NULL;
     f->len = f->cap = 0;
@@ -113,12 +113,14 @@ static int append(kt_framer *f, const uint8_t *p, size_t n, uint64_t ts)
         size_t want = f->cap ? f->cap : 256;
         while (want - f->len < n)
             want *= 2;
-        if (total_budget && total_cap - f->cap + want > total_budget)
+        if (!charge(f, want))
             return -2;
         uint8_t *nb = realloc(f->buf, want);
-        if (!nb)
+        if (!nb) {
+            if (f->mem)
+                kt_memcap_release(f->mem, want - f->cap);
             return -1;
-        total_cap += want - f->cap;
+        }
         f->buf = nb;
         f->cap = want;
     }
@@ -172,7 +174,7 @@ static void consume(kt_framer *f, size_t n)
         size_t want = f->len < 256 ? 256 : f->len;
         uint8_t *nb = realloc(f->buf, want);
         if (nb) {
-            total_cap -= f->cap - want;
+            charge(f, want);
             f->buf = nb;
             f->cap = want;
         }
@@ -276,7 +278,7 @@ static void drain(kt_framer *f, uint64_t now)
 /* Gives the (empty) buffer's memory back. */
 static void release(kt_framer *f)
 {
-    total_cap -= f->cap;
+    charge(f, 0);
     free(f->buf);
     f->buf = NULL;
     f->cap = 0;
@@ -315,8 +317,7 @@ void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts)
         return;
     switch (append(f, p, len, ts)) {
     case -2:
-        /* all framers together hold too much */
-        kt_anomaly_add(KT_AN_FRAME_BUFFER_TOTAL, 1);
+        /* all framers together hold too much (counted by the account) */
         if (f->synced && size_prefix(f->buf, f->len, &size)) {
             /* keep sync: hand on the frame cut here, skip the rest of it */
             kt_frame fr = { f->buf + 4, f->len - 4, size, ts_at(f, 0), ts, 1 };

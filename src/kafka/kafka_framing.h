@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "common/memcap.h"
 
 typedef struct kt_frame {
     const uint8_t *data;     /* the bytes after the size prefix */
@@ -72,19 +73,21 @@ typedef struct kt_framer {
     uint64_t frames;         /* frames handed on */
     uint64_t skipped;        /* bytes skipped while out of sync */
     uint64_t desyncs;
+    kt_memcap *mem;          /* charged with cap; NULL: not accounted */
 } kt_framer;
 
-/* All framers of the process together keep at most this many bytes
- * buffered (frames that span deliveries, bytes searched while out of
- * sync); a framer whose buffer would grow past it hands its frame on
+/* Default cap of the account that all framers of a session charge for
+ * their buffers (frames that span deliveries, bytes searched while out of
+ * sync): a framer whose buffer would grow past it hands its frame on
  * truncated and skips the rest of it (or, out of sync, drops what it
- * holds), counted as KT_AN_FRAME_BUFFER_TOTAL.  0: no cap. */
+ * holds), counted as KT_AN_FRAME_BUFFER_TOTAL. */
 #define KT_FRAMER_TOTAL_BUDGET ((size_t)256 << 20)
-void kt_framer_set_total_budget(size_t bytes);
-size_t kt_framer_total_buffered(void);
 
+/* mem: the account the buffer's capacity is charged to (shared by the
+ * framers of a session; its anomaly should be KT_AN_FRAME_BUFFER_TOTAL);
+ * NULL: none, no cap. */
 void kt_framer_init(kt_framer *f, const kt_framer_ops *ops, void *ctx,
-                    size_t max_frame, int synced);
+                    size_t max_frame, int synced, kt_memcap *mem);
 void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts_us);
 void kt_framer_gap(kt_framer *f, uint64_t missed, uint64_t ts_us);
 /* Forget everything buffered and search for a boundary again (counted as

@@ -6,6 +6,7 @@
 #include "kafka/correlation.h"
 #include "dissectors/kafka_apis.h"
 #include "dissectors/kafka_frame_header.h"
+#include "dissectors/kafka_records.h"
 #include "kafka/kafka_detect.h"
 #include "kafka/kafka_framing.h"
 #include "kafka/kafka_session.h"
@@ -46,7 +47,8 @@ struct kt_kafka {
     kt_intern client_ids;
     kt_topics topics;
     kt_closed_conns closed;        /* closed Kafka connections kept */
-    size_t detail_bytes;           /* pending details, against cfg.detail_budget */
+    kt_memcap frame_mem;           /* framers' buffers, against cfg.frame_buffer_total */
+    kt_memcap detail_mem;          /* pending details, against cfg.detail_budget */
     uint64_t pending_total;        /* pending requests, all connections */
     kt_conn *conns;
     uint64_t last_sweep_us;
@@ -66,6 +68,8 @@ void kt_session_config_defaults(kt_session_config *cfg)
     cfg->max_client_ids = 10000;
     cfg->max_topics = 100000;
     cfg->detail_budget = 256u * 1024 * 1024;
+    cfg->frame_buffer_total = KT_FRAMER_TOTAL_BUDGET;
+    cfg->max_inflate = KT_RECORDS_MAX_INFLATE;
 }
 
 kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ctx)
@@ -84,7 +88,20 @@ kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ct
         return NULL;
     }
     k->client_ids.full_anomaly = KT_AN_CLIENT_ID_TABLE_FULL;
+    kt_memcap_init(&k->frame_mem, "frame_buffers", cfg->frame_buffer_total,
+                   KT_AN_FRAME_BUFFER_TOTAL);
+    kt_memcap_init(&k->detail_mem, "request_details", cfg->detail_budget,
+                   KT_AN_DETAIL_BUDGET);
     return k;
+}
+
+size_t kt_kafka_memory(const kt_kafka *k, const kt_memcap **out, size_t max)
+{
+    const kt_memcap *all[] = { &k->frame_mem, &k->detail_mem };
+    size_t n = 0;
+    for (; n < max && n < sizeof all / sizeof all[0]; n++)
+        out[n] = all[n];
+    return n;
 }
 
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k)
@@ -111,7 +128,7 @@ static void free_detail(kt_kafka *k, kt_request_detail *d)
 {
     if (!d)
         return;
-    k->detail_bytes -= d->budget_bytes;
+    kt_memcap_release(&k->detail_mem, d->budget_bytes);
     free(d);
 }
 
@@ -234,16 +251,17 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
         kt_produce_request_acks(f->data + h.body_offset, f->len - h.body_offset, h.api_version) == 0)
         p.no_response_expected = 1;
     if (kt_detail_wanted(h.api_key) && st == KT_HDR_OK && !f->truncated) {
-        if (k->detail_bytes >= k->cfg.detail_budget) {
-            kt_anomaly_add(KT_AN_DETAIL_BUDGET, 1);
-        } else {
-            p.detail = kt_detail_from_request(h.api_key, h.api_version, f->data + h.body_offset,
-                                              f->len - h.body_offset, &k->topics);
-            if (p.detail) {
-                p.detail->budget_bytes = kt_detail_size(p.detail);
-                k->detail_bytes += p.detail->budget_bytes;
-                if (p.detail->parts_dropped)
-                    kt_anomaly_add(KT_AN_DETAIL_PARTS_DROPPED, p.detail->parts_dropped);
+        p.detail = kt_detail_from_request(h.api_key, h.api_version, f->data + h.body_offset,
+                                          f->len - h.body_offset, &k->topics,
+                                          k->cfg.max_inflate);
+        if (p.detail) {
+            p.detail->budget_bytes = kt_detail_size(p.detail);
+            /* a full account refuses it (counting KT_AN_DETAIL_BUDGET) */
+            if (!kt_memcap_reserve(&k->detail_mem, p.detail->budget_bytes)) {
+                free(p.detail);
+                p.detail = NULL;
+            } else if (p.detail->parts_dropped) {
+                kt_anomaly_add(KT_AN_DETAIL_PARTS_DROPPED, p.detail->parts_dropped);
             }
         }
     }
@@ -306,7 +324,8 @@ static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
     if (kt_parse_response_header(f->data, f->len, p.response_header_version, &rh) == KT_HDR_OK &&
         !f->truncated)
         kt_summarize_response(p.api_key, p.api_version, f->data + rh.body_offset,
-                              f->len - rh.body_offset, &k->topics, &ex);
+                              f->len - rh.body_offset, &k->topics,
+                              k->cfg.max_inflate, &ex);
     if (ex.nerrors > 0)
         ex.status = KT_STATUS_ERROR;
     c->requests++;
@@ -402,7 +421,8 @@ static void *conn_open(void *ctx, const kt_tcp_conn_info *info)
     for (int d = 0; d < 2; d++) {
         c->dctx[d].conn = c;
         c->dctx[d].dir = d;
-        kt_framer_init(&c->framer[d], &framer_ops, &c->dctx[d], k->cfg.max_frame, synced);
+        kt_framer_init(&c->framer[d], &framer_ops, &c->dctx[d], k->cfg.max_frame, synced,
+                       &k->frame_mem);
     }
     kt_pending_init(&c->pq[0], k->cfg.max_pending);
     kt_pending_init(&c->pq[1], k->cfg.max_pending);

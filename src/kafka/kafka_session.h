@@ -38,6 +38,10 @@ typedef struct kt_session_config {
     size_t max_client_ids;          /* distinct client ids kept, default 10000 */
     size_t max_topics;              /* distinct topic names and ids, default 100000 */
     size_t detail_budget;           /* bytes of pending partition details, default 256 MiB */
+    size_t frame_buffer_total;      /* bytes of all framers' buffers, default
+                                       KT_FRAMER_TOTAL_BUDGET, 0: no cap */
+    size_t max_inflate;             /* gzip output per message body, default
+                                       KT_RECORDS_MAX_INFLATE */
 } kt_session_config;
 
 typedef struct kt_session_totals {
@@ -63,6 +67,9 @@ extern const kt_tcp_callbacks kt_kafka_tcp_callbacks;
 /* Gives up requests older than the timeout; cheap to call per packet. */
 void kt_kafka_tick(kt_kafka *k, uint64_t now_us);
 const kt_session_totals *kt_kafka_totals(const kt_kafka *k);
+/* The session's memory accounts: n (at most max) written to out, the
+ * framers' buffers and the pending requests' details. */
+size_t kt_kafka_memory(const kt_kafka *k, const kt_memcap **out, size_t max);
 /* The Kafka connections: those still open and the closed ones kept (at
  * most KT_MAX_CONN_SUMMARIES; *not_kept says how many more there were),
  * closed ones first, in no particular order: the report orders them.

@@ -9,18 +9,6 @@
 #include "dissectors/kafka_walk.h"
 #include "kafka/message_detail.h"
 
-static size_t max_inflate = KT_RECORDS_MAX_INFLATE;
-
-void kt_detail_set_max_inflate(size_t bytes)
-{
-    max_inflate = bytes;
-}
-
-size_t kt_detail_max_inflate(void)
-{
-    return max_inflate;
-}
-
 void kt_detail_scan_records(kt_slice records, size_t *left, kt_records_summary *rs)
 {
     /* kt_records_scan takes 0 as "the default": an empty budget is 1 byte */
@@ -145,7 +133,7 @@ static int on_request_event(void *arg, const kt_event *ev)
 
 kt_request_detail *kt_detail_from_request(int api_key, int api_version,
                                           const uint8_t *body, size_t len,
-                                          kt_topics *topics)
+                                          kt_topics *topics, size_t max_inflate)
 {
     collector c;
     kt_cursor cur;

@@ -23,7 +23,7 @@ int kt_detail_wanted(int api_key);
  * body that does not decode, or no memory.  Free with free(). */
 kt_request_detail *kt_detail_from_request(int api_key, int api_version,
                                           const uint8_t *body, size_t len,
-                                          kt_topics *topics);
+                                          kt_topics *topics, size_t max_inflate);
 
 /* acks of a Produce request (0, 1 or -1), read by the walker (the field
  * with role KT_ROLE_ACKS), or -2 when the body does not reach it.  The body
@@ -34,14 +34,12 @@ struct kt_event;
 /* The topic a walker event is about: by name, else by topic id. */
 const kt_topic *kt_event_topic(kt_topics *topics, const struct kt_event *ev);
 
-/* Gzip output allowed per message body, all its record fields together
- * (legacy gzip message sets are inflated only to count their messages);
- * default KT_RECORDS_MAX_INFLATE.  Process-wide, set once at start. */
-void kt_detail_set_max_inflate(size_t bytes);
-size_t kt_detail_max_inflate(void);
+/* max_inflate: gzip output allowed per message body, all its record fields
+ * together (legacy gzip message sets are inflated only to count their
+ * messages); kt_session_config.max_inflate, default KT_RECORDS_MAX_INFLATE. */
 
 /* Counts records of one `records` field against a body's inflate budget
- * (*left, from kt_detail_max_inflate()), and the anomalies it meets. */
+ * (*left, starting at max_inflate), and the anomalies it meets. */
 struct kt_records_summary;
 void kt_detail_scan_records(kt_slice records, size_t *left, struct kt_records_summary *rs);
 

@@ -125,7 +125,8 @@ static int on_event(void *arg, const kt_event *ev)
 }
 
 void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
-                           size_t len, kt_topics *topics, kt_exchange *ex)
+                           size_t len, kt_topics *topics, size_t max_inflate,
+                           kt_exchange *ex)
 {
     kt_cursor c;
     kt_walk_result r;
@@ -135,7 +136,7 @@ void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
     s.ex = ex;
     s.topics = topics;
     s.api_key = api_key;
-    s.inflate_left = kt_detail_max_inflate();
+    s.inflate_left = max_inflate;
     kt_cur_init(&c, body, len);
     kt_walk(api_key, api_version, 1, &c, 0, on_event, &s, &r);
     switch (r.status) {

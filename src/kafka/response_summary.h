@@ -15,6 +15,7 @@
  * pairs the body shows.  Leaves them untouched when the body cannot be
  * decoded (unknown API or version, malformed: counted). */
 void kt_summarize_response(int api_key, int api_version, const uint8_t *body,
-                           size_t len, kt_topics *topics, kt_exchange *ex);
+                           size_t len, kt_topics *topics, size_t max_inflate,
+                           kt_exchange *ex);
 
 #endif

@@ -70,7 +70,8 @@ struct kt_tcp_reassembler {
     size_t count;
     kt_conn *lru_head, *lru_tail;
     kt_dir *holes_head, *holes_tail;
-    size_t ooo_total;               /* charged bytes in all queues */
+    kt_memcap ooo_mem;              /* charged bytes in all queues, against
+                                       cfg.ooo_total_budget */
 };
 
 void kt_tcp_config_defaults(kt_tcp_config *cfg)
@@ -205,7 +206,7 @@ static void deliver_inorder(kt_tcp_reassembler *r, kt_conn *c, kt_dir *d,
 
 static void ooo_unlink(kt_tcp_reassembler *r, kt_dir *d, kt_ooo *n)
 {
-    r->ooo_total -= OOO_COST(n->len);
+    kt_memcap_release(&r->ooo_mem, OOO_COST(n->len));
     if (n->prev) n->prev->next = n->next; else d->head = n->next;
     if (n->next) n->next->prev = n->prev; else d->tail = n->prev;
     d->ooo_bytes -= OOO_COST(n->len);
@@ -253,12 +254,14 @@ static void ooo_free_all(kt_tcp_reassembler *r, kt_dir *d)
         free(n);
     }
     d->head = d->tail = NULL;
-    r->ooo_total -= d->ooo_bytes;
+    kt_memcap_release(&r->ooo_mem, d->ooo_bytes);
     d->ooo_bytes = d->ooo_count = 0;
     holes_unlink(r, d);
 }
 
 /* Queues a segment that starts after d->next. */
+/* Queues a segment whose OOO_COST(len) the caller reserved in
+ * r->ooo_mem; a segment that is not queued gives it back. */
 static void ooo_insert(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
                        const uint8_t *p, uint32_t len, uint32_t miss,
                        uint64_t ts)
@@ -273,6 +276,7 @@ static void ooo_insert(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
         uint32_t off = seq - pos->seq;
         if ((uint64_t)pos->len + pos->missing >= off + end) {
             kt_anomaly_add(KT_AN_TCP_RETRANSMITTED, len);   /* covered */
+            kt_memcap_release(&r->ooo_mem, OOO_COST(len));
             return;
         }
     }
@@ -290,6 +294,7 @@ static void ooo_insert(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
     }
     n = malloc(OOO_COST(len));
     if (!n) {                           /* becomes a hole, reported later */
+        kt_memcap_release(&r->ooo_mem, OOO_COST(len));
         if (!d->head)
             holes_unlink(r, d);
         return;
@@ -307,7 +312,6 @@ static void ooo_insert(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
     if (!holes_member(r, d))            /* the queue was empty: a hole opens */
         holes_push_tail(r, d, ts);
     d->ooo_bytes += OOO_COST(len);
-    r->ooo_total += OOO_COST(len);
     d->ooo_count++;
 }
 
@@ -328,12 +332,11 @@ static void dir_data(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
         }
         if (d->ooo_bytes + OOO_COST(len) <= r->cfg.ooo_budget &&
             d->ooo_count < r->cfg.ooo_max_segments) {
-            if (!r->cfg.ooo_total_budget ||
-                r->ooo_total + OOO_COST(len) <= r->cfg.ooo_total_budget) {
+            /* a refusal counts KT_AN_TCP_OOO_TOTAL */
+            if (kt_memcap_reserve(&r->ooo_mem, OOO_COST(len))) {
                 ooo_insert(r, d, seq, p, len, miss, ts);
                 return;
             }
-            kt_anomaly_add(KT_AN_TCP_OOO_TOTAL, 1);
         } else {
             kt_anomaly_add(KT_AN_TCP_OOO_BUDGET, 1);
         }
@@ -577,6 +580,8 @@ kt_tcp_reassembler *kt_tcp_new(const kt_tcp_config *cfg,
     if (cb)
         r->cb = *cb;
     r->ctx = ctx;
+    kt_memcap_init(&r->ooo_mem, "tcp_out_of_order", r->cfg.ooo_total_budget,
+                   KT_AN_TCP_OOO_TOTAL);
     while (n < r->cfg.max_connections && n < (1u << 30))
         n <<= 1;
     r->buckets = calloc(n, sizeof *r->buckets);
@@ -601,6 +606,11 @@ void kt_tcp_free(kt_tcp_reassembler *r)
     }
     free(r->buckets);
     free(r);
+}
+
+const kt_memcap *kt_tcp_memory(const kt_tcp_reassembler *r)
+{
+    return &r->ooo_mem;
 }
 
 size_t kt_tcp_connection_count(const kt_tcp_reassembler *r)

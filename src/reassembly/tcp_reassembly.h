@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/endpoint.h"
+#include "common/memcap.h"
 
 /* One TCP segment as decoded from a packet. */
 typedef struct kt_segment {
@@ -115,5 +116,8 @@ void kt_tcp_flush(kt_tcp_reassembler *r, uint64_t now_us);
 void kt_tcp_free(kt_tcp_reassembler *r);
 
 size_t kt_tcp_connection_count(const kt_tcp_reassembler *r);
+/* The out-of-order bytes of all connections: their account (use, peak,
+ * cap = cfg.ooo_total_budget). */
+const kt_memcap *kt_tcp_memory(const kt_tcp_reassembler *r);
 
 #endif

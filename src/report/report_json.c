@@ -234,6 +234,29 @@ static void connections(kt_json *j, const kt_report_model *m)
     kt_json_array_end(j);
 }
 
+/* Each memory account: bytes in use and at peak against its cap (0: none),
+ * and the reservations it refused, as Suricata reports memuse/memcap. */
+static void memory(kt_json *j, const kt_report_model *m)
+{
+    kt_json_key(j, "memory");
+    kt_json_object_begin(j);
+    for (size_t i = 0; i < m->nmemory; i++) {
+        const kt_memcap *c = &m->memory[i];
+        kt_json_key(j, c->name);
+        kt_json_object_begin(j);
+        kt_json_key(j, "used_bytes");
+        kt_json_uint(j, c->used);
+        kt_json_key(j, "peak_bytes");
+        kt_json_uint(j, c->peak);
+        kt_json_key(j, "cap_bytes");
+        kt_json_uint(j, c->cap);
+        kt_json_key(j, "refused");
+        kt_json_uint(j, c->refused);
+        kt_json_object_end(j);
+    }
+    kt_json_object_end(j);
+}
+
 void kt_report_json(FILE *out, const kt_report_model *m)
 {
     const kt_capture_stats *c = &m->capture;
@@ -326,6 +349,8 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     throttle(&j, m);
     findings(&j, m);
     connections(&j, m);
+
+    memory(&j, m);
 
     kt_json_key(&j, "anomalies");
     kt_json_object_begin(&j);

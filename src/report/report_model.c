@@ -221,6 +221,8 @@ kt_report_model *kt_report_build(const kt_report_input *in)
         m->capture = *in->capture;
     totals_of(&m->totals, in->totals);
     m->anomalies = kt_anomaly;
+    for (size_t i = 0; i < in->nmemory && i < KT_REPORT_MAX_MEMORY; i++)
+        m->memory[m->nmemory++] = *in->memory[i];
     fi.stats = in->stats;
     ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 &&
          partitions_of(m, in->partitions, &fi) == 0;

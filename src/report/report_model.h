@@ -26,6 +26,8 @@
  *  - The model points into the statistics (latency histograms, client ids,
  *    merged topics' names): free it before them, the topics and the client
  *    id table.  The source string must outlive it too.
+ *  - The memory accounts (at most KT_REPORT_MAX_MEMORY) are copied with
+ *    them.
  *  - The anomaly counters are copied when the model is built: a live
  *    interim report is one consistent moment.
  */
@@ -36,6 +38,7 @@
 #include <stdint.h>
 #include "capture/capture.h"
 #include "common/anomaly.h"
+#include "common/memcap.h"
 #include "findings/findings.h"
 #include "report/report_labels.h"
 #include "stats/partition_stats.h"
@@ -46,6 +49,8 @@ struct kt_conn_summary;
 
 /* What a report is built from.  Any pointer but source may be NULL: that
  * part is then empty (or zero). */
+#define KT_REPORT_MAX_MEMORY 8
+
 typedef struct kt_report_input {
     const char *source;                 /* file name or "interface eth0" */
     const kt_capture_stats *capture;
@@ -57,6 +62,8 @@ typedef struct kt_report_input {
     size_t nconns;
     uint64_t conns_not_kept;            /* closed ones beyond the kept summaries */
     int final;                          /* 0 for a live interim report */
+    const kt_memcap *const *memory;     /* the memory accounts, in order */
+    size_t nmemory;
 } kt_report_input;
 
 /* The session's totals, as reported. */
@@ -144,6 +151,8 @@ typedef struct kt_report_model {
     size_t nconns;
     uint64_t conns_not_kept;
     kt_anomalies anomalies;
+    kt_memcap memory[KT_REPORT_MAX_MEMORY]; /* copies, as of the build */
+    size_t nmemory;
     /* the model's own storage, for kt_report_model_free() */
     kt_partition_stats **merged_;
     kt_code_count **codes_;
