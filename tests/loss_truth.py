@@ -29,8 +29,9 @@ it should call unanswered.
 
 Then kafkatap runs on the lossy capture (`--events=json` and `--json`, with
 `-p PORTS` unless --autodetect) and each ground-truth request is looked up
-in its events by (client, broker, correlation id, api key): answered (any
-status but unanswered), unanswered, or missing (no event at all). Orphan
+in its events by (client, broker, correlation id, api key): unanswered,
+unknown (a status "unknown...": the response may have been lost by the
+capture), answered (any other status), or missing (no event at all). Orphan
 responses, connections and mid-stream connections come from its report;
 the connections to compare with are those carrying payload to or from a
 broker port in the lossless capture.
@@ -269,11 +270,14 @@ def measure(lossless, sidecar, kafkatap, ports, autodetect=False):
     for req, (answered, touched) in truth.items():
         status = events.get(req)
         seen = ("missing" if status is None else
-                "unanswered" if status == "unanswered" else "answered")
+                "unanswered" if status == "unanswered" else
+                "unknown" if status.startswith("unknown") else "answered")
         group = ("touched" if touched else
                  "intact_answered" if answered else "intact_unanswered")
         c[group] += 1
         c[group + "/" + seen] += 1
+        if touched and answered:
+            c["touched_answered/" + seen] += 1
     intact = c["intact_answered"]
     return {
         "capture": os.path.basename(lossless),
@@ -293,13 +297,20 @@ def measure(lossless, sidecar, kafkatap, ports, autodetect=False):
                 "answered": c["intact_answered/answered"],
                 "unanswered": c["intact_answered/unanswered"],
                 "missing": c["intact_answered/missing"],
+                "unknown": c["intact_answered/unknown"],
                 "answered_pct": round(100.0 * c["intact_answered/answered"]
                                       / intact, 1) if intact else None},
             "intact_unanswered": {
                 k: c["intact_unanswered/" + k]
-                for k in ("answered", "unanswered", "missing")},
+                for k in ("answered", "unanswered", "unknown", "missing")},
             "touched": {k: c["touched/" + k]
-                        for k in ("answered", "unanswered", "missing")},
+                        for k in ("answered", "unanswered", "unknown",
+                                  "missing")},
+            # touched requests the broker did answer (in the lossless
+            # capture): none of them may be called unanswered
+            "touched_answered": {k: c["touched_answered/" + k]
+                                 for k in ("answered", "unanswered",
+                                           "unknown", "missing")},
             "requests": totals["requests"],
             "orphan_responses": totals["orphan_responses"],
             "connections": totals["connections"],

@@ -223,19 +223,32 @@ static void shuffle(uint32_t *a, uint32_t n, unsigned seed)
     }
 }
 
-static void test_reordered_within_budget(void **state)
+/* The server acknowledges client stream offset `off` (bytes before it). */
+static void sack(rec *t, uint32_t isn, uint32_t off, uint64_t ts)
+{
+    kt_segment s = seg_c(1, 0, ISN_S + 1, isn + 1 + off, KT_TCP_ACK, NULL, 0, ts);
+    kt_tcp_segment(t->r, &s);
+}
+
+/* 60 segments in a shuffled order, all delivered in order with their own
+ * timestamps and no gap.  with_acks: after each one the server
+ * acknowledges what was delivered (never a byte past a hole), so holes wait
+ * for reordering as they do without acknowledgements. */
+static void reorder_run(int with_acks)
 {
     uint32_t order[60], i, seglen = 37, n = 60;
     unsigned seed;
-    (void)state;
     for (seed = 1; seed <= 20; seed++) {
         rec *t = setup_rec(NULL);
         handshake(t, 0, ISN_C);
         for (i = 0; i < n; i++)
             order[i] = i;
         shuffle(order, n, seed);
-        for (i = 0; i < n; i++)         /* segment k carries timestamp 1000+k */
+        for (i = 0; i < n; i++) {       /* segment k carries timestamp 1000+k */
             cdata(t, ISN_C, order[i] * seglen, seglen, 1000 + order[i]);
+            if (with_acks)
+                sack(t, ISN_C, (uint32_t)t->c[0].n[0], 2000 + i);
+        }
         assert_int_equal(t->c[0].n[0], n * seglen);
         assert_memory_equal(t->c[0].out[0], pattern, n * seglen);
         for (i = 0; i < n * seglen; i++)
@@ -243,6 +256,18 @@ static void test_reordered_within_budget(void **state)
         assert_int_equal(t->c[0].gaps[0], 0);
         done(t);
     }
+}
+
+static void test_reordered_within_budget(void **state)
+{
+    (void)state;
+    reorder_run(0);
+}
+
+static void test_reorder_with_acks(void **state)
+{
+    (void)state;
+    reorder_run(1);
 }
 
 static void test_overlapping_retransmissions(void **state)
@@ -362,6 +387,65 @@ static void test_hole_skipped_by_timeout(void **state)
     assert_int_equal(t->c[0].missed[0], 40);
     assert_int_equal(t->c[0].n[0], 230);
     assert_int_equal(kt_anomaly.count[KT_AN_TCP_OOO_BUDGET], 0);
+    done(t);
+}
+
+static void test_hole_closed_by_ack(void **state)
+{
+    rec *t = setup_rec(NULL);
+    (void)state;
+    handshake(t, 0, ISN_C);
+    cdata(t, ISN_C, 0, 100, 10);
+    cdata(t, ISN_C, 130, 70, 11);       /* 100..129 lost */
+    cdata(t, ISN_C, 200, 50, 12);
+    sack(t, ISN_C, 100, 13);            /* acknowledges nothing past the hole */
+    assert_int_equal(t->c[0].gaps[0], 0);
+    assert_int_equal(t->c[0].n[0], 100);
+    sack(t, ISN_C, 250, 14);            /* the peer got 100..129: lost */
+    assert_int_equal(t->c[0].gaps[0], 1);
+    assert_int_equal(t->c[0].missed[0], 30);
+    assert_int_equal(t->c[0].gap_ts[0], 11);
+    assert_int_equal(t->c[0].n[0], 220);
+    assert_false(t->c[0].mismatch);
+    assert_int_equal(kt_anomaly.count[KT_AN_TCP_HOLES], 1);
+    assert_int_equal(kt_anomaly.count[KT_AN_TCP_MISSED_BYTES], 30);
+    assert_int_equal(kt_anomaly.count[KT_AN_TCP_OOO_BUDGET], 0);
+    done(t);
+
+    /* an ACK that ends inside the hole skips the hole up to it; the rest
+     * of the hole still waits (it may be reordered), then fills */
+    t = setup_rec(NULL);
+    handshake(t, 0, ISN_C);
+    cdata(t, ISN_C, 0, 100, 10);
+    cdata(t, ISN_C, 150, 50, 11);       /* 100..149 not seen yet */
+    sack(t, ISN_C, 120, 12);
+    assert_int_equal(t->c[0].missed[0], 20);
+    assert_int_equal(t->c[0].n[0], 100);
+    cdata(t, ISN_C, 120, 30, 13);       /* the rest arrives late */
+    assert_int_equal(t->c[0].gaps[0], 1);
+    assert_int_equal(t->c[0].n[0], 180);
+    assert_false(t->c[0].mismatch);
+    done(t);
+
+    /* the last bytes sent were lost: reported as soon as they are
+     * acknowledged, and what follows them is in order */
+    t = setup_rec(NULL);
+    handshake(t, 0, ISN_C);
+    cdata(t, ISN_C, 0, 100, 10);
+    sack(t, ISN_C, 160, 11);            /* 100..159 never seen */
+    assert_int_equal(t->c[0].gaps[0], 1);
+    assert_int_equal(t->c[0].missed[0], 60);
+    assert_int_equal(t->c[0].gap_ts[0], 11);
+    cdata(t, ISN_C, 160, 40, 12);
+    assert_int_equal(t->c[0].n[0], 140);
+    assert_false(t->c[0].mismatch);
+    /* one unseen sequence number past everything seen is left alone (a
+     * missed FIN), and so is an ACK from the past */
+    sack(t, ISN_C, 201, 13);
+    sack(t, ISN_C, 50, 14);
+    assert_int_equal(t->c[0].gaps[0], 1);
+    kt_tcp_flush(t->r, 20);
+    assert_int_equal(t->c[0].missed[0], 60);
     done(t);
 }
 
@@ -701,6 +785,8 @@ int main(void)
         cmocka_unit_test(test_hole_skipped_by_budget),
         cmocka_unit_test(test_hole_skipped_by_segment_cap),
         cmocka_unit_test(test_hole_skipped_by_timeout),
+        cmocka_unit_test(test_hole_closed_by_ack),
+        cmocka_unit_test(test_reorder_with_acks),
         cmocka_unit_test(test_snaplen_missing_bytes),
         cmocka_unit_test(test_sequence_wraparound),
         cmocka_unit_test(test_midstream_pickup),

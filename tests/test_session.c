@@ -599,6 +599,69 @@ static void test_hole_inside_request(void **state)
     teardown(&fx);
 }
 
+/* A gap in the request direction swallowed the OffsetCommit request whole:
+ * its response is no orphan of the broker but a response to a lost
+ * request; the Heartbeat after the gap is paired as usual. */
+static void test_request_lost_in_gap(void **state)
+{
+    fixture fx;
+    (void)state;
+    setup(&fx);
+    start(&fx, 56848, 9092, 0);
+    gap(&fx, 0, sizeof mixed_f3, 1000);          /* the OffsetCommit request */
+    DATA(&fx, 0, mixed_f6, 2000);
+    DATA(&fx, 1, mixed_f4, 3000);                /* answers the lost request */
+    DATA(&fx, 1, mixed_f7, 4000);
+    assert_int_equal(fx.out.n, 1);
+    expect(&fx.out.r[0], 12, 4, 15551978, "consumer-frauddetectionservice-1", KT_STATUS_OK);
+    const kt_session_totals *t = kt_kafka_totals(fx.k);
+    assert_true(t->orphan_responses == 0);
+    assert_true(t->lost_request_responses == 1);
+    assert_true(kt_anomaly.count[KT_AN_ORPHAN_RESPONSE] == 0);
+    assert_true(kt_anomaly.count[KT_AN_LOST_REQUEST_RESPONSE] == 1);
+    /* once the requests after the gap are answered, an unexplained
+     * response is an orphan again */
+    DATA(&fx, 1, mixed_f4, 5000);
+    assert_true(t->orphan_responses == 1);
+    teardown(&fx);
+}
+
+/* A gap in the response direction swallowed the OffsetCommit response: the
+ * Heartbeat's response proves the broker answered (it answers in order), so
+ * the OffsetCommit is unknown (capture loss), not unanswered; so is a
+ * request left pending at close after such a gap. */
+static void test_response_lost_in_gap(void **state)
+{
+    fixture fx;
+    (void)state;
+    setup(&fx);
+    start(&fx, 56848, 9092, 0);
+    DATA(&fx, 0, mixed_f3, 1000);
+    DATA(&fx, 0, mixed_f6, 2000);
+    gap(&fx, 1, sizeof mixed_f4, 3000);
+    DATA(&fx, 1, mixed_f7, 4000);
+    assert_int_equal(fx.out.n, 2);
+    expect(&fx.out.r[0], 8, 8, 15551977, "consumer-frauddetectionservice-1",
+           KT_STATUS_UNKNOWN_CAPTURE_LOSS);
+    expect(&fx.out.r[1], 12, 4, 15551978, "consumer-frauddetectionservice-1", KT_STATUS_OK);
+    const kt_session_totals *t = kt_kafka_totals(fx.k);
+    assert_true(t->unanswered == 0);
+    assert_true(t->unknown_capture_loss == 1);
+    assert_true(t->requests == 2);
+    /* the match cleared the mark: a request pending at close is unanswered */
+    DATA(&fx, 0, mixed_f3, 5000);
+    DATA(&fx, 0, mixed_f6, 5100);
+    gap(&fx, 1, 200, 5200);                      /* ... unless a gap follows */
+    finish(&fx, 6000);
+    assert_int_equal(fx.out.n, 4);
+    assert_int_equal(fx.out.r[2].status, KT_STATUS_UNKNOWN_CAPTURE_LOSS);
+    assert_int_equal(fx.out.r[3].status, KT_STATUS_UNKNOWN_CAPTURE_LOSS);
+    assert_true(t->unanswered == 0);
+    assert_true(t->unknown_capture_loss == 3);
+    assert_true(kt_anomaly.count[KT_AN_UNKNOWN_CAPTURE_LOSS] == 3);
+    teardown(&fx);
+}
+
 /* ---- roles ----------------------------------------------------------------- */
 
 /* Broker port on the initiator side (the capture began with a packet from
@@ -746,6 +809,8 @@ int main(void)
         cmocka_unit_test(test_midstream_garbage_prefix),
         cmocka_unit_test(test_midstream_inside_produce_body),
         cmocka_unit_test(test_hole_inside_request),
+        cmocka_unit_test(test_request_lost_in_gap),
+        cmocka_unit_test(test_response_lost_in_gap),
         cmocka_unit_test(test_role_by_port_reversed),
         cmocka_unit_test(test_role_by_configured_port),
         cmocka_unit_test(test_role_autodetect),

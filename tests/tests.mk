@@ -66,3 +66,8 @@ EXTRA_DIST += tests/test_streams_tshark.sh tests/data/third-party \
 	tests/data/third-party/expected-partitions.json \
 	tests/test_valgrind.sh tests/test_segmentation.py \
 	tests/segment_rewrite.py tests/pcapio.py
+
+# Packet loss: seeded lossy replays of pcaps/load.pcap and its mid-stream
+# slice against tshark's truth (a lost packet costs only what it touches).
+TESTS += tests/test_loss.py
+EXTRA_DIST += tests/test_loss.py tests/loss_truth.py

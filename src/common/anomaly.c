@@ -31,6 +31,8 @@ static const struct {
     [KT_AN_UNKNOWN_VERSION] = { "unknown_api_versions", "requests with a version newer than the schema" },
     [KT_AN_MALFORMED_BODY] = { "malformed_bodies", "message bodies that do not decode by the schema" },
     [KT_AN_ORPHAN_RESPONSE] = { "orphan_responses", "responses with no pending request" },
+    [KT_AN_LOST_REQUEST_RESPONSE] = { "responses_to_lost_requests", "responses whose request was lost by the capture (a gap in the request direction), not counted as orphans" },
+    [KT_AN_UNKNOWN_CAPTURE_LOSS] = { "requests_unknown_capture_loss", "requests without a response where the capture lost bytes of the response direction: answered or not is unknown, not counted as unanswered" },
     [KT_AN_PENDING_TOTAL] = { "pending_total_exceeded", "requests given up early: pending requests of all connections at their cap" },
     [KT_AN_PENDING_OVERFLOW] = { "pending_overflow", "pending requests dropped by the per-connection cap" },
     [KT_AN_DETAIL_BUDGET] = { "detail_budget_exceeded", "requests whose partition details were not kept (memory budget)" },

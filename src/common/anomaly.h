@@ -38,6 +38,8 @@ typedef enum kt_anomaly_kind {
     KT_AN_MALFORMED_BODY,      /* message body that does not decode */
     /* correlation */
     KT_AN_ORPHAN_RESPONSE,     /* response with no pending request */
+    KT_AN_LOST_REQUEST_RESPONSE, /* response whose request the capture lost */
+    KT_AN_UNKNOWN_CAPTURE_LOSS,/* request whose response the capture may have lost */
     KT_AN_PENDING_OVERFLOW,    /* pending request evicted by the per-connection cap */
     KT_AN_PENDING_TOTAL,       /* pending request dropped by the cap over all connections */
     KT_AN_DUPLICATE_CORRELATION, /* a pending correlation id reused */

@@ -4,7 +4,7 @@
  * answer in request order on a connection, so the match is almost always
  * the oldest entry; entries older than the matched one were skipped by the
  * broker's answers (their responses were lost in a capture hole) and are
- * handed back as unanswered.  The queue never holds more than `max`
+ * handed back to the session, which decides what became of them.  The queue never holds more than `max`
  * entries: pushing onto a full queue first evicts the oldest. */
 #ifndef KT_CORRELATION_H
 #define KT_CORRELATION_H
@@ -22,6 +22,9 @@ typedef struct kt_pending {
     int8_t truncated;               /* the request was cut by a hole */
     int8_t no_response_expected;    /* Produce acks=0: a real broker does not
                                        answer, librdkafka's mock does */
+    int8_t after_loss;              /* the capture lost bytes of the request
+                                       direction just before this request:
+                                       requests may have been lost there */
     uint64_t request_ts_us;         /* when the request was complete */
     const kt_istr *client_id;
     kt_request_detail *detail;      /* Produce/Fetch partitions, or NULL;

@@ -13,6 +13,11 @@ enum kt_exchange_status {
     KT_STATUS_ERROR,                  /* answered with a non-zero error code */
     KT_STATUS_UNANSWERED,             /* no response seen */
     KT_STATUS_NO_RESPONSE_EXPECTED,   /* Produce with acks=0 */
+    KT_STATUS_UNKNOWN_CAPTURE_LOSS,   /* no response seen, but the capture lost
+                                         bytes of the response direction where
+                                         it would have been: answered or not,
+                                         nobody can tell (never the broker's
+                                         fault) */
 };
 
 #define KT_MAX_EXCHANGE_ERRORS 16

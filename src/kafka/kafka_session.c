@@ -30,6 +30,10 @@ struct kt_conn {
     int ignored;                   /* given up: KT_TCP_IGNORE answered */
     uint64_t seen_bytes;           /* before confirmation */
     uint64_t missed;               /* bytes never captured (confirmed) */
+    int8_t req_loss[2];            /* a gap in this direction since it last
+                                      sent a request */
+    int8_t resp_loss[2];           /* a gap in this direction since it last
+                                      sent a response that matched */
     uint64_t requests;             /* exchanges reported */
     uint64_t last_ts;
     const kt_istr *client_id;      /* of the last request */
@@ -157,8 +161,9 @@ static void fill_exchange(kt_conn *c, const kt_pending *p, kt_exchange *ex)
     ex->truncated = p->truncated;
 }
 
-/* A request whose response never came (or was never expected). */
-static void emit_unanswered(kt_conn *c, const kt_pending *p)
+/* A request whose response never came (or was never expected).  lost:
+ * the response may have been in a capture gap. */
+static void emit_unanswered(kt_conn *c, const kt_pending *p, int lost)
 {
     kt_exchange ex;
     if (!c->confirmed) {
@@ -173,6 +178,10 @@ static void emit_unanswered(kt_conn *c, const kt_pending *p)
     if (p->no_response_expected) {
         ex.status = KT_STATUS_NO_RESPONSE_EXPECTED;
         c->k->totals.no_response_expected++;
+    } else if (lost) {
+        ex.status = KT_STATUS_UNKNOWN_CAPTURE_LOSS;
+        c->k->totals.unknown_capture_loss++;
+        kt_anomaly_add(KT_AN_UNKNOWN_CAPTURE_LOSS, 1);
     } else {
         ex.status = KT_STATUS_UNANSWERED;
         c->k->totals.unanswered++;
@@ -242,6 +251,8 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
     p.truncated = (int8_t)f->truncated;
     p.request_ts_us = f->last_ts_us;
     p.client_id = kt_intern_get(&k->client_ids, h.client_id);
+    p.after_loss = c->req_loss[dir];
+    c->req_loss[dir] = 0;
 
     /* acks=0 requests still wait in the queue: a real broker never answers
      * them, but some implementations do (librdkafka's mock cluster), so a
@@ -272,7 +283,7 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
     if (k->pending_total >= k->cfg.max_pending_total) {
         kt_anomaly_add(KT_AN_PENDING_TOTAL, 1);
         if (pending_pop(k, q, &evicted)) {
-            emit_unanswered(c, &evicted);
+            emit_unanswered(c, &evicted, 0);
         } else {
             free_detail(k, p.detail);
             return KT_FRAME_OK;
@@ -284,7 +295,7 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
         k->pending_total--;
         if (c->confirmed && !evicted.no_response_expected)
             kt_anomaly_add(KT_AN_PENDING_OVERFLOW, 1);
-        emit_unanswered(c, &evicted);
+        emit_unanswered(c, &evicted, 0);
         break;
     case -1:
         k->pending_total--;
@@ -310,11 +321,13 @@ static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
     kt_exchange ex;
 
     confirm(c, 1 - dir);
-    /* the broker answers in order: older requests lost their responses */
+    /* the broker answers in order: older requests lost their responses,
+     * to a capture gap if there was one since the last response */
     while (idx-- > 0) {
         pending_pop(k, q, &p);
-        emit_unanswered(c, &p);
+        emit_unanswered(c, &p, c->resp_loss[dir]);
     }
+    c->resp_loss[dir] = 0;
     pending_pop(k, q, &p);
     fill_exchange(c, &p, &ex);
     ex.detail = p.detail;
@@ -348,6 +361,20 @@ static int find_request(kt_conn *c, int dir, const kt_frame *f, int check_body)
     return idx;
 }
 
+/* Could a response that matches no pending request answer one that the
+ * capture lost?  Yes if the request direction had a gap before one of the
+ * pending requests, or since the last one. */
+static int request_maybe_lost(kt_conn *c)
+{
+    kt_pending_queue *q = &c->pq[c->client_dir];
+    if (c->req_loss[c->client_dir])
+        return 1;
+    for (uint32_t i = 0; i < q->count; i++)
+        if (kt_pending_at(q, i)->after_loss)
+            return 1;
+    return 0;
+}
+
 /* ---- framer hooks ------------------------------------------------------- */
 
 static int frame_cb(void *ctx, const kt_frame *f)
@@ -372,6 +399,11 @@ static int frame_cb(void *ctx, const kt_frame *f)
     if (f->len < KT_MIN_RESPONSE_FRAME) {
         c->k->totals.malformed++;
         kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
+        return KT_FRAME_OK;
+    }
+    if (request_maybe_lost(c)) {
+        c->k->totals.lost_request_responses++;
+        kt_anomaly_add(KT_AN_LOST_REQUEST_RESPONSE, 1);
         return KT_FRAME_OK;
     }
     c->k->totals.orphan_responses++;
@@ -476,6 +508,10 @@ static void conn_gap(void *ctx, void *conn, int dir, uint64_t missed, uint64_t t
         c->k->totals.missed_bytes += missed;
     c->missed += missed;
     kt_framer_gap(&c->framer[dir], missed, ts);
+    /* after the framer: a response it hands on cut by this gap does not
+     * clear the mark, the gap may have held more */
+    c->req_loss[dir] = 1;
+    c->resp_loss[dir] = 1;
 }
 
 static void summarize(const kt_conn *c, kt_conn_summary *cs)
@@ -532,7 +568,7 @@ static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
         return;
     if (c->confirmed)
         while (pending_pop(k, &c->pq[c->client_dir], &p))
-            emit_unanswered(c, &p);
+            emit_unanswered(c, &p, c->resp_loss[1 - c->client_dir]);
     drop_all(k, &c->pq[0]);
     drop_all(k, &c->pq[1]);
     if (c->confirmed) {
@@ -569,7 +605,7 @@ void kt_kafka_tick(kt_kafka *k, uint64_t now)
         while (q->count > 0 &&
                kt_pending_at(q, 0)->request_ts_us + k->cfg.request_timeout_us < now) {
             pending_pop(k, q, &p);
-            emit_unanswered(c, &p);
+            emit_unanswered(c, &p, c->resp_loss[1 - c->client_dir]);
         }
     }
 }

@@ -11,6 +11,17 @@
  * its requests; a connection that shows no plausible request within its
  * first KT_DETECT_BYTES bytes, or no matching response within
  * KT_CONFIRM_BYTES, is dropped: the data callback answers KT_TCP_IGNORE.
+ *
+ * Capture loss (a gap from the reassembler) costs only what it touches:
+ *   - a request cut by a gap is reported truncated; a request lost whole is
+ *     never reported, and a response that then finds no request, while a
+ *     gap of the request direction could hold it, counts as
+ *     lost_request_responses, not as an orphan;
+ *   - a request left without a response (a later one was answered, the
+ *     connection closed, the request timed out) is KT_STATUS_UNKNOWN_CAPTURE_LOSS
+ *     instead of unanswered when the response direction lost bytes since
+ *     the last response matched: Kafka answers in order on a connection,
+ *     so its response, if any, was in that gap.
  */
 #ifndef KT_KAFKA_SESSION_H
 #define KT_KAFKA_SESSION_H
@@ -45,11 +56,19 @@ typedef struct kt_session_config {
 } kt_session_config;
 
 typedef struct kt_session_totals {
-    uint64_t requests;              /* requests reported (answered + unanswered + acks=0) */
+    uint64_t requests;              /* requests reported (answered + unanswered
+                                       + acks=0 + unknown_capture_loss) */
     uint64_t matched;               /* answered */
     uint64_t unanswered;
     uint64_t no_response_expected;  /* acks=0 produce */
-    uint64_t orphan_responses;
+    uint64_t unknown_capture_loss;  /* no response seen, but the capture lost
+                                       bytes where it would have been
+                                       (KT_STATUS_UNKNOWN_CAPTURE_LOSS) */
+    uint64_t orphan_responses;      /* responses with no request, that no
+                                       capture loss explains */
+    uint64_t lost_request_responses;/* responses whose request the capture
+                                       lost (not orphans: not the broker's
+                                       doing) */
     uint64_t malformed;             /* frames that did not decode */
     uint64_t connections;           /* Kafka connections */
     uint64_t midstream_connections; /* of which picked up mid-stream */

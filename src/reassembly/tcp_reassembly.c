@@ -348,6 +348,33 @@ static void dir_data(kt_tcp_reassembler *r, kt_dir *d, uint32_t seq,
     }
 }
 
+/* The peer acknowledged every byte of d before `ack`: the ones never seen
+ * were lost by the capture, not reordered (the peer could not have
+ * acknowledged them otherwise), so their holes are skipped now.  A hole
+ * that reaches past `ack` is skipped up to it and the rest of it waits as
+ * before.  With nothing queued, a single unseen sequence number is left
+ * alone: it is most likely a FIN the capture missed, not a byte of data. */
+static void ack_evidence(kt_tcp_reassembler *r, kt_dir *d, uint32_t ack,
+                         uint64_t now)
+{
+    kt_conn *c = d->conn;
+
+    if (d->fin && seq_diff(ack, d->fin_seq) > 0)
+        ack = d->fin_seq;               /* the FIN's sequence number is no byte */
+    while (seq_diff(ack, d->next) > 0 && !c->ignored && !c->unwanted) {
+        if (d->head && seq_diff(d->head->seq, ack) <= 0) {
+            skip_hole(r, d, d->head->seq, d->head->ts_us, now);
+            continue;
+        }
+        if (!d->head && seq_diff(ack, d->next) == 1)
+            return;
+        uint32_t missed = ack - d->next;
+        d->next = ack;
+        emit_gap(r, c, d->idx, missed, now);
+        return;
+    }
+}
+
 /* Skips every hole and delivers everything queued (closing time). */
 static void dir_flush(kt_tcp_reassembler *r, kt_dir *d, uint64_t now)
 {
@@ -535,6 +562,14 @@ void kt_tcp_segment(kt_tcp_reassembler *r, const kt_segment *s)
             o->known = 1;
         }
         seq++;
+    }
+    if (ack && !syn && !(s->flags & KT_TCP_RST) && o->known) {
+        /* what this side acknowledges closes the other side's holes;
+         * before this segment's own data, which may answer those bytes */
+        ack_evidence(r, o, s->ack, now);
+        drop_unwanted(r, c, now);
+        if (c->ignored)
+            return;
     }
     if (s->len || s->missing) {
         dir_data(r, d, seq, s->payload, s->len, s->missing, now);

@@ -6,9 +6,17 @@
  *   - retransmissions and overlaps are trimmed (counted);
  *   - segments ahead of the next expected byte wait in an out-of-order
  *     queue of at most cfg.ooo_budget bytes per direction;
- *   - a hole that does not fill before the budget is exceeded, or within
- *     cfg.hole_timeout_us of capture time, is skipped: the `gap` callback
- *     reports the missed byte count and delivery continues after it;
+ *   - a hole is skipped as soon as the other direction acknowledges bytes
+ *     past its start (an ACK number beyond the next expected byte): the
+ *     peer received what the capture missed, so it is a capture loss, not
+ *     reordering.  The `gap` callback reports the missed byte count and
+ *     delivery continues after it.  An acknowledgement that ends inside a
+ *     hole skips the hole up to it; one that reaches past everything seen
+ *     reports the unseen bytes at once (but not a lone sequence number,
+ *     which is most likely a missed FIN);
+ *   - a hole without such evidence is taken for reordering: it waits until
+ *     the budget is exceeded, or cfg.hole_timeout_us of capture time, and
+ *     is then skipped the same way;
  *   - a connection whose handshake was not seen is picked up from its first
  *     segment that carries data (midstream = 1); a bare ACK, FIN or RST
  *     opens nothing (so the last ACK after a close does not resurrect it);
@@ -82,7 +90,8 @@ typedef struct kt_tcp_callbacks {
     kt_tcp_verdict (*data)(void *ctx, void *conn, int dir, const uint8_t *p,
                            size_t len, uint64_t ts_us);
     /* `missed` bytes of direction dir were skipped (never seen); ts_us is
-     * that of the first segment after them. */
+     * that of the first segment after them, or of the acknowledgement that
+     * proved them lost when no segment after them has been seen. */
     void (*gap)(void *ctx, void *conn, int dir, uint64_t missed, uint64_t ts_us);
     /* The connection is over; free the consumer state. */
     void (*conn_close)(void *ctx, void *conn, int reason, uint64_t ts_us);

@@ -16,6 +16,7 @@ const char *kt_status_name(int status)
     case KT_STATUS_ERROR: return "error";
     case KT_STATUS_UNANSWERED: return "unanswered";
     case KT_STATUS_NO_RESPONSE_EXPECTED: return "no_response_expected";
+    case KT_STATUS_UNKNOWN_CAPTURE_LOSS: return "unknown_capture_loss";
     default: return "unknown";
     }
 }

@@ -295,7 +295,9 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     kt_json_kv_uint(&j, "matched", t->matched);
     kt_json_kv_uint(&j, "unanswered", t->unanswered);
     kt_json_kv_uint(&j, "no_response_expected", t->no_response_expected);
+    kt_json_kv_uint(&j, "unknown_capture_loss", t->unknown_capture_loss);
     kt_json_kv_uint(&j, "orphan_responses", t->orphan_responses);
+    kt_json_kv_uint(&j, "lost_request_responses", t->lost_request_responses);
     kt_json_kv_uint(&j, "malformed", t->malformed);
     kt_json_kv_uint(&j, "connections", t->connections);
     kt_json_kv_uint(&j, "midstream_connections", t->midstream_connections);

@@ -47,7 +47,9 @@ static void totals_of(kt_report_totals *r, const kt_session_totals *t)
     r->matched = t->matched;
     r->unanswered = t->unanswered;
     r->no_response_expected = t->no_response_expected;
+    r->unknown_capture_loss = t->unknown_capture_loss;
     r->orphan_responses = t->orphan_responses;
+    r->lost_request_responses = t->lost_request_responses;
     r->malformed = t->malformed;
     r->connections = t->connections;
     r->midstream_connections = t->midstream_connections;

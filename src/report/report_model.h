@@ -68,11 +68,16 @@ typedef struct kt_report_input {
 
 /* The session's totals, as reported. */
 typedef struct kt_report_totals {
-    uint64_t requests;              /* answered + unanswered + acks=0 */
+    uint64_t requests;              /* answered + unanswered + acks=0
+                                       + unknown_capture_loss */
     uint64_t matched;
     uint64_t unanswered;
     uint64_t no_response_expected;
+    uint64_t unknown_capture_loss;  /* the capture lost where a response
+                                       would have been: not unanswered */
     uint64_t orphan_responses;
+    uint64_t lost_request_responses;/* responses whose request the capture
+                                       lost: not orphans */
     uint64_t malformed;
     uint64_t connections;
     uint64_t midstream_connections;

@@ -253,6 +253,11 @@ void kt_report_text(FILE *out, const kt_report_model *m)
     if (t->missed_bytes)
         fprintf(out, "  %" PRIu64 " bytes of Kafka connections were never captured (holes)\n",
                 t->missed_bytes);
+    if (t->unknown_capture_loss || t->lost_request_responses)
+        fprintf(out, "  capture loss: %" PRIu64 " requests whose response may be in a hole"
+                     " (answered or not: unknown, not counted as unanswered), %" PRIu64
+                     " responses to requests lost in a hole (not orphans)\n",
+                t->unknown_capture_loss, t->lost_request_responses);
 
     if (m->napis) {
         fprintf(out, "\nPer API (worst first; latency = request sent to first response byte)\n");

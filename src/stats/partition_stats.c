@@ -119,6 +119,8 @@ static void add_fetch(kt_fetch_agg *a, const kt_exchange *ex, const kt_part_resu
     if (r->fetch_offset >= 0)
         a->fetch_offset = r->fetch_offset;
     a->requests++;
+    if (ex->status == KT_STATUS_UNKNOWN_CAPTURE_LOSS)
+        return;                     /* the capture may have lost its answer */
     if (ex->status == KT_STATUS_UNANSWERED || ex->latency_us < 0) {
         a->unanswered++;
         return;

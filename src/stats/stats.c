@@ -43,6 +43,8 @@ static void agg_add(kt_agg *a, const kt_exchange *ex)
     case KT_STATUS_NO_RESPONSE_EXPECTED:
         a->no_response++;
         return;
+    case KT_STATUS_UNKNOWN_CAPTURE_LOSS:
+        return;                 /* in requests only (see kt_agg) */
     case KT_STATUS_ERROR:
         a->errored++;
         /* fall through */

@@ -42,6 +42,9 @@ typedef struct kt_agg {
     uint64_t errored;           /* answered with an error code */
     uint64_t unanswered;
     uint64_t no_response;       /* acks=0 produce */
+    /* requests - matched - unanswered - no_response: the requests whose
+     * response the capture may have lost (KT_STATUS_UNKNOWN_CAPTURE_LOSS),
+     * counted in requests only */
     uint64_t throttled;         /* responses with throttle_time_ms > 0 */
     uint64_t throttle_ms_total;
     uint64_t throttle_ms_max;
