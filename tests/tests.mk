@@ -21,7 +21,8 @@ KT_UNIT_TESTS = \
 	tests/test_findings \
 	tests/test_report_model \
 	tests/test_json_writer \
-	tests/test_options
+	tests/test_options \
+	tests/test_report_prometheus
 if HAVE_CMOCKA
 check_PROGRAMS += $(KT_UNIT_TESTS)
 TESTS += $(KT_UNIT_TESTS)
@@ -65,3 +66,9 @@ EXTRA_DIST += tests/test_streams_tshark.sh tests/data/third-party \
 	tests/data/third-party/expected-partitions.json \
 	tests/test_valgrind.sh tests/test_segmentation.py \
 	tests/segment_rewrite.py tests/pcapio.py
+
+# The --prometheus endpoint: its exposition text (unit test above, checked
+# by promtool when installed), and end to end, scraped by a real Prometheus
+# server and queried through its HTTP API against the captures' truth.
+TESTS += tests/test_prometheus.py
+EXTRA_DIST += tests/test_prometheus.py

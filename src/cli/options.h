@@ -23,6 +23,9 @@ typedef struct kt_options {
     int top_n;                /* --top: partition table rows, default 20 */
     size_t frame_buffer_total;/* --frame-buffer-total, default 256 MiB, 0 = no cap */
     size_t max_inflate;       /* --max-inflate: gzip output per message body */
+    const char *prometheus;   /* --prometheus [ADDR:]PORT, NULL = no endpoint */
+    int prometheus_top;       /* --prometheus-top: partitions with series, default 10 */
+    double prometheus_linger_s; /* --prometheus-linger: serve on after the end */
     char *bpf_owned;          /* the joined filter expression */
     int help, version;
 } kt_options;
