@@ -153,7 +153,8 @@ static void dimension(FILE *out, const char *prefix, const char *what,
 
     snprintf(name, sizeof name, "%srequest_latency_seconds", prefix);
     snprintf(help, sizeof help,
-             "Time from a request's first byte to its response's first byte. %s", what);
+             "Time from the packet that completes a request to the first byte of its "
+             "response, answered requests. %s", what);
     family(out, name, "histogram", help);
     for (size_t i = 0; i < n; i++)
         histogram(out, name, rows[i].labels, rows[i].agg->latency);
