@@ -63,6 +63,8 @@ def need(tool, package):
         return True
     if os.geteuid() == 0 and shutil.which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return shutil.which(tool) is not None
