@@ -383,6 +383,9 @@ static void test_usage(void **state)
         "  --max-inflate BYTES  gzip output per message body, to count legacy sets (default 16M)\n"
         "  --request-timeout S  unanswered after S seconds (default 120)\n"
         "  --hole-timeout S     skip a TCP hole after S seconds (default 5)\n"
+        "  --prometheus [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+        "  --prometheus-top N   partitions with their own metrics (default 10)\n"
+        "  --prometheus-linger S  keep serving metrics S seconds after the capture ends\n"
         "  -h, --help           this help\n"
         "  -V, --version        version\n";
     char got[sizeof expected + 256];

@@ -22,7 +22,8 @@ KT_UNIT_TESTS = \
 	tests/test_findings \
 	tests/test_report_model \
 	tests/test_json_writer \
-	tests/test_options
+	tests/test_options \
+	tests/test_report_prometheus
 if HAVE_CMOCKA
 check_PROGRAMS += $(KT_UNIT_TESTS)
 TESTS += $(KT_UNIT_TESTS)
@@ -71,3 +72,9 @@ EXTRA_DIST += tests/test_streams_tshark.sh tests/data/third-party \
 # slice against tshark's truth (a lost packet costs only what it touches).
 TESTS += tests/test_loss.py
 EXTRA_DIST += tests/test_loss.py tests/loss_truth.py
+
+# The --prometheus endpoint: its exposition text (unit test above, checked
+# by promtool when installed), and end to end, scraped by a real Prometheus
+# server and queried through its HTTP API against the captures' truth.
+TESTS += tests/test_prometheus.py
+EXTRA_DIST += tests/test_prometheus.py

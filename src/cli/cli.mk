@@ -1,4 +1,7 @@
 # src/cli/: the command line: options, and main wiring the stages together.
 libkafkatap_a_SOURCES += src/cli/options.c src/cli/options.h
-kafkatap_SOURCES = src/cli/main.c
-kafkatap_LDADD = $(KT_LIBS)
+# The --prometheus endpoint (libmicrohttpd) is linked into kafkatap only.
+kafkatap_SOURCES = src/cli/main.c \
+	src/cli/prometheus_server.c src/cli/prometheus_server.h
+kafkatap_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
+kafkatap_LDADD = $(KT_LIBS) $(MHD_LIBS)

@@ -15,6 +15,8 @@
 #include "kafka/kafka_session.h"
 #include "kafka/message_detail.h"
 #include "cli/options.h"
+#include "cli/prometheus_server.h"
+#include "report/report_prometheus.h"
 #include "stats/partition_stats.h"
 #include "report/report.h"
 #include "stats/stats.h"
@@ -38,6 +40,8 @@ typedef struct app {
     char source[512];
     uint64_t last_ts_us;
     double next_report;     /* wall clock, live -I */
+    kt_prom_server *prom;   /* --prometheus, or NULL */
+    double next_prom;       /* wall clock: when to publish metrics again */
 } app;
 
 static double wall_now(void)
@@ -58,7 +62,7 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
         kt_event_write_json(stdout, ex);
 }
 
-static void report(app *a, int final)
+static kt_report_model *build_model(app *a, int final)
 {
     kt_capture_stats cs;
     kt_report_input in;
@@ -87,6 +91,12 @@ static void report(app *a, int final)
         model = kt_report_build(&in);
     }
     free(conns);
+    return model;
+}
+
+static void report(app *a, int final)
+{
+    kt_report_model *model = build_model(a, final);
     if (!model) {
         fprintf(stderr, "kafkatap: out of memory building the report\n");
         return;
@@ -96,6 +106,33 @@ static void report(app *a, int final)
     else
         kt_report_text(stdout, model);
     kt_report_model_free(model);
+}
+
+/* Renders the metrics for the --prometheus server: at most once a second,
+ * and at most a tenth of the time when rendering is slow (a huge partition
+ * table). */
+static void prom_publish(app *a, int final)
+{
+    double t0 = wall_now(), cost;
+    char *text = NULL;
+    size_t len = 0;
+    kt_report_model *model = build_model(a, final);
+    FILE *f;
+
+    if (!model)
+        return;
+    f = open_memstream(&text, &len);
+    if (f) {
+        kt_report_prometheus(f, model, (size_t)a->opt.prometheus_top);
+        if (fclose(f) != 0) {
+            free(text);
+            text = NULL;
+        }
+    }
+    kt_report_model_free(model);
+    kt_prom_publish(a->prom, text, len);
+    cost = wall_now() - t0;
+    a->next_prom = t0 + cost + (cost * 10 > 1 ? cost * 10 : 1);
 }
 
 static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)
@@ -110,6 +147,8 @@ static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)
     if (now_us > a->last_ts_us)
         a->last_ts_us = now_us;
     kt_kafka_tick(a->kafka, a->last_ts_us);
+    if (a->prom && wall_now() >= a->next_prom)
+        prom_publish(a, 0);
     if (a->opt.interval_s > 0 && a->opt.events == KT_EVENTS_NONE) {
         double w = wall_now();
         if (w >= a->next_report) {
@@ -162,6 +201,15 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (a.opt.prometheus) {
+        a.prom = kt_prom_start(a.opt.prometheus, err, sizeof err);
+        if (!a.prom) {
+            fprintf(stderr, "kafkatap: %s\n", err);
+            return 1;
+        }
+        prom_publish(&a, 0);
+    }
+
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     a.next_report = wall_now() + a.opt.interval_s;
@@ -174,6 +222,16 @@ int main(int argc, char **argv)
     if (a.opt.events == KT_EVENTS_NONE)
         report(&a, 1);
     fflush(stdout);
+    if (a.prom) {
+        /* the final numbers, served until the linger ends or a signal */
+        double end = wall_now() + a.opt.prometheus_linger_s;
+        prom_publish(&a, 1);
+        while (!stop_flag && wall_now() < end) {
+            struct timespec nap = { 0, 100 * 1000 * 1000 };
+            nanosleep(&nap, NULL);
+        }
+        kt_prom_stop(a.prom);
+    }
 
     kt_tcp_free(a.tcp);
     kt_kafka_free(a.kafka);

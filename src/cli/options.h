@@ -21,6 +21,9 @@ typedef struct kt_options {
     int events;               /* enum kt_events */
     double interval_s;        /* -I: live interim reports, 0 = none */
     int top_n;                /* --top: partition table rows, default 20 */
+    const char *prometheus;   /* --prometheus [ADDR:]PORT, NULL = no endpoint */
+    int prometheus_top;       /* --prometheus-top: partitions with series, default 10 */
+    double prometheus_linger_s; /* --prometheus-linger: serve on after the end */
     char *bpf_owned;          /* the joined filter expression */
     int help, version;
 } kt_options;

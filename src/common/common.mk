@@ -9,5 +9,6 @@ libkafkatap_a_SOURCES += \
 	src/common/table.c src/common/table.h \
 	src/common/intern.c src/common/intern.h \
 	src/common/endpoint.c src/common/endpoint.h \
+	src/common/memcap.h \
 	src/common/escape.c src/common/escape.h \
 	src/common/json_writer.c src/common/json_writer.h

@@ -106,6 +106,29 @@ uint64_t kt_hist_percentile(const kt_histogram *h, double p)
     return h->max;
 }
 
+void kt_hist_cumulative(const kt_histogram *h, const uint64_t *le, int n,
+                        uint64_t *out)
+{
+    uint64_t seen = 0;
+    int i = 0;
+    for (int row = 0; row < KT_HIST_ROWS; row++) {
+        if (!h->row[row])
+            continue;
+        for (unsigned col = 0; col < SUB; col++) {
+            uint64_t lo, width, mid;
+            if (!h->row[row][col])
+                continue;
+            bucket_range(row, col, &lo, &width);
+            mid = lo + (width - 1) / 2;
+            while (i < n && mid > le[i])
+                out[i++] = seen;
+            seen += h->row[row][col];
+        }
+    }
+    while (i < n)
+        out[i++] = seen;
+}
+
 void kt_hist_merge(kt_histogram *into, const kt_histogram *from)
 {
     if (from->count == 0)

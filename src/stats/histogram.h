@@ -30,6 +30,14 @@ int kt_hist_add(kt_histogram *h, uint64_t value_us);
 /* The p-th percentile (0 < p <= 100) by nearest rank, in microseconds;
  * 0 for an empty histogram. */
 uint64_t kt_hist_percentile(const kt_histogram *h, double p);
+/* For each boundary le[i] (microseconds, ascending), how many values are at
+ * or below it: out[i] counts the values whose bucket's midpoint (the value a
+ * percentile reports) is <= le[i].  A value lands on the wrong side of a
+ * boundary only when it is within half a bucket of it: exact below
+ * 2^KT_HIST_SUB_BITS us, else within 0.4% (the Prometheus renderer's
+ * cumulative buckets). */
+void kt_hist_cumulative(const kt_histogram *h, const uint64_t *le, int n,
+                        uint64_t *out);
 void kt_hist_merge(kt_histogram *into, const kt_histogram *from);
 void kt_hist_free(kt_histogram *h);
 
