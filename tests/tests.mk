@@ -65,3 +65,8 @@ EXTRA_DIST += tests/test_streams_tshark.sh tests/data/third-party \
 	tests/data/third-party/expected-partitions.json \
 	tests/test_valgrind.sh tests/test_segmentation.py \
 	tests/segment_rewrite.py tests/pcapio.py
+
+# The load-skew and absolute-latency findings against the mock captures'
+# ground truth (shares of produced records, injected RTTs).
+TESTS += tests/test_findings_truth.py
+EXTRA_DIST += tests/test_findings_truth.py

@@ -21,6 +21,9 @@ typedef struct kt_options {
     int events;               /* enum kt_events */
     double interval_s;        /* -I: live interim reports, 0 = none */
     int top_n;                /* --top: partition table rows, default 20 */
+    int sort;                 /* --sort: enum kt_partition_sort, default records */
+    int slow_produce_ms;      /* --slow-produce-ms, default 100 */
+    int slow_fetch_ms;        /* --slow-fetch-ms, default 1000 */
     size_t frame_buffer_total;/* --frame-buffer-total, default 256 MiB, 0 = no cap */
     size_t max_inflate;       /* --max-inflate: gzip output per message body */
     char *bpf_owned;          /* the joined filter expression */

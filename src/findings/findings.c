@@ -74,6 +74,12 @@
 #define HOT_CRIT_SHARE 0.80
 #define HOT_CRIT_P99_MS 100.0
 #define FEW_MIN_ANSWERED 10
+#define LOAD_MIN_RECORDS 100
+#define LOAD_SHARE 0.50
+#define LOAD_REST_FACTOR 3.0
+#define LOAD_WORSE_FACTOR 2.0
+#define LOAD_WORSE_GAP_MS 5.0
+#define LOAD_ERR_SHARE 0.05
 #define FEW_FACTOR 5.0
 #define FEW_MIN_GAP_MS 5.0
 #define SLOW_MIN_ANSWERED 10
@@ -90,6 +96,12 @@
 #define RATE_SHARE 0.20
 #define RATE_CRIT_SHARE 0.50
 #define UNANS_FETCH_WARN_SHARE 0.10
+
+#define ABS_MIN_ANSWERED 10
+#define ABS_SHARE 0.50
+#define ABS_CRIT_FACTOR 5.0
+#define GROUP_MIN 4
+#define GROUP_NAMED 3
 
 #define TOP_INVOLVED 3
 
@@ -238,14 +250,14 @@ static void hot_in_topic(list *l, const topic_group *g)
 
 /* A topic seen with one partition whose produce p50 stands apart from the
  * other topics'. */
-static void too_few_partitions(list *l, topic_group *g, size_t ng)
+static void too_few_partitions(list *l, topic_group *g, size_t ng, const int *loaded)
 {
     double *others = malloc((ng ? ng : 1) * sizeof *others);
     char topic[200];
     if (!others)
         return;
     for (size_t t = 0; t < ng; t++) {
-        if (g[t].n != 1 || g[t].answered < FEW_MIN_ANSWERED)
+        if (g[t].n != 1 || g[t].answered < FEW_MIN_ANSWERED || loaded[t])
             continue;
         size_t n = 0;
         for (size_t o = 0; o < ng; o++)
@@ -278,12 +290,196 @@ static void too_few_partitions(list *l, topic_group *g, size_t ng)
     free(others);
 }
 
+/* ---- hot_partition from load: share of the capture's produced load ---- */
+
+/* The produce load of a set of partitions (one, or a topic's). */
+typedef struct load {
+    uint64_t records, bytes, requests, answered, errored;
+    uint64_t first_us, last_us;
+    size_t partitions;           /* with Produce requests */
+    kt_histogram latency;        /* merged; kt_hist_free() it */
+} load;
+
+static void load_add(load *l, const kt_partition_stats *p)
+{
+    const kt_produce_agg *a = &p->produce;
+    if (!a->requests)
+        return;
+    l->partitions++;
+    l->records += a->records;
+    l->bytes += a->bytes;
+    l->requests += a->requests;
+    l->answered += a->latency.count;
+    for (int i = 0; i < a->nerrors; i++)
+        l->errored += a->errors[i].count;
+    if (a->first_ts_us && (!l->first_us || a->first_ts_us < l->first_us))
+        l->first_us = a->first_ts_us;
+    if (a->last_ts_us > l->last_us)
+        l->last_us = a->last_ts_us;
+    kt_hist_merge(&l->latency, &a->latency);
+}
+
+static double frac(uint64_t part, uint64_t whole)
+{
+    return whole ? (double)part / (double)whole : 0;
+}
+
+/* Its load against the whole capture's: its share of the records (bytes
+ * are cited, not judged: a codec alone moves them). */
+static double load_share(const load *u, const load *all)
+{
+    return frac(u->records, all->records);
+}
+
+/* What makes a loaded unit worse than the rest, for the severity: its
+ * produce p50 LOAD_WORSE_FACTOR times the rest's and LOAD_WORSE_GAP_MS
+ * above it, or its produce partition errors at least LOAD_ERR_SHARE of its
+ * answers and LOAD_WORSE_FACTOR times the rest's rate.  rest: everything
+ * else, its latency merged by the caller. */
+static int load_worse(const load *u, const load *rest, double *p50, double *rest_p50)
+{
+    double err = frac(u->errored, u->answered), rest_err = frac(rest->errored, rest->answered);
+    *p50 = ms_of(kt_hist_percentile(&u->latency, 50));
+    *rest_p50 = ms_of(kt_hist_percentile(&rest->latency, 50));
+    if (u->latency.count && rest->latency.count && *p50 >= LOAD_WORSE_FACTOR * *rest_p50 &&
+        *p50 - *rest_p50 >= LOAD_WORSE_GAP_MS)
+        return 1;
+    return err >= LOAD_ERR_SHARE && err >= LOAD_WORSE_FACTOR * rest_err;
+}
+
+/* The finding for a unit carrying a dominant share.  part: its partition
+ * number, or -1 for a whole topic; seen: the topic's partitions seen. */
+static void load_finding(list *l, const char *topic, int32_t part, size_t seen, load *u,
+                         const load *all, const kt_partition_stats *const *m, size_t n,
+                         const kt_topic *tp)
+{
+    load rest;
+    double p50, rest_p50, share = load_share(u, all), fair = 1.0 / (double)all->partitions;
+    double span = u->last_us > u->first_us ? (double)(u->last_us - u->first_us) / 1e6 : 0;
+    double rate = span > 0 ? (double)u->records / span : 0;
+    char what[240], tail[200];
+
+    memset(&rest, 0, sizeof rest);
+    for (size_t i = 0; i < n; i++)
+        if (!(m[i]->topic == tp && (part < 0 || m[i]->partition == part)))
+            load_add(&rest, m[i]);
+    int worse = load_worse(u, &rest, &p50, &rest_p50);
+    kt_hist_free(&rest.latency);
+    kt_finding *f = add(l, "hot_partition", worse ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                        share / LOAD_SHARE);
+    if (!f)
+        return;
+    if (part >= 0 && seen == 1) {
+        subject(f, "topic %s", topic);
+        snprintf(what, sizeof what, "Too few partitions: topic %s, seen with one partition "
+                 "(%" PRId32 "),", topic, part);
+    } else if (part >= 0) {
+        subject(f, "topic %s partition %" PRId32, topic, part);
+        snprintf(what, sizeof what, "Load skew: %s partition %" PRId32 " (of %zu seen)",
+                 topic, part, seen);
+    } else {
+        subject(f, "topic %s", topic);
+        snprintf(what, sizeof what, "Too few partitions: topic %s, seen with %zu partitions,",
+                 topic, seen);
+    }
+    if (u->latency.count)
+        snprintf(tail, sizeof tail, "; produce p50 %.3f ms, the rest %.3f ms%s", p50,
+                 rest_p50, worse ? " (worse than the rest)" : "");
+    else
+        snprintf(tail, sizeof tail, "; no answered produce requests");
+    summary(f, "%s carries %.1f%% of the capture's produced records (%" PRIu64 " of %" PRIu64
+               ") and %.1f%% of its bytes (%" PRIu64 " of %" PRIu64 "), %" PRIu64 " of %" PRIu64
+               " partition produce requests, %.1f records/s over %.3f s; %zu partitions "
+               "took Produce, fair share %.1f%%%s",
+            what, frac(u->records, all->records) * 100, u->records, all->records,
+            frac(u->bytes, all->bytes) * 100, u->bytes, all->bytes, u->requests, all->requests,
+            rate, span, all->partitions, fair * 100, tail);
+    metric(f, "records_share", frac(u->records, all->records));
+    metric(f, "bytes_share", frac(u->bytes, all->bytes));
+    metric(f, "requests_share", frac(u->requests, all->requests));
+    metric(f, "records", (double)u->records);
+    metric(f, "bytes", (double)u->bytes);
+    metric(f, "records_per_s", rate);
+    metric(f, "seconds", span);
+    metric(f, "topic_partitions_seen", (double)seen);
+    metric(f, "partitions", (double)all->partitions);
+    metric(f, "fair_share", fair);
+    if (u->latency.count) {
+        metric(f, "p50_ms", p50);
+        metric(f, "rest_p50_ms", rest_p50);
+    }
+    metric(f, "errored", (double)u->errored);
+}
+
+/* A share of the load carried by k of the np partitions that took Produce
+ * is dominant: at least LOAD_SHARE, and per partition at least
+ * LOAD_REST_FACTOR times the mean share of the other partitions. */
+static int dominant(double share, size_t k, size_t np)
+{
+    if (share < LOAD_SHARE || k >= np)
+        return 0;
+    double rest_mean = (1 - share) / (double)(np - k);
+    return share / (double)k >= LOAD_REST_FACTOR * rest_mean;
+}
+
+/* Marks loaded[t] for each topic group with a load finding. */
+static void load_skew(list *l, const topic_group *g, size_t ng, const kt_partition_stats *const *m,
+                      size_t n, int *loaded)
+{
+    load all;
+    char topic[200];
+
+    memset(&all, 0, sizeof all);
+    for (size_t t = 0; t < ng; t++)
+        for (size_t i = 0; i < g[t].n; i++)
+            load_add(&all, g[t].p[i]);
+    kt_hist_free(&all.latency);       /* only the totals are needed */
+    if (all.records < LOAD_MIN_RECORDS || all.partitions < 2)
+        return;
+    for (size_t t = 0; t < ng; t++) {
+        load u;
+        size_t best = 0;
+        double best_share = -1;
+        kt_label_topic(topic, sizeof topic, g[t].p[0]->topic);
+        /* its most loaded partition */
+        for (size_t i = 0; i < g[t].n; i++) {
+            memset(&u, 0, sizeof u);
+            load_add(&u, g[t].p[i]);
+            kt_hist_free(&u.latency);
+            if (u.partitions && load_share(&u, &all) > best_share) {
+                best_share = load_share(&u, &all);
+                best = i;
+            }
+        }
+        if (dominant(best_share, 1, all.partitions)) {
+            memset(&u, 0, sizeof u);
+            load_add(&u, g[t].p[best]);
+            load_finding(l, topic, g[t].p[best]->partition, g[t].n, &u, &all, m, n,
+                         g[t].p[0]->topic);
+            kt_hist_free(&u.latency);
+            loaded[t] = 1;
+            continue;
+        }
+        /* the topic as a whole, spread over too few partitions */
+        memset(&u, 0, sizeof u);
+        for (size_t i = 0; i < g[t].n; i++)
+            load_add(&u, g[t].p[i]);
+        double share = load_share(&u, &all);
+        if (u.partitions >= 2 && dominant(share, u.partitions, all.partitions)) {
+            load_finding(l, topic, -1, g[t].n, &u, &all, m, n, g[t].p[0]->topic);
+            loaded[t] = 1;
+        }
+        kt_hist_free(&u.latency);
+    }
+}
+
 /* m: the partitions merged by canonical topic. */
 static void hot_partitions(list *l, const kt_partition_stats *const *m, size_t n)
 {
     size_t ng = 0;
     const kt_partition_stats **byt;
     topic_group *g;
+    int *loaded = NULL;
 
     if (!m || !n)
         return;
@@ -315,10 +511,16 @@ static void hot_partitions(list *l, const kt_partition_stats *const *m, size_t n
         kt_hist_free(&h);
         i = j;
     }
+    loaded = calloc(ng + 1, sizeof *loaded);
+    if (!loaded)
+        goto out;
+    load_skew(l, g, ng, m, n, loaded);
     for (size_t t = 0; t < ng; t++)
-        hot_in_topic(l, &g[t]);
-    too_few_partitions(l, g, ng);
+        if (!loaded[t])
+            hot_in_topic(l, &g[t]);
+    too_few_partitions(l, g, ng, loaded);
 out:
+    free(loaded);
     free(g);
     free(byt);
 }
@@ -390,6 +592,66 @@ out:
     free(p50);
     free(peers);
     free(b);
+}
+
+/* ---- slow_produce, slow_fetch: latency against an absolute threshold -- */
+
+/* One subject's latency against threshold_ms: a finding when at least
+ * ABS_MIN_ANSWERED answered and at least ABS_SHARE of them took the
+ * threshold or longer. */
+static void slow_abs(list *l, const char *kind, const char *what, const char *subj,
+                     const kt_histogram *h, int threshold_ms)
+{
+    if (h->count < ABS_MIN_ANSWERED)
+        return;
+    uint64_t over = kt_hist_count_at_least(h, (uint64_t)threshold_ms * 1000);
+    double share = frac(over, h->count);
+    if (share < ABS_SHARE)
+        return;
+    double p50 = ms_of(kt_hist_percentile(h, 50)), p99 = ms_of(kt_hist_percentile(h, 99));
+    kt_finding *f = add(l, kind,
+                        p50 >= ABS_CRIT_FACTOR * threshold_ms ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                        p50 / threshold_ms);
+    if (!f)
+        return;
+    subject(f, "%s", subj);
+    summary(f, "Slow %s: %s: %" PRIu64 " of %" PRIu64 " answered (%.1f%%) took %d ms or more; "
+               "p50 %.3f ms, p99 %.3f ms, max %.3f ms",
+            what, subj, over, h->count, share * 100, threshold_ms, p50, p99, ms_of(h->max));
+    metric(f, "threshold_ms", threshold_ms);
+    metric(f, "over", (double)over);
+    metric(f, "answered", (double)h->count);
+    metric(f, "share", share);
+    metric(f, "p50_ms", p50);
+    metric(f, "p99_ms", p99);
+    metric(f, "max_ms", ms_of(h->max));
+}
+
+static void slow_absolute(list *l, const kt_findings_input *in)
+{
+    int prod_ms = in->slow_produce_ms > 0 ? in->slow_produce_ms : KT_SLOW_PRODUCE_MS_DEFAULT;
+    int fetch_ms = in->slow_fetch_ms > 0 ? in->slow_fetch_ms : KT_SLOW_FETCH_MS_DEFAULT;
+    const kt_stats *s = in->stats;
+    char name[KT_ENDPOINT_STRLEN], topic[200], subj[260];
+
+    for (size_t i = 0; i < s->nbrokers; i++) {
+        const kt_broker_stats *b = s->brokers[i];
+        if (b->is_other)
+            continue;
+        kt_endpoint_format(&b->broker, name, sizeof name);
+        snprintf(subj, sizeof subj, "broker %s", name);
+        slow_abs(l, "slow_produce", "Produce", subj, &b->produce.latency, prod_ms);
+    }
+    for (size_t i = 0; in->partitions && i < in->npartitions; i++) {
+        const kt_partition_stats *p = in->partitions[i];
+        if (!p->topic || p->topic->is_overflow)
+            continue;
+        kt_label_topic(topic, sizeof topic, p->topic);
+        snprintf(subj, sizeof subj, "topic %s partition %" PRId32, topic, p->partition);
+        if (p->produce.acks[1] < p->produce.requests)     /* not all acks=0 */
+            slow_abs(l, "slow_produce", "Produce", subj, &p->produce.latency, prod_ms);
+        slow_abs(l, "slow_fetch", "Fetch (with data)", subj, &p->fetch.latency_data, fetch_ms);
+    }
 }
 
 /* ---- who is involved: the brokers and client ids with the most of a
@@ -660,6 +922,57 @@ static int cmp_entry(const void *a, const void *b)
     return c ? c : strcmp(x->f.subject, y->f.subject);
 }
 
+/* Rules that judge many peers one by one (brokers, partitions, client
+ * ids): when one of them fires for GROUP_MIN subjects or more, the
+ * report keeps one finding, the worst, naming the next GROUP_NAMED and
+ * counting the rest.  e is sorted, most severe first. */
+static int grouped_kind(const char *kind)
+{
+    static const char *const kinds[] = { "hot_partition", "slow_broker", "slow_produce",
+                                         "slow_fetch", "throttling" };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(kind, kinds[i]))
+            return 1;
+    return 0;
+}
+
+static size_t group_peers(entry *e, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t like = 0;
+        if (!e[i].f.kind) {
+            continue;                   /* folded into an earlier one */
+        }
+        if (grouped_kind(e[i].f.kind))
+            for (size_t k = i + 1; k < n; k++)
+                if (e[k].f.kind && !strcmp(e[k].f.kind, e[i].f.kind))
+                    like++;
+        if (like + 1 >= GROUP_MIN) {
+            kt_finding *f = &e[i].f;
+            size_t len = strlen(f->summary), named = 0;
+            len += (size_t)snprintf(f->summary + len, sizeof f->summary - len,
+                                    "; and %zu more like it:", like);
+            for (size_t k = i + 1; k < n; k++) {
+                if (!e[k].f.kind || strcmp(e[k].f.kind, f->kind))
+                    continue;
+                if (named < GROUP_NAMED && len < sizeof f->summary)
+                    len += (size_t)snprintf(f->summary + len, sizeof f->summary - len,
+                                            "%s %s (%s)", named ? "," : "", e[k].f.subject,
+                                            kt_severity_name(e[k].f.severity));
+                named++;
+                e[k].f.kind = NULL;
+            }
+            if (like > GROUP_NAMED && len < sizeof f->summary)
+                snprintf(f->summary + len, sizeof f->summary - len, ", and %zu others",
+                         like - GROUP_NAMED);
+            metric(f, "more_like_it", (double)like);
+        }
+        e[o++] = e[i];
+    }
+    return o;
+}
+
 size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
 {
     list l = { 0 };
@@ -670,6 +983,7 @@ size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
         return 0;
     hot_partitions(&l, in->partitions, in->npartitions);
     slow_brokers(&l, s);
+    slow_absolute(&l, in);
     if (in->apis) {
         error_storms(&l, s, in->apis, in->napis);
         unanswered(&l, s, in->apis, in->napis);
@@ -680,6 +994,7 @@ size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
         return 0;
     }
     qsort(l.e, l.n, sizeof *l.e, cmp_entry);
+    l.n = group_peers(l.e, l.n);
     kt_finding *f = malloc(l.n * sizeof *f);
     if (!f) {
         free(l.e);

@@ -30,6 +30,9 @@ int kt_hist_add(kt_histogram *h, uint64_t value_us);
 /* The p-th percentile (0 < p <= 100) by nearest rank, in microseconds;
  * 0 for an empty histogram. */
 uint64_t kt_hist_percentile(const kt_histogram *h, double p);
+/* How many values are at least v, counting a bucket in when its midpoint
+ * (the value percentiles report for it) is at least v. */
+uint64_t kt_hist_count_at_least(const kt_histogram *h, uint64_t v);
 void kt_hist_merge(kt_histogram *into, const kt_histogram *from);
 void kt_hist_free(kt_histogram *h);
 

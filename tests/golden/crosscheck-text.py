@@ -115,9 +115,11 @@ def check(txt, js):
         for row, p in zip(parts, d["partitions"]):
             f = row.split()
             pr, fe = p["produce"], p["fetch"]
-            got = (f[0], int(f[1]), int(f[2]), int(f[3]), int(f[4]),
-                   int(f[7]), int(f[8]), int(f[9]))
-            want = (p["topic"], p["partition"], pr["requests"],
+            got = (f[0], int(f[1]), float(f[2]), float(f[3]), int(f[4]),
+                   int(f[5]), int(f[6]), int(f[9]), int(f[10]), int(f[11]))
+            want = (p["topic"], p["partition"],
+                    round(pr["records_share"] * 100, 1),
+                    round(pr["bytes_share"] * 100, 1), pr["requests"],
                     pr["records"], pr["acked_records"], fe["requests"],
                     fe["records"], fe["with_data"])
             if got != want:

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""test_findings_truth.py - the load and absolute-latency findings against the
+ground truth of the librdkafka mock captures (pcaps/NAME.truth.json, written
+by pcaps/recorder/mockgen.c from its own produce calls, the delivery reports
+and the RTT it injected into the mock brokers), never against kafkatap's own
+output.
+
+For every mock capture whose truth lists partitions:
+  - each topic-partition's share of the produced records in --json equals
+    its produced records over all produced records, per the generator
+    (but where errors were injected: the retried records are sent again,
+    and kafkatap counts what crossed the wire);
+  - load skew: the generator's shares say whether one partition (or one
+    topic) carries a dominant share (at least 50%, and per partition at
+    least 3 times the mean share of the other partitions); a hot_partition
+    finding citing that share names it exactly then, and no load finding
+    names anything else (skew.pcap: orders/0 60 of every 72 records fires;
+    skew-near-miss.pcap: 10 of every 22 does not);
+  - absolute latency: a broker with an injected RTT of at least the Produce
+    threshold (100 ms by default) that leads a partition draws a
+    slow_produce finding naming it; none does when every RTT is under the
+    threshold (slow-alone.pcap: 150 ms fires; slow-alone-near-miss.pcap:
+    70 ms and slow-broker.pcap: 80 ms do not), and with --slow-produce-ms
+    under a broker's RTT that broker is named.
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+
+SRCDIR = os.environ.get("srcdir", ".")
+KAFKATAP = os.environ.get("KAFKATAP", "./kafkatap")
+LOAD_SHARE, REST_FACTOR, SLOW_PRODUCE_MS = 0.50, 3.0, 100
+
+
+def report(pcap, *args):
+    r = subprocess.run([KAFKATAP, "-r", pcap, "--json"] + list(args),
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError("kafkatap failed on %s: %s" % (pcap, r.stderr))
+    return json.loads(r.stdout)
+
+
+def dominant(share, k, n):
+    if share < LOAD_SHARE or k >= n:
+        return False
+    return share / k >= REST_FACTOR * (1 - share) / (n - k)
+
+
+def expected_load(truth):
+    """Subjects of the load findings the generator's counts call for."""
+    parts = [p for p in truth["partitions"] if p["produced_records"] > 0]
+    total = sum(p["produced_records"] for p in parts)
+    if total < 100 or len(parts) < 2:
+        return {}, total
+    want = {}
+    by_topic = defaultdict(list)
+    for p in parts:
+        by_topic[p["topic"]].append(p)
+    for topic, ps in by_topic.items():
+        best = max(ps, key=lambda p: p["produced_records"])
+        share = best["produced_records"] / total
+        seen = truth["topics"][topic]["partitions"]
+        if dominant(share, 1, len(parts)):
+            subj = ("topic %s" % topic if seen == 1
+                    else "topic %s partition %d" % (topic, best["partition"]))
+            want[subj] = share
+            continue
+        tshare = sum(p["produced_records"] for p in ps) / total
+        if len(ps) >= 2 and dominant(tshare, len(ps), len(parts)):
+            want["topic %s" % topic] = tshare
+    return want, total
+
+
+def check(pcap, truth):
+    problems = []
+    d = report(pcap)
+    want, total = expected_load(truth)
+    produced = {(p["topic"], p["partition"]): p["produced_records"]
+                for p in truth["partitions"]}
+    for row in d["partitions"]:
+        key = (row["topic"], row["partition"])
+        if key in produced and total and not truth.get("injected_errors"):
+            exp = produced[key] / total
+            if abs(row["produce"]["records_share"] - exp) > 0.00006:
+                problems.append("%s/%d records_share %s, truth %d of %d"
+                                % (key[0], key[1], row["produce"]["records_share"],
+                                   produced[key], total))
+    got = {f["subject"]: f for f in d["findings"]
+           if f["kind"] == "hot_partition" and "records_share" in f["metrics"]}
+    if set(got) != set(want):
+        problems.append("load findings on %s, truth calls for %s"
+                        % (sorted(got), sorted(want)))
+    for subj, share in want.items():
+        if subj in got:
+            m = got[subj]["metrics"]
+            # one partition's share, or a whole topic's
+            if abs(m["records_share"] - share) > 0.00006:
+                problems.append("%s: records_share %s, truth %.4f"
+                                % (subj, m["records_share"], share))
+
+    rtt = {str(k): v for k, v in truth.get("broker_rtt_ms", {}).items()}
+    addr = {str(b["id"]): b["address"] for b in truth.get("brokers", [])}
+    leaders = {str(l) for t in truth["topics"].values() for l in t["leaders"]}
+
+    def slow_brokers(doc):
+        return {f["subject"] for f in doc["findings"]
+                if f["kind"] == "slow_produce" and f["subject"].startswith("broker ")}
+
+    want_slow = {"broker " + addr[b] for b in leaders
+                 if rtt.get(b, 0) >= SLOW_PRODUCE_MS}
+    if slow_brokers(d) != want_slow:
+        problems.append("slow_produce brokers %s, truth (RTT >= %d ms) %s"
+                        % (sorted(slow_brokers(d)), SLOW_PRODUCE_MS, sorted(want_slow)))
+    injected = [v for b, v in rtt.items() if v > 20 and b in leaders]
+    if injected:
+        low = min(injected) - 10        # under every injected RTT
+        d2 = report(pcap, "--slow-produce-ms", str(low))
+        want2 = {"broker " + addr[b] for b in leaders if rtt.get(b, 0) >= low}
+        if not want2 <= slow_brokers(d2):
+            problems.append("--slow-produce-ms %d: slow_produce brokers %s, truth %s"
+                            % (low, sorted(slow_brokers(d2)), sorted(want2)))
+    return problems
+
+
+def main():
+    bad = 0
+    n = 0
+    for truth_path in sorted(glob.glob(os.path.join(SRCDIR, "pcaps", "*.truth.json"))):
+        truth = json.load(open(truth_path))
+        pcap = truth_path[:-len(".truth.json")] + ".pcap"
+        if "partitions" not in truth or "topics" not in truth or not os.path.exists(pcap):
+            continue
+        n += 1
+        problems = check(pcap, truth)
+        name = os.path.basename(pcap)
+        if problems:
+            bad += 1
+            for p in problems:
+                print("FAIL %s: %s" % (name, p))
+        else:
+            print("ok   %s" % name)
+    if n < 4:
+        print("FAIL: only %d mock captures with partition truth" % n)
+        return 1
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
