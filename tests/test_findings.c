@@ -288,6 +288,41 @@ static void test_load_skew(void **state)
     }
 }
 
+/* A broker leading most of the load: logs/0-5 on broker 0, 4 requests of
+ * 10 records each (240); metrics/0-5 on brokers 0,1,2,0,1,2, 2 each (120):
+ * broker 0 leads 240 + 40 of 360 = 77.8% (at least 70%, and 2 x the 11.1%
+ * mean of the other two): warning naming logs.  Near miss: logs/5 on
+ * broker 1: 200 + 40 of 360 = 66.7%. */
+static void test_hot_broker(void **state)
+{
+    (void)state;
+    for (int near = 0; near < 2; near++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        char name[16];
+        for (int p = 0; p < 6; p++) {
+            produce(w, "logs", p, 4, 1, near && p == 5 ? 1 : 0);
+            produce(w, "metrics", p, 2, 1, p % 3);
+        }
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "hot_broker", h, 4);
+        if (near) {
+            assert_int_equal(k, 0);
+        } else {
+            assert_int_equal(k, 1);
+            assert_int_equal(h[0]->severity, KT_SEV_WARNING);
+            assert_true(metric(h[0], "records") == 280 && metric(h[0], "brokers") == 3);
+            assert_true(metric(h[0], "partitions") == 8);
+            snprintf(name, sizeof name, "%.1f%%", 28000.0 / 360);
+            assert_contains(h[0]->summary, name);
+            assert_contains(h[0]->summary, "topics with every partition on it: logs (6)");
+        }
+        assert_int_equal(of_kind(f, n, "hot_partition", h, 4), 0);
+        free(f);
+        world_free(w);
+    }
+}
+
 /* Absolute Produce latency: one broker alone, 12 answered at 150 ms:
  * 12 of 12 at 100 ms or more, warning (critical from a p50 of 500 ms);
  * at 99 ms, none. */
@@ -850,6 +885,7 @@ int main(void)
         cmocka_unit_test(test_hot_partition_near_miss),
         cmocka_unit_test(test_too_few_partitions),
         cmocka_unit_test(test_load_skew),
+        cmocka_unit_test(test_hot_broker),
         cmocka_unit_test(test_slow_produce),
         cmocka_unit_test(test_findings_grouped),
         cmocka_unit_test(test_slow_broker),

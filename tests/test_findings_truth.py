@@ -16,6 +16,12 @@ For every mock capture whose truth lists partitions:
     finding citing that share names it exactly then, and no load finding
     names anything else (skew.pcap: orders/0 60 of every 72 records fires;
     skew-near-miss.pcap: 10 of every 22 does not);
+  - hot broker: where no errors were injected (retries send records
+    twice), the brokers leading at least 70% of the records the generator
+    sent to their partitions, and twice the mean of the other brokers (not
+    counting a partition named by a load finding), are exactly the ones a
+    hot_broker finding names, with that share (broker-skew.pcap: broker 1,
+    28 of every 36 records; broker-skew-near-miss.pcap: 24 of 36, none);
   - absolute latency: a broker with an injected RTT of at least the Produce
     threshold (100 ms by default) that leads a partition draws a
     slow_produce finding naming it; none does when every RTT is under the
@@ -33,6 +39,7 @@ from collections import defaultdict
 SRCDIR = os.environ.get("srcdir", ".")
 KAFKATAP = os.environ.get("KAFKATAP", "./kafkatap")
 LOAD_SHARE, REST_FACTOR, SLOW_PRODUCE_MS = 0.50, 3.0, 100
+BROKER_SHARE, BROKER_REST_FACTOR = 0.70, 2.0
 
 
 def report(pcap, *args):
@@ -50,12 +57,14 @@ def dominant(share, k, n):
 
 
 def expected_load(truth):
-    """Subjects of the load findings the generator's counts call for."""
+    """Subjects of the load findings the generator's counts call for, and
+    the partitions named one by one."""
     parts = [p for p in truth["partitions"] if p["produced_records"] > 0]
     total = sum(p["produced_records"] for p in parts)
     if total < 100 or len(parts) < 2:
-        return {}, total
+        return {}, total, set()
     want = {}
+    named = set()
     by_topic = defaultdict(list)
     for p in parts:
         by_topic[p["topic"]].append(p)
@@ -67,17 +76,39 @@ def expected_load(truth):
             subj = ("topic %s" % topic if seen == 1
                     else "topic %s partition %d" % (topic, best["partition"]))
             want[subj] = share
+            named.add((topic, best["partition"]))
             continue
         tshare = sum(p["produced_records"] for p in ps) / total
         if len(ps) >= 2 and dominant(tshare, len(ps), len(parts)):
             want["topic %s" % topic] = tshare
-    return want, total
+    return want, total, named
+
+
+def expected_hot_brokers(truth, named):
+    """Brokers leading a dominant share of the records the generator sent,
+    leaving out the partitions a partition-level load finding names."""
+    addr = {str(b["id"]): b["address"] for b in truth.get("brokers", [])}
+    led = defaultdict(int)
+    total = 0
+    for p in truth["partitions"]:
+        if p["produced_records"] <= 0 or (p["topic"], p["partition"]) in named:
+            continue
+        led[str(p["leader"])] += p["produced_records"]
+        total += p["produced_records"]
+    if len(led) < 2 or total < 100:
+        return {}
+    want = {}
+    for b, n in led.items():
+        share = n / total
+        if share >= BROKER_SHARE and share >= BROKER_REST_FACTOR * (1 - share) / (len(led) - 1):
+            want["broker " + addr[b]] = share
+    return want
 
 
 def check(pcap, truth):
     problems = []
     d = report(pcap)
-    want, total = expected_load(truth)
+    want, total, named = expected_load(truth)
     produced = {(p["topic"], p["partition"]): p["produced_records"]
                 for p in truth["partitions"]}
     for row in d["partitions"]:
@@ -100,6 +131,17 @@ def check(pcap, truth):
             if abs(m["records_share"] - share) > 0.00006:
                 problems.append("%s: records_share %s, truth %.4f"
                                 % (subj, m["records_share"], share))
+
+    if not truth.get("injected_errors"):     # retried records are sent twice
+        want_b = expected_hot_brokers(truth, named)
+        got_b = {f["subject"]: f for f in d["findings"] if f["kind"] == "hot_broker"}
+        if set(got_b) != set(want_b):
+            problems.append("hot_broker findings on %s, truth calls for %s"
+                            % (sorted(got_b), sorted(want_b)))
+        for subj, share in want_b.items():
+            if subj in got_b and abs(got_b[subj]["metrics"]["records_share"] - share) > 0.00006:
+                problems.append("%s: records_share %s, truth %.4f"
+                                % (subj, got_b[subj]["metrics"]["records_share"], share))
 
     rtt = {str(k): v for k, v in truth.get("broker_rtt_ms", {}).items()}
     addr = {str(b["id"]): b["address"] for b in truth.get("brokers", [])}

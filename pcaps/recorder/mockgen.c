@@ -11,7 +11,8 @@
  *   3. waits until READY_FILE exists (the capture is running),
  *   4. runs the scenario, then writes TRUTH_FILE.
  * Scenarios: produce-multi, slow-broker, produce-errors, consumer-group,
- * load, skew, skew-near-miss, slow-alone, slow-alone-near-miss.
+ * load, skew, skew-near-miss, slow-alone, slow-alone-near-miss, broker-skew,
+ * broker-skew-near-miss.
  */
 #include <errno.h>
 #include <signal.h>
@@ -686,6 +687,32 @@ static void setup_slow_alone(int rtt) {
              "produces 3 records to each partition per wave. ", rtt);
 }
 
+/* A broker leading most of the load: topic logs (6 partitions) gets 4
+ * records per partition per wave, metrics (6 partitions, 2 per broker) 2.
+ * broker-skew: every logs partition on broker 1, which then takes 24 + 4
+ * of every 36 records (77.8%); broker-skew-near-miss: logs on brokers
+ * 1,1,1,1,1,2, broker 1 takes 20 + 4 of 36 (66.7%). */
+static void setup_broker_skew(int near) {
+        static const int l_logs[] = {1, 1, 1, 1, 1, 1};
+        static const int l_logs_near[] = {1, 1, 1, 1, 1, 2};
+        static const int l_metrics[] = {1, 2, 3, 1, 2, 3};
+        int logs = add_topic("logs", 6, near ? l_logs_near : l_logs);
+        int metrics = add_topic("metrics", 6, l_metrics);
+        struct producer *p;
+        p = add_producer("logs-svc", "none", -1, logs, 0, 5, 4, 120);
+        p->linger_ms = 5;
+        p = add_producer("metrics-svc", "none", -1, metrics, 0, 5, 2, 120);
+        p->linger_ms = 5;
+        waves = 20;
+        wave_gap_ms = 60;
+        note("every wave, logs-svc produces 4 records to each partition of "
+             "logs and metrics-svc 2 to each partition of metrics "
+             "(acks=all, no compression, 120-byte values): broker 1 leads "
+             "%s of logs and metrics/0 and /3, %d of every 36 records "
+             "(%.1f%%). ", near ? "partitions 0-4" : "every partition",
+             near ? 24 : 28, 100.0 * (near ? 24 : 28) / 36);
+}
+
 /* -------------------------------- output -------------------------------- */
 
 static void json_str(FILE *f, const char *s) {
@@ -927,6 +954,10 @@ int main(int argc, char **argv) {
                 setup_skew(60);
         else if (!strcmp(scenario, "skew-near-miss"))
                 setup_skew(10);
+        else if (!strcmp(scenario, "broker-skew"))
+                setup_broker_skew(0);
+        else if (!strcmp(scenario, "broker-skew-near-miss"))
+                setup_broker_skew(1);
         else if (!strcmp(scenario, "slow-alone"))
                 setup_slow_alone(150);
         else if (!strcmp(scenario, "slow-alone-near-miss"))

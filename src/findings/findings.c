@@ -80,6 +80,10 @@
 #define LOAD_WORSE_FACTOR 2.0
 #define LOAD_WORSE_GAP_MS 5.0
 #define LOAD_ERR_SHARE 0.05
+#define BROKER_SHARE 0.70
+#define BROKER_REST_FACTOR 2.0
+#define LOADED_TOPIC 1       /* loaded[t]: the topic has a load finding */
+#define LOADED_PART 2        /* loaded[t]: LOADED_PART + i, its partition i */
 #define FEW_FACTOR 5.0
 #define FEW_MIN_GAP_MS 5.0
 #define SLOW_MIN_ANSWERED 10
@@ -422,7 +426,8 @@ static int dominant(double share, size_t k, size_t np)
     return share / (double)k >= LOAD_REST_FACTOR * rest_mean;
 }
 
-/* Marks loaded[t] for each topic group with a load finding. */
+/* Sets loaded[t] for each topic group with a load finding: LOADED_TOPIC
+ * for the whole topic, LOADED_PART + i for its partition i. */
 static void load_skew(list *l, const topic_group *g, size_t ng, const kt_partition_stats *const *m,
                       size_t n, int *loaded)
 {
@@ -457,7 +462,7 @@ static void load_skew(list *l, const topic_group *g, size_t ng, const kt_partiti
             load_finding(l, topic, g[t].p[best]->partition, g[t].n, &u, &all, m, n,
                          g[t].p[0]->topic);
             kt_hist_free(&u.latency);
-            loaded[t] = 1;
+            loaded[t] = LOADED_PART + (int)best;
             continue;
         }
         /* the topic as a whole, spread over too few partitions */
@@ -467,10 +472,139 @@ static void load_skew(list *l, const topic_group *g, size_t ng, const kt_partiti
         double share = load_share(&u, &all);
         if (u.partitions >= 2 && dominant(share, u.partitions, all.partitions)) {
             load_finding(l, topic, -1, g[t].n, &u, &all, m, n, g[t].p[0]->topic);
-            loaded[t] = 1;
+            loaded[t] = LOADED_TOPIC;
         }
         kt_hist_free(&u.latency);
     }
+}
+
+/* ---- hot_broker: a broker that leads most of the produced load -------- */
+
+typedef struct broker_load {
+    kt_endpoint ep;
+    load u;                      /* the partitions it leads last */
+    uint64_t led;                /* their records sent while it led them */
+} broker_load;
+
+/* The partition named by a partition-level load finding, or NULL. */
+static const kt_partition_stats *named_part(const topic_group *g, int loaded)
+{
+    return loaded >= LOADED_PART ? g->p[loaded - LOADED_PART] : NULL;
+}
+
+/* The topics of 2+ partitions with Produce that all were led by ep:
+ * "; topics with every partition seen on it: a (6), b (2)". */
+static void topics_on(char *buf, size_t len, const topic_group *g, size_t ng,
+                      const kt_endpoint *ep)
+{
+    size_t o = 0, k = 0;
+    char topic[200];
+    buf[0] = 0;
+    for (size_t t = 0; t < ng && o < len; t++) {
+        size_t np = 0, on = 0;
+        for (size_t i = 0; i < g[t].n; i++) {
+            const kt_produce_agg *a = &g[t].p[i]->produce;
+            if (!a->requests)
+                continue;
+            np++;
+            on += kt_endpoint_equal(&a->leader, ep);
+        }
+        if (np < 2 || on != np)
+            continue;
+        kt_label_topic(topic, sizeof topic, g[t].p[0]->topic);
+        o += (size_t)snprintf(buf + o, len - o, "%s%s (%zu)",
+                              k++ ? ", " : "; topics with every partition on it: ", topic, np);
+    }
+}
+
+/* Among the brokers that led Produce partitions (at least 2), one that
+ * took a dominant share of the records as their leader: at least
+ * BROKER_SHARE, and at least BROKER_REST_FACTOR times the mean share of the
+ * other brokers.  A partition is counted for the broker of its last
+ * Produce request, with the records sent to it since it became that
+ * broker (records sent to an earlier leader count for no broker).  The
+ * partitions named by a partition-level load finding are left out of the
+ * count: that partition is the cause, its leader only follows. */
+static void hot_brokers(list *l, const topic_group *g, size_t ng, const int *loaded)
+{
+    broker_load *b = NULL;
+    size_t nb = 0, cap = 0;
+    load all;
+    char name[KT_ENDPOINT_STRLEN], topics[300];
+
+    memset(&all, 0, sizeof all);
+    for (size_t t = 0; t < ng; t++) {
+        const kt_partition_stats *skip = named_part(&g[t], loaded[t]);
+        for (size_t i = 0; i < g[t].n; i++) {
+            const kt_partition_stats *p = g[t].p[i];
+            size_t k;
+            if (p == skip || !p->produce.requests || !p->produce.leader.family)
+                continue;
+            for (k = 0; k < nb && !kt_endpoint_equal(&b[k].ep, &p->produce.leader); k++)
+                ;
+            if (k == nb) {
+                if (nb == cap) {
+                    size_t nc = cap ? cap * 2 : 8;
+                    broker_load *nbp = realloc(b, nc * sizeof *b);
+                    if (!nbp)
+                        goto out;
+                    b = nbp;
+                    cap = nc;
+                }
+                memset(&b[nb], 0, sizeof b[nb]);
+                b[nb++].ep = p->produce.leader;
+            }
+            load_add(&b[k].u, p);
+            b[k].led += p->produce.leader_records;
+            load_add(&all, p);
+        }
+    }
+    if (nb < 2 || all.records < LOAD_MIN_RECORDS)
+        goto out;
+    for (size_t k = 0; k < nb; k++) {
+        double share = frac(b[k].led, all.records);
+        double rest_mean = (1 - share) / (double)(nb - 1);
+        if (share < BROKER_SHARE || share < BROKER_REST_FACTOR * rest_mean)
+            continue;
+        load rest;
+        double p50, rest_p50;
+        memset(&rest, 0, sizeof rest);
+        for (size_t o = 0; o < nb; o++)
+            if (o != k) {
+                rest.records += b[o].u.records;
+                rest.answered += b[o].u.answered;
+                rest.errored += b[o].u.errored;
+                kt_hist_merge(&rest.latency, &b[o].u.latency);
+            }
+        int worse = load_worse(&b[k].u, &rest, &p50, &rest_p50);
+        kt_hist_free(&rest.latency);
+        kt_finding *f = add(l, "hot_broker", worse ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                            share / LOAD_SHARE);
+        if (!f)
+            break;
+        kt_endpoint_format(&b[k].ep, name, sizeof name);
+        topics_on(topics, sizeof topics, g, ng, &b[k].ep);
+        subject(f, "broker %s", name);
+        summary(f, "Hot broker: %s leads %zu of the %zu partitions that took Produce and "
+                   "%.1f%% of their records (%" PRIu64 " of %" PRIu64 "), %.1f%% of the bytes; "
+                   "the other %zu broker%s %.1f%% each on average; produce p50 %.3f ms, the "
+                   "rest %.3f ms%s%s",
+                name, b[k].u.partitions, all.partitions, share * 100, b[k].led, all.records, frac(b[k].u.bytes, all.bytes) * 100, nb - 1, nb == 2 ? "" : "s",
+                rest_mean * 100, p50, rest_p50, worse ? " (worse than the rest)" : "", topics);
+        metric(f, "records_share", share);
+        metric(f, "bytes_share", frac(b[k].u.bytes, all.bytes));
+        metric(f, "records", (double)b[k].led);
+        metric(f, "partitions", (double)b[k].u.partitions);
+        metric(f, "brokers", (double)nb);
+        metric(f, "rest_mean_share", rest_mean);
+        metric(f, "p50_ms", p50);
+        metric(f, "rest_p50_ms", rest_p50);
+    }
+out:
+    for (size_t k = 0; k < nb; k++)
+        kt_hist_free(&b[k].u.latency);
+    kt_hist_free(&all.latency);
+    free(b);
 }
 
 /* m: the partitions merged by canonical topic. */
@@ -519,6 +653,7 @@ static void hot_partitions(list *l, const kt_partition_stats *const *m, size_t n
         if (!loaded[t])
             hot_in_topic(l, &g[t]);
     too_few_partitions(l, g, ng, loaded);
+    hot_brokers(l, g, ng, loaded);
 out:
     free(loaded);
     free(g);
@@ -928,7 +1063,7 @@ static int cmp_entry(const void *a, const void *b)
  * counting the rest.  e is sorted, most severe first. */
 static int grouped_kind(const char *kind)
 {
-    static const char *const kinds[] = { "hot_partition", "slow_broker", "slow_produce",
+    static const char *const kinds[] = { "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                          "slow_fetch", "throttling" };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kind, kinds[i]))

@@ -17,7 +17,7 @@ enum kt_severity { KT_SEV_INFO = 0, KT_SEV_WARNING, KT_SEV_CRITICAL };
 #define KT_FINDING_MAX_METRICS 16
 
 typedef struct kt_finding {
-    const char *kind;            /* "hot_partition", "slow_broker", "slow_produce",
+    const char *kind;            /* "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                     "slow_fetch", "error_storm", "throttling",
                                     "unanswered_requests" */
     int severity;                /* enum kt_severity */
