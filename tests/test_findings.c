@@ -323,6 +323,47 @@ static void test_hot_broker(void **state)
     }
 }
 
+/* The load skew case with orders/0's broker (0) throttling every one of
+ * its 60 responses (200 ms), the events brokers none: critical, for the
+ * throttling. */
+static void test_load_skew_throttled(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    req r = { PRODUCE, 0, "producer", 1000, 0, 200, topic(w, "orders"), 0, 10 };
+    add(w, &r, 60);
+    for (int p = 0; p < 12; p++)
+        produce(w, "events", p, 1, 1, 1);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "hot_partition", h, 4), 1);
+    assert_int_equal(h[0]->severity, KT_SEV_CRITICAL);
+    assert_contains(h[0]->summary, "(worse than the rest: its broker throttles)");
+    free(f);
+    world_free(w);
+}
+
+/* Absolute Fetch latency: 10 fetches of orders/0 that returned 5 records
+ * each after 1500 ms: slow_fetch warning (threshold 1000 ms); 10 empty
+ * long-poll waits of 1500 ms on orders/1: never slow. */
+static void test_slow_fetch(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    req data = { FETCH, 0, "consumer", 1500000, 0, 0, topic(w, "orders"), 0, 5 };
+    req empty = { FETCH, 0, "consumer", 1500000, 0, 0, topic(w, "orders"), 1, 0 };
+    add(w, &data, 10);
+    add(w, &empty, 10);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "slow_fetch", h, 4), 1);
+    assert_string_equal(h[0]->subject, "topic orders partition 0");
+    assert_int_equal(h[0]->severity, KT_SEV_WARNING);
+    assert_true(metric(h[0], "threshold_ms") == 1000 && metric(h[0], "answered") == 10);
+    free(f);
+    world_free(w);
+}
+
 /* Absolute Produce latency: one broker alone, 12 answered at 150 ms:
  * 12 of 12 at 100 ms or more, warning (critical from a p50 of 500 ms);
  * at 99 ms, none. */
@@ -886,7 +927,9 @@ int main(void)
         cmocka_unit_test(test_too_few_partitions),
         cmocka_unit_test(test_load_skew),
         cmocka_unit_test(test_hot_broker),
+        cmocka_unit_test(test_load_skew_throttled),
         cmocka_unit_test(test_slow_produce),
+        cmocka_unit_test(test_slow_fetch),
         cmocka_unit_test(test_findings_grouped),
         cmocka_unit_test(test_slow_broker),
         cmocka_unit_test(test_slow_broker_on_produce),

@@ -82,6 +82,7 @@
 #define LOAD_ERR_SHARE 0.05
 #define BROKER_SHARE 0.70
 #define BROKER_REST_FACTOR 2.0
+enum { WORSE_LATENCY = 1, WORSE_ERRORS, WORSE_THROTTLING };
 #define LOADED_TOPIC 1       /* loaded[t]: the topic has a load finding */
 #define LOADED_PART 2        /* loaded[t]: LOADED_PART + i, its partition i */
 #define FEW_FACTOR 5.0
@@ -301,6 +302,9 @@ typedef struct load {
     uint64_t records, bytes, requests, answered, errored;
     uint64_t first_us, last_us;
     size_t partitions;           /* with Produce requests */
+    kt_endpoint leader;          /* the broker all of them were led by last;
+                                    family 0 when none or several */
+    int leaders_mixed;
     kt_histogram latency;        /* merged; kt_hist_free() it */
 } load;
 
@@ -309,6 +313,10 @@ static void load_add(load *l, const kt_partition_stats *p)
     const kt_produce_agg *a = &p->produce;
     if (!a->requests)
         return;
+    if (!l->partitions)
+        l->leader = a->leader;
+    else if (!kt_endpoint_equal(&l->leader, &a->leader))
+        l->leaders_mixed = 1;
     l->partitions++;
     l->records += a->records;
     l->bytes += a->bytes;
@@ -335,27 +343,63 @@ static double load_share(const load *u, const load *all)
     return frac(u->records, all->records);
 }
 
+/* Of the throttle-carrying responses of one broker (or, other set, of all
+ * the others), the share that was throttled. */
+static double throttled_share(const kt_findings_input *in, const kt_endpoint *ep, int other)
+{
+    uint64_t resp = 0, thr = 0;
+    for (size_t i = 0; in->throttled && i < in->nthrottled; i++) {
+        const kt_throttle_stats *t = in->throttled[i];
+        if (kt_endpoint_equal(&t->broker, ep) == !other) {
+            resp += t->responses;
+            thr += t->throttled;
+        }
+    }
+    return frac(thr, resp);
+}
+
 /* What makes a loaded unit worse than the rest, for the severity: its
  * produce p50 LOAD_WORSE_FACTOR times the rest's and LOAD_WORSE_GAP_MS
- * above it, or its produce partition errors at least LOAD_ERR_SHARE of its
- * answers and LOAD_WORSE_FACTOR times the rest's rate.  rest: everything
- * else, its latency merged by the caller. */
-static int load_worse(const load *u, const load *rest, double *p50, double *rest_p50)
+ * above it; or its produce partition errors at least LOAD_ERR_SHARE of its
+ * answers and LOAD_WORSE_FACTOR times the rest's rate; or, when one broker
+ * leads all of it, that broker throttled at least LOAD_ERR_SHARE of its
+ * responses and LOAD_WORSE_FACTOR times the other brokers' share.  rest:
+ * everything else, its latency merged by the caller.  Returns 0, or
+ * WORSE_LATENCY, WORSE_ERRORS or WORSE_THROTTLING. */
+static int load_worse(const kt_findings_input *in, const load *u, const load *rest,
+                      double *p50, double *rest_p50)
 {
     double err = frac(u->errored, u->answered), rest_err = frac(rest->errored, rest->answered);
     *p50 = ms_of(kt_hist_percentile(&u->latency, 50));
     *rest_p50 = ms_of(kt_hist_percentile(&rest->latency, 50));
     if (u->latency.count && rest->latency.count && *p50 >= LOAD_WORSE_FACTOR * *rest_p50 &&
         *p50 - *rest_p50 >= LOAD_WORSE_GAP_MS)
-        return 1;
-    return err >= LOAD_ERR_SHARE && err >= LOAD_WORSE_FACTOR * rest_err;
+        return WORSE_LATENCY;
+    if (err >= LOAD_ERR_SHARE && err >= LOAD_WORSE_FACTOR * rest_err)
+        return WORSE_ERRORS;
+    if (u->leader.family && !u->leaders_mixed) {
+        double thr = throttled_share(in, &u->leader, 0);
+        if (thr >= LOAD_ERR_SHARE && thr >= LOAD_WORSE_FACTOR * throttled_share(in, &u->leader, 1))
+            return WORSE_THROTTLING;
+    }
+    return 0;
+}
+
+static const char *worse_text(int why)
+{
+    switch (why) {
+    case WORSE_LATENCY: return " (worse than the rest: latency)";
+    case WORSE_ERRORS: return " (worse than the rest: partition errors)";
+    case WORSE_THROTTLING: return " (worse than the rest: its broker throttles)";
+    default: return "";
+    }
 }
 
 /* The finding for a unit carrying a dominant share.  part: its partition
  * number, or -1 for a whole topic; seen: the topic's partitions seen. */
-static void load_finding(list *l, const char *topic, int32_t part, size_t seen, load *u,
-                         const load *all, const kt_partition_stats *const *m, size_t n,
-                         const kt_topic *tp)
+static void load_finding(list *l, const kt_findings_input *in, const char *topic, int32_t part,
+                         size_t seen, load *u, const load *all,
+                         const kt_partition_stats *const *m, size_t n, const kt_topic *tp)
 {
     load rest;
     double p50, rest_p50, share = load_share(u, all), fair = 1.0 / (double)all->partitions;
@@ -367,7 +411,7 @@ static void load_finding(list *l, const char *topic, int32_t part, size_t seen, 
     for (size_t i = 0; i < n; i++)
         if (!(m[i]->topic == tp && (part < 0 || m[i]->partition == part)))
             load_add(&rest, m[i]);
-    int worse = load_worse(u, &rest, &p50, &rest_p50);
+    int worse = load_worse(in, u, &rest, &p50, &rest_p50);
     kt_hist_free(&rest.latency);
     kt_finding *f = add(l, "hot_partition", worse ? KT_SEV_CRITICAL : KT_SEV_WARNING,
                         share / LOAD_SHARE);
@@ -388,9 +432,9 @@ static void load_finding(list *l, const char *topic, int32_t part, size_t seen, 
     }
     if (u->latency.count)
         snprintf(tail, sizeof tail, "; produce p50 %.3f ms, the rest %.3f ms%s", p50,
-                 rest_p50, worse ? " (worse than the rest)" : "");
+                 rest_p50, worse_text(worse));
     else
-        snprintf(tail, sizeof tail, "; no answered produce requests");
+        snprintf(tail, sizeof tail, "; no answered produce requests%s", worse_text(worse));
     summary(f, "%s carries %.1f%% of the capture's produced records (%" PRIu64 " of %" PRIu64
                ") and %.1f%% of its bytes (%" PRIu64 " of %" PRIu64 "), %" PRIu64 " of %" PRIu64
                " partition produce requests, %.1f records/s over %.3f s; %zu partitions "
@@ -428,7 +472,7 @@ static int dominant(double share, size_t k, size_t np)
 
 /* Sets loaded[t] for each topic group with a load finding: LOADED_TOPIC
  * for the whole topic, LOADED_PART + i for its partition i. */
-static void load_skew(list *l, const topic_group *g, size_t ng, const kt_partition_stats *const *m,
+static void load_skew(list *l, const kt_findings_input *in, const topic_group *g, size_t ng, const kt_partition_stats *const *m,
                       size_t n, int *loaded)
 {
     load all;
@@ -459,7 +503,7 @@ static void load_skew(list *l, const topic_group *g, size_t ng, const kt_partiti
         if (dominant(best_share, 1, all.partitions)) {
             memset(&u, 0, sizeof u);
             load_add(&u, g[t].p[best]);
-            load_finding(l, topic, g[t].p[best]->partition, g[t].n, &u, &all, m, n,
+            load_finding(l, in, topic, g[t].p[best]->partition, g[t].n, &u, &all, m, n,
                          g[t].p[0]->topic);
             kt_hist_free(&u.latency);
             loaded[t] = LOADED_PART + (int)best;
@@ -471,7 +515,7 @@ static void load_skew(list *l, const topic_group *g, size_t ng, const kt_partiti
             load_add(&u, g[t].p[i]);
         double share = load_share(&u, &all);
         if (u.partitions >= 2 && dominant(share, u.partitions, all.partitions)) {
-            load_finding(l, topic, -1, g[t].n, &u, &all, m, n, g[t].p[0]->topic);
+            load_finding(l, in, topic, -1, g[t].n, &u, &all, m, n, g[t].p[0]->topic);
             loaded[t] = LOADED_TOPIC;
         }
         kt_hist_free(&u.latency);
@@ -525,7 +569,8 @@ static void topics_on(char *buf, size_t len, const topic_group *g, size_t ng,
  * broker (records sent to an earlier leader count for no broker).  The
  * partitions named by a partition-level load finding are left out of the
  * count: that partition is the cause, its leader only follows. */
-static void hot_brokers(list *l, const topic_group *g, size_t ng, const int *loaded)
+static void hot_brokers(list *l, const kt_findings_input *in, const topic_group *g, size_t ng,
+                        const int *loaded)
 {
     broker_load *b = NULL;
     size_t nb = 0, cap = 0;
@@ -576,7 +621,7 @@ static void hot_brokers(list *l, const topic_group *g, size_t ng, const int *loa
                 rest.errored += b[o].u.errored;
                 kt_hist_merge(&rest.latency, &b[o].u.latency);
             }
-        int worse = load_worse(&b[k].u, &rest, &p50, &rest_p50);
+        int worse = load_worse(in, &b[k].u, &rest, &p50, &rest_p50);
         kt_hist_free(&rest.latency);
         kt_finding *f = add(l, "hot_broker", worse ? KT_SEV_CRITICAL : KT_SEV_WARNING,
                             share / LOAD_SHARE);
@@ -590,7 +635,7 @@ static void hot_brokers(list *l, const topic_group *g, size_t ng, const int *loa
                    "the other %zu broker%s %.1f%% each on average; produce p50 %.3f ms, the "
                    "rest %.3f ms%s%s",
                 name, b[k].u.partitions, all.partitions, share * 100, b[k].led, all.records, frac(b[k].u.bytes, all.bytes) * 100, nb - 1, nb == 2 ? "" : "s",
-                rest_mean * 100, p50, rest_p50, worse ? " (worse than the rest)" : "", topics);
+                rest_mean * 100, p50, rest_p50, worse_text(worse), topics);
         metric(f, "records_share", share);
         metric(f, "bytes_share", frac(b[k].u.bytes, all.bytes));
         metric(f, "records", (double)b[k].led);
@@ -608,8 +653,10 @@ out:
 }
 
 /* m: the partitions merged by canonical topic. */
-static void hot_partitions(list *l, const kt_partition_stats *const *m, size_t n)
+static void hot_partitions(list *l, const kt_findings_input *in)
 {
+    const kt_partition_stats *const *m = in->partitions;
+    size_t n = in->npartitions;
     size_t ng = 0;
     const kt_partition_stats **byt;
     topic_group *g;
@@ -648,12 +695,12 @@ static void hot_partitions(list *l, const kt_partition_stats *const *m, size_t n
     loaded = calloc(ng + 1, sizeof *loaded);
     if (!loaded)
         goto out;
-    load_skew(l, g, ng, m, n, loaded);
+    load_skew(l, in, g, ng, m, n, loaded);
     for (size_t t = 0; t < ng; t++)
         if (!loaded[t])
             hot_in_topic(l, &g[t]);
     too_few_partitions(l, g, ng, loaded);
-    hot_brokers(l, g, ng, loaded);
+    hot_brokers(l, in, g, ng, loaded);
 out:
     free(loaded);
     free(g);
@@ -1116,7 +1163,7 @@ size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
     *out = NULL;
     if (!s)
         return 0;
-    hot_partitions(&l, in->partitions, in->npartitions);
+    hot_partitions(&l, in);
     slow_brokers(&l, s);
     slow_absolute(&l, in);
     if (in->apis) {
