@@ -28,6 +28,12 @@ For every mock capture whose truth lists partitions:
     threshold (slow-alone.pcap: 150 ms fires; slow-alone-near-miss.pcap:
     70 ms and slow-broker.pcap: 80 ms do not), and with --slow-produce-ms
     under a broker's RTT that broker is named.
+
+For every real Apache Kafka capture (pcaps/kafka/NAME.truth.json, the
+broker's end offsets per partition): the load findings are exactly the ones
+those offsets call for (kafka/skew.pcap: orders/0 1200 of 1440 records from
+an idempotent acks=all producer), with the share to the digit where no
+topic was deleted and no broker killed.
 """
 import glob
 import json
@@ -167,9 +173,56 @@ def check(pcap, truth):
     return problems
 
 
+def kafka_as_mock(truth):
+    """A real-broker truth file (tools/kafka-harness: the broker's end
+    offsets per partition) in the shape check_load() reads."""
+    parts = [{"topic": p["topic"], "partition": p["partition"],
+              "produced_records": p["records"]} for p in truth.get("partitions", [])]
+    topics = defaultdict(int)
+    for p in parts:
+        topics[p["topic"]] += 1
+    return {"partitions": parts,
+            "topics": {t: {"partitions": n} for t, n in topics.items()}}
+
+
+def check_kafka(pcap, truth):
+    """Load findings on a real broker's capture, truth from its end
+    offsets.  Where a topic was deleted or a broker killed, records the
+    broker no longer has (or took twice, from retries) were sent, so only
+    the set of findings is compared, not the shares to the digit."""
+    problems = []
+    mock = kafka_as_mock(truth)
+    want, total, _ = expected_load(mock)
+    d = report(pcap)
+    got = {f["subject"]: f for f in d["findings"]
+           if f["kind"] == "hot_partition" and "records_share" in f["metrics"]}
+    if set(got) != set(want):
+        problems.append("load findings on %s, the broker's end offsets call for %s"
+                        % (sorted(got), sorted(want)))
+    exact = not truth.get("deleted_topics") and not truth.get("failed_brokers")
+    for subj, share in want.items():
+        if subj in got and exact and abs(got[subj]["metrics"]["records_share"] - share) > 0.00006:
+            problems.append("%s: records_share %s, end offsets %.4f"
+                            % (subj, got[subj]["metrics"]["records_share"], share))
+    return problems
+
+
 def main():
     bad = 0
     n = 0
+    for truth_path in sorted(glob.glob(os.path.join(SRCDIR, "pcaps", "kafka", "*.truth.json"))):
+        truth = json.load(open(truth_path))
+        pcap = truth_path[:-len(".truth.json")] + ".pcap"
+        if not truth.get("partitions") or not os.path.exists(pcap):
+            continue
+        problems = check_kafka(pcap, truth)
+        name = "kafka/" + os.path.basename(pcap)
+        if problems:
+            bad += 1
+            for p in problems:
+                print("FAIL %s: %s" % (name, p))
+        else:
+            print("ok   %s" % name)
     for truth_path in sorted(glob.glob(os.path.join(SRCDIR, "pcaps", "*.truth.json"))):
         truth = json.load(open(truth_path))
         pcap = truth_path[:-len(".truth.json")] + ".pcap"
