@@ -207,40 +207,33 @@ def check_kafka(pcap, truth):
     return problems
 
 
-def main():
-    bad = 0
-    n = 0
-    for truth_path in sorted(glob.glob(os.path.join(SRCDIR, "pcaps", "kafka", "*.truth.json"))):
+def run_all(folder, prefix, usable, check_fn):
+    """Checks every capture with a usable truth file in folder; returns
+    (captures checked, captures with problems)."""
+    n = bad = 0
+    for truth_path in sorted(glob.glob(os.path.join(SRCDIR, "pcaps", *folder, "*.truth.json"))):
         truth = json.load(open(truth_path))
         pcap = truth_path[:-len(".truth.json")] + ".pcap"
-        if not truth.get("partitions") or not os.path.exists(pcap):
-            continue
-        problems = check_kafka(pcap, truth)
-        name = "kafka/" + os.path.basename(pcap)
-        if problems:
-            bad += 1
-            for p in problems:
-                print("FAIL %s: %s" % (name, p))
-        else:
-            print("ok   %s" % name)
-    for truth_path in sorted(glob.glob(os.path.join(SRCDIR, "pcaps", "*.truth.json"))):
-        truth = json.load(open(truth_path))
-        pcap = truth_path[:-len(".truth.json")] + ".pcap"
-        if "partitions" not in truth or "topics" not in truth or not os.path.exists(pcap):
+        if not usable(truth) or not os.path.exists(pcap):
             continue
         n += 1
-        problems = check(pcap, truth)
-        name = os.path.basename(pcap)
-        if problems:
-            bad += 1
-            for p in problems:
-                print("FAIL %s: %s" % (name, p))
-        else:
+        problems = check_fn(pcap, truth)
+        name = prefix + os.path.basename(pcap)
+        bad += bool(problems)
+        for p in problems:
+            print("FAIL %s: %s" % (name, p))
+        if not problems:
             print("ok   %s" % name)
+    return n, bad
+
+
+def main():
+    _, bad_kafka = run_all(["kafka"], "kafka/", lambda t: bool(t.get("partitions")), check_kafka)
+    n, bad = run_all([], "", lambda t: "partitions" in t and "topics" in t, check)
     if n < 4:
         print("FAIL: only %d mock captures with partition truth" % n)
         return 1
-    return 1 if bad else 0
+    return 1 if bad or bad_kafka else 0
 
 
 if __name__ == "__main__":
