@@ -4,7 +4,20 @@
  * Rules (the thresholds are the constants below; the man page, FINDINGS,
  * says the same):
  *
- * hot_partition   In a topic where at least 2 partitions saw Produce
+ * hot_partition   From load (first): with at least LOAD_MIN_RECORDS (100)
+ *                 produced records over 2+ partitions, a partition with a
+ *                 dominant share of the records: at least LOAD_SHARE (50%)
+ *                 and LOAD_REST_FACTOR (3) times the mean share of the other
+ *                 partitions; failing that, a topic of 2+ partitions whose
+ *                 records pass the same test per partition.  Warning;
+ *                 critical when it is also worse than the rest
+ *                 (load_worse: p50 LOAD_WORSE_FACTOR (2) times and
+ *                 LOAD_WORSE_GAP_MS (5 ms) above, or partition errors
+ *                 LOAD_ERR_SHARE (5%) of its answers and 2 times the rest's
+ *                 rate, or its one leader throttling 5% and 2 times the other
+ *                 brokers).  A topic with a load finding skips the latency
+ *                 rules below.
+ *                 From latency: in a topic where at least 2 partitions saw Produce
  *                 requests, and at least HOT_MIN_REQUESTS in all, the
  *                 partition with the most produce broker time carries at
  *                 least HOT_SHARE (50%) of the topic's produce broker time
@@ -18,6 +31,19 @@
  *                 the median produce p50 of the other topics with as many
  *                 answered produce requests, and at least FEW_MIN_GAP_MS
  *                 (5 ms) above it: warning.
+ * hot_broker      Among 2+ brokers leading Produce partitions (100+
+ *                 records): one that took BROKER_SHARE (70%) of the records
+ *                 as their leader and BROKER_REST_FACTOR (2) times the
+ *                 others' mean share, not counting a partition named by a
+ *                 partition-level load finding: warning; critical as
+ *                 load_worse.
+ * slow_produce, slow_fetch  Per broker and topic-partition Produce, per
+ *                 topic-partition Fetch that returned data: at least
+ *                 ABS_MIN_ANSWERED (10) answered and ABS_SHARE (50%) of them
+ *                 at the threshold or above (--slow-produce-ms 100,
+ *                 --slow-fetch-ms 1000): warning; critical at a p50 of
+ *                 ABS_CRIT_FACTOR (5) times the threshold.  Partitions that
+ *                 saw only acks=0 and empty fetches are never judged.
  * slow_broker     At least 2 brokers with SLOW_MIN_ANSWERED (10) answered
  *                 requests each: a broker whose p50 latency is at least
  *                 SLOW_FACTOR (3) times the median p50 of the others and at
@@ -53,6 +79,10 @@
  *                 warning.  Fetch: info below UNANS_FETCH_WARN_SHARE (10%),
  *                 as long-poll Fetch requests still in flight when a capture
  *                 ends are normal and cannot be told apart from lost ones.
+ *
+ * Grouping: a per-peer rule (hot_partition, hot_broker, slow_broker,
+ * slow_produce, slow_fetch, throttling) firing for GROUP_MIN (4) subjects
+ * or more is one finding, the worst, naming GROUP_NAMED (3) more.
  *
  * Order: most severe first, then by how far the rule's main number is past
  * its threshold, then kind and subject (for a stable output).
