@@ -225,7 +225,9 @@ static void assert_contains(const char *hay, const char *needle)
  * and share 6000/6150 >= 80%: critical. */
 static void hot_case(world *w, double hot_ms)
 {
-    produce(w, "orders", 3, 40, hot_ms, 0);
+    /* 40 requests of 2 records: 80 of the 380 records, no load skew */
+    req r = { PRODUCE, 0, "producer", (int64_t)(hot_ms * 1000), 0, 0, topic(w, "orders"), 3, 2 };
+    add(w, &r, 40);
     for (int p = 0; p < 3; p++)
         produce(w, "orders", p, 10, 5, 0);
 }
@@ -250,6 +252,162 @@ static void test_hot_partition_fires(void **state)
         free(f);
         world_free(w);
     }
+}
+
+/* Load skew, from the records alone: orders/0 gets 60 requests of 10
+ * records (600), events/0-11 one request of 10 each (120): 600 of 720 =
+ * 83.3%, at least 50% and 3 x the others' mean (1.4%): warning at equal
+ * latency, critical when orders/0 answers in 50 ms against 1 ms.  Near
+ * miss: 10 requests (100 of 220 = 45.5%, under 50%). */
+static void test_load_skew(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 3; c++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        produce(w, "orders", 0, c == 2 ? 10 : 60, c == 1 ? 50 : 1, 0);
+        for (int p = 0; p < 12; p++)
+            produce(w, "events", p, 1, 1, 1);
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "hot_partition", h, 4);
+        if (c == 2) {
+            assert_int_equal(k, 0);
+        } else {
+            assert_int_equal(k, 1);
+            assert_int_equal(h[0]->severity, c == 1 ? KT_SEV_CRITICAL : KT_SEV_WARNING);
+            assert_string_equal(h[0]->subject, "topic orders");
+            assert_true(metric(h[0], "records_share") > 600.0 / 720 - 1e-9 &&
+                        metric(h[0], "records_share") < 600.0 / 720 + 1e-9);
+            assert_true(metric(h[0], "records") == 600);
+            assert_true(metric(h[0], "partitions") == 13);
+            assert_contains(h[0]->summary, "Too few partitions: topic orders");
+            assert_contains(h[0]->summary, "83.3%");
+        }
+        free(f);
+        world_free(w);
+    }
+}
+
+/* A broker leading most of the load: logs/0-5 on broker 0, 4 requests of
+ * 10 records each (240); metrics/0-5 on brokers 0,1,2,0,1,2, 2 each (120):
+ * broker 0 leads 240 + 40 of 360 = 77.8% (at least 70%, and 2 x the 11.1%
+ * mean of the other two): warning naming logs.  Near miss: logs/5 on
+ * broker 1: 200 + 40 of 360 = 66.7%. */
+static void test_hot_broker(void **state)
+{
+    (void)state;
+    for (int near = 0; near < 2; near++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        char name[16];
+        for (int p = 0; p < 6; p++) {
+            produce(w, "logs", p, 4, 1, near && p == 5 ? 1 : 0);
+            produce(w, "metrics", p, 2, 1, p % 3);
+        }
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "hot_broker", h, 4);
+        if (near) {
+            assert_int_equal(k, 0);
+        } else {
+            assert_int_equal(k, 1);
+            assert_int_equal(h[0]->severity, KT_SEV_WARNING);
+            assert_true(metric(h[0], "records") == 280 && metric(h[0], "brokers") == 3);
+            assert_true(metric(h[0], "partitions") == 8);
+            snprintf(name, sizeof name, "%.1f%%", 28000.0 / 360);
+            assert_contains(h[0]->summary, name);
+            assert_contains(h[0]->summary, "topics with every partition on it: logs (6)");
+        }
+        assert_int_equal(of_kind(f, n, "hot_partition", h, 4), 0);
+        free(f);
+        world_free(w);
+    }
+}
+
+/* The load skew case with orders/0's broker (0) throttling every one of
+ * its 60 responses (200 ms), the events brokers none: critical, for the
+ * throttling. */
+static void test_load_skew_throttled(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    req r = { PRODUCE, 0, "producer", 1000, 0, 200, topic(w, "orders"), 0, 10 };
+    add(w, &r, 60);
+    for (int p = 0; p < 12; p++)
+        produce(w, "events", p, 1, 1, 1);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "hot_partition", h, 4), 1);
+    assert_int_equal(h[0]->severity, KT_SEV_CRITICAL);
+    assert_contains(h[0]->summary, "(worse than the rest: its broker throttles)");
+    free(f);
+    world_free(w);
+}
+
+/* Absolute Fetch latency: 10 fetches of orders/0 that returned 5 records
+ * each after 1500 ms: slow_fetch warning (threshold 1000 ms); 10 empty
+ * long-poll waits of 1500 ms on orders/1: never slow. */
+static void test_slow_fetch(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    req data = { FETCH, 0, "consumer", 1500000, 0, 0, topic(w, "orders"), 0, 5 };
+    req empty = { FETCH, 0, "consumer", 1500000, 0, 0, topic(w, "orders"), 1, 0 };
+    add(w, &data, 10);
+    add(w, &empty, 10);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "slow_fetch", h, 4), 1);
+    assert_string_equal(h[0]->subject, "topic orders partition 0");
+    assert_int_equal(h[0]->severity, KT_SEV_WARNING);
+    assert_true(metric(h[0], "threshold_ms") == 1000 && metric(h[0], "answered") == 10);
+    free(f);
+    world_free(w);
+}
+
+/* Absolute Produce latency: one broker alone, 12 answered at 150 ms:
+ * 12 of 12 at 100 ms or more, warning (critical from a p50 of 500 ms);
+ * at 99 ms, none. */
+static void test_slow_produce(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 3; c++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        double ms = c == 0 ? 150 : c == 1 ? 600 : 99;
+        produce(w, "ingest", 0, 12, ms, 0);
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "slow_produce", h, 4);
+        if (c == 2) {
+            assert_int_equal(k, 0);
+        } else {
+            assert_int_equal(k, 2);          /* the broker and the partition */
+            assert_int_equal(h[0]->severity, c ? KT_SEV_CRITICAL : KT_SEV_WARNING);
+            assert_true(metric(h[0], "over") == 12 && metric(h[0], "answered") == 12);
+            assert_true(metric(h[0], "threshold_ms") == 100);
+            assert_contains(h[0]->summary, "12 of 12 answered (100.0%) took 100 ms or more");
+        }
+        free(f);
+        world_free(w);
+    }
+}
+
+/* One rule over many peers: 6 partitions of one topic each slow (and the
+ * broker): one slow_produce finding, the worst, naming 3 more and counting
+ * the other 3. */
+static void test_findings_grouped(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[8];
+    for (int p = 0; p < 6; p++)
+        produce(w, "ingest", p, 12, 150 + p, 0);
+    size_t n = compute(w, &f);
+    assert_int_equal(of_kind(f, n, "slow_produce", h, 8), 1);
+    assert_true(metric(h[0], "more_like_it") == 6);
+    assert_contains(h[0]->summary, "and 6 more like it:");
+    assert_contains(h[0]->summary, ", and 3 others");
+    free(f);
+    world_free(w);
 }
 
 /* Near misses: 45.5% of the time (450 of 990 ms) in a 10-partition topic
@@ -600,6 +758,7 @@ static char *report(world *w, int json, int top_n)
     in.stats = w->stats;
     in.partitions = w->parts;
     in.top_n = top_n;
+    in.sort = KT_SORT_TIME;     /* the order these tests were written for */
     in.final = 1;
     model = kt_report_build(&in);
     assert_non_null(model);
@@ -677,8 +836,8 @@ static const char json_checks[] =
     "              p['fetch']['empty_latency_ms']):\n"
     "        keys(l, ['p50', 'p90', 'p99', 'max'])\n"
     "hot = [p for p in parts if p['topic'] == 'orders' and p['partition'] == 3][0]\n"
-    "assert hot['produce']['requests'] == 40 and hot['produce']['records'] == 400, hot\n"
-    "assert hot['produce']['acked_records'] == 400 and hot['produce']['acks']['-1'] == 40\n"
+    "assert hot['produce']['requests'] == 40 and hot['produce']['records'] == 80, hot\n"
+    "assert hot['produce']['acked_records'] == 80 and hot['produce']['acks']['-1'] == 40\n"
     "assert hot['produce']['latency_ms']['p50'] == 150.0\n"
     "assert hot['produce']['broker_time_ms'] == 6000.0\n"
     "assert hot['topic_resolved'] is True and hot['topic_id'] is None\n"
@@ -766,6 +925,12 @@ int main(void)
         cmocka_unit_test(test_hot_partition_fires),
         cmocka_unit_test(test_hot_partition_near_miss),
         cmocka_unit_test(test_too_few_partitions),
+        cmocka_unit_test(test_load_skew),
+        cmocka_unit_test(test_hot_broker),
+        cmocka_unit_test(test_load_skew_throttled),
+        cmocka_unit_test(test_slow_produce),
+        cmocka_unit_test(test_slow_fetch),
+        cmocka_unit_test(test_findings_grouped),
         cmocka_unit_test(test_slow_broker),
         cmocka_unit_test(test_slow_broker_on_produce),
         cmocka_unit_test(test_error_storm),

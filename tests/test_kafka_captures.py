@@ -308,6 +308,19 @@ def check_broker_failure(res, name, pcap, ex, truth, failed):
 
 # ------------------------------------------------------------ main
 
+def check_skew(res, name, truth):
+    """orders: one partition with 1200 of the 1440 records (the load-skew
+    finding's case); the group read all of events."""
+    orders = [p for p in truth["partitions"] if p["topic"] == "orders"]
+    events = sum(p["records"] for p in truth["partitions"] if p["topic"] == "events")
+    res.check(f"{name}: orders has one partition with 1200 of 1440 records",
+              len(orders) == 1 and orders[0]["records"] == 1200 and truth["records_total"] == 1440,
+              orders)
+    g = truth["consumer_groups"][0]
+    res.check(f"{name}: group {g['group']} committed up to the end of events",
+              g["committed_offset_total"] == events, f"{g['committed_offset_total']} vs {events}")
+
+
 def check_capture(res, pcap, truth_path, schema, show_versions):
     name = os.path.basename(pcap)[:-len(".pcap")]
     with open(truth_path) as f:
@@ -373,6 +386,8 @@ def check_capture(res, pcap, truth_path, schema, show_versions):
         check_deleted(res, name, ex, truth, names)
     elif scenario == "broker-failure":
         check_broker_failure(res, name, pcap, ex, truth, failed)
+    elif scenario == "skew":
+        check_skew(res, name, truth)
     else:
         res.check(f"{name}: known scenario", False, scenario)
     return ex, names, truth

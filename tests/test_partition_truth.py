@@ -21,7 +21,7 @@ independent ground truth only:
    - mid-stream cut: per partition, requests/records/acked_records of the
      Produce requests that start in the cut = midcut.py's counts exactly;
    - the broker with an injected RTT is named by a slow_broker finding, the
-     others are not.
+     others are not (when it has peers: two brokers or more lead partitions).
 2. Real Apache Kafka 4.4 captures (pcaps/kafka/NAME.pcap + NAME.truth.json
    written by tools/kafka-harness from the broker's Admin API):
    - produce.acked_records per topic-partition = the broker's end offsets
@@ -279,7 +279,10 @@ def mock_problems(report, events, truth):
     # a broker with an injected RTT is the one "whose latency stands apart
     # from its peers"; the others are not
     rtt = {brokers[int(b)]: ms for b, ms in truth.get("broker_rtt_ms", {}).items() if int(b) in brokers}
-    if any(rtt.values()):
+    # (a peer rule: only where two brokers or more lead partitions; a broker
+    # alone is judged by the absolute slow_produce, test_findings_truth.py)
+    leaders = {l for t in truth.get("topics", {}).values() for l in t.get("leaders", [])}
+    if any(rtt.values()) and len(leaders) >= 2:
         slow = [f for f in report.get("findings") or [] if f.get("kind") == "slow_broker"]
         for addr, ms in sorted(rtt.items()):
             named = [f for f in slow if addr in (f.get("subject") or "")]

@@ -78,3 +78,8 @@ EXTRA_DIST += tests/test_loss.py tests/loss_truth.py
 # server and queried through its HTTP API against the captures' truth.
 TESTS += tests/test_prometheus.py
 EXTRA_DIST += tests/test_prometheus.py
+
+# The load-skew and absolute-latency findings against the mock captures'
+# ground truth (shares of produced records, injected RTTs).
+TESTS += tests/test_findings_truth.py
+EXTRA_DIST += tests/test_findings_truth.py

@@ -11,7 +11,8 @@
  *   3. waits until READY_FILE exists (the capture is running),
  *   4. runs the scenario, then writes TRUTH_FILE.
  * Scenarios: produce-multi, slow-broker, produce-errors, consumer-group,
- * load.
+ * load, skew, skew-near-miss, slow-alone, slow-alone-near-miss, broker-skew,
+ * broker-skew-near-miss.
  */
 #include <errno.h>
 #include <signal.h>
@@ -645,6 +646,73 @@ static void setup_load(void) {
              "and commits as it goes. ");
 }
 
+/* One partition (orders/0, leader broker 1) takes `hot` of every
+ * (hot + 12) records produced, next to a 12-partition topic events that
+ * gets one record per partition per wave: skew gives orders/0 60 of 72
+ * (83.3%), skew-near-miss 10 of 22 (45.5%). Same codec and value size for
+ * both, so the shares of bytes are the shares of records. */
+static void setup_skew(int hot) {
+        static const int l_orders[] = {1};
+        static const int l_events[] = {1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3};
+        int orders = add_topic("orders", 1, l_orders);
+        int events = add_topic("events", 12, l_events);
+        struct producer *p;
+        p = add_producer("orders-svc", "none", -1, orders, 0, 0, hot, 120);
+        p->linger_ms = 5;
+        p = add_producer("events-svc", "none", -1, events, 0, 11, 1, 120);
+        p->linger_ms = 5;
+        waves = 20;
+        wave_gap_ms = 60;
+        note("every wave, orders-svc produces %d records to orders/0 and "
+             "events-svc one record to each of the 12 partitions of events "
+             "(acks=all, no compression, 120-byte values): orders/0 takes "
+             "%d of every %d records produced (%.1f%%). ",
+             hot, hot, hot + 12, 100.0 * hot / (hot + 12));
+}
+
+/* A broker alone, slow: topic ingest (2 partitions, both on broker 1)
+ * gets every record, broker 1 answers everything `rtt` ms late. No peer
+ * to compare with: only an absolute threshold can call it slow. */
+static void setup_slow_alone(int rtt) {
+        static const int l_ingest[] = {1, 1};
+        int ingest = add_topic("ingest", 2, l_ingest);
+        struct producer *p;
+        p = add_producer("ingest-svc", "none", 1, ingest, 0, 1, 3, 150);
+        p->linger_ms = 5;
+        waves = 20;
+        wave_gap_ms = 250; /* longer than the RTT: one request per wave */
+        broker_rtt[0] = rtt; /* index of broker id 1 */
+        note("broker 1 leads both partitions of ingest, the only topic, "
+             "and has an injected RTT of %d ms; ingest-svc (acks=1) "
+             "produces 3 records to each partition per wave. ", rtt);
+}
+
+/* A broker leading most of the load: topic logs (6 partitions) gets 4
+ * records per partition per wave, metrics (6 partitions, 2 per broker) 2.
+ * broker-skew: every logs partition on broker 1, which then takes 24 + 4
+ * of every 36 records (77.8%); broker-skew-near-miss: logs on brokers
+ * 1,1,1,1,1,2, broker 1 takes 20 + 4 of 36 (66.7%). */
+static void setup_broker_skew(int near) {
+        static const int l_logs[] = {1, 1, 1, 1, 1, 1};
+        static const int l_logs_near[] = {1, 1, 1, 1, 1, 2};
+        static const int l_metrics[] = {1, 2, 3, 1, 2, 3};
+        int logs = add_topic("logs", 6, near ? l_logs_near : l_logs);
+        int metrics = add_topic("metrics", 6, l_metrics);
+        struct producer *p;
+        p = add_producer("logs-svc", "none", -1, logs, 0, 5, 4, 120);
+        p->linger_ms = 5;
+        p = add_producer("metrics-svc", "none", -1, metrics, 0, 5, 2, 120);
+        p->linger_ms = 5;
+        waves = 20;
+        wave_gap_ms = 60;
+        note("every wave, logs-svc produces 4 records to each partition of "
+             "logs and metrics-svc 2 to each partition of metrics "
+             "(acks=all, no compression, 120-byte values): broker 1 leads "
+             "%s of logs and metrics/0 and /3, %d of every 36 records "
+             "(%.1f%%). ", near ? "partitions 0-4" : "every partition",
+             near ? 24 : 28, 100.0 * (near ? 24 : 28) / 36);
+}
+
 /* -------------------------------- output -------------------------------- */
 
 static void json_str(FILE *f, const char *s) {
@@ -882,6 +950,18 @@ int main(int argc, char **argv) {
                 setup_consumer_group();
         else if (!strcmp(scenario, "load"))
                 setup_load();
+        else if (!strcmp(scenario, "skew"))
+                setup_skew(60);
+        else if (!strcmp(scenario, "skew-near-miss"))
+                setup_skew(10);
+        else if (!strcmp(scenario, "broker-skew"))
+                setup_broker_skew(0);
+        else if (!strcmp(scenario, "broker-skew-near-miss"))
+                setup_broker_skew(1);
+        else if (!strcmp(scenario, "slow-alone"))
+                setup_slow_alone(150);
+        else if (!strcmp(scenario, "slow-alone-near-miss"))
+                setup_slow_alone(70);
         else
                 die("unknown scenario %s", scenario);
 

@@ -77,6 +77,9 @@ static kt_report_model *build_model(app *a, int final)
     in.stats = a->stats;
     in.partitions = a->partitions;
     in.top_n = a->opt.top_n;
+    in.sort = a->opt.sort;
+    in.slow_produce_ms = a->opt.slow_produce_ms;
+    in.slow_fetch_ms = a->opt.slow_fetch_ms;
     in.conns = conns;
     in.nconns = nconns;
     in.conns_not_kept = not_kept;

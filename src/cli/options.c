@@ -16,6 +16,8 @@
 #include "kafka/kafka_framing.h"
 #include "dissectors/kafka_records.h"
 #include "cli/options.h"
+#include "findings/findings.h"
+#include "report/report_model.h"
 
 #define KT_STR_(x) #x
 #define KT_STR(x) KT_STR_(x)
@@ -29,6 +31,7 @@ enum arg_kind {
                            0 when min is 1 */
     ARG_PORTS,          /* comma separated broker ports */
     ARG_EVENTS,         /* optional 'text' or 'json' */
+    ARG_SORT,           /* a name of kt_partition_sort_parse() */
 };
 
 /* Where the value goes: the type of the kt_options field at `offset`. */
@@ -86,6 +89,19 @@ static const opt_row options[] = {
       .offset = AT(top_n), .def = 20, .flags = OWN_DEFAULT,
       .wants = "wants 1 to 1000000 rows", .metavar = "N",
       .help = "rows of the topic-partition table", .show = SHOW_NUMBER },
+    { .name = "sort", .arg = ARG_SORT, .type = T_INT, .offset = AT(sort),
+      .def = KT_SORT_RECORDS, .flags = OWN_DEFAULT,
+      .wants = "takes records, bytes, time, errors or lag", .metavar = "KEY",
+      .help = "order of the topic-partition table (default records)" },
+    { .name = "slow-produce-ms", .arg = ARG_SIZE, .min = 1, .max = 3600000,
+      .type = T_INT, .offset = AT(slow_produce_ms), .def = KT_SLOW_PRODUCE_MS_DEFAULT,
+      .flags = OWN_DEFAULT, .wants = "wants 1 to 3600000 ms", .metavar = "N",
+      .help = "findings: Produce taking N ms or more is slow", .show = SHOW_NUMBER },
+    { .name = "slow-fetch-ms", .arg = ARG_SIZE, .min = 1, .max = 3600000,
+      .type = T_INT, .offset = AT(slow_fetch_ms), .def = KT_SLOW_FETCH_MS_DEFAULT,
+      .flags = OWN_DEFAULT, .wants = "wants 1 to 3600000 ms", .metavar = "N",
+      .help = "findings: Fetch with data taking N ms or more is slow",
+      .show = SHOW_NUMBER },
     { .name = "snaplen", .letter = 's', .arg = ARG_SIZE, .min = 64,
       .max = KT_SNAPLEN_MAX, .type = T_INT, .offset = AT(capture.snaplen),
       .wants = "wants a snap length from 64 to " KT_STR(KT_SNAPLEN_MAX),
@@ -301,6 +317,12 @@ static int apply(kt_options *o, const opt_row *r, const char *arg, char *err, si
     case ARG_PORTS:
         ok = parse_ports(o, arg) == 0;
         break;
+    case ARG_SORT: {
+        int k = kt_partition_sort_parse(arg);
+        ok = k >= 0;
+        v = ok ? (uint64_t)k : 0;
+        break;
+    }
     case ARG_EVENTS:
         if (!arg || strcmp(arg, "text") == 0)
             v = KT_EVENTS_TEXT;

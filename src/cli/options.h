@@ -24,6 +24,9 @@ typedef struct kt_options {
     const char *prometheus;   /* --prometheus [ADDR:]PORT, NULL = no endpoint */
     int prometheus_top;       /* --prometheus-top: partitions with series, default 10 */
     double prometheus_linger_s; /* --prometheus-linger: serve on after the end */
+    int sort;                 /* --sort: enum kt_partition_sort, default records */
+    int slow_produce_ms;      /* --slow-produce-ms, default 100 */
+    int slow_fetch_ms;        /* --slow-fetch-ms, default 1000 */
     char *bpf_owned;          /* the joined filter expression */
     int help, version;
 } kt_options;

@@ -4,7 +4,20 @@
  * Rules (the thresholds are the constants below; the man page, FINDINGS,
  * says the same):
  *
- * hot_partition   In a topic where at least 2 partitions saw Produce
+ * hot_partition   From load (first): with at least LOAD_MIN_RECORDS (100)
+ *                 produced records over 2+ partitions, a partition with a
+ *                 dominant share of the records: at least LOAD_SHARE (50%)
+ *                 and LOAD_REST_FACTOR (3) times the mean share of the other
+ *                 partitions; failing that, a topic of 2+ partitions whose
+ *                 records pass the same test per partition.  Warning;
+ *                 critical when it is also worse than the rest
+ *                 (load_worse: p50 LOAD_WORSE_FACTOR (2) times and
+ *                 LOAD_WORSE_GAP_MS (5 ms) above, or partition errors
+ *                 LOAD_ERR_SHARE (5%) of its answers and 2 times the rest's
+ *                 rate, or its one leader throttling 5% and 2 times the other
+ *                 brokers).  A topic with a load finding skips the latency
+ *                 rules below.
+ *                 From latency: in a topic where at least 2 partitions saw Produce
  *                 requests, and at least HOT_MIN_REQUESTS in all, the
  *                 partition with the most produce broker time carries at
  *                 least HOT_SHARE (50%) of the topic's produce broker time
@@ -18,6 +31,19 @@
  *                 the median produce p50 of the other topics with as many
  *                 answered produce requests, and at least FEW_MIN_GAP_MS
  *                 (5 ms) above it: warning.
+ * hot_broker      Among 2+ brokers leading Produce partitions (100+
+ *                 records): one that took BROKER_SHARE (70%) of the records
+ *                 as their leader and BROKER_REST_FACTOR (2) times the
+ *                 others' mean share, not counting a partition named by a
+ *                 partition-level load finding: warning; critical as
+ *                 load_worse.
+ * slow_produce, slow_fetch  Per broker and topic-partition Produce, per
+ *                 topic-partition Fetch that returned data: at least
+ *                 ABS_MIN_ANSWERED (10) answered and ABS_SHARE (50%) of them
+ *                 at the threshold or above (--slow-produce-ms 100,
+ *                 --slow-fetch-ms 1000): warning; critical at a p50 of
+ *                 ABS_CRIT_FACTOR (5) times the threshold.  Partitions that
+ *                 saw only acks=0 and empty fetches are never judged.
  * slow_broker     At least 2 brokers with SLOW_MIN_ANSWERED (10) answered
  *                 requests each: a broker whose p50 latency is at least
  *                 SLOW_FACTOR (3) times the median p50 of the others and at
@@ -54,6 +80,10 @@
  *                 as long-poll Fetch requests still in flight when a capture
  *                 ends are normal and cannot be told apart from lost ones.
  *
+ * Grouping: a per-peer rule (hot_partition, hot_broker, slow_broker,
+ * slow_produce, slow_fetch, throttling) firing for GROUP_MIN (4) subjects
+ * or more is one finding, the worst, naming GROUP_NAMED (3) more.
+ *
  * Order: most severe first, then by how far the rule's main number is past
  * its threshold, then kind and subject (for a stable output).
  */
@@ -74,6 +104,17 @@
 #define HOT_CRIT_SHARE 0.80
 #define HOT_CRIT_P99_MS 100.0
 #define FEW_MIN_ANSWERED 10
+#define LOAD_MIN_RECORDS 100
+#define LOAD_SHARE 0.50
+#define LOAD_REST_FACTOR 3.0
+#define LOAD_WORSE_FACTOR 2.0
+#define LOAD_WORSE_GAP_MS 5.0
+#define LOAD_ERR_SHARE 0.05
+#define BROKER_SHARE 0.70
+#define BROKER_REST_FACTOR 2.0
+enum { WORSE_LATENCY = 1, WORSE_ERRORS, WORSE_THROTTLING };
+#define LOADED_TOPIC 1       /* loaded[t]: the topic has a load finding */
+#define LOADED_PART 2        /* loaded[t]: LOADED_PART + i, its partition i */
 #define FEW_FACTOR 5.0
 #define FEW_MIN_GAP_MS 5.0
 #define SLOW_MIN_ANSWERED 10
@@ -90,6 +131,12 @@
 #define RATE_SHARE 0.20
 #define RATE_CRIT_SHARE 0.50
 #define UNANS_FETCH_WARN_SHARE 0.10
+
+#define ABS_MIN_ANSWERED 10
+#define ABS_SHARE 0.50
+#define ABS_CRIT_FACTOR 5.0
+#define GROUP_MIN 4
+#define GROUP_NAMED 3
 
 #define TOP_INVOLVED 3
 
@@ -238,14 +285,14 @@ static void hot_in_topic(list *l, const topic_group *g)
 
 /* A topic seen with one partition whose produce p50 stands apart from the
  * other topics'. */
-static void too_few_partitions(list *l, topic_group *g, size_t ng)
+static void too_few_partitions(list *l, topic_group *g, size_t ng, const int *loaded)
 {
     double *others = malloc((ng ? ng : 1) * sizeof *others);
     char topic[200];
     if (!others)
         return;
     for (size_t t = 0; t < ng; t++) {
-        if (g[t].n != 1 || g[t].answered < FEW_MIN_ANSWERED)
+        if (g[t].n != 1 || g[t].answered < FEW_MIN_ANSWERED || loaded[t])
             continue;
         size_t n = 0;
         for (size_t o = 0; o < ng; o++)
@@ -278,12 +325,372 @@ static void too_few_partitions(list *l, topic_group *g, size_t ng)
     free(others);
 }
 
-/* m: the partitions merged by canonical topic. */
-static void hot_partitions(list *l, const kt_partition_stats *const *m, size_t n)
+/* ---- hot_partition from load: share of the capture's produced load ---- */
+
+/* The produce load of a set of partitions (one, or a topic's). */
+typedef struct load {
+    uint64_t records, bytes, requests, answered, errored;
+    uint64_t first_us, last_us;
+    size_t partitions;           /* with Produce requests */
+    kt_endpoint leader;          /* the broker all of them were led by last;
+                                    family 0 when none or several */
+    int leaders_mixed;
+    kt_histogram latency;        /* merged; kt_hist_free() it */
+} load;
+
+static void load_add(load *l, const kt_partition_stats *p)
 {
+    const kt_produce_agg *a = &p->produce;
+    if (!a->requests)
+        return;
+    if (!l->partitions)
+        l->leader = a->leader;
+    else if (!kt_endpoint_equal(&l->leader, &a->leader))
+        l->leaders_mixed = 1;
+    l->partitions++;
+    l->records += a->records;
+    l->bytes += a->bytes;
+    l->requests += a->requests;
+    l->answered += a->latency.count;
+    for (int i = 0; i < a->nerrors; i++)
+        l->errored += a->errors[i].count;
+    if (a->first_ts_us && (!l->first_us || a->first_ts_us < l->first_us))
+        l->first_us = a->first_ts_us;
+    if (a->last_ts_us > l->last_us)
+        l->last_us = a->last_ts_us;
+    kt_hist_merge(&l->latency, &a->latency);
+}
+
+static double frac(uint64_t part, uint64_t whole)
+{
+    return whole ? (double)part / (double)whole : 0;
+}
+
+/* Its load against the whole capture's: its share of the records (bytes
+ * are cited, not judged: a codec alone moves them). */
+static double load_share(const load *u, const load *all)
+{
+    return frac(u->records, all->records);
+}
+
+/* Of the throttle-carrying responses of one broker (or, other set, of all
+ * the others), the share that was throttled. */
+static double throttled_share(const kt_findings_input *in, const kt_endpoint *ep, int other)
+{
+    uint64_t resp = 0, thr = 0;
+    for (size_t i = 0; in->throttled && i < in->nthrottled; i++) {
+        const kt_throttle_stats *t = in->throttled[i];
+        if (kt_endpoint_equal(&t->broker, ep) == !other) {
+            resp += t->responses;
+            thr += t->throttled;
+        }
+    }
+    return frac(thr, resp);
+}
+
+/* What makes a loaded unit worse than the rest, for the severity: its
+ * produce p50 LOAD_WORSE_FACTOR times the rest's and LOAD_WORSE_GAP_MS
+ * above it; or its produce partition errors at least LOAD_ERR_SHARE of its
+ * answers and LOAD_WORSE_FACTOR times the rest's rate; or, when one broker
+ * leads all of it, that broker throttled at least LOAD_ERR_SHARE of its
+ * responses and LOAD_WORSE_FACTOR times the other brokers' share.  rest:
+ * everything else, its latency merged by the caller.  Returns 0, or
+ * WORSE_LATENCY, WORSE_ERRORS or WORSE_THROTTLING. */
+static int load_worse(const kt_findings_input *in, const load *u, const load *rest,
+                      double *p50, double *rest_p50)
+{
+    double err = frac(u->errored, u->answered), rest_err = frac(rest->errored, rest->answered);
+    *p50 = ms_of(kt_hist_percentile(&u->latency, 50));
+    *rest_p50 = ms_of(kt_hist_percentile(&rest->latency, 50));
+    if (u->latency.count && rest->latency.count && *p50 >= LOAD_WORSE_FACTOR * *rest_p50 &&
+        *p50 - *rest_p50 >= LOAD_WORSE_GAP_MS)
+        return WORSE_LATENCY;
+    if (err >= LOAD_ERR_SHARE && err >= LOAD_WORSE_FACTOR * rest_err)
+        return WORSE_ERRORS;
+    if (u->leader.family && !u->leaders_mixed) {
+        double thr = throttled_share(in, &u->leader, 0);
+        if (thr >= LOAD_ERR_SHARE && thr >= LOAD_WORSE_FACTOR * throttled_share(in, &u->leader, 1))
+            return WORSE_THROTTLING;
+    }
+    return 0;
+}
+
+static const char *worse_text(int why)
+{
+    switch (why) {
+    case WORSE_LATENCY: return " (worse than the rest: latency)";
+    case WORSE_ERRORS: return " (worse than the rest: partition errors)";
+    case WORSE_THROTTLING: return " (worse than the rest: its broker throttles)";
+    default: return "";
+    }
+}
+
+/* The finding for a unit carrying a dominant share.  part: its partition
+ * number, or -1 for a whole topic; seen: the topic's partitions seen. */
+static void load_finding(list *l, const kt_findings_input *in, const char *topic, int32_t part,
+                         size_t seen, load *u, const load *all,
+                         const kt_partition_stats *const *m, size_t n, const kt_topic *tp)
+{
+    load rest;
+    double p50, rest_p50, share = load_share(u, all), fair = 1.0 / (double)all->partitions;
+    double span = u->last_us > u->first_us ? (double)(u->last_us - u->first_us) / 1e6 : 0;
+    double rate = span > 0 ? (double)u->records / span : 0;
+    char what[240], tail[200];
+
+    memset(&rest, 0, sizeof rest);
+    for (size_t i = 0; i < n; i++)
+        if (!(m[i]->topic == tp && (part < 0 || m[i]->partition == part)))
+            load_add(&rest, m[i]);
+    int worse = load_worse(in, u, &rest, &p50, &rest_p50);
+    kt_hist_free(&rest.latency);
+    kt_finding *f = add(l, "hot_partition", worse ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                        share / LOAD_SHARE);
+    if (!f)
+        return;
+    if (part >= 0 && seen == 1) {
+        subject(f, "topic %s", topic);
+        snprintf(what, sizeof what, "Too few partitions: topic %s, seen with one partition "
+                 "(%" PRId32 "),", topic, part);
+    } else if (part >= 0) {
+        subject(f, "topic %s partition %" PRId32, topic, part);
+        snprintf(what, sizeof what, "Load skew: %s partition %" PRId32 " (of %zu seen)",
+                 topic, part, seen);
+    } else {
+        subject(f, "topic %s", topic);
+        snprintf(what, sizeof what, "Too few partitions: topic %s, seen with %zu partitions,",
+                 topic, seen);
+    }
+    if (u->latency.count)
+        snprintf(tail, sizeof tail, "; produce p50 %.3f ms, the rest %.3f ms%s", p50,
+                 rest_p50, worse_text(worse));
+    else
+        snprintf(tail, sizeof tail, "; no answered produce requests%s", worse_text(worse));
+    summary(f, "%s carries %.1f%% of the capture's produced records (%" PRIu64 " of %" PRIu64
+               ") and %.1f%% of its bytes (%" PRIu64 " of %" PRIu64 "), %" PRIu64 " of %" PRIu64
+               " partition produce requests, %.1f records/s over %.3f s; %zu partitions "
+               "took Produce, fair share %.1f%%%s",
+            what, frac(u->records, all->records) * 100, u->records, all->records,
+            frac(u->bytes, all->bytes) * 100, u->bytes, all->bytes, u->requests, all->requests,
+            rate, span, all->partitions, fair * 100, tail);
+    metric(f, "records_share", frac(u->records, all->records));
+    metric(f, "bytes_share", frac(u->bytes, all->bytes));
+    metric(f, "requests_share", frac(u->requests, all->requests));
+    metric(f, "records", (double)u->records);
+    metric(f, "bytes", (double)u->bytes);
+    metric(f, "records_per_s", rate);
+    metric(f, "seconds", span);
+    metric(f, "topic_partitions_seen", (double)seen);
+    metric(f, "partitions", (double)all->partitions);
+    metric(f, "fair_share", fair);
+    if (u->latency.count) {
+        metric(f, "p50_ms", p50);
+        metric(f, "rest_p50_ms", rest_p50);
+    }
+    metric(f, "errored", (double)u->errored);
+}
+
+/* A share of the load carried by k of the np partitions that took Produce
+ * is dominant: at least LOAD_SHARE, and per partition at least
+ * LOAD_REST_FACTOR times the mean share of the other partitions. */
+static int dominant(double share, size_t k, size_t np)
+{
+    if (share < LOAD_SHARE || k >= np)
+        return 0;
+    double rest_mean = (1 - share) / (double)(np - k);
+    return share / (double)k >= LOAD_REST_FACTOR * rest_mean;
+}
+
+/* Sets loaded[t] for each topic group with a load finding: LOADED_TOPIC
+ * for the whole topic, LOADED_PART + i for its partition i. */
+static void load_skew(list *l, const kt_findings_input *in, const topic_group *g, size_t ng, const kt_partition_stats *const *m,
+                      size_t n, int *loaded)
+{
+    load all;
+    char topic[200];
+
+    memset(&all, 0, sizeof all);
+    for (size_t t = 0; t < ng; t++)
+        for (size_t i = 0; i < g[t].n; i++)
+            load_add(&all, g[t].p[i]);
+    kt_hist_free(&all.latency);       /* only the totals are needed */
+    if (all.records < LOAD_MIN_RECORDS || all.partitions < 2)
+        return;
+    for (size_t t = 0; t < ng; t++) {
+        load u;
+        size_t best = 0;
+        double best_share = -1;
+        kt_label_topic(topic, sizeof topic, g[t].p[0]->topic);
+        /* its most loaded partition */
+        for (size_t i = 0; i < g[t].n; i++) {
+            memset(&u, 0, sizeof u);
+            load_add(&u, g[t].p[i]);
+            kt_hist_free(&u.latency);
+            if (u.partitions && load_share(&u, &all) > best_share) {
+                best_share = load_share(&u, &all);
+                best = i;
+            }
+        }
+        if (dominant(best_share, 1, all.partitions)) {
+            memset(&u, 0, sizeof u);
+            load_add(&u, g[t].p[best]);
+            load_finding(l, in, topic, g[t].p[best]->partition, g[t].n, &u, &all, m, n,
+                         g[t].p[0]->topic);
+            kt_hist_free(&u.latency);
+            loaded[t] = LOADED_PART + (int)best;
+            continue;
+        }
+        /* the topic as a whole, spread over too few partitions */
+        memset(&u, 0, sizeof u);
+        for (size_t i = 0; i < g[t].n; i++)
+            load_add(&u, g[t].p[i]);
+        double share = load_share(&u, &all);
+        if (u.partitions >= 2 && dominant(share, u.partitions, all.partitions)) {
+            load_finding(l, in, topic, -1, g[t].n, &u, &all, m, n, g[t].p[0]->topic);
+            loaded[t] = LOADED_TOPIC;
+        }
+        kt_hist_free(&u.latency);
+    }
+}
+
+/* ---- hot_broker: a broker that leads most of the produced load -------- */
+
+typedef struct broker_load {
+    kt_endpoint ep;
+    load u;                      /* the partitions it leads last */
+    uint64_t led;                /* their records sent while it led them */
+} broker_load;
+
+/* The partition named by a partition-level load finding, or NULL. */
+static const kt_partition_stats *named_part(const topic_group *g, int loaded)
+{
+    return loaded >= LOADED_PART ? g->p[loaded - LOADED_PART] : NULL;
+}
+
+/* The topics of 2+ partitions with Produce that all were led by ep:
+ * "; topics with every partition seen on it: a (6), b (2)". */
+static void topics_on(char *buf, size_t len, const topic_group *g, size_t ng,
+                      const kt_endpoint *ep)
+{
+    size_t o = 0, k = 0;
+    char topic[200];
+    buf[0] = 0;
+    for (size_t t = 0; t < ng && o < len; t++) {
+        size_t np = 0, on = 0;
+        for (size_t i = 0; i < g[t].n; i++) {
+            const kt_produce_agg *a = &g[t].p[i]->produce;
+            if (!a->requests)
+                continue;
+            np++;
+            on += kt_endpoint_equal(&a->leader, ep);
+        }
+        if (np < 2 || on != np)
+            continue;
+        kt_label_topic(topic, sizeof topic, g[t].p[0]->topic);
+        o += (size_t)snprintf(buf + o, len - o, "%s%s (%zu)",
+                              k++ ? ", " : "; topics with every partition on it: ", topic, np);
+    }
+}
+
+/* Among the brokers that led Produce partitions (at least 2), one that
+ * took a dominant share of the records as their leader: at least
+ * BROKER_SHARE, and at least BROKER_REST_FACTOR times the mean share of the
+ * other brokers.  A partition is counted for the broker of its last
+ * Produce request, with the records sent to it since it became that
+ * broker (records sent to an earlier leader count for no broker).  The
+ * partitions named by a partition-level load finding are left out of the
+ * count: that partition is the cause, its leader only follows. */
+static void hot_brokers(list *l, const kt_findings_input *in, const topic_group *g, size_t ng,
+                        const int *loaded)
+{
+    broker_load *b = NULL;
+    size_t nb = 0, cap = 0;
+    load all;
+    char name[KT_ENDPOINT_STRLEN], topics[300];
+
+    memset(&all, 0, sizeof all);
+    for (size_t t = 0; t < ng; t++) {
+        const kt_partition_stats *skip = named_part(&g[t], loaded[t]);
+        for (size_t i = 0; i < g[t].n; i++) {
+            const kt_partition_stats *p = g[t].p[i];
+            size_t k;
+            if (p == skip || !p->produce.requests || !p->produce.leader.family)
+                continue;
+            for (k = 0; k < nb && !kt_endpoint_equal(&b[k].ep, &p->produce.leader); k++)
+                ;
+            if (k == nb) {
+                if (nb == cap) {
+                    size_t nc = cap ? cap * 2 : 8;
+                    broker_load *nbp = realloc(b, nc * sizeof *b);
+                    if (!nbp)
+                        goto out;
+                    b = nbp;
+                    cap = nc;
+                }
+                memset(&b[nb], 0, sizeof b[nb]);
+                b[nb++].ep = p->produce.leader;
+            }
+            load_add(&b[k].u, p);
+            b[k].led += p->produce.leader_records;
+            load_add(&all, p);
+        }
+    }
+    if (nb < 2 || all.records < LOAD_MIN_RECORDS)
+        goto out;
+    for (size_t k = 0; k < nb; k++) {
+        double share = frac(b[k].led, all.records);
+        double rest_mean = (1 - share) / (double)(nb - 1);
+        if (share < BROKER_SHARE || share < BROKER_REST_FACTOR * rest_mean)
+            continue;
+        load rest;
+        double p50, rest_p50;
+        memset(&rest, 0, sizeof rest);
+        for (size_t o = 0; o < nb; o++)
+            if (o != k) {
+                rest.records += b[o].u.records;
+                rest.answered += b[o].u.answered;
+                rest.errored += b[o].u.errored;
+                kt_hist_merge(&rest.latency, &b[o].u.latency);
+            }
+        int worse = load_worse(in, &b[k].u, &rest, &p50, &rest_p50);
+        kt_hist_free(&rest.latency);
+        kt_finding *f = add(l, "hot_broker", worse ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                            share / LOAD_SHARE);
+        if (!f)
+            break;
+        kt_endpoint_format(&b[k].ep, name, sizeof name);
+        topics_on(topics, sizeof topics, g, ng, &b[k].ep);
+        subject(f, "broker %s", name);
+        summary(f, "Hot broker: %s leads %zu of the %zu partitions that took Produce and "
+                   "%.1f%% of their records (%" PRIu64 " of %" PRIu64 "), %.1f%% of the bytes; "
+                   "the other %zu broker%s %.1f%% each on average; produce p50 %.3f ms, the "
+                   "rest %.3f ms%s%s",
+                name, b[k].u.partitions, all.partitions, share * 100, b[k].led, all.records, frac(b[k].u.bytes, all.bytes) * 100, nb - 1, nb == 2 ? "" : "s",
+                rest_mean * 100, p50, rest_p50, worse_text(worse), topics);
+        metric(f, "records_share", share);
+        metric(f, "bytes_share", frac(b[k].u.bytes, all.bytes));
+        metric(f, "records", (double)b[k].led);
+        metric(f, "partitions", (double)b[k].u.partitions);
+        metric(f, "brokers", (double)nb);
+        metric(f, "rest_mean_share", rest_mean);
+        metric(f, "p50_ms", p50);
+        metric(f, "rest_p50_ms", rest_p50);
+    }
+out:
+    for (size_t k = 0; k < nb; k++)
+        kt_hist_free(&b[k].u.latency);
+    kt_hist_free(&all.latency);
+    free(b);
+}
+
+/* m: the partitions merged by canonical topic. */
+static void hot_partitions(list *l, const kt_findings_input *in)
+{
+    const kt_partition_stats *const *m = in->partitions;
+    size_t n = in->npartitions;
     size_t ng = 0;
     const kt_partition_stats **byt;
     topic_group *g;
+    int *loaded = NULL;
 
     if (!m || !n)
         return;
@@ -315,10 +722,17 @@ static void hot_partitions(list *l, const kt_partition_stats *const *m, size_t n
         kt_hist_free(&h);
         i = j;
     }
+    loaded = calloc(ng + 1, sizeof *loaded);
+    if (!loaded)
+        goto out;
+    load_skew(l, in, g, ng, m, n, loaded);
     for (size_t t = 0; t < ng; t++)
-        hot_in_topic(l, &g[t]);
-    too_few_partitions(l, g, ng);
+        if (!loaded[t])
+            hot_in_topic(l, &g[t]);
+    too_few_partitions(l, g, ng, loaded);
+    hot_brokers(l, in, g, ng, loaded);
 out:
+    free(loaded);
     free(g);
     free(byt);
 }
@@ -390,6 +804,66 @@ out:
     free(p50);
     free(peers);
     free(b);
+}
+
+/* ---- slow_produce, slow_fetch: latency against an absolute threshold -- */
+
+/* One subject's latency against threshold_ms: a finding when at least
+ * ABS_MIN_ANSWERED answered and at least ABS_SHARE of them took the
+ * threshold or longer. */
+static void slow_abs(list *l, const char *kind, const char *what, const char *subj,
+                     const kt_histogram *h, int threshold_ms)
+{
+    if (h->count < ABS_MIN_ANSWERED)
+        return;
+    uint64_t over = kt_hist_count_at_least(h, (uint64_t)threshold_ms * 1000);
+    double share = frac(over, h->count);
+    if (share < ABS_SHARE)
+        return;
+    double p50 = ms_of(kt_hist_percentile(h, 50)), p99 = ms_of(kt_hist_percentile(h, 99));
+    kt_finding *f = add(l, kind,
+                        p50 >= ABS_CRIT_FACTOR * threshold_ms ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                        p50 / threshold_ms);
+    if (!f)
+        return;
+    subject(f, "%s", subj);
+    summary(f, "Slow %s: %s: %" PRIu64 " of %" PRIu64 " answered (%.1f%%) took %d ms or more; "
+               "p50 %.3f ms, p99 %.3f ms, max %.3f ms",
+            what, subj, over, h->count, share * 100, threshold_ms, p50, p99, ms_of(h->max));
+    metric(f, "threshold_ms", threshold_ms);
+    metric(f, "over", (double)over);
+    metric(f, "answered", (double)h->count);
+    metric(f, "share", share);
+    metric(f, "p50_ms", p50);
+    metric(f, "p99_ms", p99);
+    metric(f, "max_ms", ms_of(h->max));
+}
+
+static void slow_absolute(list *l, const kt_findings_input *in)
+{
+    int prod_ms = in->slow_produce_ms > 0 ? in->slow_produce_ms : KT_SLOW_PRODUCE_MS_DEFAULT;
+    int fetch_ms = in->slow_fetch_ms > 0 ? in->slow_fetch_ms : KT_SLOW_FETCH_MS_DEFAULT;
+    const kt_stats *s = in->stats;
+    char name[KT_ENDPOINT_STRLEN], topic[200], subj[260];
+
+    for (size_t i = 0; i < s->nbrokers; i++) {
+        const kt_broker_stats *b = s->brokers[i];
+        if (b->is_other)
+            continue;
+        kt_endpoint_format(&b->broker, name, sizeof name);
+        snprintf(subj, sizeof subj, "broker %s", name);
+        slow_abs(l, "slow_produce", "Produce", subj, &b->produce.latency, prod_ms);
+    }
+    for (size_t i = 0; in->partitions && i < in->npartitions; i++) {
+        const kt_partition_stats *p = in->partitions[i];
+        if (!p->topic || p->topic->is_overflow)
+            continue;
+        kt_label_topic(topic, sizeof topic, p->topic);
+        snprintf(subj, sizeof subj, "topic %s partition %" PRId32, topic, p->partition);
+        if (p->produce.acks[1] < p->produce.requests)     /* not all acks=0 */
+            slow_abs(l, "slow_produce", "Produce", subj, &p->produce.latency, prod_ms);
+        slow_abs(l, "slow_fetch", "Fetch (with data)", subj, &p->fetch.latency_data, fetch_ms);
+    }
 }
 
 /* ---- who is involved: the brokers and client ids with the most of a
@@ -660,6 +1134,57 @@ static int cmp_entry(const void *a, const void *b)
     return c ? c : strcmp(x->f.subject, y->f.subject);
 }
 
+/* Rules that judge many peers one by one (brokers, partitions, client
+ * ids): when one of them fires for GROUP_MIN subjects or more, the
+ * report keeps one finding, the worst, naming the next GROUP_NAMED and
+ * counting the rest.  e is sorted, most severe first. */
+static int grouped_kind(const char *kind)
+{
+    static const char *const kinds[] = { "hot_partition", "hot_broker", "slow_broker", "slow_produce",
+                                         "slow_fetch", "throttling" };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(kind, kinds[i]))
+            return 1;
+    return 0;
+}
+
+static size_t group_peers(entry *e, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t like = 0;
+        if (!e[i].f.kind) {
+            continue;                   /* folded into an earlier one */
+        }
+        if (grouped_kind(e[i].f.kind))
+            for (size_t k = i + 1; k < n; k++)
+                if (e[k].f.kind && !strcmp(e[k].f.kind, e[i].f.kind))
+                    like++;
+        if (like + 1 >= GROUP_MIN) {
+            kt_finding *f = &e[i].f;
+            size_t len = strlen(f->summary), named = 0;
+            len += (size_t)snprintf(f->summary + len, sizeof f->summary - len,
+                                    "; and %zu more like it:", like);
+            for (size_t k = i + 1; k < n; k++) {
+                if (!e[k].f.kind || strcmp(e[k].f.kind, f->kind))
+                    continue;
+                if (named < GROUP_NAMED && len < sizeof f->summary)
+                    len += (size_t)snprintf(f->summary + len, sizeof f->summary - len,
+                                            "%s %s (%s)", named ? "," : "", e[k].f.subject,
+                                            kt_severity_name(e[k].f.severity));
+                named++;
+                e[k].f.kind = NULL;
+            }
+            if (like > GROUP_NAMED && len < sizeof f->summary)
+                snprintf(f->summary + len, sizeof f->summary - len, ", and %zu others",
+                         like - GROUP_NAMED);
+            metric(f, "more_like_it", (double)like);
+        }
+        e[o++] = e[i];
+    }
+    return o;
+}
+
 size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
 {
     list l = { 0 };
@@ -668,8 +1193,9 @@ size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
     *out = NULL;
     if (!s)
         return 0;
-    hot_partitions(&l, in->partitions, in->npartitions);
+    hot_partitions(&l, in);
     slow_brokers(&l, s);
+    slow_absolute(&l, in);
     if (in->apis) {
         error_storms(&l, s, in->apis, in->napis);
         unanswered(&l, s, in->apis, in->napis);
@@ -680,6 +1206,7 @@ size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
         return 0;
     }
     qsort(l.e, l.n, sizeof *l.e, cmp_entry);
+    l.n = group_peers(l.e, l.n);
     kt_finding *f = malloc(l.n * sizeof *f);
     if (!f) {
         free(l.e);

@@ -1,7 +1,8 @@
 /* findings.h - what an expert would say about the statistics: a partition
- * that carries most of its topic's produce time (hot partition, too few
- * partitions), a broker whose latency stands apart from its peers, error
- * storms, throttling, unanswered requests.  Each finding names its subject
+ * or topic that carries most of the produced load or of its topic's produce
+ * time (hot partition, too few partitions), a broker whose latency stands
+ * apart from its peers, Produce or Fetch slower than an absolute threshold,
+ * error storms, throttling, unanswered requests.  Each finding names its subject
  * and cites the numbers behind it; the rules and thresholds are documented
  * at the top of findings.c and in the man page. */
 #ifndef KT_FINDINGS_H
@@ -13,11 +14,12 @@
 
 enum kt_severity { KT_SEV_INFO = 0, KT_SEV_WARNING, KT_SEV_CRITICAL };
 
-#define KT_FINDING_MAX_METRICS 8
+#define KT_FINDING_MAX_METRICS 16
 
 typedef struct kt_finding {
-    const char *kind;            /* "hot_partition", "slow_broker", "error_storm",
-                                    "throttling", "unanswered_requests" */
+    const char *kind;            /* "hot_partition", "hot_broker", "slow_broker", "slow_produce",
+                                    "slow_fetch", "error_storm", "throttling",
+                                    "unanswered_requests" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",
@@ -37,7 +39,12 @@ typedef struct kt_findings_input {
     size_t nthrottled;
     const kt_partition_stats *const *partitions; /* merged by canonical topic */
     size_t npartitions;
+    int slow_produce_ms;          /* absolute thresholds; 0: the defaults below */
+    int slow_fetch_ms;
 } kt_findings_input;
+
+#define KT_SLOW_PRODUCE_MS_DEFAULT 100   /* --slow-produce-ms */
+#define KT_SLOW_FETCH_MS_DEFAULT 1000    /* --slow-fetch-ms */
 
 /* Computes the findings, most severe first; never changes its input.
  * Returns the count; *out is allocated (free it). */

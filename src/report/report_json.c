@@ -72,13 +72,20 @@ static void agg_fields(kt_json *j, const kt_report_agg *a)
     kt_json_kv_uint(j, "throttle_ms_max", a->throttle_ms_max);
 }
 
-static void produce_fields(kt_json *j, const kt_produce_agg *p)
+static void produce_fields(kt_json *j, const kt_report_partition *r)
 {
+    const kt_produce_agg *p = &r->stats->produce;
     kt_json_key(j, "produce");
     kt_json_object_begin(j);
     kt_json_kv_uint(j, "requests", p->requests);
     kt_json_kv_uint(j, "records", p->records);
     kt_json_kv_uint(j, "bytes", p->bytes);
+    kt_json_key(j, "records_share");
+    kt_json_fixed(j, r->records_share, 4);
+    kt_json_key(j, "bytes_share");
+    kt_json_fixed(j, r->bytes_share, 4);
+    kt_json_key(j, "records_per_s");
+    kt_json_fixed(j, r->records_per_s, 1);
     kt_json_kv_uint(j, "acked_records", p->acked_records);
     kt_json_kv_uint(j, "unanswered", p->unanswered);
     kt_json_key(j, "acks");
@@ -115,9 +122,11 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_object_end(j);
 }
 
-/* Every topic-partition (not only the --top ones), most broker time first. */
+/* Every topic-partition (not only the --top ones), in the order of --sort. */
 static void partitions(kt_json *j, const kt_report_model *m)
 {
+    kt_json_key(j, "partitions_sort");
+    kt_json_string(j, kt_partition_sort_name(m->sort));
     kt_json_key(j, "partitions");
     kt_json_array_begin(j);
     for (size_t i = 0; i < m->npartitions; i++) {
@@ -140,7 +149,7 @@ static void partitions(kt_json *j, const kt_report_model *m)
         kt_json_bool(j, t->resolved);
         kt_json_key(j, "partition");
         kt_json_int(j, e->partition);
-        produce_fields(j, &e->produce);
+        produce_fields(j, &m->partitions[i]);
         fetch_fields(j, &e->fetch);
         kt_json_object_end(j);
     }

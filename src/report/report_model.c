@@ -176,7 +176,70 @@ static int throttled_of(kt_report_model *m, const kt_stats *s, kt_findings_input
     return 0;
 }
 
-static int partitions_of(kt_report_model *m, const kt_partitions *p, kt_findings_input *fi)
+static const char *const sort_names[] = { "records", "bytes", "time", "errors", "lag" };
+
+int kt_partition_sort_parse(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof sort_names / sizeof sort_names[0]; i++)
+        if (!strcmp(name, sort_names[i]))
+            return (int)i;
+    return -1;
+}
+
+const char *kt_partition_sort_name(int sort)
+{
+    return sort >= 0 && (size_t)sort < sizeof sort_names / sizeof sort_names[0]
+               ? sort_names[sort] : "records";
+}
+
+static uint64_t code_sum(const kt_code_count *c, int n)
+{
+    uint64_t t = 0;
+    for (int i = 0; i < n; i++)
+        t += c[i].count;
+    return t;
+}
+
+/* The sort keys of a row, most significant first (larger first). */
+static void sort_keys(const kt_partition_stats *e, int sort, int64_t k[2])
+{
+    switch (sort) {
+    case KT_SORT_BYTES:
+        k[0] = (int64_t)e->produce.bytes;
+        k[1] = (int64_t)e->fetch.bytes;
+        break;
+    case KT_SORT_TIME:
+        k[0] = (int64_t)(e->produce.latency_total_us + e->fetch.latency_total_us);
+        k[1] = 0;
+        break;
+    case KT_SORT_ERRORS:
+        k[0] = (int64_t)(code_sum(e->produce.errors, e->produce.nerrors) +
+                         code_sum(e->fetch.errors, e->fetch.nerrors));
+        k[1] = 0;
+        break;
+    case KT_SORT_LAG:
+        k[0] = e->fetch.lag;             /* -1, unknown, last */
+        k[1] = e->fetch.lag_max;
+        break;
+    default:
+        k[0] = (int64_t)e->produce.records;
+        k[1] = (int64_t)e->fetch.records;
+        break;
+    }
+}
+
+/* By the --sort keys, then by broker time (the merged order). */
+static int cmp_partition(const void *a, const void *b)
+{
+    const kt_report_partition *x = a, *y = b;
+    for (int i = 0; i < 2; i++)
+        if (x->key_[i] != y->key_[i])
+            return x->key_[i] < y->key_[i] ? 1 : -1;
+    return x->rank_time_ < y->rank_time_ ? -1 : x->rank_time_ > y->rank_time_;
+}
+
+static int partitions_of(kt_report_model *m, const kt_partitions *p, int sort,
+                         kt_findings_input *fi)
 {
     size_t n = 0;
 
@@ -192,8 +255,25 @@ static int partitions_of(kt_report_model *m, const kt_partitions *p, kt_findings
         kt_code_counts_sort(e->produce.errors, e->produce.nerrors);
         kt_code_counts_sort(e->fetch.errors, e->fetch.nerrors);
         m->partitions[i].stats = e;
+        m->partitions[i].rank_time_ = i;
         kt_topic_label_of(&m->partitions[i].topic, e->topic);
+        m->produced_records += e->produce.records;
+        m->produced_bytes += e->produce.bytes;
     }
+    for (size_t i = 0; i < n; i++) {
+        kt_report_partition *r = &m->partitions[i];
+        const kt_produce_agg *a = &r->stats->produce;
+        if (m->produced_records)
+            r->records_share = (double)a->records / (double)m->produced_records;
+        if (m->produced_bytes)
+            r->bytes_share = (double)a->bytes / (double)m->produced_bytes;
+        if (a->last_ts_us > a->first_ts_us)
+            r->records_per_s = (double)a->records * 1e6 / (double)(a->last_ts_us - a->first_ts_us);
+    }
+    m->sort = kt_partition_sort_parse(kt_partition_sort_name(sort));
+    for (size_t i = 0; i < n; i++)
+        sort_keys(m->partitions[i].stats, m->sort, m->partitions[i].key_);
+    qsort(m->partitions, n, sizeof *m->partitions, cmp_partition);
     fi->partitions = (const kt_partition_stats *const *)m->merged_;
     fi->npartitions = n;
     return 0;
@@ -226,8 +306,10 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     for (size_t i = 0; i < in->nmemory && i < KT_REPORT_MAX_MEMORY; i++)
         m->memory[m->nmemory++] = *in->memory[i];
     fi.stats = in->stats;
+    fi.slow_produce_ms = in->slow_produce_ms;
+    fi.slow_fetch_ms = in->slow_fetch_ms;
     ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 &&
-         partitions_of(m, in->partitions, &fi) == 0;
+         partitions_of(m, in->partitions, in->sort, &fi) == 0;
     if (ok && in->stats) {
         ok = tables_of(m, in->stats, &fi) == 0 && throttled_of(m, in->stats, &fi) == 0;
         if (ok)

@@ -15,7 +15,8 @@
  *  - Orders: APIs, brokers and client ids worst first (most failed, that is
  *    errored + unanswered, then the highest p99, then the most requests,
  *    then by key, address or id); topic-partitions merged by canonical
- *    topic, most broker time first; throttled (client id, broker) pairs
+ *    topic, in the order of --sort (default: most records produced, then
+ *    fetched), ties by broker time; throttled (client id, broker) pairs
  *    most throttle time first; findings most severe first; connections
  *    worst first (most missed bytes, then mid-stream ones, then the most
  *    requests, then the earliest, then by client address).
@@ -58,6 +59,8 @@ typedef struct kt_report_input {
     const kt_stats *stats;
     const kt_partitions *partitions;    /* per topic-partition statistics */
     int top_n;                          /* rows of the partition table (--top) */
+    int sort;                           /* enum kt_partition_sort (--sort) */
+    int slow_produce_ms, slow_fetch_ms; /* absolute latency thresholds; 0: defaults */
     const struct kt_conn_summary *conns; /* Kafka connections, in any order */
     size_t nconns;
     uint64_t conns_not_kept;            /* closed ones beyond the kept summaries */
@@ -114,7 +117,27 @@ typedef struct kt_report_client {
 typedef struct kt_report_partition {
     const kt_partition_stats *stats;    /* merged: canonical topic, errors sorted */
     kt_topic_label topic;
+    double records_share, bytes_share;  /* of the capture's produced records and
+                                           bytes, 0 to 1 */
+    double records_per_s;               /* produced, over the span of its Produce
+                                           requests; 0 when fewer than two */
+    size_t rank_time_;                  /* its place by broker time, a tie break */
+    int64_t key_[2];                    /* its --sort keys */
 } kt_report_partition;
+
+/* The order of the topic-partition table (--sort), largest first. */
+enum kt_partition_sort {
+    KT_SORT_RECORDS = 0,   /* records produced, then fetched: the default,
+                              the load a partition carries comes first */
+    KT_SORT_BYTES,         /* bytes produced, then fetched */
+    KT_SORT_TIME,          /* broker time, produce + fetch */
+    KT_SORT_ERRORS,        /* partition error codes, produce + fetch */
+    KT_SORT_LAG,           /* consumer lag after the last fetch */
+};
+
+/* "records" -> KT_SORT_RECORDS...; -1 for an unknown name. */
+int kt_partition_sort_parse(const char *name);
+const char *kt_partition_sort_name(int sort);
 
 typedef struct kt_report_throttle {
     const kt_istr *client_id;
@@ -137,6 +160,8 @@ typedef struct kt_report_model {
     const char *source;
     int final;
     int top_n;
+    int sort;                           /* enum kt_partition_sort */
+    uint64_t produced_records, produced_bytes; /* over every partition */
     kt_capture_stats capture;
     kt_report_totals totals;
     kt_report_api *apis;

@@ -1,6 +1,6 @@
 /* report_text.c - the report model as text: totals, then per API, per
- * broker and per client id, worst first; the top topic-partitions by broker
- * time, throttling per client id and broker, the findings, the connections
+ * broker and per client id, worst first; the top topic-partitions in the
+ * order of --sort with their shares of the produced load, throttling per client id and broker, the findings, the connections
  * that lost bytes or were picked up mid-stream, then anomalies. */
 #include <inttypes.h>
 #include <string.h>
@@ -129,13 +129,25 @@ static void partition_row(FILE *out, const kt_report_partition *row)
         snprintf(lag, sizeof lag, "%" PRId64, f->lag);
     else
         snprintf(lag, sizeof lag, "-");
-    fprintf(out, "  %-24s %5" PRId32 " %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %9s %9s"
+    fprintf(out, "  %-24s %5" PRId32 " %6.1f %6.1f %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %9s %9s"
                  " %8" PRIu64 " %10" PRIu64 " %6" PRIu64 " %9s %6" PRIu64 " %9s %8s",
-            topic, e->partition, p->requests, p->records, p->acked_records, pp50, pp99,
+            topic, e->partition, row->records_share * 100, row->bytes_share * 100, p->requests, p->records, p->acked_records, pp50, pp99,
             f->requests, f->records, f->with_data, fd50, f->empty, fe50, lag);
     codes(out, &sep, "produce", p->errors, p->nerrors);
     codes(out, &sep, "fetch", f->errors, f->nerrors);
     fputc('\n', out);
+}
+
+/* The order of the table, as its title says it. */
+static const char *sort_label(int sort)
+{
+    switch (sort) {
+    case KT_SORT_BYTES: return "bytes produced, then fetched";
+    case KT_SORT_TIME: return "broker time";
+    case KT_SORT_ERRORS: return "partition error codes";
+    case KT_SORT_LAG: return "consumer lag";
+    default: return "records produced, then fetched";
+    }
 }
 
 static void partition_table(FILE *out, const kt_report_model *m)
@@ -144,14 +156,15 @@ static void partition_table(FILE *out, const kt_report_model *m)
 
     if (n) {
         show = m->top_n > 0 && n > (size_t)m->top_n ? (size_t)m->top_n : n;
-        fprintf(out, "\nPer topic-partition (top %zu of %zu by broker time; fetches that "
-                     "returned data apart from empty waits)\n", show, n);
-        fprintf(out, "  %-24s %5s", "", "");
+        fprintf(out, "\nPer topic-partition (top %zu of %zu by %s; rec%% and bytes%%: share of "
+                     "the capture's produced records and bytes; fetches that returned data "
+                     "apart from empty waits)\n", show, n, sort_label(m->sort));
+        fprintf(out, "  %-24s %5s %6s %6s", "", "", "", "");
         group_label(out, "produce", PT_PRODUCE_W);
         group_label(out, "fetch", PT_FETCH_W);
         fputc('\n', out);
-        fprintf(out, "  %-24s %5s %8s %10s %10s %9s %9s %8s %10s %6s %9s %6s %9s %8s  %s\n",
-                "topic", "part", "requests", "records", "acked", "p50_ms", "p99_ms",
+        fprintf(out, "  %-24s %5s %6s %6s %8s %10s %10s %9s %9s %8s %10s %6s %9s %6s %9s %8s  %s\n",
+                "topic", "part", "rec%", "bytes%", "requests", "records", "acked", "p50_ms", "p99_ms",
                 "requests", "records", "data", "p50_ms", "empty", "p50_ms", "lag",
                 "error codes");
         for (size_t i = 0; i < show; i++)

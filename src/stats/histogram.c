@@ -129,6 +129,26 @@ void kt_hist_cumulative(const kt_histogram *h, const uint64_t *le, int n,
         out[i++] = seen;
 }
 
+uint64_t kt_hist_count_at_least(const kt_histogram *h, uint64_t v)
+{
+    uint64_t n = 0;
+    if (h->count == 0 || h->max < v)
+        return 0;
+    if (h->min >= v)
+        return h->count;
+    for (int row = 0; row < KT_HIST_ROWS; row++) {
+        if (!h->row[row])
+            continue;
+        for (unsigned col = 0; col < SUB; col++) {
+            uint64_t lo, width;
+            bucket_range(row, col, &lo, &width);
+            if (lo + (width - 1) / 2 >= v)
+                n += h->row[row][col];
+        }
+    }
+    return n;
+}
+
 void kt_hist_merge(kt_histogram *into, const kt_histogram *from)
 {
     if (from->count == 0)

@@ -38,6 +38,9 @@ uint64_t kt_hist_percentile(const kt_histogram *h, double p);
  * cumulative buckets). */
 void kt_hist_cumulative(const kt_histogram *h, const uint64_t *le, int n,
                         uint64_t *out);
+/* How many values are at least v, counting a bucket in when its midpoint
+ * (the value percentiles report for it) is at least v. */
+uint64_t kt_hist_count_at_least(const kt_histogram *h, uint64_t v);
 void kt_hist_merge(kt_histogram *into, const kt_histogram *from);
 void kt_hist_free(kt_histogram *h);
 

@@ -98,6 +98,15 @@ static void add_produce(kt_produce_agg *a, const kt_exchange *ex, const kt_reque
         a->acks[2]++;
     if (d->timeout_ms > a->timeout_ms_max)
         a->timeout_ms_max = d->timeout_ms;
+    if (!a->first_ts_us || ex->request_ts_us < a->first_ts_us)
+        a->first_ts_us = ex->request_ts_us;
+    if (ex->request_ts_us >= a->last_ts_us)
+        a->last_ts_us = ex->request_ts_us;
+    if (ex->broker && !kt_endpoint_equal(&a->leader, ex->broker)) {
+        a->leader = *ex->broker;
+        a->leader_records = 0;
+    }
+    a->leader_records += r->records > 0 ? (uint64_t)r->records : 0;
     if (ex->status == KT_STATUS_UNANSWERED) {
         a->unanswered++;
         return;
@@ -219,6 +228,17 @@ static void merge_into(kt_partition_stats *m, const kt_partition_stats *e)
         a->acks[i] += b->acks[i];
     if (b->timeout_ms_max > a->timeout_ms_max)
         a->timeout_ms_max = b->timeout_ms_max;
+    if (b->first_ts_us && (!a->first_ts_us || b->first_ts_us < a->first_ts_us))
+        a->first_ts_us = b->first_ts_us;
+    /* the leader of the later entry; counts of one leader add up */
+    if (kt_endpoint_equal(&a->leader, &b->leader))
+        a->leader_records += b->leader_records;
+    else if (b->leader.family && (!a->leader.family || b->last_ts_us > a->last_ts_us)) {
+        a->leader = b->leader;
+        a->leader_records = b->leader_records;
+    }
+    if (b->last_ts_us > a->last_ts_us)
+        a->last_ts_us = b->last_ts_us;
     a->latency_total_us += b->latency_total_us;
     kt_hist_merge(&a->latency, &b->latency);
     merge_codes(&a->errors, &a->nerrors, &a->caperrors, b->errors, b->nerrors);

@@ -12,8 +12,8 @@
  * only.
  *
  * Memory: KT_PARTITION_ENTRY_BYTES per partition, measured on x86-64 as
- * sizeof(kt_partition_stats) 1,128 + 32 bytes of table, so the 200,000
- * partitions cost 232 MB (226 MB of entries) before histogram rows: each
+ * sizeof(kt_partition_stats) 1,176 + 32 bytes of table, so the 200,000
+ * partitions cost 241 MB (235 MB of entries) before histogram rows: each
  * of the three latency histograms allocates 512 bytes per row in use
  * (histogram.h), and each distinct error code 16 bytes.  The merged view
  * (kt_partitions_merged) costs as much again while a report is written.
@@ -39,6 +39,14 @@ typedef struct kt_produce_agg {
     uint64_t unanswered;          /* requests with no response (acks!=0) */
     uint64_t acks[3];             /* requests by acks: [0] -1/all, [1] 0, [2] 1 */
     int32_t timeout_ms_max;       /* largest TimeoutMs seen, -1 none */
+    uint64_t first_ts_us, last_ts_us; /* capture times of the first and last
+                                     request that named it (0: none), the
+                                     span its records/s are taken over */
+    kt_endpoint leader;           /* the broker of its last Produce request
+                                     (family 0: none) */
+    uint64_t leader_records;      /* records sent to that broker since it
+                                     became the one (a leader change starts
+                                     a new count) */
     uint64_t latency_total_us;    /* broker time */
     kt_histogram latency;         /* answered requests, microseconds */
     kt_code_count *errors;        /* partition-level error codes */

@@ -13,7 +13,7 @@ KAFKA_HARNESS_FILES = \
 	$(KAFKA_CAPTURES:=.pcap) $(KAFKA_CAPTURES:=.truth.json)
 KAFKA_CAPTURES = pcaps/kafka/codecs pcaps/kafka/group-classic-rebalance \
 	pcaps/kafka/group-consumer-protocol pcaps/kafka/quota-throttle \
-	pcaps/kafka/topic-deleted pcaps/kafka/broker-failure
+	pcaps/kafka/topic-deleted pcaps/kafka/broker-failure pcaps/kafka/skew
 EXTRA_DIST += $(KAFKA_HARNESS_FILES)
 
 # Record every scenario again (SCENARIOS="a b" for some), replacing pcaps/kafka/.

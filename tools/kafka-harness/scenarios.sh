@@ -3,7 +3,7 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew"
 
 # How many nodes a scenario's cluster has (node 1 is broker and controller).
 scenario_nodes() {
@@ -96,4 +96,18 @@ scenario_broker-failure() {
     FAILED_NODE="127.0.0.1:${NODE_PORTS[2]}"
     wait_clients 180
     NOTES="Three nodes (node 1 broker+controller on 19092, brokers 2 and 3 on 19094 and 19095; all three ports captured, so inter-broker replication Fetch is in the capture too). Topic replicated: 3 partitions, replication factor 3, min.insync.replicas=2. Producer perf test perf-replicated sends 400 records of 100 bytes at 40/s with acks=all; after 3 s of sending, node 3 (127.0.0.1:19095) is killed with SIGKILL: its connections drop, it is fenced after broker.session.timeout.ms=4000, leadership of its partitions moves to nodes 1 and 2 and the producer goes on there."
+}
+
+# Load skew: topic orders has one partition and takes 1200 of the 1440
+# records (83.3%) from an idempotent acks=all producer, next to a topic of
+# 12 partitions that a consumer group reads.
+scenario_skew() {
+    topic_create orders 1
+    topic_create events 12
+    consumer_bg events-reader events-readers classic 12000 --topic events --max-messages 240
+    producer_bg orders-svc orders 1200 100 200 enable.idempotence=true
+    producer_bg events-svc events 240 100 40
+    wait_clients 180
+    GROUPS_="events-readers"
+    NOTES="Topic orders (1 partition) and events (12 partitions). Producer perf tests at the same time, 100-byte records, acks=all: orders-svc (enable.idempotence=true) sends 1200 records to orders at 200/s, events-svc 240 records to events at 40/s (keys 0..59, spread over the 12 partitions by the default partitioner); orders/0 takes 1200 of 1440 records (83.3%). Console consumer events-reader (group events-readers, classic protocol) reads the 240 events."
 }
