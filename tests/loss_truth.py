@@ -28,7 +28,7 @@ kafkatap should answer on the lossy capture; the untouched unanswered ones
 it should call unanswered.
 
 Then kafkatap runs on the lossy capture (`--events=json` and `--json`, with
-`-p PORTS` unless --autodetect) and each ground-truth request is looked up
+`-P PORTS` unless --autodetect) and each ground-truth request is looked up
 in its events by (client, broker, correlation id, api key): answered (any
 status but unanswered), unanswered, or missing (no event at all). Orphan
 responses, connections and mid-stream connections come from its report;
@@ -208,7 +208,7 @@ def tshark_requests(pcap, ports):
 def run_kafkatap(binary, pcap, ports, autodetect):
     args = [binary, "-r", pcap]
     if not autodetect:
-        args += ["-p", ",".join(str(p) for p in ports)]
+        args += ["-P", ",".join(str(p) for p in ports)]
     ev = subprocess.run(args + ["--events=json"], check=True,
                         stdout=subprocess.PIPE, text=True).stdout
     rep = json.loads(subprocess.run(args + ["--json"], check=True,

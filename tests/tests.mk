@@ -65,3 +65,14 @@ EXTRA_DIST += tests/test_streams_tshark.sh tests/data/third-party \
 	tests/data/third-party/expected-partitions.json \
 	tests/test_valgrind.sh tests/test_segmentation.py \
 	tests/segment_rewrite.py tests/pcapio.py
+
+# Live capture and tcpdump's conventions: -c/-w/--duration against the
+# input read by tests/pcapio.py; as root on lo, signals end an idle capture
+# within a second with a report, SIGUSR1 reports, and /proc shows the
+# process unprivileged while it parses; each -I report counts only its
+# interval's requests, against the sender's own bursts (the live ones skip
+# when not root).
+TESTS += tests/test_count_write.py tests/test_live_signals.py \
+	tests/test_live_windows.py
+EXTRA_DIST += tests/test_count_write.py tests/test_live_signals.py \
+	tests/test_live_windows.py
