@@ -28,7 +28,7 @@ kafkatap should answer on the lossy capture; the untouched unanswered ones
 it should call unanswered.
 
 Then kafkatap runs on the lossy capture (`--events=json` and `--json`, with
-`-p PORTS` unless --autodetect) and each ground-truth request is looked up
+`-P PORTS` unless --autodetect) and each ground-truth request is looked up
 in its events by (client, broker, correlation id, api key): unanswered,
 unknown (a status "unknown...": the response may have been lost by the
 capture), answered (any other status), or missing (no event at all). Orphan
@@ -209,7 +209,7 @@ def tshark_requests(pcap, ports):
 def run_kafkatap(binary, pcap, ports, autodetect):
     args = [binary, "-r", pcap]
     if not autodetect:
-        args += ["-p", ",".join(str(p) for p in ports)]
+        args += ["-P", ",".join(str(p) for p in ports)]
     ev = subprocess.run(args + ["--events=json"], check=True,
                         stdout=subprocess.PIPE, text=True).stdout
     rep = json.loads(subprocess.run(args + ["--json"], check=True,

@@ -1,7 +1,7 @@
 /* test_options.c - unit tests of command line parsing (src/cli/options.[ch]).
  *
  * Expectations come from the interface the issue and man/kafkatap.1
- * document: exactly one of -r FILE / -i INTERFACE; -p ports 1-65535
+ * document: exactly one of -r FILE / -i INTERFACE; -P ports 1-65535
  * separated by commas (default 9092); --no-autodetect; --json;
  * --events[=json]; -I SECONDS (live only); -s SNAPLEN 64-262144; -B MB;
  * --max-frame BYTES with K/M/G suffixes (default 100M); --ooo-budget (4M);
@@ -121,7 +121,7 @@ static void test_ports(void **state)
 {
     kt_options o;
     (void)state;
-    OK(&o, "-r", "f", "-p", "9092,9093,19092");
+    OK(&o, "-r", "f", "-P", "9092,9093,19092");
     assert_int_equal(o.session.nports, 3);
     assert_int_equal(o.session.broker_ports[0], 9092);
     assert_int_equal(o.session.broker_ports[1], 9093);
@@ -132,23 +132,23 @@ static void test_ports(void **state)
     assert_int_equal(o.session.broker_ports[0], 1);
     assert_int_equal(o.session.broker_ports[1], 65535);
     kt_options_free(&o);
-    OK(&o, "-r", "f", "-p", "36333");
+    OK(&o, "-r", "f", "-P", "36333");
     assert_int_equal(o.session.nports, 1);
     assert_int_equal(o.session.broker_ports[0], 36333);
     kt_options_free(&o);
-    BAD(&o, "-r", "f", "-p", "0");
-    BAD(&o, "-r", "f", "-p", "65536");
-    BAD(&o, "-r", "f", "-p", "-1");
-    BAD(&o, "-r", "f", "-p", "kafka");
-    BAD(&o, "-r", "f", "-p", "9092x");
-    BAD(&o, "-r", "f", "-p", "9092;9093");
-    BAD(&o, "-r", "f", "-p", "");
-    BAD(&o, "-r", "f", "-p", ",");
+    BAD(&o, "-r", "f", "-P", "0");
+    BAD(&o, "-r", "f", "-P", "65536");
+    BAD(&o, "-r", "f", "-P", "-1");
+    BAD(&o, "-r", "f", "-P", "kafka");
+    BAD(&o, "-r", "f", "-P", "9092x");
+    BAD(&o, "-r", "f", "-P", "9092;9093");
+    BAD(&o, "-r", "f", "-P", "");
+    BAD(&o, "-r", "f", "-P", ",");
     /* more ports than the table holds */
     char many[KT_MAX_BROKER_PORTS * 6 + 16] = "";
     for (int i = 0; i <= KT_MAX_BROKER_PORTS; i++)
         snprintf(many + strlen(many), sizeof many - strlen(many), "%s%d", i ? "," : "", 1000 + i);
-    BAD(&o, "-r", "f", "-p", many);
+    BAD(&o, "-r", "f", "-P", many);
 }
 
 static void test_output_flags(void **state)
@@ -295,7 +295,7 @@ static void test_bpf_joining(void **state)
     OK(&o, "-r", "f", "--", "not", "port", "22");
     assert_string_equal(o.capture.bpf, "not port 22");
     kt_options_free(&o);
-    OK(&o, "-i", "eth0", "-p", "9092", "(", "tcp", ")");
+    OK(&o, "-i", "eth0", "-P", "9092", "(", "tcp", ")");
     assert_string_equal(o.capture.bpf, "( tcp )");
     kt_options_free(&o);
 }
@@ -321,7 +321,7 @@ static void test_help_version_unknown(void **state)
     BAD(&o, "-r", "f", "--frobnicate");
     assert_non_null(strstr(err, "frobnicate"));
     BAD(&o, "-r", "f", "--max-frame");
-    BAD(&o, "-r", "f", "-p");
+    BAD(&o, "-r", "f", "-P");
 }
 
 /* Error messages, word for word (the man page and scripts quote them). */
@@ -333,8 +333,8 @@ static void test_messages(void **state)
     assert_string_equal(err, "-s wants a snap length from 64 to 262144, not '63'");
     BAD(&o, "-i", "eth0", "--snaplen", "262145");
     assert_string_equal(err, "-s wants a snap length from 64 to 262144, not '262145'");
-    BAD(&o, "-r", "f", "-p", "0");
-    assert_string_equal(err, "-p wants ports 1-65535 separated by commas, not '0'");
+    BAD(&o, "-r", "f", "-P", "0");
+    assert_string_equal(err, "-P wants ports 1-65535 separated by commas, not '0'");
     BAD(&o, "-r", "f", "--max-frame", "3G");
     assert_string_equal(err, "--max-frame wants bytes from 64 to 2G, not '3G'");
     BAD(&o, "-r", "f", "--ooo-total", "2T");
@@ -355,6 +355,52 @@ static void test_messages(void **state)
     assert_string_equal(err, "give exactly one of -r FILE or -i INTERFACE");
 }
 
+/* tcpdump's letters mean what they mean in tcpdump; the old -p PORTS is
+ * refused with a pointer to -P; a missing argument and contradicting
+ * options are named. */
+static void test_tcpdump_conventions(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-i", "eth0");
+    assert_int_equal(o.capture.promisc, 1);
+    assert_null(o.user);
+    kt_options_free(&o);
+    OK(&o, "-i", "eth0", "-p", "-c", "100", "-w", "out.pcap", "-Z", "kafkatap",
+       "--duration", "30", "--idle-timeout", "60", "tcp");
+    assert_int_equal(o.capture.promisc, 0);
+    assert_int_equal(o.capture.count, 100);
+    assert_string_equal(o.capture.write_file, "out.pcap");
+    assert_string_equal(o.user, "kafkatap");
+    assert_true(o.capture.duration_s == 30.0);
+    assert_int_equal(o.tcp.idle_timeout_us, 60000000);
+    assert_string_equal(o.capture.bpf, "tcp");
+    kt_options_free(&o);
+    OK(&o, "-i", "eth0", "--no-promiscuous-mode", "-I", "5", "--cumulative");
+    assert_int_equal(o.capture.promisc, 0);
+    assert_int_equal(o.cumulative, 1);
+    kt_options_free(&o);
+    BAD(&o, "-i", "eth0", "-p", "9092,9093");
+    assert_string_equal(err, "-p means no promiscuous mode, as in tcpdump; "
+                        "broker ports are -P 9092,9093");
+    BAD(&o, "-r", "f", "-c");
+    assert_string_equal(err, "option '-c' needs a value");
+    BAD(&o, "-r", "f", "--write");
+    assert_string_equal(err, "option '--write' needs a value");
+    BAD(&o, "-r", "f", "-c", "0");
+    assert_string_equal(err, "-c wants a positive number of packets, not '0'");
+    BAD(&o, "-r", "f", "--json", "--events");
+    assert_string_equal(err, "--json and --events contradict each other: --events "
+                        "prints records instead of the report (--events=json for "
+                        "JSON records)");
+    BAD(&o, "-i", "eth0", "--cumulative");
+    assert_string_equal(err, "--cumulative works with -I only");
+    BAD(&o, "-r", "f", "-w", "-");
+    assert_string_equal(err, "-w - would mix packets with the report on standard output");
+    BAD(&o, "-r", "f", "--duration", "0");
+    BAD(&o, "-r", "f", "--idle-timeout", "0");
+}
+
 /* --help, word for word: the options, their arguments and the defaults
  * the parser starts from. */
 static void test_usage(void **state)
@@ -363,11 +409,17 @@ static void test_usage(void **state)
         "usage: kafkatap -r FILE | -i INTERFACE [options] [BPF expression]\n"
         "  -r FILE              read a capture (pcap, pcapng, .gz; - for stdin)\n"
         "  -i INTERFACE         capture live until interrupted\n"
-        "  -p PORTS             broker ports, comma separated (default 9092)\n"
-        "  --no-autodetect      only treat traffic on -p ports as Kafka\n"
+        "  -P PORTS             broker ports, comma separated (default 9092)\n"
+        "  --no-autodetect      only treat traffic on -P ports as Kafka\n"
         "  --json               the report as one JSON document\n"
         "  --events[=json]      one record per request instead of the report\n"
-        "  -I SECONDS           live: print a report every SECONDS\n"
+        "  -I SECONDS           live: print a report of the last SECONDS every SECONDS\n"
+        "  --cumulative         -I reports cover the whole run so far\n"
+        "  -c COUNT             stop after COUNT packets\n"
+        "  --duration SECONDS   stop after SECONDS (files: of capture time)\n"
+        "  -w FILE              also save the packets read to FILE (pcap)\n"
+        "  -p, --no-promiscuous-mode  live: do not put the interface in promiscuous mode\n"
+        "  -Z USER              as root: run as USER once the capture is open (default nobody)\n"
         "  --top N              rows of the topic-partition table (default 20)\n"
         "  --sort KEY           order of the topic-partition table (default records)\n"
         "  --slow-produce-ms N  findings: Produce taking N ms or more is slow (default 100)\n"
@@ -386,6 +438,7 @@ static void test_usage(void **state)
         "  --max-inflate BYTES  gzip output per message body, to count legacy sets (default 16M)\n"
         "  --request-timeout S  unanswered after S seconds (default 120)\n"
         "  --hole-timeout S     skip a TCP hole after S seconds (default 5)\n"
+        "  --idle-timeout S     forget a connection idle for S seconds (default 600)\n"
         "  --prometheus [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
         "  --prometheus-top N   partitions with their own metrics (default 10)\n"
         "  --prometheus-linger S  keep serving metrics S seconds after the capture ends\n"
@@ -410,8 +463,8 @@ static void test_reparse(void **state)
 {
     kt_options o;
     (void)state;
-    BAD(&o, "-r", "f", "-p", "0");
-    OK(&o, "-r", "g", "-p", "9093");
+    BAD(&o, "-r", "f", "-P", "0");
+    OK(&o, "-r", "g", "-P", "9093");
     assert_string_equal(o.capture.read_file, "g");
     assert_int_equal(o.session.broker_ports[0], 9093);
     kt_options_free(&o);
@@ -436,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_bpf_joining),
         cmocka_unit_test(test_help_version_unknown),
         cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_tcpdump_conventions),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_reparse),
     };

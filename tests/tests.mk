@@ -83,3 +83,14 @@ EXTRA_DIST += tests/test_prometheus.py
 # ground truth (shares of produced records, injected RTTs).
 TESTS += tests/test_findings_truth.py
 EXTRA_DIST += tests/test_findings_truth.py
+
+# Live capture and tcpdump's conventions: -c/-w/--duration against the
+# input read by tests/pcapio.py; as root on lo, signals end an idle capture
+# within a second with a report, SIGUSR1 reports, and /proc shows the
+# process unprivileged while it parses; each -I report counts only its
+# interval's requests, against the sender's own bursts (the live ones skip
+# when not root).
+TESTS += tests/test_count_write.py tests/test_live_signals.py \
+	tests/test_live_windows.py
+EXTRA_DIST += tests/test_count_write.py tests/test_live_signals.py \
+	tests/test_live_windows.py

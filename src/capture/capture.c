@@ -4,6 +4,7 @@
 #include "config.h"                /* first: _GNU_SOURCE for fopencookie */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,9 @@
 #include "capture/decode_link.h"
 #include "capture/ip_defrag.h"
 
-#define KT_LIVE_TIMEOUT_MS 250
+/* libpcap's buffer timeout: how long the kernel holds packets before
+ * handing a block over. */
+#define KT_LIVE_TIMEOUT_MS 200
 
 struct kt_capture {
     pcap_t *p;
@@ -28,6 +31,11 @@ struct kt_capture {
     kt_capture_stats st;
     kt_segment_fn fn;
     void *ctx;
+    pcap_dumper_t *dump;            /* -w, or NULL */
+    uint64_t count;                 /* -c, 0 = no limit */
+    uint64_t duration_us;           /* --duration, 0 = no limit */
+    uint64_t start_us;              /* live: wall clock at the start */
+    int done;                       /* -c or --duration reached */
 };
 
 void kt_capture_config_defaults(kt_capture_config *cfg)
@@ -222,11 +230,23 @@ kt_capture *kt_capture_open(const kt_capture_config *cfg, char *err, size_t errl
         }
         pcap_freecode(&prog);
     }
+    if (cfg->write_file) {
+        c->dump = pcap_dump_open(c->p, cfg->write_file);
+        if (!c->dump) {
+            snprintf(err, errlen, "cannot write %s: %s", cfg->write_file,
+                     pcap_geterr(c->p));
+            goto fail;
+        }
+    }
     if (kt_ipdefrag_open(on_datagram, c, err, errlen) < 0)
         goto fail;
     c->defrag_all = cfg->defrag_all_ipv4;
+    c->count = cfg->count;
+    c->duration_us = (uint64_t)(cfg->duration_s * 1e6);
     return c;
 fail:
+    if (c->dump)
+        pcap_dump_close(c->dump);
     if (c->p)
         pcap_close(c->p);
     free(c->name);
@@ -275,9 +295,23 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
     uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
     kt_l3 l3;
 
+    if (c->done)
+        return;                     /* the rest of a batch after -c */
+    if (c->duration_us && !c->live && c->st.packets &&
+        ts - c->st.first_ts_us >= c->duration_us) {
+        c->done = 1;                /* a file: --duration of capture time */
+        pcap_breakloop(c->p);
+        return;
+    }
     if (!c->st.packets)
         c->st.first_ts_us = ts;
     c->st.packets++;
+    if (c->count && c->st.packets >= c->count) {
+        c->done = 1;
+        pcap_breakloop(c->p);
+    }
+    if (c->dump)
+        pcap_dump((u_char *)c->dump, h, data);
     c->st.bytes += h->len > h->caplen ? h->len : h->caplen;
     c->st.last_ts_us = ts;
     if (kt_decode_link(c->dlt, data, h->caplen, h->len, &l3) != KT_DEC_TCP) {
@@ -291,18 +325,41 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
     emit(c, &l3, ts);
 }
 
+/* Live: waits up to KT_CAPTURE_TICK_MS for the capture to be readable.  A
+ * signal ends the wait early (poll is never restarted). */
+static void wait_readable(kt_capture *c)
+{
+    struct pollfd pfd;
+
+    pfd.fd = pcap_get_selectable_fd(c->p);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    if (pfd.fd >= 0)
+        (void)poll(&pfd, 1, KT_CAPTURE_TICK_MS);
+}
+
 int kt_capture_run(kt_capture *c, kt_segment_fn fn, void *ctx,
                    volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
-    uint64_t last_tick = wall_us(), now;
+    uint64_t last_tick, now;
+    char ebuf[PCAP_ERRBUF_SIZE];
     int n;
 
     c->fn = fn;
     c->ctx = ctx;
-    while (!(stop && *stop)) {
+    c->start_us = last_tick = wall_us();
+    /* Live: never block inside libpcap; wait in poll() with a timeout
+     * instead, so a quiet link still ticks and sees *stop. */
+    if (c->live && pcap_setnonblock(c->p, 1, ebuf) < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", c->name, ebuf);
+        return -1;
+    }
+    while (!(stop && *stop) && !c->done) {
         n = pcap_dispatch(c->p, c->live ? -1 : 4096, on_packet, (u_char *)c);
+        if (stop && *stop)
+            break;                  /* interrupted, maybe inside a read */
         if (n == PCAP_ERROR_BREAK)
-            break;
+            continue;               /* -c, --duration or a signal: the loop test */
         if (n == PCAP_ERROR) {
             if (!c->live && c->st.packets) {
                 /* A capture cut off mid-packet (tcpdump killed): keep what
@@ -320,8 +377,12 @@ int kt_capture_run(kt_capture *c, kt_segment_fn fn, void *ctx,
                 break;              /* end of file */
             continue;
         }
+        if (n == 0)
+            wait_readable(c);
         now = wall_us();
-        if (n == 0 || now - last_tick >= KT_LIVE_TIMEOUT_MS * 1000ull) {
+        if (c->duration_us && now - c->start_us >= c->duration_us)
+            c->done = 1;
+        if (n == 0 || now - last_tick >= KT_CAPTURE_TICK_MS * 1000ull) {
             last_tick = now;
             fn(ctx, NULL, now);
         }
@@ -345,11 +406,40 @@ int kt_capture_is_live(const kt_capture *c)
     return c->live;
 }
 
+void kt_capture_breakloop(kt_capture *c)
+{
+    if (c && c->p)
+        pcap_breakloop(c->p);
+}
+
+void kt_capture_print_counts(kt_capture *c, FILE *out)
+{
+    kt_capture_stats st;
+    struct pcap_stat ps;
+
+    if (!c->live)
+        return;
+    kt_capture_get_stats(c, &st);
+    fprintf(out, "%llu packet%s captured\n", (unsigned long long)st.packets,
+            st.packets == 1 ? "" : "s");
+    if (pcap_stats(c->p, &ps) == 0) {
+        fprintf(out, "%u packet%s received by filter\n", ps.ps_recv,
+                ps.ps_recv == 1 ? "" : "s");
+        fprintf(out, "%u packet%s dropped by kernel\n", ps.ps_drop,
+                ps.ps_drop == 1 ? "" : "s");
+        if (ps.ps_ifdrop)
+            fprintf(out, "%u packet%s dropped by interface\n", ps.ps_ifdrop,
+                    ps.ps_ifdrop == 1 ? "" : "s");
+    }
+}
+
 void kt_capture_close(kt_capture *c)
 {
     if (!c)
         return;
     kt_ipdefrag_close();
+    if (c->dump)
+        pcap_dump_close(c->dump);
     pcap_close(c->p);
     free(c->name);
     free(c);

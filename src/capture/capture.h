@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <signal.h>
 #include "reassembly/tcp_reassembly.h"
 
@@ -24,6 +25,11 @@ typedef struct kt_capture_config {
     int defrag_all_ipv4;       /* route every IPv4 datagram through libnids,
                                   not only fragments (measurement only:
                                   libnids drops snaplen-cut datagrams) */
+    uint64_t count;            /* -c: stop after this many packets, 0 = no limit */
+    double duration_s;         /* --duration: stop after this long (live: wall
+                                  clock; files: capture time since the first
+                                  packet), 0 = no limit */
+    const char *write_file;    /* -w: save every packet read here (pcap) */
 } kt_capture_config;
 
 typedef struct kt_capture_stats {
@@ -38,23 +44,36 @@ typedef struct kt_capture_stats {
 
 typedef struct kt_capture kt_capture;
 
-/* Called for every TCP segment, and with seg == NULL and now_us set when a
- * live capture's read times out (so timers can run on a quiet link). */
+/* Called for every TCP segment, and with seg == NULL and now_us (the wall
+ * clock) at least every KT_CAPTURE_TICK_MS while a live capture is quiet,
+ * and after a signal interrupts the wait (so timers run on a quiet link). */
 typedef void (*kt_segment_fn)(void *ctx, const kt_segment *seg, uint64_t now_us);
 
 /* Fills the defaults above (file and interface NULL). */
 void kt_capture_config_defaults(kt_capture_config *cfg);
 
-/* Opens the file or interface.  On failure returns NULL and writes one
- * human-readable line to err. */
+/* How long a live capture waits for packets before ticking. */
+#define KT_CAPTURE_TICK_MS 200
+
+/* Opens the file or interface (and the -w file).  On failure returns NULL
+ * and writes one human-readable line to err. */
 kt_capture *kt_capture_open(const kt_capture_config *cfg, char *err, size_t errlen);
-/* Reads until end of file, *stop becomes non-zero, or an error (returns -1
- * and writes err).  Returns 0 at end of input or on stop. */
+/* Reads until end of file, the -c count or --duration is reached, *stop
+ * becomes non-zero, or an error (returns -1 and writes err).  Returns 0 at
+ * end of input or on stop.  A live capture never blocks longer than
+ * KT_CAPTURE_TICK_MS, so *stop is seen within that time even when no
+ * packet arrives; kt_capture_breakloop() (async-signal-safe) wakes it at
+ * once, and also ends a wait on standard input. */
 int kt_capture_run(kt_capture *c, kt_segment_fn fn, void *ctx,
                    volatile sig_atomic_t *stop, char *err, size_t errlen);
 /* Counters so far (live: includes pcap_stats drops). */
 void kt_capture_get_stats(kt_capture *c, kt_capture_stats *out);
 int kt_capture_is_live(const kt_capture *c);
+/* From a signal handler: makes kt_capture_run return promptly. */
+void kt_capture_breakloop(kt_capture *c);
+/* tcpdump's closing lines on out (live only: "N packets captured", "N
+ * packets received by filter", "N packets dropped by kernel"). */
+void kt_capture_print_counts(kt_capture *c, FILE *out);
 void kt_capture_close(kt_capture *c);
 
 #endif

@@ -2,6 +2,17 @@
  *
  *   capture -> (IPv4 defrag) -> TCP reassembly -> Kafka framing ->
  *   correlation -> exchanges -> statistics / event log -> report
+ *
+ * Signals: SIGINT and SIGTERM end the capture promptly (a second one kills
+ * at once); SIGUSR1 prints a report of the whole run so far.
+ *
+ * Windows (live -I without --cumulative): every exchange is added twice,
+ * to the whole-run statistics and to the window's; an interval report
+ * shows the window (its statistics, and the capture's and session's
+ * counters since the last report), then the window's statistics are freed
+ * and started afresh, so memory does not grow with the number of windows.
+ * Connections and pending requests belong to the session and carry over.
+ * The final report, and SIGUSR1's, show the whole run.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +26,7 @@
 #include "kafka/kafka_session.h"
 #include "kafka/message_detail.h"
 #include "cli/options.h"
+#include "cli/privileges.h"
 #include "cli/prometheus_server.h"
 #include "report/report_prometheus.h"
 #include "stats/partition_stats.h"
@@ -22,13 +34,47 @@
 #include "stats/stats.h"
 #include "reassembly/tcp_reassembly.h"
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, report_flag;
+static kt_capture *volatile signal_capture;
 
-static void on_signal(int sig)
+static void on_stop_signal(int sig)
 {
     (void)sig;
     stop_flag = 1;
+    kt_capture_breakloop(signal_capture);
 }
+
+static void on_report_signal(int sig)
+{
+    (void)sig;
+    report_flag = 1;
+}
+
+/* SIGINT and SIGTERM interrupt a blocked read (no SA_RESTART) and are
+ * handled once (SA_RESETHAND: a second one kills); SIGUSR1 restarts it. */
+static void install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_report_signal;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* One interval's statistics, and the counters at its start. */
+typedef struct window {
+    kt_stats *stats;
+    kt_partitions *partitions;
+    kt_capture_stats capture_at_start;
+    kt_session_totals totals_at_start;
+    uint64_t start_us;      /* wall clock */
+} window;
 
 typedef struct app {
     kt_options opt;
@@ -37,6 +83,7 @@ typedef struct app {
     kt_kafka *kafka;
     kt_stats *stats;
     kt_partitions *partitions;
+    window win;             /* live -I without --cumulative */
     char source[512];
     uint64_t last_ts_us;
     double next_report;     /* wall clock, live -I */
@@ -56,26 +103,110 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     app *a = ctx;
     kt_stats_add(a->stats, ex);
     kt_partitions_add(a->partitions, ex);
+    if (a->win.stats) {
+        kt_stats_add(a->win.stats, ex);
+        kt_partitions_add(a->win.partitions, ex);
+    }
     if (a->opt.events == KT_EVENTS_TEXT)
         kt_event_write_text(stdout, ex);
     else if (a->opt.events == KT_EVENTS_JSON)
         kt_event_write_json(stdout, ex);
 }
 
-static kt_report_model *build_model(app *a, int final)
+#define SINCE(field) (now->field - then->field)
+
+/* The capture's counters since `then`: a window's. */
+static kt_capture_stats capture_since(const kt_capture_stats *now,
+                                      const kt_capture_stats *then,
+                                      uint64_t start_us, uint64_t now_us)
 {
-    kt_capture_stats cs;
+    kt_capture_stats w = *now;
+    w.packets = SINCE(packets);
+    w.bytes = SINCE(bytes);
+    w.dropped = SINCE(dropped);
+    w.if_dropped = SINCE(if_dropped);
+    w.tcp_segments = SINCE(tcp_segments);
+    w.non_tcp = SINCE(non_tcp);
+    w.first_ts_us = start_us;
+    w.last_ts_us = now_us;
+    return w;
+}
+
+/* The session's totals since `then`: a window's. */
+static kt_session_totals totals_since(const kt_session_totals *now,
+                                      const kt_session_totals *then)
+{
+    kt_session_totals w;
+    w.requests = SINCE(requests);
+    w.matched = SINCE(matched);
+    w.unanswered = SINCE(unanswered);
+    w.no_response_expected = SINCE(no_response_expected);
+    w.unknown_capture_loss = SINCE(unknown_capture_loss);
+    w.orphan_responses = SINCE(orphan_responses);
+    w.lost_request_responses = SINCE(lost_request_responses);
+    w.malformed = SINCE(malformed);
+    w.connections = SINCE(connections);
+    w.midstream_connections = SINCE(midstream_connections);
+    w.missed_bytes = SINCE(missed_bytes);
+    w.ignored_connections = SINCE(ignored_connections);
+    return w;
+}
+
+#undef SINCE
+
+static uint64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Starts a window now (freeing the last one's statistics).  Returns -1 when
+ * out of memory. */
+static int window_start(app *a)
+{
+    kt_stats_free(a->win.stats);
+    kt_partitions_free(a->win.partitions);
+    a->win.stats = kt_stats_new();
+    a->win.partitions = kt_partitions_new();
+    kt_capture_get_stats(a->cap, &a->win.capture_at_start);
+    a->win.totals_at_start = *kt_kafka_totals(a->kafka);
+    a->win.start_us = wall_us();
+    return a->win.stats && a->win.partitions ? 0 : -1;
+}
+
+/* The model of a report of the whole run (window NULL) or of the window;
+ * NULL when out of memory. */
+static kt_report_model *build_model(app *a, int final, const window *win)
+{
+    kt_capture_stats cs, wcs;
+    kt_session_totals wt;
     kt_report_input in;
     kt_report_model *model;
     kt_conn_summary *conns = NULL;
     uint64_t not_kept = 0;
     size_t nconns = kt_kafka_connections(a->kafka, &conns, &not_kept);
+    const kt_memcap *mem[KT_REPORT_MAX_MEMORY];
+    size_t nmem = 0;
+    char source[600];
+
     kt_capture_get_stats(a->cap, &cs);
     in.source = a->source;
     in.capture = &cs;
     in.totals = kt_kafka_totals(a->kafka);
     in.stats = a->stats;
     in.partitions = a->partitions;
+    if (win) {
+        wcs = capture_since(&cs, &win->capture_at_start, win->start_us, wall_us());
+        wt = totals_since(in.totals, &win->totals_at_start);
+        snprintf(source, sizeof source, "%s, the last %g s", a->source,
+                 a->opt.interval_s);
+        in.source = source;
+        in.capture = &wcs;
+        in.totals = &wt;
+        in.stats = win->stats;
+        in.partitions = win->partitions;
+    }
     in.top_n = a->opt.top_n;
     in.sort = a->opt.sort;
     in.slow_produce_ms = a->opt.slow_produce_ms;
@@ -84,22 +215,19 @@ static kt_report_model *build_model(app *a, int final)
     in.nconns = nconns;
     in.conns_not_kept = not_kept;
     in.final = final;
-    {
-        const kt_memcap *mem[KT_REPORT_MAX_MEMORY];
-        size_t n = 0;
-        mem[n++] = kt_tcp_memory(a->tcp);
-        n += kt_kafka_memory(a->kafka, mem + n, KT_REPORT_MAX_MEMORY - n);
-        in.memory = mem;
-        in.nmemory = n;
-        model = kt_report_build(&in);
-    }
+    mem[nmem++] = kt_tcp_memory(a->tcp);
+    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - nmem);
+    in.memory = mem;
+    in.nmemory = nmem;
+    model = kt_report_build(&in);
     free(conns);
     return model;
 }
 
-static void report(app *a, int final)
+/* A report of the whole run (window NULL) or of the window. */
+static void report(app *a, int final, const window *win)
 {
-    kt_report_model *model = build_model(a, final);
+    kt_report_model *model = build_model(a, final, win);
     if (!model) {
         fprintf(stderr, "kafkatap: out of memory building the report\n");
         return;
@@ -111,15 +239,16 @@ static void report(app *a, int final)
     kt_report_model_free(model);
 }
 
-/* Renders the metrics for the --prometheus server: at most once a second,
- * and at most a tenth of the time when rendering is slow (a huge partition
- * table). */
+/* Renders the metrics for the --prometheus server from the whole run
+ * (counters are cumulative; Prometheus's rate() makes the windows): at most
+ * once a second, and at most a tenth of the time when rendering is slow (a
+ * huge partition table). */
 static void prom_publish(app *a, int final)
 {
     double t0 = wall_now(), cost;
     char *text = NULL;
     size_t len = 0;
-    kt_report_model *model = build_model(a, final);
+    kt_report_model *model = build_model(a, final, NULL);
     FILE *f;
 
     if (!model)
@@ -152,10 +281,21 @@ static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)
     kt_kafka_tick(a->kafka, a->last_ts_us);
     if (a->prom && wall_now() >= a->next_prom)
         prom_publish(a, 0);
+    if (report_flag) {
+        report_flag = 0;
+        if (a->opt.events == KT_EVENTS_NONE)
+            report(a, 0, NULL);
+        fflush(stdout);
+    }
     if (a->opt.interval_s > 0 && a->opt.events == KT_EVENTS_NONE) {
         double w = wall_now();
         if (w >= a->next_report) {
-            report(a, 0);
+            report(a, 0, a->win.stats ? &a->win : NULL);
+            fflush(stdout);
+            if (a->win.stats && window_start(a) < 0) {
+                fprintf(stderr, "kafkatap: out of memory\n");
+                stop_flag = 1;
+            }
             a->next_report = w + a->opt.interval_s;
         }
     }
@@ -183,9 +323,22 @@ int main(int argc, char **argv)
         printf("kafkatap %s\n", PACKAGE_VERSION);
         return 0;
     }
+    install_signals();      /* before the (maybe slow) open: a stop is kept */
     a.cap = kt_capture_open(&a.opt.capture, err, sizeof err);
+    if (!a.cap && stop_flag) {     /* interrupted waiting for the file header */
+        fprintf(stderr, "kafkatap: interrupted before the capture began\n");
+        kt_options_free(&a.opt);
+        return 0;
+    }
     if (!a.cap) {
         fprintf(stderr, "kafkatap: %s\n", err);
+        kt_options_free(&a.opt);
+        return 1;
+    }
+    /* Everything is open: hostile bytes are parsed without privileges. */
+    if (kt_drop_privileges(a.opt.user, err, sizeof err) < 0) {
+        fprintf(stderr, "kafkatap: %s\n", err);
+        kt_capture_close(a.cap);
         kt_options_free(&a.opt);
         return 1;
     }
@@ -199,11 +352,14 @@ int main(int argc, char **argv)
     a.partitions = kt_partitions_new();
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
     a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
-    if (!a.stats || !a.partitions || !a.kafka || !a.tcp) {
+    if (!a.stats || !a.partitions || !a.kafka || !a.tcp ||
+        (a.opt.interval_s > 0 && !a.opt.cumulative && window_start(&a) < 0)) {
         fprintf(stderr, "kafkatap: out of memory\n");
         return 1;
     }
 
+    /* after the privileges are dropped: its thread parses nothing but
+     * holds no privilege either (a port above 1023 then) */
     if (a.opt.prometheus) {
         a.prom = kt_prom_start(a.opt.prometheus, err, sizeof err);
         if (!a.prom) {
@@ -213,8 +369,7 @@ int main(int argc, char **argv)
         prom_publish(&a, 0);
     }
 
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
+    signal_capture = a.cap;
     a.next_report = wall_now() + a.opt.interval_s;
 
     if (kt_capture_run(a.cap, on_segment, &a, &stop_flag, err, sizeof err) < 0) {
@@ -223,8 +378,10 @@ int main(int argc, char **argv)
     }
     kt_tcp_flush(a.tcp, a.last_ts_us);
     if (a.opt.events == KT_EVENTS_NONE)
-        report(&a, 1);
+        report(&a, 1, NULL);
     fflush(stdout);
+    kt_capture_print_counts(a.cap, stderr);
+    signal_capture = NULL;
     if (a.prom) {
         /* the final numbers, served until the linger ends or a signal */
         double end = wall_now() + a.opt.prometheus_linger_s;
@@ -240,6 +397,8 @@ int main(int argc, char **argv)
     kt_kafka_free(a.kafka);
     kt_stats_free(a.stats);
     kt_partitions_free(a.partitions);
+    kt_stats_free(a.win.stats);
+    kt_partitions_free(a.win.partitions);
     kt_capture_close(a.cap);
     kt_options_free(&a.opt);
     return rc;

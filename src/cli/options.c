@@ -70,12 +70,12 @@ static const opt_row options[] = {
     { .name = "interface", .letter = 'i', .arg = ARG_STRING, .type = T_STR,
       .offset = AT(capture.interface), .metavar = "INTERFACE",
       .help = "capture live until interrupted" },
-    { .name = "ports", .letter = 'p', .arg = ARG_PORTS, .type = T_NONE,
+    { .name = "ports", .letter = 'P', .arg = ARG_PORTS, .type = T_NONE,
       .wants = "wants ports 1-65535 separated by commas", .metavar = "PORTS",
       .help = "broker ports, comma separated", .show = SHOW_PORTS },
     { .name = "no-autodetect", .arg = ARG_NONE, .type = T_INT,
       .offset = AT(session.autodetect), .set = 0,
-      .help = "only treat traffic on -p ports as Kafka" },
+      .help = "only treat traffic on -P ports as Kafka" },
     { .name = "json", .arg = ARG_NONE, .type = T_INT, .offset = AT(output),
       .set = KT_OUT_JSON, .help = "the report as one JSON document" },
     { .name = "events", .arg = ARG_EVENTS, .type = T_INT, .offset = AT(events),
@@ -84,7 +84,27 @@ static const opt_row options[] = {
     { .name = "interval", .letter = 'I', .arg = ARG_SECONDS, .min = 1,
       .type = T_SECONDS, .offset = AT(interval_s),
       .wants = "wants a positive number of seconds", .metavar = "SECONDS",
-      .help = "live: print a report every SECONDS" },
+      .help = "live: print a report of the last SECONDS every SECONDS" },
+    { .name = "cumulative", .arg = ARG_NONE, .type = T_INT,
+      .offset = AT(cumulative), .set = 1,
+      .help = "-I reports cover the whole run so far" },
+    { .name = "count", .letter = 'c', .arg = ARG_SIZE, .min = 1,
+      .max = UINT64_MAX >> 1, .type = T_U64, .offset = AT(capture.count),
+      .wants = "wants a positive number of packets", .metavar = "COUNT",
+      .help = "stop after COUNT packets" },
+    { .name = "duration", .arg = ARG_SECONDS, .min = 1, .type = T_SECONDS,
+      .offset = AT(capture.duration_s),
+      .wants = "wants a positive number of seconds", .metavar = "SECONDS",
+      .help = "stop after SECONDS (files: of capture time)" },
+    { .name = "write", .letter = 'w', .arg = ARG_STRING, .type = T_STR,
+      .offset = AT(capture.write_file), .metavar = "FILE",
+      .help = "also save the packets read to FILE (pcap)" },
+    { .name = "no-promiscuous-mode", .letter = 'p', .arg = ARG_NONE,
+      .type = T_INT, .offset = AT(capture.promisc), .set = 0,
+      .help = "live: do not put the interface in promiscuous mode" },
+    { .name = "relinquish-privileges", .letter = 'Z', .arg = ARG_STRING,
+      .type = T_STR, .offset = AT(user), .metavar = "USER",
+      .help = "as root: run as USER once the capture is open (default nobody)" },
     { .name = "top", .arg = ARG_SIZE, .min = 1, .max = 1000000, .type = T_INT,
       .offset = AT(top_n), .def = 20, .flags = OWN_DEFAULT,
       .wants = "wants 1 to 1000000 rows", .metavar = "N",
@@ -160,6 +180,10 @@ static const opt_row options[] = {
       .offset = AT(tcp.hole_timeout_us),
       .wants = "wants a number of seconds", .metavar = "S",
       .help = "skip a TCP hole after S seconds", .show = SHOW_SECONDS },
+    { .name = "idle-timeout", .arg = ARG_SECONDS, .min = 1, .type = T_MICROS,
+      .offset = AT(tcp.idle_timeout_us),
+      .wants = "wants a positive number of seconds", .metavar = "S",
+      .help = "forget a connection idle for S seconds", .show = SHOW_SECONDS },
     { .name = "prometheus", .arg = ARG_STRING, .type = T_STR,
       .offset = AT(prometheus), .metavar = "[ADDR:]PORT",
       .help = "serve Prometheus metrics at http://ADDR:PORT/metrics" },
@@ -341,16 +365,29 @@ static int apply(kt_options *o, const opt_row *r, const char *arg, char *err, si
     return 0;
 }
 
+/* "9092" or "9092,9093": what the old `-p PORTS` left behind as a BPF
+ * expression (-p meant broker ports before it took tcpdump's meaning). */
+static int looks_like_ports(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if ((*s < '0' || *s > '9') && *s != ',')
+            return 0;
+    return 1;
+}
+
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
 int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t errlen)
 {
     struct option longopts[N_OPTIONS + 1];
-    char shortopts[2 * N_OPTIONS + 1];
+    char shortopts[2 * N_OPTIONS + 2];
     size_t i, ns = 0;
     int ch;
 
     set_defaults(o);
+    shortopts[ns++] = ':';      /* a missing argument is ':', not '?' */
     for (i = 0; i < N_OPTIONS; i++) {
         const opt_row *r = &options[i];
         int id = r->letter ? r->letter : LONG_ONLY_ID + (int)i;
@@ -396,6 +433,16 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
         FAIL("give exactly one of -r FILE or -i INTERFACE");
     if (o->interval_s > 0 && !o->capture.interface)
         FAIL("-I works with live capture (-i) only");
+    if (o->cumulative && o->interval_s <= 0)
+        FAIL("--cumulative works with -I only");
+    if (o->output == KT_OUT_JSON && o->events != KT_EVENTS_NONE)
+        FAIL("--json and --events contradict each other: --events prints "
+             "records instead of the report (--events=json for JSON records)");
+    if (o->capture.write_file && strcmp(o->capture.write_file, "-") == 0)
+        FAIL("-w - would mix packets with the report on standard output");
+    if (!o->capture.promisc && optind < argc && looks_like_ports(argv[optind]))
+        FAIL("-p means no promiscuous mode, as in tcpdump; broker ports are "
+             "-P %s", argv[optind]);
     if (optind < argc) {
         size_t len = 0;
         for (int k = optind; k < argc; k++)

@@ -20,6 +20,9 @@ typedef struct kt_options {
     int output;               /* enum kt_output */
     int events;               /* enum kt_events */
     double interval_s;        /* -I: live interim reports, 0 = none */
+    int cumulative;           /* --cumulative: -I reports cover the whole run */
+    const char *user;         /* -Z: the user to run as once the capture is
+                                 open (root only; default "nobody") */
     int top_n;                /* --top: partition table rows, default 20 */
     const char *prometheus;   /* --prometheus [ADDR:]PORT, NULL = no endpoint */
     int prometheus_top;       /* --prometheus-top: partitions with series, default 10 */
