@@ -71,3 +71,7 @@ EXTRA_DIST += tests/test_streams_tshark.sh tests/data/third-party \
 # slice against tshark's truth (a lost packet costs only what it touches).
 TESTS += tests/test_loss.py
 EXTRA_DIST += tests/test_loss.py tests/loss_truth.py
+# A lossy copy of pcaps/produce-multi.pcap (tools/pcap-loss.py --fraction
+# 0.01 --seed 3; its .loss.json lists what was dropped) for the golden cases
+# of the capture_loss finding.
+EXTRA_DIST += tests/data/loss

@@ -1,7 +1,7 @@
 /* findings.h - what an expert would say about the statistics: a partition
  * that carries most of its topic's produce time (hot partition, too few
  * partitions), a broker whose latency stands apart from its peers, error
- * storms, throttling, unanswered requests.  Each finding names its subject
+ * storms, throttling, unanswered requests, a capture that lost packets.  Each finding names its subject
  * and cites the numbers behind it; the rules and thresholds are documented
  * at the top of findings.c and in the man page. */
 #ifndef KT_FINDINGS_H
@@ -17,7 +17,8 @@ enum kt_severity { KT_SEV_INFO = 0, KT_SEV_WARNING, KT_SEV_CRITICAL };
 
 typedef struct kt_finding {
     const char *kind;            /* "hot_partition", "slow_broker", "error_storm",
-                                    "throttling", "unanswered_requests" */
+                                    "throttling", "unanswered_requests",
+                                    "capture_loss" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",
@@ -25,6 +26,21 @@ typedef struct kt_finding {
     int nmetrics;
     struct { const char *key; double value; } metric[KT_FINDING_MAX_METRICS];
 } kt_finding;
+
+/* What the capture missed, for capture_loss (all zero: nothing). */
+#define KT_FINDINGS_LOSS_CONNS 3
+typedef struct kt_findings_loss {
+    uint64_t packets;              /* packets read */
+    uint64_t dropped, if_dropped;  /* dropped by the kernel, the interface (live) */
+    uint64_t requests;             /* Kafka requests reported */
+    uint64_t unknown;              /* of them, unknown (capture loss) */
+    uint64_t lost_request_responses; /* responses whose request was lost */
+    uint64_t missed_bytes;         /* bytes of Kafka connections never captured */
+    uint64_t connections;          /* Kafka connections (summaries kept) */
+    uint64_t lossy_connections;    /* of them, those that missed bytes */
+    size_t nworst;                 /* the ones that missed the most, most first */
+    struct { kt_endpoint client, broker; uint64_t missed_bytes; } worst[KT_FINDINGS_LOSS_CONNS];
+} kt_findings_loss;
 
 /* What the findings read, all of it read only (the report model,
  * report_model.h, fills it from the lists it reports). */
@@ -37,6 +53,7 @@ typedef struct kt_findings_input {
     size_t nthrottled;
     const kt_partition_stats *const *partitions; /* merged by canonical topic */
     size_t npartitions;
+    kt_findings_loss loss;
 } kt_findings_input;
 
 /* Computes the findings, most severe first; never changes its input.
