@@ -253,13 +253,19 @@ static void wait_for(kt_framer *f, size_t off, size_t need)
     f->nwait++;
 }
 
+/* A new offset is first asked about once this many bytes from it are
+ * here: a size prefix and the smallest request header (a shorter response
+ * frame waits for the bytes after it).  One question rules most offsets
+ * out. */
+#define KT_FRAMER_FIRST_ASK 12
+
 /* A new offset whose candidate asks for no more than this many bytes
  * (a header not all here yet) holds the scan; one that asks for more
  * goes to wait in a slot. */
 #define KT_FRAMER_NEAR 64
 
 /* Out of sync: look for a frame boundary in buf.  Every offset is asked
- * once its 4 bytes are here, and again while it asks for no more than
+ * once KT_FRAMER_FIRST_ASK bytes are here, and again while it asks for no more than
  * KT_FRAMER_NEAR bytes; one whose candidate asks for more bytes waits in
  * a slot (KT_FRAMER_WAITS) while the scan goes on past it, so a
  * plausible header that claims a long frame does not hold up the search
@@ -274,7 +280,8 @@ static void wait_for(kt_framer *f, size_t off, size_t need)
 static size_t search(kt_framer *f)
 {
     for (;;) {
-        size_t ask = f->scan_pos + (f->scan_need ? f->scan_need : 4), off, avail, need = 0;
+        size_t ask = f->scan_pos + (f->scan_need ? f->scan_need : KT_FRAMER_FIRST_ASK), off,
+               avail, need = 0;
         int w = -1, a;
 
         if (ask < f->clock)
