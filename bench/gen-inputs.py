@@ -24,13 +24,18 @@ Usage: gen-inputs.py OUTDIR [--only NAME ...] [--replicas N] [--srcdir DIR]
   replay.pcap       every connection of pcaps/*.pcap and pcaps/kafka/*.pcap
                     replicated N times (default 160, ~2M packets) with
                     shifted addresses, sequence numbers and times
+  replay-loss.pcap  replay.pcap with 1% of its packets dropped at random
+                    (tools/pcap-loss.py --fraction 0.01 --seed 1; the
+                    dropped packets listed in replay-loss.pcap.loss.json)
 """
 import argparse
 import gzip
 import glob
+import json
 import os
 import random
 import struct
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -309,6 +314,18 @@ def gen_replay(out, srcdir, replicas):
     return w.close()
 
 
+def gen_replay_loss(out, srcdir, replicas):
+    """replay.pcap (generated beside out when missing) with 1% of its
+    packets dropped by the repository's loss generator."""
+    replay = os.path.join(os.path.dirname(out), "replay.pcap")
+    if not os.path.exists(replay):
+        gen_replay(replay, srcdir, replicas)
+    subprocess.run([sys.executable, os.path.join(srcdir, "tools", "pcap-loss.py"),
+                    replay, out, "--fraction", "0.01", "--seed", "1"], check=True)
+    with open(out + ".loss.json") as f:
+        return json.load(f)["packets_out"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("outdir")
@@ -323,6 +340,7 @@ def main():
         "gzip-bomb": gen_gzip_bomb, "huge-prefix": gen_huge_prefix, "tls": gen_tls,
         "ooo-flood": gen_ooo_flood, "partial-frames": gen_partial_frames,
         "replay": lambda o: gen_replay(o, a.srcdir, a.replicas),
+        "replay-loss": lambda o: gen_replay_loss(o, a.srcdir, a.replicas),
     }
     for name, fn in gens.items():
         if a.only and name not in a.only:

@@ -81,8 +81,8 @@ for s in "${scenarios[@]}"; do
 	load-midstream)
 		python3 "$here/recorder/midcut.py" 0.5 \
 			"$here/load.pcap" "$here/load.truth.json" \
-			"$here/loss/load-midstream.pcap" \
-			"$here/loss/load-midstream.truth.json"
+			"$here/load-midstream.pcap" \
+			"$here/load-midstream.truth.json"
 		;;
 	*) record "$s" ;;
 	esac

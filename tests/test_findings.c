@@ -25,6 +25,8 @@
 #include <cmocka.h>
 
 #include "findings/findings.h"
+#include "kafka/kafka_connections.h"
+#include "kafka/kafka_session.h"
 #include "stats/partition_stats.h"
 #include "report/report.h"
 #include "stats/stats.h"
@@ -171,8 +173,10 @@ static void produce(world *w, const char *t, int32_t p, int times, double latenc
     add(w, &r, times);
 }
 
-/* The findings of the world's report: a copy of the model's (free it). */
-static size_t compute(world *w, kt_finding **f)
+/* The findings of the report on w, with these capture counters, session
+ * totals and connections (NULL, 0: none): a copy of the model's (free it). */
+static size_t compute_lossy(world *w, const kt_capture_stats *cap, const kt_session_totals *t,
+                            const kt_conn_summary *conns, size_t nconns, kt_finding **f)
 {
     kt_report_input in;
     kt_report_model *m;
@@ -181,6 +185,10 @@ static size_t compute(world *w, kt_finding **f)
     memset(&in, 0, sizeof in);
     in.stats = w->stats;
     in.partitions = w->parts;
+    in.capture = cap;
+    in.totals = t;
+    in.conns = conns;
+    in.nconns = nconns;
     m = kt_report_build(&in);
     assert_non_null(m);
     n = m->nfindings;
@@ -190,6 +198,12 @@ static size_t compute(world *w, kt_finding **f)
         memcpy(*f, m->findings, n * sizeof **f);
     kt_report_model_free(m);
     return n;
+}
+
+/* The findings of the world's report. */
+static size_t compute(world *w, kt_finding **f)
+{
+    return compute_lossy(w, NULL, NULL, NULL, 0, f);
 }
 
 /* The findings of a kind, in order. */
@@ -705,6 +719,92 @@ static void test_unanswered(void **state)
     }
 }
 
+/* ---- capture_loss --------------------------------------------------------- */
+
+/* 100 Metadata requests: 97 answered, 3 whose response may be in a gap
+ * (unknown).  Unknowns are not unanswered: no unanswered_requests (3 of
+ * 100 unanswered would be a warning, test_unanswered).
+ *  - nothing lost: no capture_loss;
+ *  - 10 packets dropped by the kernel of 9,990 read (10 / 10,000 = 0.1%):
+ *    warning, the drops cited;
+ *  - the 3 unknown of 100 requests (3% >= 1%), 1 response to a lost
+ *    request and 500 + 20 bytes missed on 2 of 3 connections: critical,
+ *    naming the connection that missed 500 bytes first. */
+static void test_capture_loss(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[2];
+    kt_capture_stats cap;
+    kt_session_totals t;
+    kt_conn_summary c[3];
+    size_t n;
+    req r = { METADATA, 0, "app", 1000, 0, 0, NULL, 0, 0 };
+
+    add(w, &r, 97);
+    for (int i = 0; i < 3; i++) {
+        kt_exchange ex;
+        memset(&ex, 0, sizeof ex);
+        ex.client = &w->client;
+        ex.broker = &w->broker[0];
+        ex.client_id = cid(w, "app");
+        ex.api_key = METADATA;
+        ex.latency_us = -1;
+        ex.throttle_ms = -1;
+        ex.status = KT_STATUS_UNKNOWN_CAPTURE_LOSS;
+        kt_stats_add(w->stats, &ex);
+    }
+    memset(&cap, 0, sizeof cap);
+    memset(&t, 0, sizeof t);
+    memset(c, 0, sizeof c);
+    cap.packets = 9990;
+    t.requests = 100;
+    t.matched = 97;
+    t.connections = 3;
+    for (int i = 0; i < 3; i++) {
+        c[i].client = w->client;
+        c[i].client.port = (uint16_t)(40000 + i);
+        c[i].broker = w->broker[0];
+    }
+
+    n = compute_lossy(w, &cap, &t, c, 3, &f);
+    assert_int_equal(of_kind(f, n, "capture_loss", h, 2), 0);
+    assert_int_equal(of_kind(f, n, "unanswered_requests", h, 2), 0);
+    free(f);
+
+    cap.dropped = 10;
+    n = compute_lossy(w, &cap, &t, c, 3, &f);
+    assert_int_equal(of_kind(f, n, "capture_loss", h, 2), 1);
+    assert_int_equal(h[0]->severity, KT_SEV_WARNING);
+    assert_true(metric(h[0], "dropped") == 10);
+    assert_true(metric(h[0], "packet_loss_share") == 0.001);
+    assert_contains(h[0]->summary, "10 packets dropped by the kernel");
+    assert_contains(h[0]->summary, "lower bounds");
+    assert_int_equal(of_kind(f, n, "unanswered_requests", h, 2), 0);
+    free(f);
+
+    cap.dropped = 0;
+    t.unknown_capture_loss = 3;
+    t.lost_request_responses = 1;
+    t.missed_bytes = 520;
+    c[1].missed_bytes = 20;
+    c[2].missed_bytes = 500;
+    n = compute_lossy(w, &cap, &t, c, 3, &f);
+    assert_int_equal(of_kind(f, n, "capture_loss", h, 2), 1);
+    assert_int_equal(h[0]->severity, KT_SEV_CRITICAL);
+    assert_true(metric(h[0], "missed_bytes") == 520);
+    assert_true(metric(h[0], "lossy_connections") == 2);
+    assert_true(metric(h[0], "unknown_requests") == 3);
+    assert_true(metric(h[0], "lost_request_responses") == 1);
+    assert_contains(h[0]->summary, "520 bytes never captured on 2 of 3 Kafka connections");
+    assert_contains(h[0]->summary, ":40002 -> ");
+    assert_true(strstr(h[0]->summary, ":40002 -> ") < strstr(h[0]->summary, ":40001 -> "));
+    assert_contains(h[0]->summary, "3 of 100 requests unknown");
+    assert_int_equal(of_kind(f, n, "unanswered_requests", h, 2), 0);
+    free(f);
+    world_free(w);
+}
+
 /* ---- order and the empty case ----------------------------------------------- */
 
 static void test_order(void **state)
@@ -937,6 +1037,7 @@ int main(void)
         cmocka_unit_test(test_error_storm_expected_steps),
         cmocka_unit_test(test_throttling),
         cmocka_unit_test(test_unanswered),
+        cmocka_unit_test(test_capture_loss),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_json_report),
         cmocka_unit_test(test_json_report_empty),

@@ -130,8 +130,9 @@ static uint32_t be32(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-static int on_candidate(void *ctx, const uint8_t *p, size_t avail)
+static int on_candidate(void *ctx, const uint8_t *p, size_t avail, size_t *need)
 {
+    (void)need;    /* asked again at every byte */
     owner *o = ctx;
     uint32_t size;
     if (avail < 4 + KT_MIN_REQUEST_FRAME)
@@ -686,6 +687,52 @@ static void test_hole_in_size_prefix(void **state)
 
 /* A hole that starts inside a frame and runs past its end: the frame is
  * handed on truncated, then the framer searches. */
+/* Where the search ends depends only on the bytes, not on the deliveries.
+ * Twelve false headers first (zeros read as Produce v0 requests claiming
+ * 900 KB frames: more than there are waiting slots), then the request
+ * stream: fed whole, one byte at a time and in chunks of 3, 7 and 100
+ * bytes, the framer hands on the same frames from the first real one and
+ * skips the same bytes. */
+static void search_in_chunks(size_t chunk, owner *o, uint64_t *skipped)
+{
+    static const uint8_t fake[14] = { 0x00, 0x0e, 0x00, 0x00 };   /* then zeros */
+    uint8_t buf[sizeof fake * 12 + sizeof requests.bytes];
+    size_t len = 0;
+    kt_framer f;
+    for (int i = 0; i < 12; i++, len += sizeof fake)
+        memcpy(buf + len, fake, sizeof fake);
+    memcpy(buf + len, requests.bytes, requests.len);
+    len += requests.len;
+    owner_init(o, 0, 1 << 20);
+    kt_framer_init(&f, &ops, o, 1 << 20, 0, NULL);
+    for (size_t off = 0; off < len; off += chunk)
+        kt_framer_data(&f, buf + off, len - off < chunk ? len - off : chunk, TS1);
+    *skipped = f.skipped;
+    kt_framer_free(&f);
+}
+
+static void test_search_ignores_segmentation(void **state)
+{
+    static const size_t chunks[] = { 1, 3, 7, 100 };
+    owner whole, o;
+    uint64_t skipped_whole, skipped;
+    (void)state;
+    search_in_chunks(sizeof whole, &whole, &skipped_whole);
+    assert_int_equal(whole.n, requests.n);
+    for (int k = 0; k < whole.n; k++)
+        expect_frame(&whole, k, &requests, k);
+    assert_true(skipped_whole == 14 * 12);
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        search_in_chunks(chunks[i], &o, &skipped);
+        assert_int_equal(o.n, whole.n);
+        for (int k = 0; k < o.n; k++)
+            expect_frame(&o, k, &requests, k);
+        assert_true(skipped == skipped_whole);
+        owner_free(&o);
+    }
+    owner_free(&whole);
+}
+
 static void test_hole_across_boundary(void **state)
 {
     owner o;
@@ -759,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_hole_at_boundary_resyncs),
         cmocka_unit_test(test_hole_in_size_prefix),
         cmocka_unit_test(test_hole_across_boundary),
+        cmocka_unit_test(test_search_ignores_segmentation),
         cmocka_unit_test(test_two_holes_in_one_frame),
     };
     return cmocka_run_group_tests(tests, setup_streams, NULL);

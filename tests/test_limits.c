@@ -157,9 +157,9 @@ static int on_frame(void *ctx, const kt_frame *f)
     return KT_FRAME_OK;
 }
 
-static int no_candidate(void *ctx, const uint8_t *p, size_t avail)
+static int no_candidate(void *ctx, const uint8_t *p, size_t avail, size_t *need)
 {
-    (void)ctx; (void)p; (void)avail;
+    (void)ctx; (void)p; (void)avail; (void)need;
     return KT_CAND_NO;
 }
 

@@ -94,3 +94,8 @@ TESTS += tests/test_count_write.py tests/test_live_signals.py \
 	tests/test_live_windows.py
 EXTRA_DIST += tests/test_count_write.py tests/test_live_signals.py \
 	tests/test_live_windows.py
+
+# A lossy copy of pcaps/produce-multi.pcap (tools/pcap-loss.py --fraction
+# 0.01 --seed 3; its .loss.json lists what was dropped) for the golden cases
+# of the capture_loss finding.
+EXTRA_DIST += tests/data/loss

@@ -79,6 +79,16 @@
  *                 warning.  Fetch: info below UNANS_FETCH_WARN_SHARE (10%),
  *                 as long-poll Fetch requests still in flight when a capture
  *                 ends are normal and cannot be told apart from lost ones.
+ *                 Requests whose response the capture may have lost
+ *                 (unknown) are not unanswered, nor counted by error_storm.
+ * capture_loss    The capture lost something: packets dropped by the
+ *                 kernel or the interface, bytes of Kafka connections never
+ *                 captured, requests unknown (capture loss) or responses to
+ *                 lost requests: warning, saying that request counts,
+ *                 records and error rates are lower bounds, with the
+ *                 connections that missed the most bytes; critical when at
+ *                 least LOSS_CRIT_SHARE (1%) of the packets were dropped or
+ *                 of the requests are unknown.
  *
  * Grouping: a per-peer rule (hot_partition, hot_broker, slow_broker,
  * slow_produce, slow_fetch, throttling) firing for GROUP_MIN (4) subjects
@@ -131,6 +141,7 @@ enum { WORSE_LATENCY = 1, WORSE_ERRORS, WORSE_THROTTLING };
 #define RATE_SHARE 0.20
 #define RATE_CRIT_SHARE 0.50
 #define UNANS_FETCH_WARN_SHARE 0.10
+#define LOSS_CRIT_SHARE 0.01
 
 #define ABS_MIN_ANSWERED 10
 #define ABS_SHARE 0.50
@@ -1121,6 +1132,72 @@ static void unanswered(list *l, const kt_stats *s, const kt_api_stats *const *ap
     }
 }
 
+/* ---- capture_loss ------------------------------------------------------ */
+
+/* Appends to buf (always terminated; cut when full). */
+static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    va_list ap;
+    if (used + 1 >= len)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, len - used, fmt, ap);
+    va_end(ap);
+}
+
+static void capture_loss(list *l, const kt_findings_loss *x)
+{
+    uint64_t drops = x->dropped + x->if_dropped;
+    double pkt_share = drops ? (double)drops / (double)(x->packets + drops) : 0;
+    double req_share = x->requests ? (double)x->unknown / (double)x->requests : 0;
+    double share = pkt_share > req_share ? pkt_share : req_share;
+    char text[sizeof ((kt_finding *)0)->summary] = "", cl[KT_ENDPOINT_STRLEN], br[KT_ENDPOINT_STRLEN];
+
+    if (!drops && !x->missed_bytes && !x->unknown && !x->lost_request_responses)
+        return;
+    kt_finding *f = add(l, "capture_loss", share >= LOSS_CRIT_SHARE ? KT_SEV_CRITICAL
+                                                                      : KT_SEV_WARNING,
+                        share / LOSS_CRIT_SHARE + 1);
+    if (!f)
+        return;
+    subject(f, "capture");
+    if (drops)
+        append(text, sizeof text, "; %" PRIu64 " packets dropped by the kernel and %" PRIu64
+               " by the interface (%.2f%% of %" PRIu64 ")", x->dropped, x->if_dropped,
+               pkt_share * 100, x->packets + drops);
+    if (x->missed_bytes) {
+        append(text, sizeof text, "; %" PRIu64 " bytes never captured on %" PRIu64 " of %" PRIu64
+               " Kafka connections", x->missed_bytes, x->lossy_connections, x->connections);
+        for (size_t i = 0; i < x->nworst; i++) {
+            kt_endpoint_format(&x->worst[i].client, cl, sizeof cl);
+            kt_endpoint_format(&x->worst[i].broker, br, sizeof br);
+            append(text, sizeof text, "%s%s -> %s %" PRIu64 " bytes", i ? ", " : " (most: ",
+                   cl, br, x->worst[i].missed_bytes);
+        }
+        if (x->nworst)
+            append(text, sizeof text, ")");
+    }
+    if (x->unknown)
+        append(text, sizeof text, "; %" PRIu64 " of %" PRIu64 " requests unknown (their response"
+               " may be in a gap)", x->unknown, x->requests);
+    if (x->lost_request_responses)
+        append(text, sizeof text, "; %" PRIu64 " responses to requests the capture lost",
+               x->lost_request_responses);
+    /* every part starts with "; " */
+    summary(f, "Capture loss: %s: request counts, records and error rates are lower bounds"
+               " (latencies and errors are those of what was captured)", text + 2);
+    metric(f, "dropped", (double)x->dropped);
+    metric(f, "if_dropped", (double)x->if_dropped);
+    metric(f, "packet_loss_share", pkt_share);
+    metric(f, "missed_bytes", (double)x->missed_bytes);
+    metric(f, "lossy_connections", (double)x->lossy_connections);
+    metric(f, "unknown_requests", (double)x->unknown);
+    metric(f, "unknown_share", req_share);
+    metric(f, "lost_request_responses", (double)x->lost_request_responses);
+}
+
 /* ---- all of them ------------------------------------------------------ */
 
 static int cmp_entry(const void *a, const void *b)
@@ -1201,6 +1278,7 @@ size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
         unanswered(&l, s, in->apis, in->napis);
     }
     throttling(&l, in->throttled, in->nthrottled);
+    capture_loss(&l, &in->loss);
     if (!l.n) {
         free(l.e);
         return 0;

@@ -2,7 +2,8 @@
  * or topic that carries most of the produced load or of its topic's produce
  * time (hot partition, too few partitions), a broker whose latency stands
  * apart from its peers, Produce or Fetch slower than an absolute threshold,
- * error storms, throttling, unanswered requests.  Each finding names its subject
+ * error storms, throttling, unanswered requests, a capture that lost packets.
+ * Each finding names its subject
  * and cites the numbers behind it; the rules and thresholds are documented
  * at the top of findings.c and in the man page. */
 #ifndef KT_FINDINGS_H
@@ -19,7 +20,7 @@ enum kt_severity { KT_SEV_INFO = 0, KT_SEV_WARNING, KT_SEV_CRITICAL };
 typedef struct kt_finding {
     const char *kind;            /* "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                     "slow_fetch", "error_storm", "throttling",
-                                    "unanswered_requests" */
+                                    "unanswered_requests", "capture_loss" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",
@@ -27,6 +28,21 @@ typedef struct kt_finding {
     int nmetrics;
     struct { const char *key; double value; } metric[KT_FINDING_MAX_METRICS];
 } kt_finding;
+
+/* What the capture missed, for capture_loss (all zero: nothing). */
+#define KT_FINDINGS_LOSS_CONNS 3
+typedef struct kt_findings_loss {
+    uint64_t packets;              /* packets read */
+    uint64_t dropped, if_dropped;  /* dropped by the kernel, the interface (live) */
+    uint64_t requests;             /* Kafka requests reported */
+    uint64_t unknown;              /* of them, unknown (capture loss) */
+    uint64_t lost_request_responses; /* responses whose request was lost */
+    uint64_t missed_bytes;         /* bytes of Kafka connections never captured */
+    uint64_t connections;          /* Kafka connections (summaries kept) */
+    uint64_t lossy_connections;    /* of them, those that missed bytes */
+    size_t nworst;                 /* the ones that missed the most, most first */
+    struct { kt_endpoint client, broker; uint64_t missed_bytes; } worst[KT_FINDINGS_LOSS_CONNS];
+} kt_findings_loss;
 
 /* What the findings read, all of it read only (the report model,
  * report_model.h, fills it from the lists it reports). */
@@ -41,6 +57,7 @@ typedef struct kt_findings_input {
     size_t npartitions;
     int slow_produce_ms;          /* absolute thresholds; 0: the defaults below */
     int slow_fetch_ms;
+    kt_findings_loss loss;
 } kt_findings_input;
 
 #define KT_SLOW_PRODUCE_MS_DEFAULT 100   /* --slow-produce-ms */

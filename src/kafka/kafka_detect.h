@@ -37,9 +37,13 @@ int kt_response_pending_index(const kt_pending_queue *q, const uint8_t *frame,
  * waited for and its body must decode.  A request's header must be
  * plausible (kt_request_header_plausible), and so must the next frame's
  * when its bytes are here; a response's correlation id must be pending in
- * q.  Return enum kt_candidate_answer (kafka/kafka_framing.h). */
-int kt_request_candidate(const uint8_t *p, size_t avail, size_t max_frame);
+ * q.  What is here of a request's body must decode, and the body must
+ * end within a few bytes of the frame's end.  Return enum
+ * kt_candidate_answer (kafka/kafka_framing.h); with KT_CAND_MORE, *need is
+ * how many bytes from p to wait for before asking again (the answer does
+ * not change before).  The answer depends only on the avail bytes. */
+int kt_request_candidate(const uint8_t *p, size_t avail, size_t max_frame, size_t *need);
 int kt_response_candidate(kt_pending_queue *q, const uint8_t *p, size_t avail,
-                          size_t max_frame);
+                          size_t max_frame, size_t *need);
 
 #endif

@@ -57,15 +57,28 @@ static int size_ok(const kt_framer *f, uint32_t size)
     return size >= 4 && size <= f->max_frame;
 }
 
-static void lose_sync(kt_framer *f, uint32_t size)
+/* Start a search; its first question waits for the stream to reach
+ * buffer length `clock`. */
+static void search_from(kt_framer *f, size_t clock)
+{
+    f->synced = 0;
+    f->nwait = 0;
+    f->scan_pos = 0;
+    f->scan_need = 0;
+    f->clock = clock;
+}
+
+/* A frame at buffer offset off is not one: its size prefix is out of
+ * range, or its owner refused it once its `end` (buffer offset) had come.
+ * The search starts at the next byte, as soon as it would have had the
+ * bytes were they delivered one at a time. */
+static void lose_sync(kt_framer *f, uint32_t size, size_t end)
 {
     if (size > f->max_frame)
         kt_anomaly_add(KT_AN_OVERSIZED_FRAME, 1);
     kt_anomaly_add(KT_AN_DESYNC, 1);
     f->desyncs++;
-    f->synced = 0;
-    f->nwait = 0;
-    f->scan_pos = 0;
+    search_from(f, end > f->clock ? end : f->clock);
 }
 
 void kt_framer_desync(kt_framer *f)
@@ -74,18 +87,15 @@ void kt_framer_desync(kt_framer *f)
         kt_anomaly_add(KT_AN_DESYNC, 1);
         f->desyncs++;
     }
-    f->synced = 0;
+    search_from(f, 0);
     f->len = 0;
     f->nmarks = 0;
     f->discard = 0;
-    f->nwait = 0;
-    f->scan_pos = 0;
 }
 
 void kt_framer_reset(kt_framer *f, int synced)
 {
-    f->nwait = 0;
-    f->scan_pos = 0;
+    search_from(f, 0);
     f->synced = synced;
     f->len = 0;
     f->nmarks = 0;
@@ -144,14 +154,24 @@ static void consume(kt_framer *f, size_t n)
     uint64_t ts_keep;
     if (n == 0)
         return;
-    f->scan_pos = f->scan_pos > n ? f->scan_pos - n : 0;
-    for (i = 0; i < f->nwait; i++)
-        f->wait[i] = f->wait[i] > n ? f->wait[i] - n : 0;
+    if (f->scan_pos >= n) {
+        f->scan_pos -= n;
+    } else {
+        f->scan_pos = 0;
+        f->scan_need = 0;
+    }
+    for (i = 0, j = 0; i < f->nwait; i++) {
+        if (f->wait[i].off >= n) {
+            f->wait[j] = f->wait[i];
+            f->wait[j++].off -= n;
+        }
+    }
+    f->nwait = j;
+    j = 0;
+    f->clock = f->clock > n ? f->clock - n : 0;
     if (n >= f->len) {
         f->len = 0;
         f->nmarks = 0;
-        f->nwait = 0;
-        f->scan_pos = 0;
         return;
     }
     ts_keep = ts_at(f, n);
@@ -194,47 +214,124 @@ static void found(kt_framer *f)
     f->synced = 1;
     f->nwait = 0;
     f->scan_pos = 0;
+    f->scan_need = 0;
     kt_anomaly_add(KT_AN_RESYNC, 1);
 }
 
-/* Out of sync: look for a frame boundary in buf.  Offsets whose candidate
- * asked for more bytes are remembered (up to KT_FRAMER_WAITS) and asked
- * again when bytes arrive, while the scan goes on past them: a plausible
- * header that claims a long frame does not hold up the search for the
- * real boundary after it.  Returns the boundary's offset (and sets synced),
- * or how many leading bytes can be dropped. */
+/* Buffer offset where the frame that a candidate at off claims would end. */
+static size_t claimed_end(const kt_framer *f, size_t off)
+{
+    uint32_t size;
+    size_prefix(f->buf + off, f->len - off, &size);
+    return off + 4 + (size_t)size;
+}
+
+/* The candidate at off asked to be asked again with need bytes: it joins
+ * the waiting ones (offset order: it is after them all).  When all slots
+ * are taken, the one that claims the farthest end (the newest on a tie)
+ * gives up its place: record bytes read as a header mostly claim frames
+ * of megabytes, and must not crowd the real boundary out. */
+static void wait_for(kt_framer *f, size_t off, size_t need)
+{
+    if (f->nwait == KT_FRAMER_WAITS) {
+        int far = -1;
+        size_t far_end = claimed_end(f, off);
+        for (int i = 0; i < f->nwait; i++) {
+            size_t e = claimed_end(f, f->wait[i].off);
+            if (e > far_end) {
+                far_end = e;
+                far = i;
+            }
+        }
+        if (far < 0)
+            return;
+        memmove(&f->wait[far], &f->wait[far + 1], (size_t)(f->nwait - far - 1) * sizeof f->wait[0]);
+        f->nwait--;
+    }
+    f->wait[f->nwait].off = off;
+    f->wait[f->nwait].need = need;
+    f->nwait++;
+}
+
+/* A new offset is first asked about once this many bytes from it are
+ * here: a size prefix and the smallest request header (a shorter response
+ * frame waits for the bytes after it).  One question rules most offsets
+ * out. */
+#define KT_FRAMER_FIRST_ASK 12
+
+/* A new offset whose candidate asks for no more than this many bytes
+ * (a header not all here yet) holds the scan; one that asks for more
+ * goes to wait in a slot. */
+#define KT_FRAMER_NEAR 64
+
+/* Out of sync: look for a frame boundary in buf.  Every offset is asked
+ * once KT_FRAMER_FIRST_ASK bytes are here, and again while it asks for no more than
+ * KT_FRAMER_NEAR bytes; one whose candidate asks for more bytes waits in
+ * a slot (KT_FRAMER_WAITS) while the scan goes on past it, so a
+ * plausible header that claims a long frame does not hold up the search
+ * for the real boundary after it.  The questions are asked in the order
+ * of the buffer length they wait for (offset order on a tie, the waiting
+ * candidates before a new offset), each with the buffer cut at that length
+ * (the clock): as if the bytes came one at a time, whatever the deliveries
+ * were.  Each question rules an offset out, sends it to wait, or makes it
+ * wait for more bytes than before (doubling over a body), so the work per
+ * byte is bounded.  Returns the boundary's offset (and sets synced), or
+ * how many leading bytes can be dropped. */
 static size_t search(kt_framer *f)
 {
-    int i, j = 0;
-    size_t off;
+    for (;;) {
+        size_t ask = f->scan_pos + (f->scan_need ? f->scan_need : KT_FRAMER_FIRST_ASK), off,
+               avail, need = 0;
+        int w = -1, a;
 
-    for (i = 0; i < f->nwait; i++) {
-        int a;
-        off = f->wait[i];
-        a = f->len - off >= 4 ? f->ops->candidate(f->ctx, f->buf + off, f->len - off)
-                              : KT_CAND_MORE;
+        if (ask < f->clock)
+            ask = f->clock;
+        for (int i = 0; i < f->nwait; i++) {
+            if (f->wait[i].off + f->wait[i].need <= ask &&
+                (w < 0 || f->wait[i].off + f->wait[i].need < f->wait[w].off + f->wait[w].need)) {
+                w = i;
+            }
+        }
+        if (w >= 0) {
+            off = f->wait[w].off;
+            ask = off + f->wait[w].need;
+            if (ask < f->clock)
+                ask = f->clock;
+        } else {
+            off = f->scan_pos;
+        }
+        if (ask > f->len)
+            break;                  /* asked when bytes arrive */
+        f->clock = ask;
+        avail = ask - off;
+        a = f->ops->candidate(f->ctx, f->buf + off, avail, &need);
         if (a == KT_CAND_YES) {
             found(f);
             return off;
         }
-        if (a == KT_CAND_MORE && f->len - off < KT_CANDIDATE_MAX)
-            f->wait[j++] = off;
-    }
-    f->nwait = j;
-    for (off = f->scan_pos; off + 4 <= f->len; off++) {
-        int a = f->ops->candidate(f->ctx, f->buf + off, f->len - off);
-        if (a == KT_CAND_YES) {
-            found(f);
-            return off;
+        if (need <= avail)
+            need = avail + 1;
+        if (need > KT_CANDIDATE_MAX)
+            need = KT_CANDIDATE_MAX;
+        if (w >= 0) {
+            if (a == KT_CAND_MORE && avail < KT_CANDIDATE_MAX) {
+                f->wait[w].need = need;
+            } else {
+                memmove(&f->wait[w], &f->wait[w + 1], (size_t)(f->nwait - w - 1) * sizeof f->wait[0]);
+                f->nwait--;
+            }
+            continue;
         }
-        if (a == KT_CAND_MORE) {
-            if (f->nwait == KT_FRAMER_WAITS)
-                break;              /* resume here when bytes arrive */
-            f->wait[f->nwait++] = off;
+        if (a == KT_CAND_MORE && need <= KT_FRAMER_NEAR) {
+            f->scan_need = need;    /* a header still short of bytes */
+            continue;
         }
+        if (a == KT_CAND_MORE)
+            wait_for(f, off, need);
+        f->scan_pos++;
+        f->scan_need = 0;
     }
-    f->scan_pos = off;
-    return f->nwait ? f->wait[0] : off;
+    return f->nwait && f->wait[0].off < f->scan_pos ? f->wait[0].off : f->scan_pos;
 }
 
 /* Hand on what the buffer holds.  Frames are handed on from an offset and
@@ -257,7 +354,7 @@ static void drain(kt_framer *f, uint64_t now)
         if (!size_prefix(f->buf + off, f->len - off, &size))
             break;
         if (!size_ok(f, size)) {
-            lose_sync(f, size);
+            lose_sync(f, size, off + 4);
             skip_count(f, 1);
             off++;
             continue;
@@ -265,7 +362,7 @@ static void drain(kt_framer *f, uint64_t now)
         if (f->len - off - 4 < size)
             break;
         if (hand_on(f, f->buf + off + 4, size, ts_at(f, off), now) == KT_FRAME_DESYNC) {
-            lose_sync(f, size);
+            lose_sync(f, size, off + 4 + (size_t)size);
             skip_count(f, 1);
             off++;
             continue;
@@ -296,15 +393,21 @@ void kt_framer_data(kt_framer *f, const uint8_t *p, size_t len, uint64_t ts)
     uint32_t size;
     while (f->synced && f->len == 0 && size_prefix(p, len, &size)) {
         if (!size_ok(f, size)) {
-            lose_sync(f, size);
+            /* as in drain(): search from the next byte, once its 4 bytes
+             * would have come (clock 3 in the buffer that starts there) */
+            lose_sync(f, size, 3);
+            skip_count(f, 1);
+            p++;
+            len--;
             break;
         }
         if (len - 4 < size)
             break;
         if (hand_on(f, p + 4, size, ts, ts) == KT_FRAME_DESYNC) {
             /* as in drain(): search again from the byte after this frame's
-             * start, not from the start (that would hand it on twice) */
-            lose_sync(f, size);
+             * start, not from the start (that would hand it on twice),
+             * from when its end came */
+            lose_sync(f, size, 3 + (size_t)size);
             skip_count(f, 1);
             p++;
             len--;

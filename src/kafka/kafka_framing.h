@@ -10,7 +10,14 @@
  *     stream desynchronised; it is never allocated;
  *   - out of sync (a connection picked up mid-stream, after a hole, or after
  *     a bad frame) the framer looks for the next frame boundary byte by byte,
- *     asking the owner's `candidate` test, and counts the bytes it skips;
+ *     asking the owner's `candidate` test, and counts the bytes it skips.
+ *     A candidate that asks for more bytes waits (a few at a time) while
+ *     the search goes on past it, and is asked again when the stream has
+ *     reached the length it named, with exactly that many bytes; every
+ *     question is asked with the stream cut where it would have been had
+ *     the bytes come one at a time, never with whatever a delivery happened
+ *     to bring.  So the search, and where it ends, depend only on the bytes
+ *     of the stream, not on how they were segmented;
  *   - a hole inside a frame of known size keeps the framer in sync: the
  *     frame is handed on truncated (what was captured of it) and the rest
  *     of it is skipped.
@@ -43,9 +50,12 @@ typedef struct kt_framer_ops {
      * the byte after this frame's start). */
     int (*frame)(void *ctx, const kt_frame *f);
     /* Out of sync: does a frame (size prefix included) start at p?  avail
-     * bytes are readable.  KT_CAND_MORE asks for more bytes; the framer only
-     * honours that while fewer than KT_CANDIDATE_MAX bytes are available. */
-    int (*candidate)(void *ctx, const uint8_t *p, size_t avail);
+     * bytes are readable.  KT_CAND_MORE asks for more bytes: *need (more
+     * than avail; else avail + 1) is how many to wait for before asking
+     * again.  The framer only honours it below KT_CANDIDATE_MAX bytes.  The
+     * answer must depend only on the avail bytes at p (and the owner's
+     * state), and a yes or no must not turn back into KT_CAND_MORE. */
+    int (*candidate)(void *ctx, const uint8_t *p, size_t avail, size_t *need);
 } kt_framer_ops;
 
 /* How far ahead a candidate may ask to see: a frame up to this size is
@@ -67,9 +77,17 @@ typedef struct kt_framer {
     uint64_t discard;        /* bytes still to skip (rest of a cut frame) */
     struct { size_t off; uint64_t ts; } mark[KT_FRAMER_MARKS]; /* buf offset -> capture time */
     int nmarks;
-    size_t wait[KT_FRAMER_WAITS]; /* out of sync: candidates awaiting bytes */
+    struct { size_t off, need; } wait[KT_FRAMER_WAITS]; /* out of sync:
+                                candidates waiting for buf to reach off + need
+                                bytes, in offset order */
     int nwait;
-    size_t scan_pos;         /* out of sync: first offset not yet examined */
+    size_t scan_pos;         /* out of sync: first offset not yet ruled out
+                                nor sent to wait */
+    size_t scan_need;        /* bytes from scan_pos its candidate waits for
+                                (0: not asked yet) */
+    size_t clock;            /* out of sync: buffer length at which the search
+                                last asked (questions are asked in the order
+                                of the lengths they wait for) */
     uint64_t frames;         /* frames handed on */
     uint64_t skipped;        /* bytes skipped while out of sync */
     uint64_t desyncs;

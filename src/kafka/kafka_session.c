@@ -411,24 +411,31 @@ static int frame_cb(void *ctx, const kt_frame *f)
     return KT_FRAME_OK;
 }
 
-static int candidate_cb(void *ctx, const uint8_t *p, size_t avail)
+static int candidate_cb(void *ctx, const uint8_t *p, size_t avail, size_t *need)
 {
     kt_dirctx *d = ctx;
     kt_conn *c = d->conn;
     kt_pending_queue *asked = &c->pq[1 - d->dir];   /* what this side may answer */
     size_t max_frame = c->k->cfg.max_frame;
+    size_t na = 0, nr = 0;
     int a, r;
     if (c->confirmed)
-        return d->dir == c->client_dir ? kt_request_candidate(p, avail, max_frame)
-                                       : kt_response_candidate(asked, p, avail, max_frame);
+        return d->dir == c->client_dir ? kt_request_candidate(p, avail, max_frame, need)
+                                       : kt_response_candidate(asked, p, avail, max_frame, need);
     /* detection: either an answer to the other side, or a request */
-    a = kt_response_candidate(asked, p, avail, max_frame);
+    a = kt_response_candidate(asked, p, avail, max_frame, &na);
     if (a == KT_CAND_YES)
         return a;
-    r = kt_request_candidate(p, avail, max_frame);
+    r = kt_request_candidate(p, avail, max_frame, &nr);
     if (r == KT_CAND_YES)
         return r;
-    return (a == KT_CAND_MORE || r == KT_CAND_MORE) ? KT_CAND_MORE : KT_CAND_NO;
+    if (a == KT_CAND_MORE && r == KT_CAND_MORE)
+        *need = na < nr ? na : nr;
+    else if (a == KT_CAND_MORE || r == KT_CAND_MORE)
+        *need = a == KT_CAND_MORE ? na : nr;
+    else
+        return KT_CAND_NO;
+    return KT_CAND_MORE;
 }
 
 static const kt_framer_ops framer_ops = { frame_cb, candidate_cb };

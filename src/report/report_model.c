@@ -99,6 +99,29 @@ static int conns_of(kt_report_model *m, const kt_report_input *in)
     return 0;
 }
 
+/* What capture_loss reads: the capture's drops, the session's losses,
+ * the connections that missed bytes (m's rows: most missed first). */
+static void loss_of(const kt_report_model *m, kt_findings_loss *l)
+{
+    l->packets = m->capture.packets;
+    l->dropped = m->capture.dropped;
+    l->if_dropped = m->capture.if_dropped;
+    l->requests = m->totals.requests;
+    l->unknown = m->totals.unknown_capture_loss;
+    l->lost_request_responses = m->totals.lost_request_responses;
+    l->missed_bytes = m->totals.missed_bytes;
+    l->connections = m->totals.connections;
+    for (size_t i = 0; i < m->nconns && m->conns[i].missed_bytes; i++) {
+        l->lossy_connections++;
+        if (l->nworst < KT_FINDINGS_LOSS_CONNS) {
+            l->worst[l->nworst].client = m->conns[i].client;
+            l->worst[l->nworst].broker = m->conns[i].broker;
+            l->worst[l->nworst].missed_bytes = m->conns[i].missed_bytes;
+            l->nworst++;
+        }
+    }
+}
+
 /* The per API, broker and client rows, and the lists the findings read. */
 static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *fi)
 {
@@ -310,6 +333,8 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     fi.slow_fetch_ms = in->slow_fetch_ms;
     ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 &&
          partitions_of(m, in->partitions, in->sort, &fi) == 0;
+    if (ok)
+        loss_of(m, &fi.loss);
     if (ok && in->stats) {
         ok = tables_of(m, in->stats, &fi) == 0 && throttled_of(m, in->stats, &fi) == 0;
         if (ok)

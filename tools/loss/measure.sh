@@ -28,7 +28,7 @@ sidecars="$sidecars $out.loss.json"
 # shellcheck disable=SC2086
 python3 "$top/tests/loss_truth.py" "$top/pcaps/load.pcap" $sidecars \
 	--kafkatap "$kafkatap" $fmt
-python3 "$top/tests/loss_truth.py" "$top/pcaps/loss/load-midstream.pcap" \
+python3 "$top/tests/loss_truth.py" "$top/pcaps/load-midstream.pcap" \
 	--kafkatap "$kafkatap" --autodetect $fmt
-python3 "$top/tests/loss_truth.py" "$top/pcaps/loss/load-midstream.pcap" \
+python3 "$top/tests/loss_truth.py" "$top/pcaps/load-midstream.pcap" \
 	--kafkatap "$kafkatap" $fmt
