@@ -256,6 +256,48 @@ static void test_reserve_and_take(void **state)
     assert_int_equal(n, 0);
 }
 
+/* Charged to a memory account: each keyed entry costs entry_bytes, the
+ * overflow entry nothing; an account that refuses is a full table; free
+ * and take give every byte back. */
+static void test_memory_account(void **state)
+{
+    kt_table t;
+    kt_memcap mem;
+    item *o = new_overflow();
+    void **taken;
+    size_t n;
+    (void)state;
+    kt_anomaly_reset();
+    destroyed = 0;
+    kt_memcap_init(&mem, "t", 3 * 100, KT_AN_DETAIL_BUDGET);
+    kt_table_init(&t, &item_type, 0, o, KT_AN_BROKER_TABLE_FULL);
+    kt_table_account(&t, &mem, 100);
+    assert_non_null(get(&t, 1, SIP));
+    assert_non_null(get(&t, 2, SIP));
+    assert_non_null(get(&t, 3, SIP));
+    assert_int_equal(mem.used, 300);
+    assert_ptr_equal(get(&t, 4, SIP), o);       /* refused: as if full */
+    assert_int_equal(mem.refused, 1);
+    assert_int_equal(kt_anomaly.count[KT_AN_BROKER_TABLE_FULL], 1);
+    assert_int_equal(mem.used, 300);
+    assert_int_equal(t.nkeyed, 3);
+    kt_table_free(&t);
+    assert_int_equal(mem.used, 0);
+    assert_int_equal(mem.peak, 300);
+    assert_int_equal(destroyed, 4);
+
+    /* the account stays with the table after a free, and take hands the
+     * entries over with their bytes */
+    assert_non_null(get(&t, 7, SIP));
+    assert_int_equal(mem.used, 100);
+    taken = kt_table_take(&t, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(mem.used, 0);
+    item_destroy(taken[0]);
+    free(taken);
+    kt_anomaly_reset();
+}
+
 /* ---- its users ---------------------------------------------------------- */
 
 static kt_slice sl(const char *s)
@@ -390,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_limit_without_overflow),
         cmocka_unit_test(test_no_anomaly_kind),
         cmocka_unit_test(test_reserve_and_take),
+        cmocka_unit_test(test_memory_account),
         cmocka_unit_test(test_intern),
         cmocka_unit_test(test_topics),
         cmocka_unit_test(test_broker_limit),

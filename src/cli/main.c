@@ -216,7 +216,9 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.conns_not_kept = not_kept;
     in.final = final;
     mem[nmem++] = kt_tcp_memory(a->tcp);
-    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - nmem);
+    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 2 - nmem);
+    mem[nmem++] = &a->stats->mem;
+    mem[nmem++] = &a->partitions->mem;
     in.memory = mem;
     in.nmemory = nmem;
     model = kt_report_build(&in);

@@ -56,6 +56,12 @@ static void *absorb(kt_table *t)
     return t->overflow;
 }
 
+void kt_table_account(kt_table *t, kt_memcap *mem, size_t entry_bytes)
+{
+    t->mem = mem;
+    t->entry_bytes = entry_bytes;
+}
+
 void *kt_table_find_or_add(kt_table *t, const void *key, uint64_t h)
 {
     size_t slot;
@@ -72,11 +78,14 @@ void *kt_table_find_or_add(kt_table *t, const void *key, uint64_t h)
         return t->entries[t->index[slot] - 1];
     if (kt_table_is_full(t))
         return absorb(t);
+    if (t->mem && !kt_memcap_reserve(t->mem, t->entry_bytes))
+        return absorb(t);
     e = t->type->create(key, h);
-    if (!e)
-        return NULL;
-    if (push(t, e) < 0) {
-        t->type->destroy(e);
+    if (!e || push(t, e) < 0) {
+        if (e)
+            t->type->destroy(e);
+        if (t->mem)
+            kt_memcap_release(t->mem, t->entry_bytes);
         return NULL;
     }
     t->nkeyed++;
@@ -86,10 +95,15 @@ void *kt_table_find_or_add(kt_table *t, const void *key, uint64_t h)
 
 static void free_index(kt_table *t)
 {
+    kt_memcap *mem = t->mem;
+    size_t entry_bytes = t->entry_bytes;
     free(t->index);
     if (t->overflow && t->n == t->nkeyed)   /* never joined the entries */
         t->type->destroy(t->overflow);
+    if (mem)                                /* the keyed entries leave */
+        kt_memcap_release(mem, t->nkeyed * entry_bytes);
     kt_table_init(t, t->type, t->limit, NULL, t->full_anomaly);
+    kt_table_account(t, mem, entry_bytes);
 }
 
 void kt_table_free(kt_table *t)

@@ -39,6 +39,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "common/memcap.h"
 
 /* Bytes a table spends per entry beyond the entry itself, at most: an
  * entry pointer in an array that doubles (2 x 8) and index slots at most
@@ -67,12 +68,21 @@ typedef struct kt_table {
     size_t limit;             /* keyed entries kept at most; 0: no limit */
     void *overflow;           /* what new keys get once full; NULL: dropped */
     int full_anomaly;         /* kt_anomaly_kind counted then, or -1 */
+    kt_memcap *mem;           /* charged entry_bytes per keyed entry; NULL: none */
+    size_t entry_bytes;
 } kt_table;
 
 /* An empty table; overflow may be NULL and is owned by the table from now
  * on.  Allocates nothing. */
 void kt_table_init(kt_table *t, const kt_table_type *type, size_t limit, void *overflow,
                    int full_anomaly);
+
+/* Charges each keyed entry entry_bytes (its size and the table's
+ * KT_TABLE_OVERHEAD_PER_ENTRY, say) to mem from now on; an entry the account
+ * refuses is treated as past the limit (overflow entry or NULL, and
+ * full_anomaly).  The entries go back to the account when the table frees
+ * them or hands them over (kt_table_take).  Call on an empty table. */
+void kt_table_account(kt_table *t, kt_memcap *mem, size_t entry_bytes);
 
 /* The entry of key (hash h), added when new.  Past the limit: the overflow
  * entry, or NULL.  NULL also when memory runs out. */

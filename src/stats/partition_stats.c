@@ -72,9 +72,12 @@ static const kt_table_type partition_type = {
 kt_partitions *kt_partitions_new(void)
 {
     kt_partitions *p = calloc(1, sizeof *p);
-    if (p)
+    if (p) {
         kt_table_init(&p->table, &partition_type, KT_MAX_PARTITIONS, NULL,
                       KT_AN_PARTITION_TABLE_FULL);
+        kt_memcap_init(&p->mem, "partition_table", 0, KT_AN_PARTITION_TABLE_FULL);
+        kt_table_account(&p->table, &p->mem, KT_PARTITION_ENTRY_BYTES);
+    }
     return p;
 }
 

@@ -86,6 +86,8 @@ typedef struct kt_partition_stats {
 
 typedef struct kt_partitions {
     kt_table table;               /* of kt_partition_stats, keyed (topic, partition) */
+    kt_memcap mem;                /* its entries, KT_PARTITION_ENTRY_BYTES each (no
+                                     cap: KT_MAX_PARTITIONS bounds it) */
     uint64_t dropped;             /* partition results not kept (table full) */
 } kt_partitions;
 

@@ -203,6 +203,13 @@ kt_stats *kt_stats_new(void)
                   KT_AN_BROKER_TABLE_FULL);
     kt_table_init(&s->client_table, &client_type, 0, NULL, -1);
     kt_table_init(&s->throttle_table, &throttle_type, KT_STATS_MAX_THROTTLE, NULL, -1);
+    kt_memcap_init(&s->mem, "statistics_tables", 0, KT_AN_BROKER_TABLE_FULL);
+    kt_table_account(&s->broker_table, &s->mem,
+                     sizeof(kt_broker_stats) + KT_TABLE_OVERHEAD_PER_ENTRY);
+    kt_table_account(&s->client_table, &s->mem,
+                     sizeof(kt_client_stats) + KT_TABLE_OVERHEAD_PER_ENTRY);
+    kt_table_account(&s->throttle_table, &s->mem,
+                     sizeof(kt_throttle_stats) + KT_TABLE_OVERHEAD_PER_ENTRY);
     return s;
 }
 

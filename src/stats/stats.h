@@ -93,6 +93,8 @@ typedef struct kt_stats {
     kt_client_stats **clients;
     size_t nclients;
     kt_table broker_table, client_table, throttle_table;
+    kt_memcap mem;                     /* the three tables' entries (no cap:
+                                          their entry limits bound them) */
     kt_agg total;
 } kt_stats;
 
