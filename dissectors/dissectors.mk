@@ -11,6 +11,7 @@ libkafkatap_a_SOURCES += \
 	dissectors/kafka_apis.h \
 	dissectors/kafka_ids_gen.h \
 	dissectors/kafka_apis_gen.c \
+	dissectors/kafka_names.c dissectors/kafka_names.h \
 	dissectors/kafka_schema.h \
 	dissectors/kafka_schema_gen.h \
 	dissectors/kafka_schema_gen.c \

@@ -1,6 +1,6 @@
 /* test_report_model.c - unit tests of the report model
  * (src/report/report_model.c) and of the labels it uses
- * (src/report/report_labels.c).
+ * (src/stats/labels.c).
  *
  * Statistics are built through kt_stats_add() and kt_partitions_add() from
  * hand-made exchanges.  Checked: the rows come out in the documented orders

@@ -105,8 +105,8 @@
 #include <string.h>
 #include "dissectors/kafka_apis.h"
 #include "findings/findings.h"
-#include "report/names.h"
-#include "report/report_labels.h"
+#include "dissectors/kafka_names.h"
+#include "stats/labels.h"
 
 #define HOT_MIN_REQUESTS 10
 #define HOT_SHARE 0.50

@@ -6,8 +6,8 @@
 #include "report/event_log.h"
 #include "common/json_writer.h"
 #include "report/json_labels.h"
-#include "report/names.h"
-#include "report/report_labels.h"
+#include "dissectors/kafka_names.h"
+#include "stats/labels.h"
 
 const char *kt_status_name(int status)
 {

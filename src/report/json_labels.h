@@ -1,6 +1,6 @@
 /* json_labels.h - labels as JSON values, shared by the JSON report and the
  * JSON event log: the raw bytes (the writer escapes them), null for what
- * has none.  The text forms are in report_labels.h. */
+ * has none.  The text forms are in stats/labels.h. */
 #ifndef KT_JSON_LABELS_H
 #define KT_JSON_LABELS_H
 

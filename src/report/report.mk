@@ -2,8 +2,6 @@
 # summary report rendered from it as text or JSON, and the per-request
 # event log.
 libkafkatap_a_SOURCES += \
-	src/report/names.c src/report/names.h \
-	src/report/report_labels.c src/report/report_labels.h \
 	src/report/json_labels.h \
 	src/report/report_model.c src/report/report_model.h \
 	src/report/report.h src/report/report_text.c src/report/report_json.c \

@@ -3,7 +3,7 @@
 #include <math.h>
 #include "common/json_writer.h"
 #include "report/json_labels.h"
-#include "report/names.h"
+#include "dissectors/kafka_names.h"
 #include "report/report.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */

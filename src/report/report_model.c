@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kafka/kafka_session.h"
-#include "report/names.h"
+#include "dissectors/kafka_names.h"
 #include "report/report_model.h"
 
 /* A copy of n error codes, sorted, kept by the model; NULL when n is 0 or

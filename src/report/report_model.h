@@ -21,7 +21,7 @@
  *    worst first (most missed bytes, then mid-stream ones, then the most
  *    requests, then the earliest, then by client address).
  *  - Every error-code list is sorted most frequent first, then by code.
- *  - Overflow entries are named once, in report_labels.h
+ *  - Overflow entries are named once, in stats/labels.h
  *    (KT_LABEL_OTHER_BROKER, KT_LABEL_OTHER_TOPICS); a row's label is
  *    already that spelling.
  *  - The model points into the statistics (latency histograms, client ids,
@@ -41,7 +41,7 @@
 #include "common/anomaly.h"
 #include "common/memcap.h"
 #include "findings/findings.h"
-#include "report/report_labels.h"
+#include "stats/labels.h"
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
 

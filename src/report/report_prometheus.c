@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
-#include "report/names.h"
-#include "report/report_labels.h"
+#include "dissectors/kafka_names.h"
+#include "stats/labels.h"
 #include "report/report_prometheus.h"
 
 /* 25 us (a broker on the same host) to 60 s, in 1-2.5-5 steps. */

@@ -5,7 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
-#include "report/names.h"
+#include "dissectors/kafka_names.h"
 #include "report/report.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */

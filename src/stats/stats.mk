@@ -2,5 +2,6 @@
 # client id and topic-partition out.
 libkafkatap_a_SOURCES += \
 	src/stats/histogram.c src/stats/histogram.h \
+	src/stats/labels.c src/stats/labels.h \
 	src/stats/stats.c src/stats/stats.h \
 	src/stats/partition_stats.c src/stats/partition_stats.h

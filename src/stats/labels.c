@@ -1,10 +1,10 @@
-/* report_labels.c - printable labels of client ids, brokers and topics for
- * the report model, the findings and the loggers (see report_labels.h). */
+/* labels.c - printable labels of client ids, brokers and topics for
+ * the report model, the findings and the loggers (see labels.h). */
 #include <stdio.h>
 #include <string.h>
 #include "common/escape.h"
 #include "kafka/topics.h"
-#include "report/report_labels.h"
+#include "stats/labels.h"
 
 void kt_label_escaped(char *buf, size_t len, const char *s, size_t n)
 {

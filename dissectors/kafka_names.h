@@ -1,6 +1,7 @@
-/* names.h - printable names of API keys and error codes, for the loggers. */
-#ifndef KT_NAMES_H
-#define KT_NAMES_H
+/* kafka_names.h - printable names of API keys and error codes (with a fallback
+ * for numbers the tables do not know), for the findings and the reports. */
+#ifndef KT_KAFKA_NAMES_H
+#define KT_KAFKA_NAMES_H
 
 #include <stddef.h>
 

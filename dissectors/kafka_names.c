@@ -1,7 +1,8 @@
-/* names.c - printable names of API keys and error codes. */
+/* kafka_names.c - printable names of API keys and error codes (see
+ * kafka_names.h). */
 #include <stdio.h>
 #include "dissectors/kafka_apis.h"
-#include "report/names.h"
+#include "dissectors/kafka_names.h"
 
 const char *kt_api_name(int api_key, char *buf, size_t len)
 {

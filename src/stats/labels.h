@@ -1,4 +1,5 @@
-/* report_labels.h - printable labels shared by the report model, the
+/* labels.h - printable labels of the statistics' keys (client ids,
+ * brokers, topics), shared by the report model, the
  * findings and the loggers: client ids and topic names with odd bytes
  * escaped the way JSON escapes them, a topic known only by its id shown as
  * that id and marked unresolved, and the one spelling of every overflow
@@ -6,8 +7,8 @@
  *
  * Labels that do not fit their buffer are cut; a buffer always ends with a
  * NUL (len > 0). */
-#ifndef KT_REPORT_LABELS_H
-#define KT_REPORT_LABELS_H
+#ifndef KT_STATS_LABELS_H
+#define KT_STATS_LABELS_H
 
 #include <stddef.h>
 #include "common/endpoint.h"
