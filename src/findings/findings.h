@@ -5,7 +5,7 @@
  * error storms, throttling, unanswered requests, a capture that lost packets.
  * Each finding names its subject
  * and cites the numbers behind it; the rules and thresholds are documented
- * at the top of findings.c and in the man page. */
+ * at the top of each findings_*.c and in the man page. */
 #ifndef KT_FINDINGS_H
 #define KT_FINDINGS_H
 
