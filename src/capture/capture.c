@@ -443,6 +443,8 @@ static uint64_t bytes_read(kt_capture *c)
 {
     FILE *fp = pcap_file(c->p);
     long pos = fp ? ftell(fp) : -1;
+    if (pos < 0)                    /* compressed: its size says nothing */
+        c->progress.total_bytes = 0;
     return c->bytes_before + (pos >= 0 ? (uint64_t)pos : c->cur_read);
 }
 
