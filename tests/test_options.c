@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "cli/options.h"
@@ -407,7 +409,11 @@ static void test_usage(void **state)
 {
     static const char expected[] =
         "usage: kafkatap -r FILE | -i INTERFACE [options] [BPF expression]\n"
-        "  -r FILE              read a capture (pcap, pcapng, .gz; - for stdin)\n"
+        "  -r FILE              read a capture (pcap, pcapng, .gz; - for stdin); several files or a glob: one stream, in time order\n"
+        "  --since TIME         files: report only requests sent at or after TIME\n"
+        "  --until TIME         files: stop reading at TIME\n"
+        "  --file-gap S         files: report time missing between files above S s (default 10)\n"
+        "  -q, --quiet          no progress line or notices on standard error\n"
         "  -i INTERFACE         capture live until interrupted\n"
         "  -P PORTS             broker ports, comma separated (default 9092)\n"
         "  --no-autodetect      only treat traffic on -P ports as Kafka\n"
@@ -457,6 +463,52 @@ static void test_usage(void **state)
     assert_string_equal(got, expected);
 }
 
+/* Several -r, and file operands after -r (a glob the shell expanded)
+ * before the filter; --since / --until in their three spellings. */
+static void test_inputs_and_window(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-r", "a.pcap", "-r", "b*.pcap");
+    assert_int_equal(o.capture.nread_files, 2);
+    assert_string_equal(o.capture.read_files[1], "b*.pcap");
+    kt_options_free(&o);
+    /* leading operands naming regular files are capture files, the rest
+     * the filter */
+    char tmp[] = "/tmp/kt-options-XXXXXX";
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    close(fd);
+    OK(&o, "-r", "a.pcap", tmp, "port", "9092");
+    assert_int_equal(o.capture.nread_files, 2);
+    assert_string_equal(o.capture.read_files[1], tmp);
+    assert_string_equal(o.capture.bpf, "port 9092");
+    kt_options_free(&o);
+    OK(&o, "-r", "a.pcap", "/dev/null", tmp);      /* no regular file: the filter */
+    assert_int_equal(o.capture.nread_files, 1);
+    kt_options_free(&o);
+    unlink(tmp);
+    OK(&o, "-r", "a.pcap", "--since", "2026-11-29T10:00:00Z", "--until", "+5m");
+    assert_true(o.capture.since.set && !o.capture.since.relative);
+    assert_int_equal(o.capture.since.us, 1795946400LL * 1000000);
+    assert_true(o.capture.until.relative);
+    assert_int_equal(o.capture.until.us, 300LL * 1000000);
+    kt_options_free(&o);
+    OK(&o, "-r", "a.pcap", "--since", "1795946400.5", "--until", "2026-11-29T12:00:00+01:00");
+    assert_int_equal(o.capture.since.us, 1795946400500000LL);
+    assert_int_equal(o.capture.until.us, 1795950000LL * 1000000);
+    kt_options_free(&o);
+    OK(&o, "-r", "a.pcap", "--since", "+30s", "--until", "+1.5h");
+    assert_int_equal(o.capture.since.us, 30LL * 1000000);
+    assert_int_equal(o.capture.until.us, 5400LL * 1000000);
+    kt_options_free(&o);
+    BAD(&o, "-r", "a.pcap", "--since", "yesterday");
+    BAD(&o, "-r", "a.pcap", "--since", "2026-13-01T00:00:00Z");
+    BAD(&o, "-r", "a.pcap", "--since", "+5d");
+    BAD(&o, "-r", "a.pcap", "--since", "+5m", "--until", "+1m");
+    BAD(&o, "-i", "lo", "--since", "+5m");
+}
+
 /* Parsing twice in one process starts from a clean slate (optind reset):
  * an error does not leak into the next parse. */
 static void test_reparse(void **state)
@@ -491,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_tcpdump_conventions),
         cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_inputs_and_window),
         cmocka_unit_test(test_reparse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,3 +99,10 @@ EXTRA_DIST += tests/test_count_write.py tests/test_live_signals.py \
 # 0.01 --seed 3; its .loss.json lists what was dropped) for the golden cases
 # of the capture_loss finding.
 EXTRA_DIST += tests/data/loss
+
+# Several capture files as one stream (editcap -c pieces give the whole
+# file's report; a piece shifted by editcap -t is a reported gap; mixed link
+# types; clear errors) and the --since/--until window against the requests
+# tshark decodes in it.
+TESTS += tests/test_multifile.py
+EXTRA_DIST += tests/test_multifile.py

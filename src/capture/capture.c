@@ -15,8 +15,10 @@
 #include <zlib.h>
 #include "common/anomaly.h"
 #include "capture/capture.h"
+#include "capture/capture_inputs.h"
 #include "capture/decode_link.h"
 #include "capture/ip_defrag.h"
+#include "capture/progress.h"
 
 /* libpcap's buffer timeout: how long the kernel holds packets before
  * handing a block over. */
@@ -36,6 +38,22 @@ struct kt_capture {
     uint64_t duration_us;           /* --duration, 0 = no limit */
     uint64_t start_us;              /* live: wall clock at the start */
     int done;                       /* -c or --duration reached */
+    /* files (-r): read one after the other as one stream */
+    kt_input_file *files;
+    size_t nfiles, cur;
+    const char *bpf;
+    pcap_t *dead;                   /* -w of several files: their link type */
+    uint64_t gap_us;                /* --file-gap */
+    int quiet;
+    uint64_t bytes_before;          /* sizes of the files already read */
+    uint64_t cur_read;              /* estimate of the current file's bytes read */
+    kt_progress progress;
+    /* --since / --until */
+    kt_time_bound since, until;
+    int seen;                       /* a packet was read */
+    uint64_t stream_first_us;       /* the first packet's time */
+    uint64_t since_us, until_us;    /* resolved, 0: none */
+    int warm;                       /* this packet is before --since */
 };
 
 void kt_capture_config_defaults(kt_capture_config *cfg)
@@ -44,6 +62,7 @@ void kt_capture_config_defaults(kt_capture_config *cfg)
     cfg->snaplen = KT_SNAPLEN_MAX;
     cfg->promisc = 1;
     cfg->buffer_mb = 64;
+    cfg->file_gap_s = KT_FILE_GAP_DEFAULT_S;
 }
 
 static uint64_t wall_us(void)
@@ -86,7 +105,8 @@ static FILE *gz_fdopen(int fd)
     return fp;
 }
 
-static FILE *open_input(const char *path, char *err, size_t errlen)
+/* path, or when fd >= 0 the file open on fd, read from its start. */
+static FILE *open_input(const char *path, int fd_open, char *err, size_t errlen)
 {
     unsigned char magic[2];
     struct stat sb;
@@ -101,7 +121,14 @@ static FILE *open_input(const char *path, char *err, size_t errlen)
         }
         return fp;
     }
-    fp = fopen(path, "rb");
+    if (fd_open >= 0) {
+        fd = dup(fd_open);
+        fp = fd < 0 || lseek(fd, 0, SEEK_SET) < 0 ? NULL : fdopen(fd, "rb");
+        if (!fp && fd >= 0)
+            close(fd);
+    } else {
+        fp = fopen(path, "rb");
+    }
     if (!fp) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return NULL;
@@ -179,65 +206,172 @@ static pcap_t *open_live(const kt_capture_config *cfg, char *err, size_t errlen)
 static void on_datagram(void *ctx, const uint8_t *ip, uint32_t len,
                         int reassembled, uint64_t ts_us);
 
-kt_capture *kt_capture_open(const kt_capture_config *cfg, char *err, size_t errlen)
+/* Sets the BPF filter (none when bpf is NULL or empty).  Returns -1 with
+ * err. */
+static int set_filter(pcap_t *p, const char *bpf, char *err, size_t errlen)
+{
+    struct bpf_program prog;
+
+    if (!bpf || !bpf[0])
+        return 0;
+    if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        snprintf(err, errlen, "bad filter expression \"%s\": %s", bpf, pcap_geterr(p));
+        return -1;
+    }
+    if (pcap_setfilter(p, &prog) < 0) {
+        snprintf(err, errlen, "cannot set filter \"%s\": %s", bpf, pcap_geterr(p));
+        pcap_freecode(&prog);
+        return -1;
+    }
+    pcap_freecode(&prog);
+    return 0;
+}
+
+/* Opens a file (or standard input) for reading, with the filter set.
+ * Returns NULL with err written. */
+static pcap_t *open_file(const char *path, int fd, const char *bpf, char *err,
+                         size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
-    kt_capture *c = calloc(1, sizeof *c);
-    struct bpf_program prog;
+    const char *name = strcmp(path, "-") ? path : "standard input";
+    pcap_t *p;
     FILE *fp;
+    int dlt;
+
+    if (!(fp = open_input(path, fd, err, errlen)))
+        return NULL;
+    if (!(p = pcap_fopen_offline(fp, ebuf))) {
+        fclose(fp);
+        snprintf(err, errlen, "cannot read %s: %s", name, ebuf);
+        return NULL;
+    }
+    dlt = pcap_datalink(p);
+    if (!kt_decode_link_supported(dlt)) {
+        const char *n = pcap_datalink_val_to_name(dlt);
+        snprintf(err, errlen, "%s: link type %s (%d) is not supported", name,
+                 n ? n : "unknown", dlt);
+        pcap_close(p);
+        return NULL;
+    }
+    if (set_filter(p, bpf, err, errlen) < 0) {
+        pcap_close(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Several files: reads each one's first packet and link type, then puts
+ * them in the order of their first packets.  Returns -1 with err. */
+static int survey_files(kt_capture *c, char *err, size_t errlen)
+{
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    size_t i;
+
+    for (i = 0; i < c->nfiles; i++) {
+        kt_input_file *f = &c->files[i];
+        pcap_t *p;
+
+        /* kept open: after -Z the files may not be readable any more */
+        f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
+        if (f->fd < 0) {
+            snprintf(err, errlen, "cannot open %s: %s", f->path, strerror(errno));
+            return -1;
+        }
+        if (!(p = open_file(f->path, f->fd, NULL, err, errlen)))
+            return -1;
+        f->linktype = pcap_datalink(p);
+        if (pcap_next_ex(p, &h, &data) == 1) {
+            f->has_packets = 1;
+            f->first_ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec;
+        }
+        pcap_close(p);
+    }
+    kt_inputs_order(c->files, c->nfiles);
+    return 0;
+}
+
+/* -w: one pcap for all the files read; they must share a link type. */
+static pcap_dumper_t *open_dump(kt_capture *c, const char *path, char *err, size_t errlen)
+{
+    pcap_dumper_t *d;
+    size_t i;
+
+    if (c->nfiles < 2) {
+        if (!(d = pcap_dump_open(c->p, path)))
+            snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(c->p));
+        return d;
+    }
+    for (i = 1; i < c->nfiles; i++)
+        if (c->files[i].linktype != c->files[0].linktype) {
+            snprintf(err, errlen, "cannot write %s: %s and %s have different link "
+                     "types (one pcap holds one)", path, c->files[0].path,
+                     c->files[i].path);
+            return NULL;
+        }
+    c->dead = pcap_open_dead(c->files[0].linktype, KT_SNAPLEN_MAX);
+    if (!c->dead) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (!(d = pcap_dump_open(c->dead, path)))
+        snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(c->dead));
+    return d;
+}
+
+kt_capture *kt_capture_open(const kt_capture_config *cfg, char *err, size_t errlen)
+{
+    kt_capture *c = calloc(1, sizeof *c);
 
     if (!c) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (cfg->read_file) {
-        c->name = strdup(strcmp(cfg->read_file, "-") ? cfg->read_file : "standard input");
-        if (!(fp = open_input(cfg->read_file, err, errlen)))
+    c->bpf = cfg->bpf;
+    if (cfg->read_file || cfg->nread_files) {
+        const char *const *names = cfg->nread_files ? cfg->read_files : &cfg->read_file;
+        size_t n = cfg->nread_files ? cfg->nread_files : 1;
+        uint64_t total = 0;
+
+        if (kt_inputs_expand(names, n, &c->files, &c->nfiles, err, errlen) < 0)
             goto fail;
-        c->p = pcap_fopen_offline(fp, ebuf);
-        if (!c->p) {
-            fclose(fp);
-            snprintf(err, errlen, "cannot read %s: %s", c->name, ebuf);
+        if (c->nfiles > 1 && survey_files(c, err, errlen) < 0)
             goto fail;
-        }
+        if (!(c->p = open_file(c->files[0].path, c->files[0].fd, c->bpf, err, errlen)))
+            goto fail;
+        c->files[0].linktype = pcap_datalink(c->p);
+        c->name = strdup(strcmp(c->files[0].path, "-") ? c->files[0].path
+                                                       : "standard input");
+        for (size_t i = 0; i < c->nfiles; i++)
+            total += c->files[i].size;
+        kt_progress_init(&c->progress, !cfg->quiet && strcmp(c->files[0].path, "-"),
+                         total);
     } else if (cfg->interface) {
         c->name = strdup(cfg->interface);
         c->live = 1;
         if (!(c->p = open_live(cfg, err, errlen)))
+            goto fail;
+        c->dlt = pcap_datalink(c->p);
+        if (!kt_decode_link_supported(c->dlt)) {
+            const char *n = pcap_datalink_val_to_name(c->dlt);
+            snprintf(err, errlen, "%s: link type %s (%d) is not supported", c->name,
+                     n ? n : "unknown", c->dlt);
+            goto fail;
+        }
+        if (set_filter(c->p, cfg->bpf, err, errlen) < 0)
             goto fail;
     } else {
         snprintf(err, errlen, "no capture file or interface given");
         goto fail;
     }
     c->dlt = pcap_datalink(c->p);
-    if (!kt_decode_link_supported(c->dlt)) {
-        const char *n = pcap_datalink_val_to_name(c->dlt);
-        snprintf(err, errlen, "%s: link type %s (%d) is not supported", c->name,
-                 n ? n : "unknown", c->dlt);
+    if (cfg->write_file && !(c->dump = open_dump(c, cfg->write_file, err, errlen)))
         goto fail;
-    }
-    if (cfg->bpf && cfg->bpf[0]) {
-        if (pcap_compile(c->p, &prog, cfg->bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-            snprintf(err, errlen, "bad filter expression \"%s\": %s", cfg->bpf,
-                     pcap_geterr(c->p));
-            goto fail;
-        }
-        if (pcap_setfilter(c->p, &prog) < 0) {
-            snprintf(err, errlen, "cannot set filter \"%s\": %s", cfg->bpf,
-                     pcap_geterr(c->p));
-            pcap_freecode(&prog);
-            goto fail;
-        }
-        pcap_freecode(&prog);
-    }
-    if (cfg->write_file) {
-        c->dump = pcap_dump_open(c->p, cfg->write_file);
-        if (!c->dump) {
-            snprintf(err, errlen, "cannot write %s: %s", cfg->write_file,
-                     pcap_geterr(c->p));
-            goto fail;
-        }
-    }
+    c->gap_us = (uint64_t)((cfg->file_gap_s > 0 ? cfg->file_gap_s
+                                                : KT_FILE_GAP_DEFAULT_S) * 1e6);
+    c->quiet = cfg->quiet;
+    c->since = cfg->since;
+    c->until = cfg->until;
     if (kt_ipdefrag_open(on_datagram, c, err, errlen) < 0)
         goto fail;
     c->defrag_all = cfg->defrag_all_ipv4;
@@ -247,8 +381,11 @@ kt_capture *kt_capture_open(const kt_capture_config *cfg, char *err, size_t errl
 fail:
     if (c->dump)
         pcap_dump_close(c->dump);
+    if (c->dead)
+        pcap_close(c->dead);
     if (c->p)
         pcap_close(c->p);
+    kt_inputs_free(c->files, c->nfiles);
     free(c->name);
     free(c);
     return NULL;
@@ -262,7 +399,8 @@ static void emit(kt_capture *c, kt_l3 *l3, uint64_t ts)
 
     switch (kt_decode_ip(l3, ts, &seg)) {
     case KT_DEC_TCP:
-        c->st.tcp_segments++;
+        if (!c->warm)
+            c->st.tcp_segments++;
         c->fn(c->ctx, &seg, ts);
         break;
     case KT_DEC_FRAGMENT:
@@ -270,11 +408,11 @@ static void emit(kt_capture *c, kt_l3 *l3, uint64_t ts)
             kt_ipdefrag_feed(l3->p, l3->caplen, ts);
         } else {                    /* a cut fragment cannot be reassembled */
             kt_anomaly_add(KT_AN_TRUNCATED_PACKET, 1);
-            c->st.non_tcp++;
+            c->st.non_tcp += !c->warm;
         }
         break;
     default:
-        c->st.non_tcp++;
+        c->st.non_tcp += !c->warm;
     }
 }
 
@@ -289,6 +427,27 @@ static void on_datagram(void *ctx, const uint8_t *ip, uint32_t len,
         emit(c, &l3, ts_us);
 }
 
+/* --since / --until in microseconds since the epoch, once the first
+ * packet's time is known. */
+static uint64_t resolve_bound(const kt_time_bound *b, uint64_t first_us)
+{
+    int64_t v;
+    if (!b->set)
+        return 0;
+    v = b->relative ? (int64_t)first_us + b->us : b->us;
+    return v > 0 ? (uint64_t)v : 1;
+}
+
+/* Files: how far through the input we are, in bytes. */
+static uint64_t bytes_read(kt_capture *c)
+{
+    FILE *fp = pcap_file(c->p);
+    long pos = fp ? ftell(fp) : -1;
+    if (pos < 0)                    /* compressed: its size says nothing */
+        c->progress.total_bytes = 0;
+    return c->bytes_before + (pos >= 0 ? (uint64_t)pos : c->cur_read);
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
     kt_capture *c = (kt_capture *)user;
@@ -297,25 +456,51 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 
     if (c->done)
         return;                     /* the rest of a batch after -c */
-    if (c->duration_us && !c->live && c->st.packets &&
-        ts - c->st.first_ts_us >= c->duration_us) {
-        c->done = 1;                /* a file: --duration of capture time */
+    if (!c->seen) {
+        c->seen = 1;
+        c->stream_first_us = ts;
+        c->since_us = resolve_bound(&c->since, ts);
+        c->until_us = resolve_bound(&c->until, ts);
+    }
+    if (c->until_us && ts >= c->until_us) {
+        c->done = 1;                /* --until: the input ends here */
         pcap_breakloop(c->p);
         return;
     }
-    if (!c->st.packets)
-        c->st.first_ts_us = ts;
-    c->st.packets++;
-    if (c->count && c->st.packets >= c->count) {
-        c->done = 1;
-        pcap_breakloop(c->p);
+    if (c->nfiles) {
+        kt_input_file *f = &c->files[c->cur];
+        if (!f->packets++) {
+            f->has_packets = 1;
+            f->first_ts_us = ts;
+        }
+        f->last_ts_us = ts;
+        c->cur_read += 16 + h->caplen;
+        kt_progress_update(&c->progress, bytes_read(c), c->st.packets);
+    }
+    /* before --since: fed on (connections and pending requests), counted
+     * nowhere */
+    c->warm = c->since_us && ts < c->since_us;
+    if (!c->warm) {
+        if (c->duration_us && !c->live && c->st.packets &&
+            ts - c->st.first_ts_us >= c->duration_us) {
+            c->done = 1;            /* a file: --duration of capture time */
+            pcap_breakloop(c->p);
+            return;
+        }
+        if (!c->st.packets)
+            c->st.first_ts_us = ts;
+        c->st.packets++;
+        if (c->count && c->st.packets >= c->count) {
+            c->done = 1;
+            pcap_breakloop(c->p);
+        }
+        c->st.bytes += h->len > h->caplen ? h->len : h->caplen;
+        c->st.last_ts_us = ts;
     }
     if (c->dump)
         pcap_dump((u_char *)c->dump, h, data);
-    c->st.bytes += h->len > h->caplen ? h->len : h->caplen;
-    c->st.last_ts_us = ts;
     if (kt_decode_link(c->dlt, data, h->caplen, h->len, &l3) != KT_DEC_TCP) {
-        c->st.non_tcp++;
+        c->st.non_tcp += !c->warm;
         return;
     }
     if (c->defrag_all && l3.version == 4) {
@@ -323,6 +508,54 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
         return;
     }
     emit(c, &l3, ts);
+}
+
+/* Several files: the next one in time order replaces the handle (the
+ * reassembly and the session do not notice).  Returns 1 when there is a
+ * next file, 0 at the end, -1 with err. */
+static int next_file(kt_capture *c, char *err, size_t errlen)
+{
+    kt_input_file *f;
+    FILE *fp = pcap_file(c->p);
+    char ebuf[64];
+    long pos = fp ? ftell(fp) : -1;
+
+    if (c->cur + 1 >= c->nfiles)
+        return 0;
+    c->bytes_before += c->files[c->cur].size ? c->files[c->cur].size
+                       : pos >= 0 ? (uint64_t)pos : c->cur_read;
+    c->cur_read = 0;
+    pcap_close(c->p);
+    c->p = NULL;
+    if (c->files[c->cur].fd >= 0)
+        close(c->files[c->cur].fd);
+    c->files[c->cur].fd = -1;
+    c->cur++;
+    f = &c->files[c->cur];
+    if (!(c->p = open_file(f->path, f->fd, c->bpf, err, errlen)))
+        return -1;
+    c->dlt = f->linktype = pcap_datalink(c->p);
+    free(c->name);
+    c->name = strdup(f->path);
+    switch (kt_inputs_check_gap(c->files, c->cur, c->gap_us)) {
+    case KT_GAP_LATE:
+        kt_anomaly_add(KT_AN_FILE_GAP, 1);
+        break;
+    case KT_GAP_OVERLAP:
+        kt_anomaly_add(KT_AN_FILE_OVERLAP, 1);
+        break;
+    default:
+        return 1;
+    }
+    if (!c->quiet) {
+        double g = (double)f->gap_us / 1e6;
+        kt_progress_end(&c->progress);
+        snprintf(ebuf, sizeof ebuf, g >= 0 ? "%.3f s missing" : "overlapping by %.3f s",
+                 g >= 0 ? g : -g);
+        fprintf(stderr, "kafkatap: notice: %s between %s and %s\n", ebuf,
+                c->files[f->gap_after].path, f->path);
+    }
+    return 1;
 }
 
 /* Live: waits up to KT_CAPTURE_TICK_MS for the capture to be readable.  A
@@ -361,20 +594,32 @@ int kt_capture_run(kt_capture *c, kt_segment_fn fn, void *ctx,
         if (n == PCAP_ERROR_BREAK)
             continue;               /* -c, --duration or a signal: the loop test */
         if (n == PCAP_ERROR) {
-            if (!c->live && c->st.packets) {
+            if (!c->live && c->files[c->cur].packets) {
                 /* A capture cut off mid-packet (tcpdump killed): keep what
                  * was read, count it, say so once. */
                 kt_anomaly_add(KT_AN_TRUNCATED_PACKET, 1);
+                kt_progress_end(&c->progress);
                 fprintf(stderr, "kafkatap: warning: %s: %s; stopped reading there\n",
                         c->name, pcap_geterr(c->p));
-                break;
+                n = 0;              /* on to the next file, if any */
+            } else {
+                snprintf(err, errlen, "error reading %s: %s", c->name,
+                         pcap_geterr(c->p));
+                kt_progress_end(&c->progress);
+                return -1;
             }
-            snprintf(err, errlen, "error reading %s: %s", c->name, pcap_geterr(c->p));
-            return -1;
         }
         if (!c->live) {
-            if (n == 0)
-                break;              /* end of file */
+            if (n == 0) {           /* end of file */
+                int more = next_file(c, err, errlen);
+                if (more < 0) {
+                    kt_progress_end(&c->progress);
+                    return -1;
+                }
+                if (more)
+                    continue;
+                break;
+            }
             continue;
         }
         if (n == 0)
@@ -387,6 +632,7 @@ int kt_capture_run(kt_capture *c, kt_segment_fn fn, void *ctx,
             fn(ctx, NULL, now);
         }
     }
+    kt_progress_end(&c->progress);
     return 0;
 }
 
@@ -433,6 +679,18 @@ void kt_capture_print_counts(kt_capture *c, FILE *out)
     }
 }
 
+size_t kt_capture_inputs(const kt_capture *c, const kt_input_file **out)
+{
+    *out = c->files;
+    return c->nfiles;
+}
+
+void kt_capture_window(const kt_capture *c, uint64_t *since_us, uint64_t *until_us)
+{
+    *since_us = c->since_us;
+    *until_us = c->until_us;
+}
+
 void kt_capture_close(kt_capture *c)
 {
     if (!c)
@@ -440,7 +698,11 @@ void kt_capture_close(kt_capture *c)
     kt_ipdefrag_close();
     if (c->dump)
         pcap_dump_close(c->dump);
-    pcap_close(c->p);
+    if (c->dead)
+        pcap_close(c->dead);
+    if (c->p)
+        pcap_close(c->p);
+    kt_inputs_free(c->files, c->nfiles);
     free(c->name);
     free(c);
 }

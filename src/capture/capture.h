@@ -15,8 +15,30 @@
  * (whole packets; libpcap's own maximum). */
 #define KT_SNAPLEN_MAX 262144
 
+/* A time bound of --since / --until: absolute (microseconds since the
+ * epoch) or an offset from the first packet of the input. */
+typedef struct kt_time_bound {
+    int set;
+    int relative;              /* us is an offset from the first packet */
+    int64_t us;
+} kt_time_bound;
+
+/* Between two input files, the next one's first packet more than this
+ * after the last one's last packet is reported as a gap (--file-gap). */
+#define KT_FILE_GAP_DEFAULT_S 10
+
 typedef struct kt_capture_config {
     const char *read_file;     /* -r: path, "-" for stdin; NULL for live */
+    const char *const *read_files; /* several -r, globs and file operands:
+                                  when set (nread_files >= 1) it replaces
+                                  read_file; "-" only alone */
+    size_t nread_files;
+    double file_gap_s;         /* --file-gap */
+    kt_time_bound since, until;/* --since, --until: packets at or after
+                                  until end the input; packets before since
+                                  are fed on but not counted */
+    int quiet;                 /* -q: no progress line on a terminal's
+                                  stderr, no notices of gaps between files */
     const char *interface;     /* -i */
     const char *bpf;           /* filter expression, or NULL */
     int snaplen;               /* live: default KT_SNAPLEN_MAX */
@@ -41,6 +63,24 @@ typedef struct kt_capture_stats {
     uint64_t tcp_segments;     /* TCP segments handed on */
     uint64_t non_tcp;          /* packets that were not TCP over IP */
 } kt_capture_stats;
+
+/* One input file, in the order read (time order of first packets). */
+enum kt_gap_kind { KT_GAP_NONE = 0, KT_GAP_LATE, KT_GAP_OVERLAP };
+typedef struct kt_input_file {
+    char *path;
+    uint64_t size;             /* bytes on disk */
+    int linktype;
+    int has_packets;           /* it holds at least one packet */
+    uint64_t first_ts_us;      /* its first packet (whether counted or not) */
+    uint64_t last_ts_us;       /* the last packet read from it */
+    uint64_t packets;          /* packets read from it */
+    int gap;                   /* enum kt_gap_kind, from the last file with
+                                  packets before it */
+    int64_t gap_us;            /* first_ts_us minus that file's last_ts_us */
+    size_t gap_after;          /* index of that file */
+    int fd;                    /* several files: opened before privileges
+                                  are dropped (-Z), until read; else -1 */
+} kt_input_file;
 
 typedef struct kt_capture kt_capture;
 
@@ -74,6 +114,12 @@ void kt_capture_breakloop(kt_capture *c);
 /* tcpdump's closing lines on out (live only: "N packets captured", "N
  * packets received by filter", "N packets dropped by kernel"). */
 void kt_capture_print_counts(kt_capture *c, FILE *out);
+/* The input files in the order read (one for a single -r, none live);
+ * their counts are final once kt_capture_run has returned. */
+size_t kt_capture_inputs(const kt_capture *c, const kt_input_file **out);
+/* The --since / --until bounds in microseconds since the epoch, resolved
+ * at the first packet (0: unset or not yet known). */
+void kt_capture_window(const kt_capture *c, uint64_t *since_us, uint64_t *until_us);
 void kt_capture_close(kt_capture *c);
 
 #endif

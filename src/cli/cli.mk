@@ -3,6 +3,7 @@ libkafkatap_a_SOURCES += src/cli/options.c src/cli/options.h
 # Dropping privileges, and the --prometheus endpoint (libmicrohttpd), are
 # linked into kafkatap only.
 kafkatap_SOURCES = src/cli/main.c src/cli/privileges.c src/cli/privileges.h \
+	src/cli/time_window.c src/cli/time_window.h \
 	src/cli/prometheus_server.c src/cli/prometheus_server.h
 kafkatap_CPPFLAGS = $(AM_CPPFLAGS) $(MHD_CFLAGS)
 kafkatap_LDADD = $(KT_LIBS) $(MHD_LIBS)

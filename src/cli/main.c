@@ -28,6 +28,7 @@
 #include "cli/options.h"
 #include "cli/privileges.h"
 #include "cli/prometheus_server.h"
+#include "cli/time_window.h"
 #include "report/report_prometheus.h"
 #include "stats/partition_stats.h"
 #include "report/report.h"
@@ -87,6 +88,8 @@ typedef struct app {
     char source[512];
     uint64_t last_ts_us;
     double next_report;     /* wall clock, live -I */
+    kt_time_window tw;      /* --since/--until */
+    int windowed;           /* either was given */
     kt_prom_server *prom;   /* --prometheus, or NULL */
     double next_prom;       /* wall clock: when to publish metrics again */
 } app;
@@ -101,6 +104,13 @@ static double wall_now(void)
 static void on_exchange(void *ctx, const kt_exchange *ex)
 {
     app *a = ctx;
+    uint64_t since_us, until_us;
+
+    if (a->windowed) {
+        kt_capture_window(a->cap, &since_us, &until_us);
+        if (!kt_window_exchange(&a->tw, since_us, ex))
+            return;
+    }
     kt_stats_add(a->stats, ex);
     kt_partitions_add(a->partitions, ex);
     if (a->win.stats) {
@@ -129,26 +139,6 @@ static kt_capture_stats capture_since(const kt_capture_stats *now,
     w.non_tcp = SINCE(non_tcp);
     w.first_ts_us = start_us;
     w.last_ts_us = now_us;
-    return w;
-}
-
-/* The session's totals since `then`: a window's. */
-static kt_session_totals totals_since(const kt_session_totals *now,
-                                      const kt_session_totals *then)
-{
-    kt_session_totals w;
-    w.requests = SINCE(requests);
-    w.matched = SINCE(matched);
-    w.unanswered = SINCE(unanswered);
-    w.no_response_expected = SINCE(no_response_expected);
-    w.unknown_capture_loss = SINCE(unknown_capture_loss);
-    w.orphan_responses = SINCE(orphan_responses);
-    w.lost_request_responses = SINCE(lost_request_responses);
-    w.malformed = SINCE(malformed);
-    w.connections = SINCE(connections);
-    w.midstream_connections = SINCE(midstream_connections);
-    w.missed_bytes = SINCE(missed_bytes);
-    w.ignored_connections = SINCE(ignored_connections);
     return w;
 }
 
@@ -191,14 +181,21 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     char source[600];
 
     kt_capture_get_stats(a->cap, &cs);
+    memset(&in, 0, sizeof in);
     in.source = a->source;
     in.capture = &cs;
     in.totals = kt_kafka_totals(a->kafka);
+    in.ninputs = kt_capture_inputs(a->cap, &in.inputs);
+    kt_capture_window(a->cap, &in.since_us, &in.until_us);
+    if (a->windowed) {
+        wt = kt_window_totals(&a->tw, in.totals);
+        in.totals = &wt;
+    }
     in.stats = a->stats;
     in.partitions = a->partitions;
     if (win) {
         wcs = capture_since(&cs, &win->capture_at_start, win->start_us, wall_us());
-        wt = totals_since(in.totals, &win->totals_at_start);
+        wt = kt_totals_since(in.totals, &win->totals_at_start);
         snprintf(source, sizeof source, "%s, the last %g s", a->source,
                  a->opt.interval_s);
         in.source = source;
@@ -272,6 +269,11 @@ static void prom_publish(app *a, int final)
 static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)
 {
     app *a = ctx;
+    if (seg && a->windowed) {
+        uint64_t since_us, until_us;
+        kt_capture_window(a->cap, &since_us, &until_us);
+        kt_window_segment(&a->tw, since_us, seg->ts_us, kt_kafka_totals(a->kafka));
+    }
     if (seg) {
         kt_tcp_segment(a->tcp, seg);
         now_us = seg->ts_us;
@@ -344,10 +346,17 @@ int main(int argc, char **argv)
         kt_options_free(&a.opt);
         return 1;
     }
-    if (a.opt.capture.read_file)
-        snprintf(a.source, sizeof a.source, "%s",
-                 strcmp(a.opt.capture.read_file, "-") ? a.opt.capture.read_file : "(stdin)");
-    else
+    if (a.opt.capture.read_file) {
+        const kt_input_file *files;
+        size_t nfiles = kt_capture_inputs(a.cap, &files);
+        if (nfiles > 1)
+            snprintf(a.source, sizeof a.source, "%s and %zu more files",
+                     files[0].path, nfiles - 1);
+        else
+            snprintf(a.source, sizeof a.source, "%s",
+                     strcmp(files[0].path, "-") ? files[0].path : "(stdin)");
+        a.windowed = a.opt.capture.since.set || a.opt.capture.until.set;
+    } else
         snprintf(a.source, sizeof a.source, "interface %s", a.opt.capture.interface);
 
     a.stats = kt_stats_new();

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include "capture/time_bound.h"
 #include "kafka/kafka_framing.h"
 #include "dissectors/kafka_records.h"
 #include "cli/options.h"
@@ -32,6 +34,8 @@ enum arg_kind {
     ARG_PORTS,          /* comma separated broker ports */
     ARG_EVENTS,         /* optional 'text' or 'json' */
     ARG_SORT,           /* a name of kt_partition_sort_parse() */
+    ARG_INPUT,          /* a capture file or glob, added to the list (-r) */
+    ARG_TIME,           /* kt_time_bound_parse(), into a kt_time_bound */
 };
 
 /* Where the value goes: the type of the kt_options field at `offset`. */
@@ -64,9 +68,28 @@ typedef struct opt_row {
 
 /* In the order of --help. */
 static const opt_row options[] = {
-    { .name = "read", .letter = 'r', .arg = ARG_STRING, .type = T_STR,
-      .offset = AT(capture.read_file), .metavar = "FILE",
-      .help = "read a capture (pcap, pcapng, .gz; - for stdin)" },
+    { .name = "read", .letter = 'r', .arg = ARG_INPUT, .type = T_NONE,
+      .metavar = "FILE",
+      .help = "read a capture (pcap, pcapng, .gz; - for stdin); several "
+              "files or a glob: one stream, in time order" },
+    { .name = "since", .arg = ARG_TIME, .type = T_NONE,
+      .offset = AT(capture.since), .metavar = "TIME",
+      .wants = "wants a time (2026-11-29T10:00:00Z, epoch seconds) or an "
+               "offset from the first packet (+30s, +5m, +1h)",
+      .help = "files: report only requests sent at or after TIME" },
+    { .name = "until", .arg = ARG_TIME, .type = T_NONE,
+      .offset = AT(capture.until), .metavar = "TIME",
+      .wants = "wants a time (2026-11-29T10:00:00Z, epoch seconds) or an "
+               "offset from the first packet (+30s, +5m, +1h)",
+      .help = "files: stop reading at TIME" },
+    { .name = "file-gap", .arg = ARG_SECONDS, .min = 1, .type = T_SECONDS,
+      .offset = AT(capture.file_gap_s),
+      .wants = "wants a positive number of seconds", .metavar = "S",
+      .help = "files: report time missing between files above S s (default "
+              KT_STR(KT_FILE_GAP_DEFAULT_S) ")" },
+    { .name = "quiet", .letter = 'q', .arg = ARG_NONE, .type = T_INT,
+      .offset = AT(capture.quiet), .set = 1,
+      .help = "no progress line or notices on standard error" },
     { .name = "interface", .letter = 'i', .arg = ARG_STRING, .type = T_STR,
       .offset = AT(capture.interface), .metavar = "INTERFACE",
       .help = "capture live until interrupted" },
@@ -316,6 +339,29 @@ static void option_name(const opt_row *r, char *buf, size_t len)
         snprintf(buf, len, "--%s", r->name);
 }
 
+/* One more capture file (or glob) to read. */
+static int add_input(kt_options *o, const char *arg, char *err, size_t errlen)
+{
+    const char **f = realloc(o->inputs_owned, (o->capture.nread_files + 1) * sizeof *f);
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    f[o->capture.nread_files++] = arg;
+    o->inputs_owned = f;
+    o->capture.read_files = f;
+    o->capture.read_file = f[0];
+    return 0;
+}
+
+/* An operand after -r FILE that names a regular file is one more capture
+ * file (a shell-expanded glob: -r kafka-*.pcap), not the filter. */
+static int is_capture_file(const char *s)
+{
+    struct stat sb;
+    return stat(s, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 /* Reads one option's argument (NULL when it has none) into o.  Returns 0,
  * or -1 with the message in err. */
 static int apply(kt_options *o, const opt_row *r, const char *arg, char *err, size_t errlen)
@@ -332,6 +378,13 @@ static int apply(kt_options *o, const opt_row *r, const char *arg, char *err, si
     case ARG_STRING:
         *(const char **)((char *)o + r->offset) = arg;
         return 0;
+    case ARG_INPUT:
+        return add_input(o, arg, err, errlen);
+    case ARG_TIME:
+        ok = kt_time_bound_parse(arg, (kt_time_bound *)((char *)o + r->offset)) == 0;
+        if (ok)
+            return 0;
+        break;
     case ARG_SIZE:
         ok = parse_size(arg, &v) == 0 && v >= r->min && v <= r->max;
         break;
@@ -429,8 +482,18 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
             FAIL("unknown option '-%c'", optopt);
         FAIL("unknown option '%s'", argv[optind - 1]);
     }
+    while (o->capture.read_file && strcmp(o->capture.read_file, "-") &&
+           optind < argc && is_capture_file(argv[optind]))
+        if (add_input(o, argv[optind++], err, errlen) < 0)
+            return -1;
     if (!!o->capture.read_file == !!o->capture.interface)
         FAIL("give exactly one of -r FILE or -i INTERFACE");
+    if ((o->capture.since.set || o->capture.until.set) && !o->capture.read_file)
+        FAIL("--since and --until work with capture files (-r) only");
+    if (o->capture.since.set && o->capture.until.set &&
+        o->capture.since.relative == o->capture.until.relative &&
+        o->capture.since.us >= o->capture.until.us)
+        FAIL("--since must come before --until");
     if (o->interval_s > 0 && !o->capture.interface)
         FAIL("-I works with live capture (-i) only");
     if (o->cumulative && o->interval_s <= 0)
@@ -465,6 +528,8 @@ void kt_options_free(kt_options *o)
 {
     free(o->bpf_owned);
     o->bpf_owned = NULL;
+    free(o->inputs_owned);
+    o->inputs_owned = NULL;
 }
 
 /* The default of a row as --help writes it: "9092", "100M", "120". */

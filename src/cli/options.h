@@ -31,6 +31,7 @@ typedef struct kt_options {
     int slow_produce_ms;      /* --slow-produce-ms, default 100 */
     int slow_fetch_ms;        /* --slow-fetch-ms, default 1000 */
     char *bpf_owned;          /* the joined filter expression */
+    const char **inputs_owned; /* capture.read_files */
     int help, version;
 } kt_options;
 

@@ -14,6 +14,8 @@ static const struct {
     [KT_AN_BAD_TCP] = { "bad_tcp_headers", "TCP headers that do not hold together" },
     [KT_AN_NIDS_WARNING] = { "ip_defrag_warnings", "warnings from IPv4 defragmentation (libnids)" },
     [KT_AN_IP_FRAGMENTS] = { "ip_fragmented_datagrams", "IPv4 datagrams that arrived in fragments" },
+    [KT_AN_FILE_GAP] = { "capture_file_gaps", "capture files read as one stream with time missing between them (more than --file-gap)" },
+    [KT_AN_FILE_OVERLAP] = { "capture_file_overlaps", "capture files read as one stream whose times overlap (not one host's rotated files?)" },
     [KT_AN_TCP_HOLES] = { "tcp_holes", "holes in TCP streams skipped (packets never captured)" },
     [KT_AN_TCP_MISSED_BYTES] = { "tcp_missed_bytes", "TCP payload bytes never captured, skipped over" },
     [KT_AN_TCP_OOO_BUDGET] = { "tcp_ooo_budget_exceeded", "times the out-of-order buffer budget was exceeded" },

@@ -18,6 +18,10 @@ typedef enum kt_anomaly_kind {
     KT_AN_BAD_TCP,             /* TCP header that does not hold together */
     KT_AN_NIDS_WARNING,        /* libnids reported a problem (IP defrag) */
     KT_AN_IP_FRAGMENTS,        /* IPv4 datagrams that arrived in fragments */
+    KT_AN_FILE_GAP,            /* -r files: a file starts later than --file-gap
+                                  after the one before it ends */
+    KT_AN_FILE_OVERLAP,        /* -r files: a file starts before the one
+                                  before it ends */
     /* TCP reassembly */
     KT_AN_TCP_HOLES,           /* holes skipped in a byte stream */
     KT_AN_TCP_MISSED_BYTES,    /* bytes never seen, skipped over */

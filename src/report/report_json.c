@@ -5,6 +5,7 @@
 #include "report/json_labels.h"
 #include "dissectors/kafka_names.h"
 #include "report/report.h"
+#include "report/report_inputs.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
@@ -297,6 +298,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     kt_json_kv_uint(&j, "if_dropped", c->if_dropped);
     kt_json_kv_uint(&j, "tcp_segments", c->tcp_segments);
     kt_json_object_end(&j);
+    kt_report_inputs_json(&j, m);
 
     kt_json_key(&j, "totals");
     kt_json_object_begin(&j);

@@ -321,6 +321,10 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     memset(&fi, 0, sizeof fi);
     m->source = in->source;
     m->final = in->final;
+    m->inputs = in->inputs;
+    m->ninputs = in->ninputs;
+    m->since_us = in->since_us;
+    m->until_us = in->until_us;
     m->top_n = in->top_n;
     if (in->capture)
         m->capture = *in->capture;

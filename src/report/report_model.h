@@ -67,6 +67,10 @@ typedef struct kt_report_input {
     int final;                          /* 0 for a live interim report */
     const kt_memcap *const *memory;     /* the memory accounts, in order */
     size_t nmemory;
+    const kt_input_file *inputs;        /* -r files in the order read; shown
+                                           when more than one */
+    size_t ninputs;
+    uint64_t since_us, until_us;        /* --since / --until, 0: none */
 } kt_report_input;
 
 /* The session's totals, as reported. */
@@ -183,6 +187,9 @@ typedef struct kt_report_model {
     kt_anomalies anomalies;
     kt_memcap memory[KT_REPORT_MAX_MEMORY]; /* copies, as of the build */
     size_t nmemory;
+    const kt_input_file *inputs;        /* the capture's: it outlives the model */
+    size_t ninputs;
+    uint64_t since_us, until_us;
     /* the model's own storage, for kt_report_model_free() */
     kt_partition_stats **merged_;
     kt_code_count **codes_;

@@ -7,6 +7,7 @@
 #include <time.h>
 #include "dissectors/kafka_names.h"
 #include "report/report.h"
+#include "report/report_inputs.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */
 
@@ -258,6 +259,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
     if (c->dropped || c->if_dropped)
         fprintf(out, ", %" PRIu64 " DROPPED by the capture", c->dropped + c->if_dropped);
     fputc('\n', out);
+    kt_report_inputs_text(out, m);
     fprintf(out, "  %" PRIu64 " Kafka connections (%" PRIu64 " picked up mid-stream), %" PRIu64
                  " requests: %" PRIu64 " answered, %" PRIu64 " unanswered, %" PRIu64
                  " acks=0; %" PRIu64 " orphan responses, %" PRIu64 " malformed frames\n",
