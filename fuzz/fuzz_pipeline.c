@@ -35,6 +35,7 @@
 #include "kafka/kafka_framing.h"
 #include "kafka/kafka_session.h"
 #include "stats/partition_stats.h"
+#include "stats/client_partition_stats.h"
 #include "report/report.h"
 #include "stats/stats.h"
 #include "reassembly/tcp_reassembly.h"
@@ -46,6 +47,7 @@ typedef struct pipe_state {
     kt_kafka *kafka;
     kt_stats *stats;
     kt_partitions *partitions;
+    kt_client_parts *client_parts;
     FILE *out;
     uint64_t last_ts;
 } pipe_state;
@@ -63,6 +65,7 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     pipe_state *s = ctx;
     kt_stats_add(s->stats, ex);
     kt_partitions_add(s->partitions, ex);
+    kt_client_parts_add(s->client_parts, ex);
     kt_event_write_text(s->out, ex);
     kt_event_write_json(s->out, ex);
 }
@@ -95,9 +98,10 @@ static int start(pipe_state *s, int tiny)
     s->out = devnull();
     s->stats = kt_stats_new();
     s->partitions = kt_partitions_new();
+    s->client_parts = kt_client_parts_new();
     s->kafka = kt_kafka_new(&sc, on_exchange, s);
     s->tcp = kt_tcp_new(&tc, &kt_kafka_tcp_callbacks, s->kafka);
-    if (!s->out || !s->stats || !s->partitions || !s->kafka || !s->tcp)
+    if (!s->out || !s->stats || !s->partitions || !s->client_parts || !s->kafka || !s->tcp)
         abort();
     return 0;
 }
@@ -118,6 +122,7 @@ static void finish(pipe_state *s, kt_capture_stats *cs)
     in.totals = kt_kafka_totals(s->kafka);
     in.stats = s->stats;
     in.partitions = s->partitions;
+    in.client_parts = s->client_parts;
     in.top_n = 20;
     in.final = 1;
     kt_report_model *m = kt_report_build(&in);
@@ -138,6 +143,7 @@ static void finish(pipe_state *s, kt_capture_stats *cs)
     kt_kafka_free(s->kafka);
     kt_stats_free(s->stats);
     kt_partitions_free(s->partitions);
+    kt_client_parts_free(s->client_parts);
 }
 
 static int is_capture(const uint8_t *d, size_t n)

@@ -28,6 +28,7 @@
 #include "kafka/kafka_connections.h"
 #include "kafka/kafka_session.h"
 #include "stats/partition_stats.h"
+#include "stats/client_partition_stats.h"
 #include "report/report.h"
 #include "stats/stats.h"
 #include "kafka/topics.h"
@@ -46,6 +47,7 @@
 typedef struct world {
     kt_stats *stats;
     kt_partitions *parts;
+    kt_client_parts *cparts;
     kt_topics topics;
     kt_intern ids;
     kt_endpoint broker[4];
@@ -59,6 +61,8 @@ static world *world_new(void)
     assert_non_null(w);
     w->stats = kt_stats_new();
     w->parts = kt_partitions_new();
+    w->cparts = kt_client_parts_new();
+    assert_non_null(w->cparts);
     assert_non_null(w->stats);
     assert_non_null(w->parts);
     assert_int_equal(kt_topics_init(&w->topics, 1000), 0);
@@ -79,6 +83,7 @@ static world *world_new(void)
 static void world_free(world *w)
 {
     kt_partitions_free(w->parts);
+    kt_client_parts_free(w->cparts);
     kt_stats_free(w->stats);
     kt_topics_free(&w->topics);
     kt_intern_free(&w->ids);
@@ -161,6 +166,7 @@ static void add(world *w, const req *r, int times)
         }
         kt_stats_add(w->stats, &ex);
         kt_partitions_add(w->parts, &ex);
+        kt_client_parts_add(w->cparts, &ex);
         free(d);
     }
 }
@@ -185,6 +191,7 @@ static size_t compute_lossy(world *w, const kt_capture_stats *cap, const kt_sess
     memset(&in, 0, sizeof in);
     in.stats = w->stats;
     in.partitions = w->parts;
+    in.client_parts = w->cparts;
     in.capture = cap;
     in.totals = t;
     in.conns = conns;
@@ -394,7 +401,7 @@ static void test_slow_produce(void **state)
         if (c == 2) {
             assert_int_equal(k, 0);
         } else {
-            assert_int_equal(k, 2);          /* the broker and the partition */
+            assert_int_equal(k, 3);          /* the broker, the client id, the partition */
             assert_int_equal(h[0]->severity, c ? KT_SEV_CRITICAL : KT_SEV_WARNING);
             assert_true(metric(h[0], "over") == 12 && metric(h[0], "answered") == 12);
             assert_true(metric(h[0], "threshold_ms") == 100);
@@ -417,9 +424,9 @@ static void test_findings_grouped(void **state)
         produce(w, "ingest", p, 12, 150 + p, 0);
     size_t n = compute(w, &f);
     assert_int_equal(of_kind(f, n, "slow_produce", h, 8), 1);
-    assert_true(metric(h[0], "more_like_it") == 6);
-    assert_contains(h[0]->summary, "and 6 more like it:");
-    assert_contains(h[0]->summary, ", and 3 others");
+    assert_true(metric(h[0], "more_like_it") == 7);   /* the client id too */
+    assert_contains(h[0]->summary, "and 7 more like it:");
+    assert_contains(h[0]->summary, ", and 4 others");
     free(f);
     world_free(w);
 }
@@ -626,6 +633,105 @@ static void test_error_storm(void **state)
     }
 }
 
+/* ---- failing_client ---------------------------------------------------- */
+
+#define MESSAGE_TOO_LARGE 10
+#define SASL_HANDSHAKE 17
+#define SASL_AUTHENTICATE 36
+#define SASL_AUTHENTICATION_FAILED 58
+#define UNSUPPORTED_SASL_MECHANISM 33
+
+/* Client "svc": ok requests of 2 records acknowledged, bad of 2 records
+ * refused with MESSAGE_TOO_LARGE on partitions 0 and 1 of "payments" (the
+ * first bad/2 on 0).  Thresholds: >= 10 records refused and >= 5% of the
+ * answered ones; critical at 50%. */
+static void test_failing_client(void **state)
+{
+    (void)state;
+    static const struct { int ok, bad, want; } t[] = {
+        { 10, 6, KT_SEV_WARNING },      /* 12 of 32 records, 37.5% */
+        { 5, 5, KT_SEV_CRITICAL },      /* 10 of 20, 50% */
+        { 4, 10, KT_SEV_CRITICAL },     /* 20 of 28, 71.4% */
+        { 0, 4, -1 },                   /* 8 records: under 10, though 100% */
+        { 120, 6, -1 },                 /* 12 of 252: 4.8%, under 5% */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        req ok = { PRODUCE, 0, "svc", 2000, 0, 0, topic(w, "payments"), 2, 2 };
+        req bad = { PRODUCE, 0, "svc", 2000, MESSAGE_TOO_LARGE, 0, topic(w, "payments"), 0, 2 };
+        add(w, &ok, t[i].ok);
+        add(w, &bad, t[i].bad / 2);
+        bad.partition = 1;
+        add(w, &bad, t[i].bad - t[i].bad / 2);
+        produce(w, "payments", 2, 30, 2, 0);      /* another client, all acked */
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "failing_client", h, 4);
+        if (t[i].want < 0) {
+            assert_int_equal(k, 0);
+        } else {
+            char buf[128];
+            assert_int_equal(k, 1);
+            assert_int_equal(h[0]->severity, t[i].want);
+            assert_string_equal(h[0]->subject, "client id svc");
+            assert_true(metric(h[0], "failed_records") == 2 * t[i].bad);
+            assert_true(metric(h[0], "answered_records") == 2 * (t[i].ok + t[i].bad));
+            assert_true(metric(h[0], "partitions_failing") == 2);
+            /* most refused first, ties by partition */
+            int p0 = 2 * (t[i].bad / 2), p1 = 2 * (t[i].bad - t[i].bad / 2);
+            snprintf(buf, sizeof buf, "MESSAGE_TOO_LARGE=%d; partitions: payments/%d %d, payments/%d %d",
+                     2 * t[i].bad, p1 > p0, p1 > p0 ? p1 : p0, p1 <= p0, p1 > p0 ? p0 : p1);
+            assert_contains(h[0]->summary, buf);
+        }
+        free(f);
+        world_free(w);
+    }
+}
+
+/* Logins of client "login": failed SaslAuthenticate, ok ones, and failed
+ * SaslHandshakes.  Thresholds: >= 3 failed and >= 50% of the logins;
+ * critical when none succeeded. */
+static void test_sasl_auth_failure(void **state)
+{
+    (void)state;
+    static const struct { int bad, ok, bad_handshake, want; } t[] = {
+        { 3, 0, 0, KT_SEV_CRITICAL },   /* 3 of 3 */
+        { 3, 2, 0, KT_SEV_WARNING },    /* 3 of 5, 60% */
+        { 1, 0, 2, KT_SEV_CRITICAL },   /* 3 of 3, two of them at the handshake */
+        { 2, 0, 0, -1 },                /* 2: under 3 */
+        { 3, 4, 0, -1 },                /* 3 of 7, 42.9% */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        req hs = { SASL_HANDSHAKE, 0, "login", 500, 0, 0, NULL, 0, 0 };
+        req au = { SASL_AUTHENTICATE, 0, "login", 300000, SASL_AUTHENTICATION_FAILED, 0, NULL, 0, 0 };
+        add(w, &hs, t[i].bad + t[i].ok);
+        add(w, &au, t[i].bad);
+        au.error = 0;
+        add(w, &au, t[i].ok);
+        hs.error = UNSUPPORTED_SASL_MECHANISM;
+        add(w, &hs, t[i].bad_handshake);
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "sasl_auth_failure", h, 4);
+        if (t[i].want < 0) {
+            assert_int_equal(k, 0);
+        } else {
+            int failed = t[i].bad + t[i].bad_handshake;
+            assert_int_equal(k, 1);
+            assert_int_equal(h[0]->severity, t[i].want);
+            assert_string_equal(h[0]->subject, "client id login");
+            assert_true(metric(h[0], "failed_logins") == failed);
+            assert_true(metric(h[0], "logins") == failed + t[i].ok);
+            assert_contains(h[0]->summary, t[i].bad_handshake
+                ? "UNSUPPORTED_SASL_MECHANISM=2, SASL_AUTHENTICATION_FAILED=1"
+                : "SASL_AUTHENTICATION_FAILED=3");
+        }
+        free(f);
+        world_free(w);
+    }
+}
+
 /* Version and member id negotiation are steps of the protocol, not storms. */
 static void test_error_storm_expected_steps(void **state)
 {
@@ -824,14 +930,19 @@ static void test_order(void **state)
     add(w, &a, 10);
     req ok = { API_VERSIONS, 0, "app", 100, 0, 0, NULL, 0, 0 };
     add(w, &ok, 90);
+    /* the 60% refused records of client app are also a critical
+     * failing_client, 60% over 5%: 12x, ahead of the error storm's 60% over
+     * 5% of responses... both 12x: then by kind */
     size_t n = compute(w, &f);
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 4);
     assert_int_equal(f[0].severity, KT_SEV_CRITICAL);
     assert_string_equal(f[0].kind, "error_storm");
-    assert_int_equal(f[1].severity, KT_SEV_WARNING);
-    assert_string_equal(f[1].kind, "unanswered_requests");     /* 3% / 1% = 3 */
+    assert_int_equal(f[1].severity, KT_SEV_CRITICAL);
+    assert_string_equal(f[1].kind, "failing_client");
     assert_int_equal(f[2].severity, KT_SEV_WARNING);
-    assert_string_equal(f[2].subject, "ApiVersions NOT_LEADER_OR_FOLLOWER"); /* 10% / 5% = 2 */
+    assert_string_equal(f[2].kind, "unanswered_requests");     /* 3% / 1% = 3 */
+    assert_int_equal(f[3].severity, KT_SEV_WARNING);
+    assert_string_equal(f[3].subject, "ApiVersions NOT_LEADER_OR_FOLLOWER"); /* 10% / 5% = 2 */
     free(f);
     world_free(w);
 
@@ -857,6 +968,7 @@ static char *report(world *w, int json, int top_n)
     in.source = "test";
     in.stats = w->stats;
     in.partitions = w->parts;
+    in.client_parts = w->cparts;
     in.top_n = top_n;
     in.sort = KT_SORT_TIME;     /* the order these tests were written for */
     in.final = 1;
@@ -1035,6 +1147,8 @@ int main(void)
         cmocka_unit_test(test_slow_broker_on_produce),
         cmocka_unit_test(test_error_storm),
         cmocka_unit_test(test_error_storm_expected_steps),
+        cmocka_unit_test(test_failing_client),
+        cmocka_unit_test(test_sasl_auth_failure),
         cmocka_unit_test(test_throttling),
         cmocka_unit_test(test_unanswered),
         cmocka_unit_test(test_capture_loss),

@@ -154,8 +154,21 @@ def check(pcap, truth):
     leaders = {str(l) for t in truth["topics"].values() for l in t["leaders"]}
 
     def slow_brokers(doc):
-        return {f["subject"] for f in doc["findings"]
-                if f["kind"] == "slow_produce" and f["subject"].startswith("broker ")}
+        """Brokers a slow_produce finding names: as its subject, or among
+        the peers a grouped one names ("and N more like it: broker X (warning)")."""
+        named = set()
+        for f in doc["findings"]:
+            if f["kind"] != "slow_produce":
+                continue
+            if f["subject"].startswith("broker "):
+                named.add(f["subject"])
+            more = f["summary"].split("more like it:", 1)
+            if len(more) == 2:
+                for peer in more[1].split(","):
+                    peer = peer.strip().rsplit(" (", 1)[0]
+                    if peer.startswith("broker "):
+                        named.add(peer)
+        return named
 
     want_slow = {"broker " + addr[b] for b in leaders
                  if rtt.get(b, 0) >= SLOW_PRODUCE_MS}

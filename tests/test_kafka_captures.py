@@ -321,6 +321,66 @@ def check_skew(res, name, truth):
               g["committed_offset_total"] == events, f"{g['committed_offset_total']} vs {events}")
 
 
+def produce_outcomes(exchanges, names):
+    """Per client id: records acknowledged and refused per partition, and the
+    refusing error codes, from Produce requests and their responses."""
+    acked = collections.defaultdict(collections.Counter)
+    failed = collections.defaultdict(collections.Counter)
+    codes = collections.defaultdict(collections.Counter)
+    for e in exchanges:
+        if e["api"] != "Produce" or not e["response"]:
+            continue
+        errs = {}
+        for t in e["response"]["Responses"]:
+            tname = t.get("Name") or names.get(kw.uuid_str(t.get("TopicId", b"")), "?")
+            for p in t["PartitionResponses"]:
+                errs[(tname, p["Index"])] = p["ErrorCode"]
+        for t in e["request"]["TopicData"]:
+            tname = t.get("Name") or names.get(kw.uuid_str(t.get("TopicId", b"")), "?")
+            for p in t["PartitionData"]:
+                n = sum(b["count"] for b in kw.record_batches(p["Records"]))
+                err = errs.get((tname, p["Index"]))
+                if err == 0:
+                    acked[e["client_id"]][str(p["Index"])] += n
+                elif err is not None:
+                    failed[e["client_id"]][str(p["Index"])] += n
+                    codes[e["client_id"]][err] += n
+    return acked, failed, codes
+
+
+MESSAGE_TOO_LARGE = 10
+SASL_AUTHENTICATION_FAILED = 58
+
+
+def check_client_failures(res, name, ex, truth, names):
+    """Each producer's own delivery callbacks (acked and failed per partition)
+    = the Produce responses on the wire; every refusal is MESSAGE_TOO_LARGE."""
+    acked, failed, codes = produce_outcomes(ex, names)
+    for c in clients(truth, "producer"):
+        cid = c["client_id"]
+        res.check(f"{name}: {cid}: records acknowledged per partition on the wire = its callbacks",
+                  dict(acked[cid]) == c["acked_by_partition"], f"{dict(acked[cid])} vs {c['acked_by_partition']}")
+        res.check(f"{name}: {cid}: records refused per partition on the wire = its failed callbacks",
+                  dict(failed[cid]) == c["failed_by_partition"], f"{dict(failed[cid])} vs {c['failed_by_partition']}")
+        res.check(f"{name}: {cid}: every refusal is MESSAGE_TOO_LARGE (RecordTooLargeException)",
+                  set(codes[cid]) <= {MESSAGE_TOO_LARGE}
+                  and sum(codes[cid].values()) == c["failed_by_error"].get("RecordTooLargeException", 0),
+                  dict(codes[cid]))
+
+
+def check_sasl(res, name, ex, truth):
+    """Each client's failed-/successful-authentication-total = its
+    SaslAuthenticate responses with SASL_AUTHENTICATION_FAILED / error 0."""
+    for c in clients(truth, "producer"):
+        cid = c["client_id"]
+        au = [e for e in ex if e["api"] == "SaslAuthenticate" and e["client_id"] == cid and e["response"]]
+        bad = sum(e["response"]["ErrorCode"] == SASL_AUTHENTICATION_FAILED for e in au)
+        good = sum(e["response"]["ErrorCode"] == 0 for e in au)
+        res.check(f"{name}: {cid}: SaslAuthenticate failed {bad}, succeeded {good} = its metrics",
+                  (bad, good) == (c["auth_failed"], c["auth_succeeded"]) and bad + good == len(au),
+                  f"metrics {c['auth_failed']}, {c['auth_succeeded']}")
+
+
 def check_capture(res, pcap, truth_path, schema, show_versions):
     name = os.path.basename(pcap)[:-len(".pcap")]
     with open(truth_path) as f:
@@ -388,6 +448,10 @@ def check_capture(res, pcap, truth_path, schema, show_versions):
         check_broker_failure(res, name, pcap, ex, truth, failed)
     elif scenario == "skew":
         check_skew(res, name, truth)
+    elif scenario == "client-failures":
+        check_client_failures(res, name, ex, truth, names)
+    elif scenario == "sasl":
+        check_sasl(res, name, ex, truth)
     else:
         res.check(f"{name}: known scenario", False, scenario)
     return ex, names, truth

@@ -446,7 +446,7 @@ static void test_usage(void **state)
         "  --hole-timeout S     skip a TCP hole after S seconds (default 5)\n"
         "  --idle-timeout S     forget a connection idle for S seconds (default 600)\n"
         "  --prometheus [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
-        "  --prometheus-top N   partitions with their own metrics (default 10)\n"
+        "  --prometheus-top N   partitions and client ids with their own metrics (default 10)\n"
         "  --prometheus-linger S  keep serving metrics S seconds after the capture ends\n"
         "  -h, --help           this help\n"
         "  -V, --version        version\n";

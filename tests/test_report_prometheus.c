@@ -4,7 +4,7 @@
  * Checked: the families and samples the man page lists are there with
  * their labels; histogram buckets are cumulative, in seconds, and end in a
  * +Inf bucket equal to _count, with _sum in seconds; only the busiest
- * top_n partitions get series while the totals cover all; label values
+ * top_n partitions and client ids get series while the totals cover all; label values
  * from the wire (a topic name with a quote, a backslash, a newline and a
  * control byte) are escaped so Prometheus reads them; findings are counted
  * by kind and severity.  When promtool (Debian's prometheus package) is
@@ -42,6 +42,9 @@ typedef struct fixture {
     kt_histogram lat_produce, lat_meta;
     kt_code_count errors[2];
     kt_finding findings[3];
+    kt_report_delivery deliveries[3];
+    kt_istr *ids[3];
+    kt_code_count refused[1];
     char *text;
     size_t len;
 } fixture;
@@ -98,6 +101,25 @@ static void build(fixture *f)
         f->parts[i].stats = &f->ps[i];
     }
 
+    /* client ids: "quiet" (1 record), "busy" (500 + 50 fetched, 30 refused),
+     * "mid" (300): with top_n 2, busy and mid get series */
+    static const char *client_names[3] = { "quiet", "busy", "mid" };
+    static const uint64_t sent[3] = { 1, 500, 300 };
+    f->refused[0] = (kt_code_count){ 10, 30 };  /* MESSAGE_TOO_LARGE */
+    for (int i = 0; i < 3; i++) {
+        f->ids[i] = istr(client_names[i], strlen(client_names[i]));
+        f->deliveries[i].client_id = f->ids[i];
+        f->deliveries[i].d.records_sent = sent[i];
+        f->deliveries[i].d.records_acked = sent[i];
+    }
+    f->deliveries[1].d.records_acked = 470;
+    f->deliveries[1].d.records_failed = 30;
+    f->deliveries[1].d.failed = f->refused;
+    f->deliveries[1].d.nfailed = 1;
+    f->deliveries[1].d.records_fetched = 50;
+    f->m.deliveries = f->deliveries;
+    f->m.ndeliveries = 3;
+
     f->findings[0] = (kt_finding){ .kind = "slow_broker", .severity = KT_SEV_WARNING };
     f->findings[1] = (kt_finding){ .kind = "slow_broker", .severity = KT_SEV_WARNING };
     f->findings[2] = (kt_finding){ .kind = "error_storm", .severity = KT_SEV_CRITICAL };
@@ -123,6 +145,7 @@ static void done(fixture *f)
     for (int i = 0; i < 3; i++) {
         kt_hist_free(&f->ps[i].produce.latency);
         free(f->names[i]);
+        free(f->ids[i]);
     }
     free(f->text);
 }
@@ -178,6 +201,13 @@ static void test_samples(void **state)
      * control byte as the text report shows it (\u0001), its backslash
      * escaped */
     has_line(&f, "kafkatap_partition_produce_records_total{topic=\"we\\\"ird\\\\na\\nme\\\\u0001\",partition=\"1\"} 200");
+    /* per-client delivery: the two busiest client ids only */
+    has_line(&f, "kafkatap_client_produce_records_total{client_id=\"busy\"} 500");
+    has_line(&f, "kafkatap_client_produce_acked_records_total{client_id=\"busy\"} 470");
+    has_line(&f, "kafkatap_client_produce_failed_records_total{client_id=\"busy\",code=\"MESSAGE_TOO_LARGE\"} 30");
+    has_line(&f, "kafkatap_client_fetch_records_total{client_id=\"busy\"} 50");
+    has_line(&f, "kafkatap_client_produce_records_total{client_id=\"mid\"} 300");
+    assert_null(strstr(f.text, "client_id=\"quiet\""));
     has_line(&f, "kafkatap_findings{kind=\"slow_broker\",severity=\"warning\"} 2");
     has_line(&f, "kafkatap_findings{kind=\"error_storm\",severity=\"critical\"} 1");
     done(&f);

@@ -1,6 +1,6 @@
 /* test_table.c - unit tests of the keyed table (src/common/table.[ch]) and
  * of the tables built on it: interned strings, topics, the broker table of
- * the statistics.
+ * the statistics, the per-client partitions (sizes).
  *
  * Checked: each key gets one entry, in the order first seen, whose pointer
  * survives growth; keys whose hashes collide (all of them, or all in one
@@ -23,6 +23,7 @@
 #include "common/siphash.h"
 #include "common/table.h"
 #include "kafka/topics.h"
+#include "stats/client_partition_stats.h"
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
 
@@ -412,7 +413,12 @@ static void test_quoted_sizes(void **state)
     assert_int_equal(sizeof(kt_partition_stats), 1176);
     assert_int_equal(KT_PARTITION_ENTRY_BYTES, 1208);
     assert_int_equal(sizeof(kt_broker_stats), 792);
-    assert_int_equal(sizeof(kt_client_stats), 392);
+    assert_int_equal(sizeof(kt_client_stats), 808);
+    assert_int_equal(sizeof(kt_client_partition), 120);
+    assert_int_equal(KT_CLIENT_PARTITION_ENTRY_BYTES, 152);
+    assert_int_equal(sizeof(kt_client_delivery), 104);
+    /* 100,000 (client id, partition) entries: 15.2 MB with their table */
+    assert_int_equal(KT_MAX_CLIENT_PARTITIONS * KT_CLIENT_PARTITION_ENTRY_BYTES / 100000, 152);
     assert_int_equal(sizeof(kt_throttle_stats), 64);
     assert_int_equal(sizeof(kt_topic), 48);
     assert_int_equal(sizeof(kt_istr), 16);

@@ -18,6 +18,7 @@ KT_UNIT_TESTS = \
 	tests/test_session \
 	tests/test_histogram \
 	tests/test_table \
+	tests/test_client_partitions \
 	tests/test_memcap \
 	tests/test_findings \
 	tests/test_report_model \
@@ -83,6 +84,12 @@ EXTRA_DIST += tests/test_prometheus.py
 # ground truth (shares of produced records, injected RTTs).
 TESTS += tests/test_findings_truth.py
 EXTRA_DIST += tests/test_findings_truth.py
+
+# Per-client delivery and the client findings against the clients' own
+# delivery callbacks and login metrics (real Kafka) and librdkafka's
+# delivery reports and injected errors (mock).
+TESTS += tests/test_client_truth.py
+EXTRA_DIST += tests/test_client_truth.py
 
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture

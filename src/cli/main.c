@@ -31,6 +31,7 @@
 #include "cli/time_window.h"
 #include "report/report_prometheus.h"
 #include "stats/partition_stats.h"
+#include "stats/client_partition_stats.h"
 #include "report/report.h"
 #include "stats/stats.h"
 #include "reassembly/tcp_reassembly.h"
@@ -72,6 +73,7 @@ static void install_signals(void)
 typedef struct window {
     kt_stats *stats;
     kt_partitions *partitions;
+    kt_client_parts *client_parts;
     kt_capture_stats capture_at_start;
     kt_session_totals totals_at_start;
     uint64_t start_us;      /* wall clock */
@@ -84,6 +86,7 @@ typedef struct app {
     kt_kafka *kafka;
     kt_stats *stats;
     kt_partitions *partitions;
+    kt_client_parts *client_parts;   /* per-client delivery */
     window win;             /* live -I without --cumulative */
     char source[512];
     uint64_t last_ts_us;
@@ -113,9 +116,11 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     }
     kt_stats_add(a->stats, ex);
     kt_partitions_add(a->partitions, ex);
+    kt_client_parts_add(a->client_parts, ex);
     if (a->win.stats) {
         kt_stats_add(a->win.stats, ex);
         kt_partitions_add(a->win.partitions, ex);
+        kt_client_parts_add(a->win.client_parts, ex);
     }
     if (a->opt.events == KT_EVENTS_TEXT)
         kt_event_write_text(stdout, ex);
@@ -157,12 +162,14 @@ static int window_start(app *a)
 {
     kt_stats_free(a->win.stats);
     kt_partitions_free(a->win.partitions);
+    kt_client_parts_free(a->win.client_parts);
     a->win.stats = kt_stats_new();
     a->win.partitions = kt_partitions_new();
+    a->win.client_parts = kt_client_parts_new();
     kt_capture_get_stats(a->cap, &a->win.capture_at_start);
     a->win.totals_at_start = *kt_kafka_totals(a->kafka);
     a->win.start_us = wall_us();
-    return a->win.stats && a->win.partitions ? 0 : -1;
+    return a->win.stats && a->win.partitions && a->win.client_parts ? 0 : -1;
 }
 
 /* The model of a report of the whole run (window NULL) or of the window;
@@ -193,6 +200,7 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     }
     in.stats = a->stats;
     in.partitions = a->partitions;
+    in.client_parts = a->client_parts;
     if (win) {
         wcs = capture_since(&cs, &win->capture_at_start, win->start_us, wall_us());
         wt = kt_totals_since(in.totals, &win->totals_at_start);
@@ -203,6 +211,7 @@ static kt_report_model *build_model(app *a, int final, const window *win)
         in.totals = &wt;
         in.stats = win->stats;
         in.partitions = win->partitions;
+        in.client_parts = win->client_parts;
     }
     in.top_n = a->opt.top_n;
     in.sort = a->opt.sort;
@@ -213,9 +222,10 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.conns_not_kept = not_kept;
     in.final = final;
     mem[nmem++] = kt_tcp_memory(a->tcp);
-    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 2 - nmem);
+    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 3 - nmem);
     mem[nmem++] = &a->stats->mem;
     mem[nmem++] = &a->partitions->mem;
+    mem[nmem++] = &a->client_parts->mem;
     in.memory = mem;
     in.nmemory = nmem;
     model = kt_report_build(&in);
@@ -361,9 +371,10 @@ int main(int argc, char **argv)
 
     a.stats = kt_stats_new();
     a.partitions = kt_partitions_new();
+    a.client_parts = kt_client_parts_new();
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
     a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
-    if (!a.stats || !a.partitions || !a.kafka || !a.tcp ||
+    if (!a.stats || !a.partitions || !a.client_parts || !a.kafka || !a.tcp ||
         (a.opt.interval_s > 0 && !a.opt.cumulative && window_start(&a) < 0)) {
         fprintf(stderr, "kafkatap: out of memory\n");
         return 1;
@@ -408,8 +419,10 @@ int main(int argc, char **argv)
     kt_kafka_free(a.kafka);
     kt_stats_free(a.stats);
     kt_partitions_free(a.partitions);
+    kt_client_parts_free(a.client_parts);
     kt_stats_free(a.win.stats);
     kt_partitions_free(a.win.partitions);
+    kt_client_parts_free(a.win.client_parts);
     kt_capture_close(a.cap);
     kt_options_free(&a.opt);
     return rc;

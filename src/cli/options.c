@@ -213,7 +213,7 @@ static const opt_row options[] = {
     { .name = "prometheus-top", .arg = ARG_SIZE, .min = 1, .max = 10000,
       .type = T_INT, .offset = AT(prometheus_top), .def = 10,
       .flags = OWN_DEFAULT, .wants = "wants 1 to 10000 partitions",
-      .metavar = "N", .help = "partitions with their own metrics",
+      .metavar = "N", .help = "partitions and client ids with their own metrics",
       .show = SHOW_NUMBER },
     { .name = "prometheus-linger", .arg = ARG_SECONDS, .min = 0,
       .type = T_SECONDS, .offset = AT(prometheus_linger_s),

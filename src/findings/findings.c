@@ -1,11 +1,12 @@
 /* findings.c - the findings: what an expert would say about the statistics
  * of a capture, each citing the numbers behind it.  The rules live in one
  * file per family (findings_load.c, findings_latency.c, findings_errors.c,
- * findings_capture.c; rules.h); this file runs them, folds a per-peer rule
+ * findings_capture.c, findings_clients.c; rules.h); this file runs them, folds a per-peer rule
  * that fires for many peers into one finding and orders the result.
  *
  * Grouping: a per-peer rule (hot_partition, hot_broker, slow_broker,
- * slow_produce, slow_fetch, throttling) firing for GROUP_MIN (4) subjects
+ * slow_produce, slow_fetch, throttling, failing_client, sasl_auth_failure)
+ * firing for GROUP_MIN (4) subjects
  * or more is one finding, the worst, naming GROUP_NAMED (3) more.
  *
  * Order: most severe first, then by how far the rule's main number is past
@@ -48,7 +49,8 @@ static int cmp_entry(const void *a, const void *b)
 static int grouped_kind(const char *kind)
 {
     static const char *const kinds[] = { "hot_partition", "hot_broker", "slow_broker", "slow_produce",
-                                         "slow_fetch", "throttling" };
+                                         "slow_fetch", "throttling", "failing_client",
+                                         "sasl_auth_failure" };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kind, kinds[i]))
             return 1;
@@ -95,7 +97,7 @@ static size_t group_peers(kt_finding_entry *e, size_t n)
 size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
 {
     static void (*const families[])(kt_finding_list *, const kt_findings_input *) = {
-        kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_capture,
+        kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_capture, kt_rules_clients,
     };
     kt_finding_list l = { 0 };
 

@@ -5,8 +5,8 @@
  * Rules (the thresholds are the constants below; the man page, FINDINGS,
  * says the same):
  *
- * slow_produce, slow_fetch  Per broker and topic-partition Produce, per
- *                 topic-partition Fetch that returned data: at least
+ * slow_produce, slow_fetch  Per broker, client id and topic-partition
+ *                 Produce, per topic-partition Fetch that returned data: at least
  *                 ABS_MIN_ANSWERED (10) answered and ABS_SHARE (50%) of them
  *                 at the threshold or above (--slow-produce-ms 100,
  *                 --slow-fetch-ms 1000): warning; critical at a p50 of
@@ -156,6 +156,13 @@ static void slow_absolute(kt_finding_list *l, const kt_findings_input *in)
         kt_endpoint_format(&b->broker, name, sizeof name);
         snprintf(subj, sizeof subj, "broker %s", name);
         slow_abs(l, "slow_produce", "Produce", subj, &b->produce.latency, prod_ms);
+    }
+    for (size_t i = 0; i < s->nclients; i++) {
+        const kt_client_stats *c = s->clients[i];
+        char id[160];
+        kt_label_client_id(id, sizeof id, c->client_id);
+        snprintf(subj, sizeof subj, "client id %s", id);
+        slow_abs(l, "slow_produce", "Produce", subj, &c->produce.latency, prod_ms);
     }
     for (size_t i = 0; in->partitions && i < in->npartitions; i++) {
         const kt_partition_stats *p = in->partitions[i];

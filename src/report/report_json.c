@@ -123,6 +123,69 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_object_end(j);
 }
 
+/* "topic" (name, else id, else null), "topic_id", "topic_resolved". */
+static void topic_fields(kt_json *j, const kt_topic_label *t)
+{
+    kt_json_key(j, "topic");
+    if (t->name)
+        kt_json_string_n(j, (const uint8_t *)t->name, t->name_len);
+    else if (t->has_id)
+        kt_json_string(j, t->id);
+    else
+        kt_json_null(j);
+    kt_json_key(j, "topic_id");
+    if (t->has_id)
+        kt_json_string(j, t->id);
+    else
+        kt_json_null(j);
+    kt_json_key(j, "topic_resolved");
+    kt_json_bool(j, t->resolved);
+}
+
+/* A client's delivery counts (client_partition_stats.h). */
+static void delivery_counts(kt_json *j, const kt_delivery *d)
+{
+    char eb[32];
+    kt_json_kv_uint(j, "produce_requests", d->produce_requests);
+    kt_json_kv_uint(j, "records_sent", d->records_sent);
+    kt_json_kv_uint(j, "bytes_sent", d->bytes_sent);
+    kt_json_kv_uint(j, "records_acked", d->records_acked);
+    kt_json_kv_uint(j, "records_failed", d->records_failed);
+    kt_json_key(j, "failed_by_error");
+    kt_json_object_begin(j);
+    for (int i = 0; i < d->nfailed; i++) {
+        kt_json_key(j, kt_error_label(d->failed[i].code, eb, sizeof eb));
+        kt_json_uint(j, d->failed[i].count);
+    }
+    kt_json_object_end(j);
+    kt_json_kv_uint(j, "records_unanswered", d->records_unanswered);
+    kt_json_kv_uint(j, "records_acks0", d->records_acks0);
+    kt_json_kv_uint(j, "fetch_requests", d->fetch_requests);
+    kt_json_kv_uint(j, "records_fetched", d->records_fetched);
+    kt_json_kv_uint(j, "bytes_fetched", d->bytes_fetched);
+}
+
+static void delivery(kt_json *j, const kt_report_delivery *r)
+{
+    kt_topic_label t;
+    kt_json_key(j, "delivery");
+    kt_json_object_begin(j);
+    delivery_counts(j, &r->d);
+    kt_json_key(j, "partitions");
+    kt_json_array_begin(j);
+    for (size_t i = 0; i < r->nparts; i++) {
+        kt_json_object_begin(j);
+        kt_topic_label_of(&t, r->parts[i]->topic);
+        topic_fields(j, &t);
+        kt_json_key(j, "partition");
+        kt_json_int(j, r->parts[i]->partition);
+        delivery_counts(j, &r->parts[i]->d);
+        kt_json_object_end(j);
+    }
+    kt_json_array_end(j);
+    kt_json_object_end(j);
+}
+
 /* Every topic-partition (not only the --top ones), in the order of --sort. */
 static void partitions(kt_json *j, const kt_report_model *m)
 {
@@ -131,23 +194,9 @@ static void partitions(kt_json *j, const kt_report_model *m)
     kt_json_key(j, "partitions");
     kt_json_array_begin(j);
     for (size_t i = 0; i < m->npartitions; i++) {
-        const kt_topic_label *t = &m->partitions[i].topic;
         const kt_partition_stats *e = m->partitions[i].stats;
         kt_json_object_begin(j);
-        kt_json_key(j, "topic");
-        if (t->name)
-            kt_json_string_n(j, (const uint8_t *)t->name, t->name_len);
-        else if (t->has_id)
-            kt_json_string(j, t->id);
-        else
-            kt_json_null(j);
-        kt_json_key(j, "topic_id");
-        if (t->has_id)
-            kt_json_string(j, t->id);
-        else
-            kt_json_null(j);
-        kt_json_key(j, "topic_resolved");
-        kt_json_bool(j, t->resolved);
+        topic_fields(j, &m->partitions[i].topic);
         kt_json_key(j, "partition");
         kt_json_int(j, e->partition);
         produce_fields(j, &m->partitions[i]);
@@ -354,9 +403,18 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_key(&j, "client_id");
         kt_json_client_id(&j, m->clients[i].client_id);
         agg_fields(&j, &m->clients[i].agg);
+        if (m->clients[i].delivery)
+            delivery(&j, m->clients[i].delivery);
         kt_json_object_end(&j);
     }
     kt_json_array_end(&j);
+    if (m->delivery_other) {
+        /* partitions past the client partition table's limit, all clients */
+        kt_json_key(&j, "client_partitions_other");
+        kt_json_object_begin(&j);
+        delivery_counts(&j, &m->delivery_other->d);
+        kt_json_object_end(&j);
+    }
 
     partitions(&j, m);
     throttle(&j, m);

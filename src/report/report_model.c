@@ -7,6 +7,7 @@
 #include "kafka/kafka_session.h"
 #include "dissectors/kafka_names.h"
 #include "report/report_model.h"
+#include "report/report_delivery.h"
 
 /* A copy of n error codes, sorted, kept by the model; NULL when n is 0 or
  * memory runs out (the row then shows no codes). */
@@ -340,7 +341,12 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     if (ok)
         loss_of(m, &fi.loss);
     if (ok && in->stats) {
-        ok = tables_of(m, in->stats, &fi) == 0 && throttled_of(m, in->stats, &fi) == 0;
+        ok = tables_of(m, in->stats, &fi) == 0 && throttled_of(m, in->stats, &fi) == 0 &&
+             kt_report_deliveries_of(m, in->client_parts) == 0;
+        if (ok) {
+            fi.deliveries = m->deliveries;
+            fi.ndeliveries = m->ndeliveries;
+        }
         if (ok)
             m->nfindings = kt_findings_compute(&fi, &m->findings);
     }
@@ -362,6 +368,7 @@ void kt_report_model_free(kt_report_model *m)
     free(m->clients);
     free(m->partitions);
     kt_partitions_merged_free(m->merged_, m->npartitions);
+    kt_report_deliveries_free(m);
     free(m->throttled);
     free(m->findings);
     free(m->conns);

@@ -43,6 +43,7 @@
 #include "findings/findings.h"
 #include "stats/labels.h"
 #include "stats/partition_stats.h"
+#include "stats/client_partition_stats.h"
 #include "stats/stats.h"
 
 struct kt_session_totals;   /* kafka/kafka_session.h */
@@ -58,6 +59,7 @@ typedef struct kt_report_input {
     const struct kt_session_totals *totals;
     const kt_stats *stats;
     const kt_partitions *partitions;    /* per topic-partition statistics */
+    const kt_client_parts *client_parts; /* per-client delivery */
     int top_n;                          /* rows of the partition table (--top) */
     int sort;                           /* enum kt_partition_sort (--sort) */
     int slow_produce_ms, slow_fetch_ms; /* absolute latency thresholds; 0: defaults */
@@ -113,9 +115,15 @@ typedef struct kt_report_broker {
     kt_report_agg agg;
 } kt_report_broker;
 
+/* One client id's delivery (kt_delivery_row, client_partition_stats.h):
+ * its totals (the model's copy, failed codes sorted) and its partitions,
+ * merged by canonical topic, by topic name and partition. */
+typedef kt_delivery_row kt_report_delivery;
+
 typedef struct kt_report_client {
     const kt_istr *client_id;
     kt_report_agg agg;
+    const kt_report_delivery *delivery; /* NULL: no Produce or Fetch */
 } kt_report_client;
 
 typedef struct kt_report_partition {
@@ -174,6 +182,12 @@ typedef struct kt_report_model {
     size_t nbrokers;
     kt_report_client *clients;
     size_t nclients;
+    kt_report_delivery *deliveries;     /* worst first: most records failed or
+                                           unanswered, then most sent, then
+                                           most fetched, then by client id */
+    size_t ndeliveries;
+    const kt_client_partition *delivery_other; /* results past the client
+                                           partition table's limit, or NULL */
     kt_report_partition *partitions;
     size_t npartitions;
     uint64_t partitions_dropped;        /* not tracked: table full */
@@ -192,6 +206,8 @@ typedef struct kt_report_model {
     uint64_t since_us, until_us;
     /* the model's own storage, for kt_report_model_free() */
     kt_partition_stats **merged_;
+    kt_client_partition **client_merged_;
+    size_t nclient_merged_;
     kt_code_count **codes_;
     size_t ncodes_;
 } kt_report_model;

@@ -1,5 +1,6 @@
 /* report_prometheus.c - the report model as Prometheus metrics (see
  * report_prometheus.h; names and labels are documented in the man page). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
@@ -290,6 +291,78 @@ static void partitions(FILE *out, const kt_report_model *m, size_t top_n)
     free(rows);
 }
 
+static uint64_t client_load(const kt_report_delivery *r)
+{
+    return r->d.records_sent + r->d.records_fetched;
+}
+
+static int cmp_busiest(const void *a, const void *b)
+{
+    const kt_report_delivery *x = *(const kt_report_delivery *const *)a;
+    const kt_report_delivery *y = *(const kt_report_delivery *const *)b;
+    if (client_load(x) != client_load(y))
+        return client_load(x) < client_load(y) ? 1 : -1;
+    return x < y ? -1 : x > y;          /* the model's order: worst first */
+}
+
+/* Per-client delivery for the top_n busiest client ids (records produced
+ * plus fetched): label client_id; failed records also by code. */
+static void clients(FILE *out, const kt_report_model *m, size_t top_n)
+{
+    static const struct { const char *name, *help; size_t offset; } counters[] = {
+        { "produce_records_total", "Records the client sent in Produce requests.",
+          offsetof(kt_delivery, records_sent) },
+        { "produce_bytes_total", "Record batch bytes the client sent in Produce requests.",
+          offsetof(kt_delivery, bytes_sent) },
+        { "produce_acked_records_total", "Records of the client acknowledged (partition error 0).",
+          offsetof(kt_delivery, records_acked) },
+        { "produce_unanswered_records_total",
+          "Records of the client in Produce requests (acks != 0) left unanswered.",
+          offsetof(kt_delivery, records_unanswered) },
+        { "fetch_records_total", "Records returned to the client by Fetch responses.",
+          offsetof(kt_delivery, records_fetched) },
+        { "fetch_bytes_total", "Record batch bytes returned to the client by Fetch responses.",
+          offsetof(kt_delivery, bytes_fetched) },
+    };
+    size_t shown = m->ndeliveries < top_n ? m->ndeliveries : top_n;
+    const kt_report_delivery **busy = malloc((m->ndeliveries + 1) * sizeof *busy);
+    dim_row *rows = calloc(shown + 1, sizeof *rows);
+    char name[128], help[320], label[160], eb[32];
+
+    if (!busy || !rows)
+        goto out;
+    for (size_t i = 0; i < m->ndeliveries; i++)
+        busy[i] = &m->deliveries[i];
+    qsort(busy, m->ndeliveries, sizeof *busy, cmp_busiest);
+    for (size_t i = 0; i < shown; i++) {
+        kt_label_client_id(label, sizeof label, busy[i]->client_id);
+        add_label(rows[i].labels, "client_id", label);
+    }
+    for (size_t k = 0; k < sizeof counters / sizeof counters[0]; k++) {
+        snprintf(name, sizeof name, "kafkatap_client_%s", counters[k].name);
+        snprintf(help, sizeof help, "%s The busiest client ids (--prometheus-top).",
+                 counters[k].help);
+        family(out, name, "counter", help);
+        for (size_t i = 0; i < shown; i++)
+            sample(out, name, rows[i].labels,
+                   *(const uint64_t *)((const char *)&busy[i]->d + counters[k].offset));
+    }
+    family(out, "kafkatap_client_produce_failed_records_total", "counter",
+           "Records of the client refused with a partition error, by code. The busiest "
+           "client ids (--prometheus-top).");
+    for (size_t i = 0; i < shown; i++)
+        for (int c = 0; c < busy[i]->d.nfailed; c++) {
+            char lb[LABELS_LEN];
+            snprintf(lb, sizeof lb, "%s", rows[i].labels);
+            add_label(lb, "code", kt_error_label(busy[i]->d.failed[c].code, eb, sizeof eb));
+            sample(out, "kafkatap_client_produce_failed_records_total", lb,
+                   busy[i]->d.failed[c].count);
+        }
+out:
+    free(busy);
+    free(rows);
+}
+
 /* The findings, counted by kind and severity. */
 static void findings(FILE *out, const kt_report_model *m)
 {
@@ -340,5 +413,6 @@ void kt_report_prometheus(FILE *out, const kt_report_model *m, size_t top_n)
         free(rows);
     }
     partitions(out, m, top_n);
+    clients(out, m, top_n);
     findings(out, m);
 }

@@ -20,8 +20,10 @@
  *  - Label cardinality: api (the API keys seen), broker (at most
  *    KT_STATS_MAX_BROKERS + the overflow broker), code (the error codes
  *    seen), topic and partition (at most top_n partitions, the busiest by
- *    broker time), kind and severity (the findings' fixed sets).  No client
- *    id and no address but the brokers' is ever a label.
+ *    broker time), client_id (at most top_n client ids, the busiest by
+ *    records produced plus fetched: the per-client delivery counters only),
+ *    kind and severity (the findings' fixed sets).  No address but the
+ *    brokers' is ever a label.
  */
 #ifndef KT_REPORT_PROMETHEUS_H
 #define KT_REPORT_PROMETHEUS_H
@@ -35,7 +37,8 @@
 extern const uint64_t kt_prom_bucket_us[KT_PROM_BUCKETS];
 
 /* Writes the exposition text of m: per-partition series for the first
- * top_n partitions of the model (its busiest). */
+ * top_n partitions of the model (its busiest), per-client delivery series
+ * for the top_n busiest client ids. */
 void kt_report_prometheus(FILE *out, const kt_report_model *m, size_t top_n);
 
 /* The Content-Type of that text. */

@@ -241,6 +241,39 @@ static void connections(FILE *out, const kt_report_model *m)
         fprintf(out, "  ... %zu more (--json lists them)\n", worth - shown);
 }
 
+#define DELIVERY_CODES 3   /* error codes named per client (--json has all) */
+
+/* Per client id: records produced, acknowledged, failed (top codes),
+ * unanswered, fetched; worst first. */
+static void delivery_table(FILE *out, const kt_report_model *m)
+{
+    char label[160], eb[32];
+    if (!m->ndeliveries)
+        return;
+    fprintf(out, "\nPer client delivery (records; worst first; --json has each partition)\n");
+    fprintf(out, "  %-28s %9s %9s %9s %7s %7s %9s  %s\n", "client_id", "produced", "acked",
+            "failed", "unans", "acks=0", "fetched", "failed by error code");
+    for (size_t i = 0; i < m->ndeliveries; i++) {
+        const kt_report_delivery *r = &m->deliveries[i];
+        const char *sep = "  ";
+        kt_label_client_id(label, sizeof label, r->client_id);
+        fprintf(out, "  %-28s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %7" PRIu64 " %7" PRIu64
+                     " %9" PRIu64,
+                label, r->d.records_sent, r->d.records_acked, r->d.records_failed,
+                r->d.records_unanswered, r->d.records_acks0, r->d.records_fetched);
+        for (int k = 0; k < r->d.nfailed && k < DELIVERY_CODES; k++, sep = " ")
+            fprintf(out, "%s%s=%" PRIu64, sep, kt_error_label(r->d.failed[k].code, eb, sizeof eb),
+                    r->d.failed[k].count);
+        if (r->d.nfailed > DELIVERY_CODES)
+            fprintf(out, " (+%d more)", r->d.nfailed - DELIVERY_CODES);
+        fputc('\n', out);
+    }
+    if (m->delivery_other)
+        fprintf(out, "  (%" PRIu64 " produced and %" PRIu64 " fetched records of partitions past"
+                     " the client partition table are in the totals only)\n",
+                m->delivery_other->d.records_sent, m->delivery_other->d.records_fetched);
+}
+
 void kt_report_text(FILE *out, const kt_report_model *m)
 {
     const kt_capture_stats *c = &m->capture;
@@ -302,6 +335,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
         }
     }
 
+    delivery_table(out, m);
     partition_table(out, m);
     throttle_table(out, m);
     findings_list(out, m);

@@ -64,6 +64,20 @@ static void agg_add(kt_agg *a, const kt_exchange *ex)
     }
 }
 
+static void sasl_add(kt_sasl_logins *l, const kt_exchange *ex)
+{
+    int failed = ex->status == KT_STATUS_ERROR;
+    if (ex->status != KT_STATUS_OK && !failed)
+        return;                 /* not answered: no outcome */
+    if (ex->api_key == KT_API_SASL_HANDSHAKE && !failed)
+        return;                 /* the login goes on */
+    l->logins++;
+    l->failed += (uint64_t)failed;
+    for (int i = 0; i < ex->nerrors; i++)
+        kt_code_counts_add(&l->errors, &l->nerrors, &l->caperrors, ex->errors[i].code,
+                           ex->errors[i].count);
+}
+
 static void agg_free(kt_agg *a)
 {
     kt_hist_free(&a->latency);
@@ -140,6 +154,8 @@ static void client_destroy(void *e)
 {
     kt_client_stats *c = e;
     agg_free(&c->agg);
+    agg_free(&c->produce);
+    free(c->sasl.errors);
     free(c);
 }
 
@@ -269,8 +285,14 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
         if (ex->api_key == KT_API_PRODUCE)
             agg_add(&b->produce, ex);
     }
-    if (c)
+    if (c) {
         agg_add(&c->agg, ex);
+        if (ex->api_key == KT_API_PRODUCE)
+            agg_add(&c->produce, ex);
+        else if (ex->api_key == KT_API_SASL_HANDSHAKE ||
+                 ex->api_key == KT_API_SASL_AUTHENTICATE)
+            sasl_add(&c->sasl, ex);
+    }
     refresh_views(s);
     agg_add(&s->total, ex);
     if (ex->throttle_ms >= 0 && ex->client_id) {

@@ -10,11 +10,11 @@
  * past which throttling is not counted per pair.
  *
  * Memory, measured on x86-64 (sizeof, plus KT_TABLE_OVERHEAD_PER_ENTRY =
- * 32 bytes of table per entry): a broker 792 + 32 bytes, a client id 392 +
+ * 32 bytes of table per entry): a broker 792 + 32 bytes, a client id 808 +
  * 32, a throttle pair 64 + 32; each kt_agg then allocates a 512-byte row
  * per latency histogram row in use (histogram.h) and 16 bytes per distinct
  * error code.  So 4,096 brokers cost 3.4 MB and 65,536 throttle pairs
- * 6.3 MB before histogram rows; 10,000 client ids 4.2 MB.  tests/test_table.c
+ * 6.3 MB before histogram rows; 10,000 client ids 8.4 MB.  tests/test_table.c
  * checks these sizes. */
 #ifndef KT_STATS_H
 #define KT_STATS_H
@@ -67,9 +67,20 @@ typedef struct kt_broker_stats {
                                    these, as Fetch long-polls inflate agg */
 } kt_broker_stats;
 
+/* SASL logins of a client id: a login ends with an answered
+ * SaslAuthenticate, or with a SaslHandshake answered with an error. */
+typedef struct kt_sasl_logins {
+    uint64_t logins;
+    uint64_t failed;            /* answered with an error code */
+    kt_code_count *errors;      /* of both APIs, by code */
+    int nerrors, caperrors;
+} kt_sasl_logins;
+
 typedef struct kt_client_stats {
     const kt_istr *client_id;
     kt_agg agg;
+    kt_agg produce;             /* Produce only: slow_produce per client id */
+    kt_sasl_logins sasl;        /* sasl_auth_failure */
 } kt_client_stats;
 
 /* Throttling per (client id, broker). */

@@ -25,6 +25,14 @@ producer_bg() {
         --command-property client.id="$cid" acks=all linger.ms=5 "$@"
 }
 
+# delivery_bg CLIENT_ID TOPIC RECORDS SIZE PARTITIONS OVERSIZED PAUSE_MS [PROP=VALUE...]
+# java/DeliveryCounter.java: a producer that counts its own delivery callbacks
+# by outcome and partition (its last line, DELIVERY {json}, is its report).
+delivery_bg() {
+    local cid=$1 topic=$2; shift 2
+    _client_spawn delivery "$cid" "$topic" "${JAVA_TOOL_CMD[@]}" DeliveryCounter "$BOOTSTRAP" "$cid" "$topic" "$@"
+}
+
 # consumer_bg CLIENT_ID GROUP PROTOCOL TIMEOUT_MS (--topic T | --include RE) [more args...]
 consumer_bg() {
     local cid=$1 group=$2 proto=$3 tmo=$4; shift 4
@@ -55,7 +63,8 @@ client_term() {
 }
 
 # Wait for every client (at most $1 seconds), then write $SCEN_DIR/clients.tsv:
-# kind, client_id, topic, reported records, produce-throttle-time-max (producers).
+# kind, client_id, topic, reported records, produce-throttle-time-max (producers)
+# or the DELIVERY json (delivery clients: reported records = acknowledged).
 wait_clients() {
     local limit=${1:-120} i n thr
     for i in "${!CLIENT_PIDS[@]}"; do
@@ -63,7 +72,10 @@ wait_clients() {
     done
     : > "$SCEN_DIR/clients.tsv"
     for i in "${!CLIENT_PIDS[@]}"; do
-        if [ "${CLIENT_KINDS[$i]}" = producer ]; then
+        if [ "${CLIENT_KINDS[$i]}" = delivery ]; then
+            thr=$(sed -n 's/^DELIVERY //p' "${CLIENT_LOGS[$i]}" | tail -1)
+            n=$(printf '%s' "$thr" | sed -n 's/.*"acked":\([0-9][0-9]*\).*/\1/p')
+        elif [ "${CLIENT_KINDS[$i]}" = producer ]; then
             n=$(sed -n 's/^\([0-9][0-9]*\) records sent,.*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
             thr=$(sed -n 's/^producer-metrics:produce-throttle-time-max:{client-id=[^}]*} *: *\([0-9.NaE-]*\).*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
         else
@@ -81,17 +93,17 @@ wait_clients() {
 topic_create() {   # TOPIC PARTITIONS [REPLICATION_FACTOR [--config K=V ...]]
     local t=$1 np=$2 rf=${3:-1}
     shift $(($# < 3 ? $# : 3))
-    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$ADMIN_BOOTSTRAP" \
         --command-config "$SCEN_DIR/admin.properties" --create --topic "$t" --partitions "$np" \
         --replication-factor "$rf" "$@" >> "$SCEN_DIR/admin.log" 2>&1 || die "create topic $t failed"
 }
 topic_delete() {
-    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$ADMIN_BOOTSTRAP" \
         --command-config "$SCEN_DIR/admin.properties" --delete --topic "$1" \
         >> "$SCEN_DIR/admin.log" 2>&1 || die "delete topic $1 failed"
 }
 client_quota_set() {   # CLIENT_ID CONFIGS
-    kafka_java org.apache.kafka.tools.ConfigCommand --bootstrap-server "$BOOTSTRAP" \
+    kafka_java org.apache.kafka.tools.ConfigCommand --bootstrap-server "$ADMIN_BOOTSTRAP" \
         --command-config "$SCEN_DIR/admin.properties" --alter --entity-type clients \
         --entity-name "$1" --add-config "$2" >> "$SCEN_DIR/admin.log" 2>&1 || die "quota for $1 failed"
 }

@@ -6,6 +6,10 @@ NODE_PORTS=(19092 19094 19095)
 BROKER_PORT=${NODE_PORTS[0]}
 CONTROLLER_PORT=19093
 BOOTSTRAP="127.0.0.1:$BROKER_PORT"
+# Admin tools and the truth query: the client listener, except with SASL
+# (SCEN_SASL set), where they use a PLAINTEXT listener that is not captured.
+SASL_ADMIN_PORT=19096
+ADMIN_BOOTSTRAP=$BOOTSTRAP
 RUN_DIR="$KAFKATAP_CACHE/run"
 STARTED_PGIDS=()
 BROKER_PIDS=()     # by node index 0..N-1
@@ -104,22 +108,35 @@ appender.file.layout.type = PatternLayout
 appender.file.layout.pattern = [%d] %p %m (%c)%n
 EOT
     {
-        if [ "$n" = 1 ]; then
+        if [ "$n" = 1 ] && [ -n "${SCEN_SASL:-}" ]; then
+            # clients on a SASL_PLAINTEXT listener (PLAIN, users alice and
+            # admin) on the captured port; admin tools and the truth query
+            # on a PLAINTEXT one that is not captured
+            echo "process.roles=broker,controller"
+            echo "listeners=SASL_PLAINTEXT://127.0.0.1:$port,PLAINTEXT://127.0.0.1:$SASL_ADMIN_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT"
+            echo "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$port,PLAINTEXT://127.0.0.1:$SASL_ADMIN_PORT"
+            echo "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT"
+            echo "sasl.enabled.mechanisms=PLAIN"
+            echo "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice=\"alice-secret\" user_admin=\"admin-secret\";"
+            echo "broker.session.timeout.ms=4000"
+        elif [ "$n" = 1 ]; then
             echo "process.roles=broker,controller"
             echo "listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$CONTROLLER_PORT"
+            echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port"
+            echo "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
             # a killed broker is fenced (and leaves the ISRs) after this long
             echo "broker.session.timeout.ms=4000"
         else
             echo "process.roles=broker"
             echo "listeners=PLAINTEXT://127.0.0.1:$port"
+            echo "advertised.listeners=PLAINTEXT://127.0.0.1:$port"
+            echo "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
         fi
         cat <<EOT
 node.id=$n
 controller.quorum.bootstrap.servers=127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 broker.heartbeat.interval.ms=1000
 log.dirs=$dir/data-$n
 num.partitions=1

@@ -28,7 +28,12 @@ def main():
         for line in f:
             kind, cid, topic, n, thr = line.rstrip("\n").split("\t")
             c = {"client_id": cid, "role": kind, "topic": topic, "reported_records": int(n)}
-            if kind == "producer":
+            if kind == "delivery":
+                # java/DeliveryCounter.java: its own delivery callbacks counted
+                c["role"] = "producer"
+                c["tool"] = "DeliveryCounter (tools/kafka-harness/java)"
+                c.update(json.loads(thr))
+            elif kind == "producer":
                 c["tool"] = "org.apache.kafka.tools.ProducerPerformance"
                 c["produce_throttle_time_max_ms"] = float(thr) if thr not in ("", "NaN") else 0.0
             else:

@@ -31,6 +31,8 @@ run_scenario() {
     declare -F "scenario_$name" >/dev/null || die "unknown scenario $name (known: $SCENARIOS)"
     SCEN_DIR="$RUN_DIR/$name"
     NOTES=""; THROTTLED=""; GROUPS_=""; DELETED=""; FAILED_NODE=""
+    SCEN_SASL=$(scenario_uses_sasl "$name")
+    if [ -n "$SCEN_SASL" ]; then ADMIN_BOOTSTRAP="127.0.0.1:$SASL_ADMIN_PORT"; else ADMIN_BOOTSTRAP=$BOOTSTRAP; fi
     log "=== scenario $name"
     broker_start "$RUN_DIR/broker-$name" "$(scenario_nodes "$name")"
     rm -rf "$SCEN_DIR"; mkdir -p "$SCEN_DIR"
@@ -40,7 +42,7 @@ run_scenario() {
     "scenario_$name"
     capture_stop
     # shellcheck disable=SC2086
-    kafka_java BrokerTruth "$BOOTSTRAP" $GROUPS_ > "$SCEN_DIR/broker.json" 2> "$SCEN_DIR/truth.log" \
+    kafka_java BrokerTruth "$ADMIN_BOOTSTRAP" $GROUPS_ > "$SCEN_DIR/broker.json" 2> "$SCEN_DIR/truth.log" \
         || { cat "$SCEN_DIR/truth.log" >&2; die "truth query failed"; }
     broker_stop
     local size; size=$(stat -c %s "$tmp")

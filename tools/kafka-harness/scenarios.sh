@@ -3,13 +3,22 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew client-failures sasl"
 
 # How many nodes a scenario's cluster has (node 1 is broker and controller).
 scenario_nodes() {
     case $1 in
         broker-failure) echo 3 ;;
         *) echo 1 ;;
+    esac
+}
+
+# Whether a scenario's node 1 takes clients on a SASL_PLAINTEXT listener
+# (cluster.sh): non-empty for yes.
+scenario_uses_sasl() {
+    case $1 in
+        sasl) echo 1 ;;
+        *) echo "" ;;
     esac
 }
 
@@ -110,4 +119,33 @@ scenario_skew() {
     wait_clients 180
     GROUPS_="events-readers"
     NOTES="Topic orders (1 partition) and events (12 partitions). Producer perf tests at the same time, 100-byte records, acks=all: orders-svc (enable.idempotence=true) sends 1200 records to orders at 200/s, events-svc 240 records to events at 40/s (keys 0..59, spread over the 12 partitions by the default partitioner); orders/0 takes 1200 of 1440 records (83.3%). Console consumer events-reader (group events-readers, classic protocol) reads the 240 events."
+}
+
+# Per-client delivery: three producers to topic payments (max.message.bytes
+# 1024, 3 partitions), each record its own batch (java/DeliveryCounter.java):
+# bad-svc sends 60 of its 100 records with 4000 bytes (MESSAGE_TOO_LARGE),
+# near-miss-svc 6 of 200, good-svc none of 200.
+scenario_client-failures() {
+    topic_create payments 3 1 --config max.message.bytes=1024
+    delivery_bg good-svc payments 200 200 3 0 15
+    delivery_bg bad-svc payments 100 200 3 60 30
+    delivery_bg near-miss-svc payments 200 200 3 6 15
+    wait_clients 180
+    NOTES="Topic payments (3 partitions, max.message.bytes=1024). Three producers at the same time (java/DeliveryCounter.java: acks=all, no idempotence, batch.size=0 and linger.ms=0 so every record is its own batch and a rejected one is never split and retried, record i to partition i % 3, 200-byte values): good-svc sends 200 records, bad-svc 100 of which 60 carry 4000-byte values, near-miss-svc 200 of which 6 carry 4000-byte values. The broker rejects each oversized record with MESSAGE_TOO_LARGE (RecordTooLargeException in the client's callback). Each client's acked and failed counts by partition and error are its own delivery callbacks."
+}
+
+# SASL/PLAIN: the captured listener is SASL_PLAINTEXT (users alice, admin).
+# wrong-password tries 12 times, 400 ms apart, with a bad password for alice;
+# typo-svc 3 times; right-password (alice's real password) produces 100 records.
+scenario_sasl() {
+    local jaas='org.apache.kafka.common.security.plain.PlainLoginModule required username="alice"'
+    topic_create secured 2
+    delivery_bg right-password secured 100 100 2 0 20 security.protocol=SASL_PLAINTEXT sasl.mechanism=PLAIN \
+        "sasl.jaas.config=$jaas password=\"alice-secret\";"
+    delivery_bg wrong-password secured 12 100 2 0 400 security.protocol=SASL_PLAINTEXT sasl.mechanism=PLAIN \
+        "sasl.jaas.config=$jaas password=\"not-the-secret\";" max.block.ms=300
+    delivery_bg typo-svc secured 3 100 2 0 400 security.protocol=SASL_PLAINTEXT sasl.mechanism=PLAIN \
+        "sasl.jaas.config=$jaas password=\"alice-secrte\";" max.block.ms=300
+    wait_clients 180
+    NOTES="One node whose client listener (captured) is SASL_PLAINTEXT with the PLAIN mechanism (JAAS users alice and admin in the server properties); admin tools use a PLAINTEXT listener that is not captured. Three producers (java/DeliveryCounter.java) as user alice: right-password (the right password) sends 100 records to topic secured (2 partitions); wrong-password tries 12 sends and typo-svc 3 sends, 400 ms apart, with a wrong password (max.block.ms=300). auth_failed and auth_succeeded are each client's own failed-/successful-authentication-total metrics; the broker answers every failed one SASL_AUTHENTICATION_FAILED."
 }
