@@ -41,6 +41,7 @@
 #include "common/anomaly.h"
 #include "common/memcap.h"
 #include "findings/findings.h"
+#include "report/report_timeline.h"
 #include "stats/labels.h"
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
@@ -50,7 +51,7 @@ struct kt_conn_summary;
 
 /* What a report is built from.  Any pointer but source may be NULL: that
  * part is then empty (or zero). */
-#define KT_REPORT_MAX_MEMORY 8
+#define KT_REPORT_MAX_MEMORY 10
 
 typedef struct kt_report_input {
     const char *source;                 /* file name or "interface eth0" */
@@ -67,6 +68,8 @@ typedef struct kt_report_input {
     int final;                          /* 0 for a live interim report */
     const kt_memcap *const *memory;     /* the memory accounts, in order */
     size_t nmemory;
+    const kt_timeline *timeline;        /* of the same exchanges as stats */
+    int ascii;                          /* text: sparklines in ASCII */
 } kt_report_input;
 
 /* The session's totals, as reported. */
@@ -183,6 +186,8 @@ typedef struct kt_report_model {
     kt_anomalies anomalies;
     kt_memcap memory[KT_REPORT_MAX_MEMORY]; /* copies, as of the build */
     size_t nmemory;
+    kt_report_timeline timeline;        /* rows, and when[] per finding */
+    int ascii;
     /* the model's own storage, for kt_report_model_free() */
     kt_partition_stats **merged_;
     kt_code_count **codes_;
