@@ -17,6 +17,7 @@ KT_UNIT_TESTS = \
 	tests/test_correlation \
 	tests/test_session \
 	tests/test_histogram \
+	tests/test_timeline \
 	tests/test_table \
 	tests/test_memcap \
 	tests/test_findings \
@@ -83,6 +84,8 @@ EXTRA_DIST += tests/test_prometheus.py
 # ground truth (shares of produced records, injected RTTs).
 TESTS += tests/test_findings_truth.py
 EXTRA_DIST += tests/test_findings_truth.py
+TESTS += tests/test_timeline_truth.py
+EXTRA_DIST += tests/test_timeline_truth.py
 
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture
