@@ -430,6 +430,8 @@ static void test_usage(void **state)
         "  --sort KEY           order of the topic-partition table (default records)\n"
         "  --slow-produce-ms N  findings: Produce taking N ms or more is slow (default 100)\n"
         "  --slow-fetch-ms N    findings: Fetch with data taking N ms or more is slow (default 1000)\n"
+        "  --bucket SECONDS     timeline bucket width (default: from the capture's length)\n"
+        "  --ascii              sparklines in ASCII, not Unicode blocks\n"
         "  -s SNAPLEN           live: snap length (default 262144)\n"
         "  -B MEGABYTES         live: kernel capture buffer (default 64)\n"
         "  --max-frame BYTES    frame size cap (default 100M)\n"

@@ -17,6 +17,7 @@ KT_UNIT_TESTS = \
 	tests/test_correlation \
 	tests/test_session \
 	tests/test_histogram \
+	tests/test_timeline \
 	tests/test_table \
 	tests/test_client_partitions \
 	tests/test_memcap \
@@ -84,6 +85,8 @@ EXTRA_DIST += tests/test_prometheus.py
 # ground truth (shares of produced records, injected RTTs).
 TESTS += tests/test_findings_truth.py
 EXTRA_DIST += tests/test_findings_truth.py
+TESTS += tests/test_timeline_truth.py
+EXTRA_DIST += tests/test_timeline_truth.py
 
 # Per-client delivery and the client findings against the clients' own
 # delivery callbacks and login metrics (real Kafka) and librdkafka's

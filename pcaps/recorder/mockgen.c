@@ -106,6 +106,10 @@ static struct injected inj[MAX_ERRS];
 static int ninj;
 static long inj_remaining[MAX_BROKERS]; /* Produce errors never popped */
 static int waves = 4, wave_gap_ms = 250;
+/* slow-onset: the RTT switched on before wave onset_wave (-1: never), and
+ * when (wall clock, microseconds since the epoch, as the capture stamps) */
+static int onset_wave = -1, onset_broker_idx, onset_rtt_ms;
+static int64_t onset_ts_us = -1;
 static int broker_rcvbuf; /* SO_RCVBUF of the brokers' sockets, 0 = default */
 static int second_consumer_ms = 1500;
 static char notes[2048];
@@ -687,6 +691,37 @@ static void setup_slow_alone(int rtt) {
              "produces 3 records to each partition per wave. ", rtt);
 }
 
+/* A broker that turns slow mid-run: topic hot (1 partition) on broker 2,
+ * cold (4 partitions) on brokers 1 and 3, 40 waves 100 ms apart; before
+ * wave 20 the recorder sets an RTT of 80 ms on broker 2 and writes the
+ * moment into the truth.  slow-onset-near-miss: the same run, no RTT. */
+static void setup_slow_onset(int near) {
+        static const int l_hot[] = {2};
+        static const int l_cold[] = {1, 3, 1, 3};
+        int hot = add_topic("hot", 1, l_hot);
+        int cold = add_topic("cold", 4, l_cold);
+        struct producer *p;
+        p = add_producer("ingest-hot", "lz4", 1, hot, 0, 0, 12, 250);
+        p->linger_ms = 5;
+        p = add_producer("ingest-cold", "lz4", 1, cold, 0, 3, 2, 250);
+        p->linger_ms = 5;
+        waves = 40;
+        wave_gap_ms = 100;
+        if (!near) {
+                onset_wave = 20;
+                onset_broker_idx = 1; /* broker id 2 */
+                onset_rtt_ms = 80;
+        }
+        note("%s", near ? "no RTT is ever injected: every broker answers at "
+                          "once for the whole run. "
+                        : "broker 2 (leader of topic hot) answers at once "
+                          "until the recorder sets an RTT of 80 ms on it "
+                          "just before wave 20 of 40 (rtt_onset.ts_us, "
+                          "the wall clock the capture stamps packets "
+                          "with); from then on the mock delays every "
+                          "response of broker 2 by 80 ms. ");
+}
+
 /* A broker leading most of the load: topic logs (6 partitions) gets 4
  * records per partition per wave, metrics (6 partitions, 2 per broker) 2.
  * broker-skew: every logs partition on broker 1, which then takes 24 + 4
@@ -752,7 +787,14 @@ static void write_truth(const char *path) {
         for (int i = 0; i < nbrokers; i++)
                 fprintf(f, "%s\"%d\": %d", i ? ", " : "", broker_id[i],
                         broker_rtt[i]);
-        fprintf(f, "},\n  \"topics\": {");
+        if (onset_ts_us >= 0)
+                fprintf(f, "},\n  \"rtt_onset\": {\"broker\": %d, \"rtt_ms\": %d, "
+                           "\"wave\": %d, \"ts_us\": %lld",
+                        broker_id[onset_broker_idx], onset_rtt_ms, onset_wave,
+                        (long long)onset_ts_us);
+        else
+                fprintf(f, "},\n  \"rtt_onset\": null");
+        fprintf(f, "%s,\n  \"topics\": {", onset_ts_us >= 0 ? "}" : "");
         for (int t = 0; t < ntopics; t++) {
                 fprintf(f, "%s\n    \"%s\": {\"partitions\": %d, \"leaders\": [",
                         t ? "," : "", topics[t].name, topics[t].partitions);
@@ -958,6 +1000,10 @@ int main(int argc, char **argv) {
                 setup_broker_skew(0);
         else if (!strcmp(scenario, "broker-skew-near-miss"))
                 setup_broker_skew(1);
+        else if (!strcmp(scenario, "slow-onset"))
+                setup_slow_onset(0);
+        else if (!strcmp(scenario, "slow-onset-near-miss"))
+                setup_slow_onset(1);
         else if (!strcmp(scenario, "slow-alone"))
                 setup_slow_alone(150);
         else if (!strcmp(scenario, "slow-alone-near-miss"))
@@ -995,6 +1041,14 @@ int main(int argc, char **argv) {
                 start_producer(&producers[i]);
         poll_all(500);
         for (int w = 0; w < waves; w++) {
+                if (w == onset_wave) {
+                        struct timespec ts;
+                        rd_kafka_mock_broker_set_rtt(
+                            mcluster, broker_id[onset_broker_idx], onset_rtt_ms);
+                        clock_gettime(CLOCK_REALTIME, &ts);
+                        onset_ts_us = (int64_t)ts.tv_sec * 1000000 +
+                                      ts.tv_nsec / 1000;
+                }
                 for (int i = 0; i < nproducers; i++)
                         if ((!producers[i].max_waves ||
                              w < producers[i].max_waves) &&

@@ -34,6 +34,7 @@
 #include "stats/client_partition_stats.h"
 #include "report/report.h"
 #include "stats/stats.h"
+#include "stats/timeline.h"
 #include "reassembly/tcp_reassembly.h"
 
 static volatile sig_atomic_t stop_flag, report_flag;
@@ -74,6 +75,7 @@ typedef struct window {
     kt_stats *stats;
     kt_partitions *partitions;
     kt_client_parts *client_parts;
+    kt_timeline *timeline;
     kt_capture_stats capture_at_start;
     kt_session_totals totals_at_start;
     uint64_t start_us;      /* wall clock */
@@ -87,6 +89,7 @@ typedef struct app {
     kt_stats *stats;
     kt_partitions *partitions;
     kt_client_parts *client_parts;   /* per-client delivery */
+    kt_timeline *timeline;
     window win;             /* live -I without --cumulative */
     char source[512];
     uint64_t last_ts_us;
@@ -104,6 +107,25 @@ static double wall_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Sparklines in Unicode only when the locale's environment says UTF-8
+ * (the first of LC_ALL, LC_CTYPE, LANG that is set, as setlocale reads). */
+static int utf8_locale(void)
+{
+    const char *names[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const char *v = getenv(names[i]);
+        if (v && *v) {
+            char low[64];
+            size_t k = 0;
+            for (; v[k] && k + 1 < sizeof low; k++)
+                low[k] = (char)(v[k] >= 'A' && v[k] <= 'Z' ? v[k] - 'A' + 'a' : v[k]);
+            low[k] = 0;
+            return strstr(low, "utf-8") || strstr(low, "utf8");
+        }
+    }
+    return 0;
+}
+
 static void on_exchange(void *ctx, const kt_exchange *ex)
 {
     app *a = ctx;
@@ -117,10 +139,12 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     kt_stats_add(a->stats, ex);
     kt_partitions_add(a->partitions, ex);
     kt_client_parts_add(a->client_parts, ex);
+    kt_timeline_add(a->timeline, ex);
     if (a->win.stats) {
         kt_stats_add(a->win.stats, ex);
         kt_partitions_add(a->win.partitions, ex);
         kt_client_parts_add(a->win.client_parts, ex);
+        kt_timeline_add(a->win.timeline, ex);
     }
     if (a->opt.events == KT_EVENTS_TEXT)
         kt_event_write_text(stdout, ex);
@@ -163,13 +187,15 @@ static int window_start(app *a)
     kt_stats_free(a->win.stats);
     kt_partitions_free(a->win.partitions);
     kt_client_parts_free(a->win.client_parts);
+    kt_timeline_free(a->win.timeline);
     a->win.stats = kt_stats_new();
     a->win.partitions = kt_partitions_new();
     a->win.client_parts = kt_client_parts_new();
+    a->win.timeline = kt_timeline_new(a->opt.bucket_s, 0);
     kt_capture_get_stats(a->cap, &a->win.capture_at_start);
     a->win.totals_at_start = *kt_kafka_totals(a->kafka);
     a->win.start_us = wall_us();
-    return a->win.stats && a->win.partitions && a->win.client_parts ? 0 : -1;
+    return a->win.stats && a->win.partitions && a->win.client_parts && a->win.timeline ? 0 : -1;
 }
 
 /* The model of a report of the whole run (window NULL) or of the window;
@@ -201,6 +227,8 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.stats = a->stats;
     in.partitions = a->partitions;
     in.client_parts = a->client_parts;
+    in.timeline = a->timeline;
+    in.ascii = a->opt.ascii || !utf8_locale();
     if (win) {
         wcs = capture_since(&cs, &win->capture_at_start, win->start_us, wall_us());
         wt = kt_totals_since(in.totals, &win->totals_at_start);
@@ -212,6 +240,7 @@ static kt_report_model *build_model(app *a, int final, const window *win)
         in.stats = win->stats;
         in.partitions = win->partitions;
         in.client_parts = win->client_parts;
+        in.timeline = win->timeline;
     }
     in.top_n = a->opt.top_n;
     in.sort = a->opt.sort;
@@ -222,10 +251,11 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.conns_not_kept = not_kept;
     in.final = final;
     mem[nmem++] = kt_tcp_memory(a->tcp);
-    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 3 - nmem);
+    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 4 - nmem);
     mem[nmem++] = &a->stats->mem;
     mem[nmem++] = &a->partitions->mem;
     mem[nmem++] = &a->client_parts->mem;
+    mem[nmem++] = win ? &win->timeline->mem : &a->timeline->mem;
     in.memory = mem;
     in.nmemory = nmem;
     model = kt_report_build(&in);
@@ -372,9 +402,10 @@ int main(int argc, char **argv)
     a.stats = kt_stats_new();
     a.partitions = kt_partitions_new();
     a.client_parts = kt_client_parts_new();
+    a.timeline = kt_timeline_new(a.opt.bucket_s, 0);
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
     a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
-    if (!a.stats || !a.partitions || !a.client_parts || !a.kafka || !a.tcp ||
+    if (!a.stats || !a.partitions || !a.client_parts || !a.timeline || !a.kafka || !a.tcp ||
         (a.opt.interval_s > 0 && !a.opt.cumulative && window_start(&a) < 0)) {
         fprintf(stderr, "kafkatap: out of memory\n");
         return 1;
@@ -420,9 +451,11 @@ int main(int argc, char **argv)
     kt_stats_free(a.stats);
     kt_partitions_free(a.partitions);
     kt_client_parts_free(a.client_parts);
+    kt_timeline_free(a.timeline);
     kt_stats_free(a.win.stats);
     kt_partitions_free(a.win.partitions);
     kt_client_parts_free(a.win.client_parts);
+    kt_timeline_free(a.win.timeline);
     kt_capture_close(a.cap);
     kt_options_free(&a.opt);
     return rc;

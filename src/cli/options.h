@@ -30,6 +30,8 @@ typedef struct kt_options {
     int sort;                 /* --sort: enum kt_partition_sort, default records */
     int slow_produce_ms;      /* --slow-produce-ms, default 100 */
     int slow_fetch_ms;        /* --slow-fetch-ms, default 1000 */
+    double bucket_s;          /* --bucket: timeline bucket width, 0 = auto */
+    int ascii;                /* --ascii: sparklines without Unicode */
     char *bpf_owned;          /* the joined filter expression */
     const char **inputs_owned; /* capture.read_files */
     int help, version;

@@ -46,6 +46,8 @@ static const struct {
     [KT_AN_BROKER_TABLE_FULL] = { "broker_table_full", "exchanges of brokers counted under \"(other)\"" },
     [KT_AN_PARTITION_TABLE_FULL] = { "partition_table_full", "partition results not kept: the partition table is full" },
     [KT_AN_CLIENT_PARTITION_TABLE_FULL] = { "client_partition_table_full", "per-client partition results counted under \"(other)\": the client partition table is full" },
+    [KT_AN_TIMELINE_SERIES_FULL] = { "timeline_series_full", "requests counted in a timeline's \"(other)\" series: too many brokers, APIs, client ids or partitions to follow one by one" },
+    [KT_AN_TIMELINE_MEMORY] = { "timeline_memory", "timeline cells, latencies or error codes not kept: the timeline's memory account is full" },
     [KT_AN_INFLATE_CAPPED] = { "inflate_capped", "gzip message sets not inflated whole (size or ratio cap): their inner messages were not all counted" },
 };
 

@@ -14,7 +14,7 @@ void kt_json_init(kt_json *j, FILE *out, int pretty)
 
 static void newline(kt_json *j)
 {
-    if (!j->pretty)
+    if (!j->pretty || (j->flat && j->depth >= j->flat))
         return;
     fputc('\n', j->out);
     for (int i = 0; i < j->depth; i++)
@@ -49,10 +49,13 @@ static void open(kt_json *j, char c)
 static void close_(kt_json *j, char c)
 {
     int empty = j->first[j->depth];
+    int flat_end = j->flat && j->depth == j->flat;
     if (j->depth > 0)
         j->depth--;
-    if (!empty)
+    if (!empty && !flat_end)
         newline(j);
+    if (flat_end)
+        j->flat = 0;
     fputc(c, j->out);
 }
 
@@ -60,6 +63,13 @@ void kt_json_object_begin(kt_json *j) { open(j, '{'); }
 void kt_json_object_end(kt_json *j) { close_(j, '}'); }
 void kt_json_array_begin(kt_json *j) { open(j, '['); }
 void kt_json_array_end(kt_json *j) { close_(j, ']'); }
+
+void kt_json_array_begin_flat(kt_json *j)
+{
+    open(j, '[');
+    if (!j->flat)
+        j->flat = j->depth;
+}
 
 void kt_json_escape(FILE *out, const uint8_t *s, size_t n)
 {

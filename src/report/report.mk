@@ -7,5 +7,7 @@ libkafkatap_a_SOURCES += \
 	src/report/report_delivery.c src/report/report_delivery.h \
 	src/report/report.h src/report/report_text.c src/report/report_json.c \
 	src/report/report_inputs.c src/report/report_inputs.h \
+	src/report/report_timeline.c src/report/report_timeline.h \
+	src/report/report_timeline_out.c src/report/report_timeline_out.h \
 	src/report/report_prometheus.c src/report/report_prometheus.h \
 	src/report/event_log.c src/report/event_log.h

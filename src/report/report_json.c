@@ -6,6 +6,7 @@
 #include "dissectors/kafka_names.h"
 #include "report/report.h"
 #include "report/report_inputs.h"
+#include "report/report_timeline_out.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
@@ -244,6 +245,7 @@ static void findings(kt_json *j, const kt_report_model *m)
         kt_json_string(j, f[i].subject);
         kt_json_key(j, "summary");
         kt_json_string(j, f[i].summary);
+        kt_report_json_when(j, &m->timeline, i);
         kt_json_key(j, "metrics");
         kt_json_object_begin(j);
         for (int k = 0; k < f[i].nmetrics; k++) {
@@ -420,6 +422,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     throttle(&j, m);
     findings(&j, m);
     connections(&j, m);
+    kt_report_json_timeline(&j, &m->timeline);
 
     memory(&j, m);
 

@@ -350,6 +350,10 @@ kt_report_model *kt_report_build(const kt_report_input *in)
         if (ok)
             m->nfindings = kt_findings_compute(&fi, &m->findings);
     }
+    m->ascii = in->ascii;
+    if (ok)
+        ok = kt_report_timeline_build(&m->timeline, in->timeline, m->findings,
+                                      m->nfindings) == 0;
     free((void *)fi.apis);
     free((void *)fi.throttled);
     if (!ok) {
@@ -370,6 +374,7 @@ void kt_report_model_free(kt_report_model *m)
     kt_partitions_merged_free(m->merged_, m->npartitions);
     kt_report_deliveries_free(m);
     free(m->throttled);
+    kt_report_timeline_free(&m->timeline);
     free(m->findings);
     free(m->conns);
     for (size_t i = 0; i < m->ncodes_; i++)

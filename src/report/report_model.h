@@ -41,6 +41,7 @@
 #include "common/anomaly.h"
 #include "common/memcap.h"
 #include "findings/findings.h"
+#include "report/report_timeline.h"
 #include "stats/labels.h"
 #include "stats/partition_stats.h"
 #include "stats/client_partition_stats.h"
@@ -51,7 +52,7 @@ struct kt_conn_summary;
 
 /* What a report is built from.  Any pointer but source may be NULL: that
  * part is then empty (or zero). */
-#define KT_REPORT_MAX_MEMORY 8
+#define KT_REPORT_MAX_MEMORY 16
 
 typedef struct kt_report_input {
     const char *source;                 /* file name or "interface eth0" */
@@ -73,6 +74,8 @@ typedef struct kt_report_input {
                                            when more than one */
     size_t ninputs;
     uint64_t since_us, until_us;        /* --since / --until, 0: none */
+    const kt_timeline *timeline;        /* of the same exchanges as stats */
+    int ascii;                          /* text: sparklines in ASCII */
 } kt_report_input;
 
 /* The session's totals, as reported. */
@@ -204,6 +207,8 @@ typedef struct kt_report_model {
     const kt_input_file *inputs;        /* the capture's: it outlives the model */
     size_t ninputs;
     uint64_t since_us, until_us;
+    kt_report_timeline timeline;        /* rows, and when[] per finding */
+    int ascii;
     /* the model's own storage, for kt_report_model_free() */
     kt_partition_stats **merged_;
     kt_client_partition **client_merged_;

@@ -8,6 +8,7 @@
 #include "dissectors/kafka_names.h"
 #include "report/report.h"
 #include "report/report_inputs.h"
+#include "report/report_timeline_out.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */
 
@@ -206,9 +207,12 @@ static void findings_list(FILE *out, const kt_report_model *m)
         return;
     }
     fprintf(out, "\nFindings (most severe first)\n");
-    for (size_t i = 0; i < m->nfindings; i++)
-        fprintf(out, "  %-8s  %s\n", kt_severity_name(m->findings[i].severity),
-                m->findings[i].summary);
+    for (size_t i = 0; i < m->nfindings; i++) {
+        char since[64];
+        kt_report_text_since(since, sizeof since, &m->timeline, i);
+        fprintf(out, "  %-8s  %s%s\n", kt_severity_name(m->findings[i].severity),
+                m->findings[i].summary, since);
+    }
 }
 
 /* The connections that lost bytes or were picked up mid-stream. */
@@ -339,6 +343,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
     partition_table(out, m);
     throttle_table(out, m);
     findings_list(out, m);
+    kt_report_text_when(out, &m->timeline, m->findings, m->nfindings, m->ascii);
     connections(out, m);
 
     int any = 0;

@@ -5,4 +5,5 @@ libkafkatap_a_SOURCES += \
 	src/stats/labels.c src/stats/labels.h \
 	src/stats/stats.c src/stats/stats.h \
 	src/stats/partition_stats.c src/stats/partition_stats.h \
-	src/stats/client_partition_stats.c src/stats/client_partition_stats.h
+	src/stats/client_partition_stats.c src/stats/client_partition_stats.h \
+	src/stats/timeline.c src/stats/timeline.h

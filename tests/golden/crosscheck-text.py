@@ -17,6 +17,7 @@ so this checks the new expected files once, it does not test the program.
 import json
 import os
 import re
+import time
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -141,8 +142,14 @@ def check(txt, js):
             problems.append("throttle row %r: JSON %r" % (row, want))
 
     for fnd in d["findings"]:
-        if not any(line.endswith(fnd["summary"]) and
-                   line.split()[0] == fnd["severity"] for line in lines):
+        # the text adds " (since HH:MM:SS[.mmm] UTC)" when JSON has "started"
+        since = ""
+        if fnd.get("started") is not None:
+            since = time.strftime(" (since %H:%M:%S", time.gmtime(int(fnd["started"])))
+        if not any(line.split()[0] == fnd["severity"] and
+                   re.sub(r" \(since [0-9:.]+ UTC\)$", "", line).endswith(fnd["summary"]) and
+                   (since in line if since else "(since " not in line)
+                   for line in lines if line.strip()):
             problems.append("finding missing: " + fnd["summary"])
     if len(table(lines, "Findings", 0)) != len(d["findings"]):
         problems.append("findings count differs")
