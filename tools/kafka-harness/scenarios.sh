@@ -3,7 +3,7 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew batching"
 
 # How many nodes a scenario's cluster has (node 1 is broker and controller).
 scenario_nodes() {
@@ -110,4 +110,19 @@ scenario_skew() {
     wait_clients 180
     GROUPS_="events-readers"
     NOTES="Topic orders (1 partition) and events (12 partitions). Producer perf tests at the same time, 100-byte records, acks=all: orders-svc (enable.idempotence=true) sends 1200 records to orders at 200/s, events-svc 240 records to events at 40/s (keys 0..59, spread over the 12 partitions by the default partitioner); orders/0 takes 1200 of 1440 records (83.3%). Console consumer events-reader (group events-readers, classic protocol) reads the 240 events."
+}
+
+# Batching: chatty-svc sends every record in a batch of its own (linger.ms=0,
+# batch.size=0) at 200 records/s, batched-svc the same records/s with
+# linger.ms=50 (many records a batch), trickle-svc one record a batch too but
+# at 10 records/s.
+scenario_batching() {
+    topic_create clicks 2
+    topic_create views 2
+    topic_create audits 1
+    producer_bg chatty-svc clicks 2000 50 200 linger.ms=0 batch.size=0 compression.type=none
+    producer_bg batched-svc views 2000 50 200 linger.ms=50 compression.type=lz4
+    producer_bg trickle-svc audits 100 50 10 linger.ms=0 batch.size=0 compression.type=zstd
+    wait_clients 180
+    NOTES="Three perf-test producers at the same time, 50-byte records, acks=all (idempotent by default): chatty-svc sends 2000 records to clicks (2 partitions) at 200/s with linger.ms=0 batch.size=0 (no batching: one record a batch) and compression.type=none; batched-svc sends 2000 records to views (2 partitions) at 200/s with linger.ms=50 and compression.type=lz4; trickle-svc sends 100 records to audits (1 partition) at 10/s with linger.ms=0 batch.size=0 and compression.type=zstd. Each producer's properties are in its config, and the batching metrics it printed at the end in its metrics."
 }
