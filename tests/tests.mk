@@ -80,9 +80,10 @@ TESTS += tests/test_prometheus.py
 EXTRA_DIST += tests/test_prometheus.py
 
 # The load-skew and absolute-latency findings against the mock captures'
-# ground truth (shares of produced records, injected RTTs).
-TESTS += tests/test_findings_truth.py
-EXTRA_DIST += tests/test_findings_truth.py
+# ground truth (shares of produced records, injected RTTs); codecs and
+# tiny_batches against the real-broker producers' configuration and reports.
+TESTS += tests/test_findings_truth.py tests/test_batching_truth.py
+EXTRA_DIST += tests/test_findings_truth.py tests/test_batching_truth.py
 
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture

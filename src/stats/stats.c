@@ -269,8 +269,10 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
         if (ex->api_key == KT_API_PRODUCE)
             agg_add(&b->produce, ex);
     }
-    if (c)
+    if (c) {
         agg_add(&c->agg, ex);
+        kt_batch_agg_add(&c->batching, ex);
+    }
     refresh_views(s);
     agg_add(&s->total, ex);
     if (ex->throttle_ms >= 0 && ex->client_id) {
