@@ -36,6 +36,7 @@ enum kt_codec {
     KT_CODEC_LZ4 = 3,
     KT_CODEC_ZSTD = 4,
 };
+#define KT_CODECS 5                /* the valid codecs, 0..4; 5..7 are invalid */
 
 /* One record batch (magic 2) or one top-level legacy message (magic 0/1). */
 typedef struct kt_batch {

@@ -27,6 +27,7 @@
 #include "findings/findings.h"
 #include "kafka/kafka_connections.h"
 #include "kafka/kafka_session.h"
+#include "kafka/message_detail.h"
 #include "stats/partition_stats.h"
 #include "stats/client_partition_stats.h"
 #include "report/report.h"
@@ -825,6 +826,90 @@ static void test_unanswered(void **state)
     }
 }
 
+/* ---- tiny_batches ---------------------------------------------------------- */
+
+/* n Produce requests from client id `client`, one every interval_us, each
+ * with one batch of `records` records (codec none) to events/0. */
+static void produce_paced(world *w, const char *client, int n, uint64_t interval_us,
+                          int64_t records)
+{
+    kt_request_detail *d = calloc(1, sizeof *d + sizeof d->parts[0]);
+    assert_non_null(d);
+    d->acks = -1;
+    d->timeout_ms = 30000;
+    d->max_wait_ms = -1;
+    d->nparts = 1;
+    kt_part_init(&d->parts[0], topic(w, "events"), 0);
+    d->parts[0].answered = 1;
+    d->parts[0].error = 0;
+    d->parts[0].records = records;
+    d->parts[0].bytes = (uint64_t)(61 + records * 60);
+    d->parts[0].batches = 1;
+    d->parts[0].codec_batches[KT_CODEC_NONE] = 1;
+    for (int k = 0; k < n; k++) {
+        kt_exchange ex;
+        memset(&ex, 0, sizeof ex);
+        ex.client = &w->client;
+        ex.broker = &w->broker[0];
+        ex.client_id = cid(w, client);
+        ex.api_key = PRODUCE;
+        ex.api_version = 9;
+        ex.request_ts_us = 1000000 + (uint64_t)k * interval_us;
+        ex.latency_us = 1000;
+        ex.throttle_ms = 0;
+        ex.status = KT_STATUS_OK;
+        ex.body_decoded = 1;
+        ex.detail = d;
+        kt_stats_add(w->stats, &ex);
+        kt_partitions_add(w->parts, &ex);
+    }
+    free(d);
+}
+
+/* Thresholds: >= 500 requests over >= 5 s at >= 50/s, <= 2 records per
+ * batch; warning from 500/s.
+ *  - 600 requests 10 ms apart (100/s over 5.99 s), 1 record a batch: info,
+ *    and 2 records a batch (the limit) fires too;
+ *  - near misses: 40/s (25 ms apart), 3 records a batch, 499 requests
+ *    (4.98 s), 600 requests 5 ms apart (200/s but 3.0 s);
+ *  - 6000 requests 1 ms apart (1000/s over 6 s): warning;
+ *  - the client id that batches is not named next to one that does not. */
+static void test_tiny_batches(void **state)
+{
+    (void)state;
+    static const struct { int n; uint64_t interval_us; int64_t records; int want; } t[] = {
+        { 600, 10000, 1, KT_SEV_INFO }, { 600, 10000, 2, KT_SEV_INFO },
+        { 600, 25000, 1, -1 }, { 600, 10000, 3, -1 }, { 499, 10000, 1, -1 },
+        { 600, 5000, 1, -1 }, { 6000, 1000, 1, KT_SEV_WARNING },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        produce_paced(w, "chatty", t[i].n, t[i].interval_us, t[i].records);
+        produce_paced(w, "batched", 600, 10000, 20);
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "tiny_batches", h, 4);
+        if (t[i].want < 0) {
+            assert_int_equal(k, 0);
+        } else {
+            double rate = 1e6 / (double)t[i].interval_us;
+            assert_int_equal(k, 1);
+            assert_int_equal(h[0]->severity, t[i].want);
+            assert_string_equal(h[0]->subject, "client id chatty");
+            assert_true(metric(h[0], "requests") == t[i].n);
+            double got = metric(h[0], "requests_per_s");
+            assert_true(got > rate - 0.01 && got < rate + 0.01);
+            assert_true(metric(h[0], "records_per_batch") == (double)t[i].records);
+            assert_true(metric(h[0], "batches_per_request") == 1);
+            assert_true(metric(h[0], "bytes_per_request") == 61 + 60 * t[i].records);
+            assert_contains(h[0]->summary, "linger.ms");
+            assert_contains(h[0]->summary, "batch.size");
+        }
+        free(f);
+        world_free(w);
+    }
+}
+
 /* ---- capture_loss --------------------------------------------------------- */
 
 /* 100 Metadata requests: 97 answered, 3 whose response may be in a gap
@@ -1153,6 +1238,7 @@ int main(void)
         cmocka_unit_test(test_unanswered),
         cmocka_unit_test(test_capture_loss),
         cmocka_unit_test(test_order),
+        cmocka_unit_test(test_tiny_batches),
         cmocka_unit_test(test_json_report),
         cmocka_unit_test(test_json_report_empty),
         cmocka_unit_test(test_text_report),

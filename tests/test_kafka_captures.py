@@ -380,6 +380,30 @@ def check_sasl(res, name, ex, truth):
                   (bad, good) == (c["auth_failed"], c["auth_succeeded"]) and bad + good == len(au),
                   f"metrics {c['auth_failed']}, {c['auth_succeeded']}")
 
+def check_batching(res, name, ex, truth):
+    """Each producer's batches as its configuration says (independent
+    decoder): the configured codec; one record a batch with batch.size=0; a
+    request count that matches the producer's records-per-request-avg."""
+    for c in clients(truth, "producer"):
+        batches, requests = [], 0
+        for e in ex:
+            if e["api"] == "Produce" and e["client_id"] == c["client_id"]:
+                requests += 1
+                batches += [b for t in e["request"]["TopicData"] for p in t["PartitionData"]
+                            for b in kw.record_batches(p["Records"])]
+        want = {v: k for k, v in CODECS.items()}
+        codecs = {want.get(b["codec"], b["codec"]) for b in batches}
+        res.check(f"{name}: {c['client_id']}: batches use compression.type "
+                  f"{c['config']['compression.type']}", codecs == {c["config"]["compression.type"]}, codecs)
+        if c["config"].get("batch.size") == "0":
+            res.check(f"{name}: {c['client_id']}: batch.size=0: one record a batch",
+                      {b["count"] for b in batches} == {1}, {b["count"] for b in batches})
+        records = sum(b["count"] for b in batches)
+        rpr = round(records / requests, 3) if requests else 0
+        res.check(f"{name}: {c['client_id']}: records per Produce request = the producer's "
+                  f"records-per-request-avg", rpr == c["metrics"]["records-per-request-avg"],
+                  f"{rpr} vs {c['metrics']['records-per-request-avg']}")
+
 
 def check_capture(res, pcap, truth_path, schema, show_versions):
     name = os.path.basename(pcap)[:-len(".pcap")]
@@ -452,6 +476,8 @@ def check_capture(res, pcap, truth_path, schema, show_versions):
         check_client_failures(res, name, ex, truth, names)
     elif scenario == "sasl":
         check_sasl(res, name, ex, truth)
+    elif scenario == "batching":
+        check_batching(res, name, ex, truth)
     else:
         res.check(f"{name}: known scenario", False, scenario)
     return ex, names, truth

@@ -94,6 +94,10 @@ EXTRA_DIST += tests/test_timeline_truth.py
 TESTS += tests/test_client_truth.py
 EXTRA_DIST += tests/test_client_truth.py
 
+# Codecs and tiny_batches against the real-broker producers' configuration and reports.
+TESTS += tests/test_batching_truth.py
+EXTRA_DIST += tests/test_batching_truth.py
+
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture
 # within a second with a report, SIGUSR1 reports, and /proc shows the

@@ -50,7 +50,7 @@ static int grouped_kind(const char *kind)
 {
     static const char *const kinds[] = { "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                          "slow_fetch", "throttling", "failing_client",
-                                         "sasl_auth_failure" };
+                                         "sasl_auth_failure", "tiny_batches" };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kind, kinds[i]))
             return 1;
@@ -98,6 +98,7 @@ size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
 {
     static void (*const families[])(kt_finding_list *, const kt_findings_input *) = {
         kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_capture, kt_rules_clients,
+        kt_rules_batching,
     };
     kt_finding_list l = { 0 };
 

@@ -3,7 +3,8 @@
  * time (hot partition, too few partitions), a broker whose latency stands
  * apart from its peers, Produce or Fetch slower than an absolute threshold,
  * error storms, throttling, unanswered requests, a capture that lost packets,
- * a client whose produced records fail, a client whose SASL logins fail.
+ * a client whose produced records fail, a client whose SASL logins fail,
+ * producers that send tiny batches at a high request rate.
  * Each finding names its subject
  * and cites the numbers behind it; the rules and thresholds are documented
  * at the top of each findings_*.c and in the man page. */
@@ -23,7 +24,8 @@ typedef struct kt_finding {
     const char *kind;            /* "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                     "slow_fetch", "error_storm", "throttling",
                                     "unanswered_requests", "capture_loss",
-                                    "failing_client", "sasl_auth_failure" */
+                                    "failing_client", "sasl_auth_failure",
+                                    "tiny_batches" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",

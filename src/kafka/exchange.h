@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "common/endpoint.h"
+#include "dissectors/kafka_records.h"
 #include "common/intern.h"
 
 enum kt_exchange_status {
@@ -39,6 +40,11 @@ typedef struct kt_part_result {
     int64_t high_watermark;   /* Fetch response; -1 otherwise */
     int64_t last_offset;      /* Fetch response: offset of the last record
                                  returned; -1 when none */
+    uint32_t batches;         /* record batches (legacy: top-level messages),
+                                 same sense as records */
+    uint32_t codec_batches[KT_CODECS]; /* of them, per compression codec
+                                 (enum kt_codec; invalid codecs 5..7 in
+                                 batches only) */
 } kt_part_result;
 
 #define KT_PART_NO_ANSWER INT16_MIN

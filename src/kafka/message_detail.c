@@ -29,6 +29,17 @@ void kt_part_init(kt_part_result *p, const kt_topic *topic, int32_t partition)
     p->last_offset = -1;
 }
 
+void kt_part_set_batches(kt_part_result *p, const kt_records_summary *rs)
+{
+    /* control batches are never compressed: taken from "none" */
+    uint32_t control = rs->control_batches;
+    p->batches = rs->batches > control ? rs->batches - control : 0;
+    for (int c = 0; c < KT_CODECS; c++)
+        p->codec_batches[c] = rs->codec_batches[c];
+    p->codec_batches[KT_CODEC_NONE] -= control < p->codec_batches[KT_CODEC_NONE]
+                                           ? control : p->codec_batches[KT_CODEC_NONE];
+}
+
 int kt_detail_wanted(int api_key)
 {
     return api_key == KT_API_PRODUCE || api_key == KT_API_FETCH;
@@ -115,6 +126,7 @@ static int on_request_event(void *arg, const kt_event *ev)
                 kt_detail_scan_records(ev->s, &c->inflate_left, &rs);
                 p->records = (int64_t)(rs.records - rs.control_records);
                 p->bytes = ev->is_null ? 0 : ev->s.len;
+                kt_part_set_batches(p, &rs);
             }
         }
         break;

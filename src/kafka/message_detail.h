@@ -43,6 +43,10 @@ const kt_topic *kt_event_topic(kt_topics *topics, const struct kt_event *ev);
 struct kt_records_summary;
 void kt_detail_scan_records(kt_slice records, size_t *left, struct kt_records_summary *rs);
 
+/* The data batches of a scan into p (batches, codec_batches): control
+ * batches (transaction markers) are left out, as their records are. */
+void kt_part_set_batches(kt_part_result *p, const struct kt_records_summary *rs);
+
 /* A partition entry as a request names it: nothing answered or known yet. */
 void kt_part_init(kt_part_result *p, const kt_topic *topic, int32_t partition);
 

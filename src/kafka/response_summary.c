@@ -26,6 +26,7 @@ typedef struct summary {
     /* the partition struct being read (Fetch) */
     int64_t records, high_watermark, last_offset;
     uint64_t bytes;
+    kt_part_result batches;    /* only its batches and codec_batches */
     size_t inflate_left;       /* gzip output left for this body */
 } summary;
 
@@ -90,6 +91,7 @@ static int on_event(void *arg, const kt_event *ev)
             s->records = (int64_t)(rs.records - rs.control_records);
             s->bytes = ev->is_null ? 0 : ev->s.len;
             s->last_offset = rs.batches ? rs.last_offset : -1;
+            kt_part_set_batches(&s->batches, &rs);
         }
         break;
     case KT_EV_ENTER:
@@ -98,6 +100,7 @@ static int on_event(void *arg, const kt_event *ev)
             s->bytes = 0;
             s->high_watermark = -1;
             s->last_offset = -1;
+            memset(&s->batches, 0, sizeof s->batches);
         }
         break;
     case KT_EV_LEAVE:
@@ -111,6 +114,9 @@ static int on_event(void *arg, const kt_event *ev)
                     p->bytes = s->bytes;
                     p->high_watermark = s->high_watermark;
                     p->last_offset = s->last_offset;
+                    p->batches = s->batches.batches;
+                    memcpy(p->codec_batches, s->batches.codec_batches,
+                           sizeof p->codec_batches);
                 }
             }
         } else if (ev->scope == KT_SCOPE_TOPIC && ev->topic_id &&

@@ -9,5 +9,6 @@ libkafkatap_a_SOURCES += \
 	src/report/report_inputs.c src/report/report_inputs.h \
 	src/report/report_timeline.c src/report/report_timeline.h \
 	src/report/report_timeline_out.c src/report/report_timeline_out.h \
+	src/report/report_batching.c src/report/report_batching.h \
 	src/report/report_prometheus.c src/report/report_prometheus.h \
 	src/report/event_log.c src/report/event_log.h

@@ -7,6 +7,7 @@
 #include "report/report.h"
 #include "report/report_inputs.h"
 #include "report/report_timeline_out.h"
+#include "report/report_batching.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
@@ -88,6 +89,8 @@ static void produce_fields(kt_json *j, const kt_report_partition *r)
     kt_json_fixed(j, r->bytes_share, 4);
     kt_json_key(j, "records_per_s");
     kt_json_fixed(j, r->records_per_s, 1);
+    kt_report_json_batches(j, p->batches, p->records, kt_codec_label(p->codec_batches));
+    kt_report_json_codec_batches(j, p->codec_batches);
     kt_json_kv_uint(j, "acked_records", p->acked_records);
     kt_json_kv_uint(j, "unanswered", p->unanswered);
     kt_json_key(j, "acks");
@@ -110,6 +113,7 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_kv_uint(j, "requests", f->requests);
     kt_json_kv_uint(j, "records", f->records);
     kt_json_kv_uint(j, "bytes", f->bytes);
+    kt_report_json_batches(j, f->batches, f->records, kt_codec_mask_label(f->codecs));
     kt_json_kv_uint(j, "with_data", f->with_data);
     kt_json_kv_uint(j, "empty", f->empty);
     kt_json_kv_uint(j, "unanswered", f->unanswered);
@@ -407,6 +411,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         agg_fields(&j, &m->clients[i].agg);
         if (m->clients[i].delivery)
             delivery(&j, m->clients[i].delivery);
+        kt_report_json_client_batching(&j, m->clients[i].batching);
         kt_json_object_end(&j);
     }
     kt_json_array_end(&j);

@@ -165,6 +165,7 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
         goto out;
     for (i = 0; i < n; i++) {
         m->clients[i].client_id = clients[i]->client_id;
+        m->clients[i].batching = &clients[i]->batching;
         agg_of(m, &m->clients[i].agg, &clients[i]->agg);
     }
     m->nclients = n;

@@ -127,6 +127,7 @@ typedef struct kt_report_client {
     const kt_istr *client_id;
     kt_report_agg agg;
     const kt_report_delivery *delivery; /* NULL: no Produce or Fetch */
+    const kt_batch_agg *batching;       /* its Produce batches (the statistics') */
 } kt_report_client;
 
 typedef struct kt_report_partition {

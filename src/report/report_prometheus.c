@@ -238,6 +238,10 @@ static void partitions(FILE *out, const kt_report_model *m, size_t top_n)
           offsetof(kt_fetch_agg, records) },
         { "fetch_bytes_total", "Record batch bytes returned by Fetch responses.", 0,
           offsetof(kt_fetch_agg, bytes) },
+        { "produce_batches_total", "Record batches sent in Produce requests.", 1,
+          offsetof(kt_produce_agg, batches) },
+        { "fetch_batches_total", "Record batches returned by Fetch responses.", 0,
+          offsetof(kt_fetch_agg, batches) },
     };
     enum { NC = sizeof counters / sizeof counters[0] };
     size_t shown = m->npartitions < top_n ? m->npartitions : top_n;

@@ -9,6 +9,7 @@
 #include "report/report.h"
 #include "report/report_inputs.h"
 #include "report/report_timeline_out.h"
+#include "report/report_batching.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */
 
@@ -100,7 +101,7 @@ static void codes(FILE *out, const char **sep, const char *what, const kt_code_c
     *sep = " ";
 }
 
-#define PT_PRODUCE_W 50   /* widths of the column groups below */
+#define PT_PRODUCE_W 64   /* widths of the column groups below */
 #define PT_FETCH_W 62
 
 /* The topic as the text shows it: escaped name, "ID (unresolved id)". */
@@ -116,13 +117,14 @@ static void topic_text(char *buf, size_t len, const kt_topic_label *t)
 
 static void partition_row(FILE *out, const kt_report_partition *row)
 {
-    char topic[160], pp50[24], pp99[24], fd50[24], fe50[24], lag[24];
+    char topic[160], pp50[24], pp99[24], fd50[24], fe50[24], lag[24], rpb[24];
     const kt_partition_stats *e = row->stats;
     const kt_produce_agg *p = &e->produce;
     const kt_fetch_agg *f = &e->fetch;
     const char *sep = "  ";
 
     topic_text(topic, sizeof topic, &row->topic);
+    kt_ratio_text(rpb, sizeof rpb, p->records, p->batches);
     hist_ms(pp50, sizeof pp50, &p->latency, 50);
     hist_ms(pp99, sizeof pp99, &p->latency, 99);
     hist_ms(fd50, sizeof fd50, &f->latency_data, 50);
@@ -131,9 +133,11 @@ static void partition_row(FILE *out, const kt_report_partition *row)
         snprintf(lag, sizeof lag, "%" PRId64, f->lag);
     else
         snprintf(lag, sizeof lag, "-");
-    fprintf(out, "  %-24s %5" PRId32 " %6.1f %6.1f %8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %9s %9s"
+    fprintf(out, "  %-24s %5" PRId32 " %6.1f %6.1f %8" PRIu64 " %10" PRIu64 " %10" PRIu64
+                 " %-6s %6s %9s %9s"
                  " %8" PRIu64 " %10" PRIu64 " %6" PRIu64 " %9s %6" PRIu64 " %9s %8s",
-            topic, e->partition, row->records_share * 100, row->bytes_share * 100, p->requests, p->records, p->acked_records, pp50, pp99,
+            topic, e->partition, row->records_share * 100, row->bytes_share * 100, p->requests,
+            p->records, p->acked_records, kt_codec_label(p->codec_batches), rpb, pp50, pp99,
             f->requests, f->records, f->with_data, fd50, f->empty, fe50, lag);
     codes(out, &sep, "produce", p->errors, p->nerrors);
     codes(out, &sep, "fetch", f->errors, f->nerrors);
@@ -165,8 +169,10 @@ static void partition_table(FILE *out, const kt_report_model *m)
         group_label(out, "produce", PT_PRODUCE_W);
         group_label(out, "fetch", PT_FETCH_W);
         fputc('\n', out);
-        fprintf(out, "  %-24s %5s %6s %6s %8s %10s %10s %9s %9s %8s %10s %6s %9s %6s %9s %8s  %s\n",
-                "topic", "part", "rec%", "bytes%", "requests", "records", "acked", "p50_ms", "p99_ms",
+        fprintf(out, "  %-24s %5s %6s %6s %8s %10s %10s %-6s %6s %9s %9s %8s %10s %6s %9s %6s %9s %8s"
+                     "  %s\n",
+                "topic", "part", "rec%", "bytes%", "requests", "records", "acked", "codec", "rec/b",
+                "p50_ms", "p99_ms",
                 "requests", "records", "data", "p50_ms", "empty", "p50_ms", "lag",
                 "error codes");
         for (size_t i = 0; i < show; i++)
@@ -338,6 +344,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
             agg_row(out, label, 28, &m->clients[i].agg);
         }
     }
+    kt_report_text_batching(out, m);
 
     delivery_table(out, m);
     partition_table(out, m);

@@ -110,6 +110,9 @@ static void add_produce(kt_produce_agg *a, const kt_exchange *ex, const kt_reque
         a->leader_records = 0;
     }
     a->leader_records += r->records > 0 ? (uint64_t)r->records : 0;
+    a->batches += r->batches;
+    for (int c = 0; c < KT_CODECS; c++)
+        a->codec_batches[c] += r->codec_batches[c];
     if (ex->status == KT_STATUS_UNANSWERED) {
         a->unanswered++;
         return;
@@ -148,6 +151,10 @@ static void add_fetch(kt_fetch_agg *a, const kt_exchange *ex, const kt_part_resu
         kt_code_counts_add(&a->errors, &a->nerrors, &a->caperrors, r->error, 1);
     a->records += r->records > 0 ? (uint64_t)r->records : 0;
     a->bytes += r->bytes;
+    a->batches += r->batches;
+    for (int c = 0; c < KT_CODECS; c++)
+        if (r->codec_batches[c])
+            a->codecs |= 1u << c;
     if (r->records > 0) {
         a->with_data++;
         kt_hist_add(&a->latency_data, (uint64_t)ex->latency_us);
@@ -242,6 +249,9 @@ static void merge_into(kt_partition_stats *m, const kt_partition_stats *e)
     }
     if (b->last_ts_us > a->last_ts_us)
         a->last_ts_us = b->last_ts_us;
+    a->batches += b->batches;
+    for (int c = 0; c < KT_CODECS; c++)
+        a->codec_batches[c] += b->codec_batches[c];
     a->latency_total_us += b->latency_total_us;
     kt_hist_merge(&a->latency, &b->latency);
     merge_codes(&a->errors, &a->nerrors, &a->caperrors, b->errors, b->nerrors);
@@ -250,6 +260,8 @@ static void merge_into(kt_partition_stats *m, const kt_partition_stats *e)
     f->records += g->records;
     f->bytes += g->bytes;
     f->with_data += g->with_data;
+    f->batches += g->batches;
+    f->codecs |= g->codecs;
     f->empty += g->empty;
     f->unanswered += g->unanswered;
     f->latency_total_us += g->latency_total_us;

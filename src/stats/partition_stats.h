@@ -12,8 +12,8 @@
  * only.
  *
  * Memory: KT_PARTITION_ENTRY_BYTES per partition, measured on x86-64 as
- * sizeof(kt_partition_stats) 1,176 + 32 bytes of table, so the 200,000
- * partitions cost 241 MB (235 MB of entries) before histogram rows: each
+ * sizeof(kt_partition_stats) 1,240 + 32 bytes of table, so the 200,000
+ * partitions cost 254 MB (248 MB of entries) before histogram rows: each
  * of the three latency histograms allocates 512 bytes per row in use
  * (histogram.h), and each distinct error code 16 bytes.  The merged view
  * (kt_partitions_merged) costs as much again while a report is written.
@@ -47,6 +47,9 @@ typedef struct kt_produce_agg {
     uint64_t leader_records;      /* records sent to that broker since it
                                      became the one (a leader change starts
                                      a new count) */
+    uint64_t batches;             /* data batches sent (records / batches:
+                                     records per batch) */
+    uint64_t codec_batches[KT_CODECS]; /* of them, per compression codec */
     uint64_t latency_total_us;    /* broker time */
     kt_histogram latency;         /* answered requests, microseconds */
     kt_code_count *errors;        /* partition-level error codes */
@@ -72,6 +75,8 @@ typedef struct kt_fetch_agg {
                                      the records it returned (the fetch offset
                                      when none), -1 unknown */
     int64_t lag_max;              /* largest lag seen, -1 unknown */
+    uint64_t batches;             /* data batches returned */
+    unsigned codecs;              /* their codecs, bit (1 << codec) */
 } kt_fetch_agg;
 
 typedef struct kt_partition_stats {

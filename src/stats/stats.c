@@ -292,6 +292,7 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
         else if (ex->api_key == KT_API_SASL_HANDSHAKE ||
                  ex->api_key == KT_API_SASL_AUTHENTICATE)
             sasl_add(&c->sasl, ex);
+        kt_batch_agg_add(&c->batching, ex);
     }
     refresh_views(s);
     agg_add(&s->total, ex);

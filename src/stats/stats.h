@@ -10,11 +10,12 @@
  * past which throttling is not counted per pair.
  *
  * Memory, measured on x86-64 (sizeof, plus KT_TABLE_OVERHEAD_PER_ENTRY =
- * 32 bytes of table per entry): a broker 792 + 32 bytes, a client id 808 +
+ * 32 bytes of table per entry): a broker 792 + 32 bytes, a client id 936 +
  * 32, a throttle pair 64 + 32; each kt_agg then allocates a 512-byte row
  * per latency histogram row in use (histogram.h) and 16 bytes per distinct
  * error code.  So 4,096 brokers cost 3.4 MB and 65,536 throttle pairs
- * 6.3 MB before histogram rows; 10,000 client ids 8.4 MB.  tests/test_table.c
+ * 6.3 MB before histogram rows; 10,000 client ids 9.7 MB.  tests/test_table.c
+
  * checks these sizes. */
 #ifndef KT_STATS_H
 #define KT_STATS_H
@@ -23,6 +24,7 @@
 #include <stdint.h>
 #include "common/endpoint.h"
 #include "kafka/exchange.h"
+#include "stats/batch_stats.h"
 #include "stats/histogram.h"
 #include "common/intern.h"
 #include "common/table.h"
@@ -81,6 +83,7 @@ typedef struct kt_client_stats {
     kt_agg agg;
     kt_agg produce;             /* Produce only: slow_produce per client id */
     kt_sasl_logins sasl;        /* sasl_auth_failure */
+    kt_batch_agg batching;      /* its Produce requests' batches */
 } kt_client_stats;
 
 /* Throttling per (client id, broker). */

@@ -6,4 +6,5 @@ libkafkatap_a_SOURCES += \
 	src/stats/stats.c src/stats/stats.h \
 	src/stats/partition_stats.c src/stats/partition_stats.h \
 	src/stats/client_partition_stats.c src/stats/client_partition_stats.h \
-	src/stats/timeline.c src/stats/timeline.h
+	src/stats/timeline.c src/stats/timeline.h \
+	src/stats/batch_stats.c src/stats/batch_stats.h

@@ -26,6 +26,11 @@ ROW = re.compile(r"^  (.+?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)"
                  r"\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)(?:  (.*))?$")
 
 
+def ratio(num, den):
+    """num / den as the text prints it: one decimal, "-" for no den."""
+    return "%.1f" % (num / den) if den else "-"
+
+
 def ms(v):
     return "-" if v is None else "%.3f" % v
 
@@ -116,10 +121,11 @@ def check(txt, js):
         for row, p in zip(parts, d["partitions"]):
             f = row.split()
             pr, fe = p["produce"], p["fetch"]
-            got = (f[0], int(f[1]), int(f[4]),
-                   int(f[5]), int(f[6]), int(f[9]), int(f[10]), int(f[11]))
+            got = (f[0], int(f[1]), int(f[4]), int(f[5]), int(f[6]), f[7], f[8],
+                   int(f[11]), int(f[12]), int(f[13]))
             want = (p["topic"], p["partition"], pr["requests"],
-                    pr["records"], pr["acked_records"], fe["requests"],
+                    pr["records"], pr["acked_records"], pr["codec"],
+                    ratio(pr["records"], pr["batches"]), fe["requests"],
                     fe["records"], fe["with_data"])
             # shares are printed with one decimal: equal within rounding
             shares_ok = (abs(float(f[2]) - pr["records_share"] * 100) <= 0.051 and
@@ -128,6 +134,20 @@ def check(txt, js):
                 problems.append("partition row %r: JSON %r" % (row, want))
     elif parts:
         problems.append("partition rows but none in JSON")
+
+    # Produce batching: the client ids with batches, in the client order
+    rows = table(lines, "Produce batching per client id")
+    want_rows = [e for e in d["clients"] if e["produce_batching"]["requests"]]
+    if len(rows) != len(want_rows):
+        problems.append("batching rows %d, JSON %d" % (len(rows), len(want_rows)))
+    for row, e in zip(rows, want_rows):
+        f, b = row.split(), e["produce_batching"]
+        got = (f[0], int(f[1]), f[2], int(f[3]), int(f[5]), f[6], f[8])
+        want = (client_name(e), b["requests"], "%.1f" % b["requests_per_s"],
+                b["batches"], b["records"], ratio(b["records"], b["batches"]),
+                b["codec"])
+        if got != want:
+            problems.append("batching row %r: JSON %r" % (row, want))
 
     thr = table(lines, "Throttling")
     if len(thr) != len(d["throttle"]):

@@ -18,6 +18,8 @@ _client_spawn() {   # KIND CLIENT_ID TOPIC CMD...
 # producer_bg CLIENT_ID TOPIC RECORDS SIZE THROUGHPUT [PROP=VALUE...]
 producer_bg() {
     local cid=$1 topic=$2 n=$3 size=$4 tput=$5; shift 5
+    # the producer properties as set (later ones win), for the truth file
+    printf '%s\n' acks=all linger.ms=5 "$@" > "$SCEN_DIR/config-$cid.txt"
     _client_spawn producer "$cid" "$topic" "${JAVA_TOOL_CMD[@]}" org.apache.kafka.tools.ProducerPerformance \
         --bootstrap-server "$BOOTSTRAP" --topic "$topic" --num-records "$n" --record-size "$size" \
         --throughput "$tput" --key-distribution range --record-key-range 60 --print-metrics \
@@ -64,9 +66,12 @@ client_term() {
 
 # Wait for every client (at most $1 seconds), then write $SCEN_DIR/clients.tsv:
 # kind, client_id, topic, reported records, produce-throttle-time-max (producers)
-# or the DELIVERY json (delivery clients: reported records = acknowledged).
+# or the DELIVERY json (delivery clients: reported records = acknowledged), and
+# for producers the properties set (space separated) and the batching metrics
+# the producer printed (records-per-request-avg, batch-size-avg,
+# compression-rate-avg as name=value, space separated).
 wait_clients() {
-    local limit=${1:-120} i n thr
+    local limit=${1:-120} i n thr conf met
     for i in "${!CLIENT_PIDS[@]}"; do
         wait_group "${CLIENT_PIDS[$i]}" "$limit"
     done
@@ -75,15 +80,18 @@ wait_clients() {
         if [ "${CLIENT_KINDS[$i]}" = delivery ]; then
             thr=$(sed -n 's/^DELIVERY //p' "${CLIENT_LOGS[$i]}" | tail -1)
             n=$(printf '%s' "$thr" | sed -n 's/.*"acked":\([0-9][0-9]*\).*/\1/p')
+            conf=""; met=""
         elif [ "${CLIENT_KINDS[$i]}" = producer ]; then
             n=$(sed -n 's/^\([0-9][0-9]*\) records sent,.*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
             thr=$(sed -n 's/^producer-metrics:produce-throttle-time-max:{client-id=[^}]*} *: *\([0-9.NaE-]*\).*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
+            conf=$(tr '\n' ' ' < "$SCEN_DIR/config-${CLIENT_IDS[$i]}.txt")
+            met=$(sed -n 's/^producer-metrics:\(records-per-request-avg\|batch-size-avg\|compression-rate-avg\):{client-id=[^}]*} *: *\([0-9.NaE-]*\).*/\1=\2/p' "${CLIENT_LOGS[$i]}" | tr '\n' ' ')
         else
             n=$(sed -n 's/.*Processed a total of \([0-9][0-9]*\) messages.*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
-            thr=""
+            thr=""; conf=""; met=""
         fi
         [ -n "$n" ] || die "client ${CLIENT_IDS[$i]} reported no count (see ${CLIENT_LOGS[$i]})"
-        printf '%s\t%s\t%s\t%s\t%s\n' "${CLIENT_KINDS[$i]}" "${CLIENT_IDS[$i]}" "${CLIENT_TOPICS[$i]}" "$n" "$thr" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${CLIENT_KINDS[$i]}" "${CLIENT_IDS[$i]}" "${CLIENT_TOPICS[$i]}" "$n" "$thr" "${conf% }" "${met% }" \
             >> "$SCEN_DIR/clients.tsv"
     done
     CLIENT_PIDS=(); CLIENT_LOGS=(); CLIENT_KINDS=(); CLIENT_IDS=(); CLIENT_TOPICS=()

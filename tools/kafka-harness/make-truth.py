@@ -26,7 +26,7 @@ def main():
     clients = []
     with open(a.clients) as f:
         for line in f:
-            kind, cid, topic, n, thr = line.rstrip("\n").split("\t")
+            kind, cid, topic, n, thr, conf, met = (line.rstrip("\n").split("\t") + ["", ""])[:7]
             c = {"client_id": cid, "role": kind, "topic": topic, "reported_records": int(n)}
             if kind == "delivery":
                 # java/DeliveryCounter.java: its own delivery callbacks counted
@@ -36,6 +36,13 @@ def main():
             elif kind == "producer":
                 c["tool"] = "org.apache.kafka.tools.ProducerPerformance"
                 c["produce_throttle_time_max_ms"] = float(thr) if thr not in ("", "NaN") else 0.0
+                # the properties the recorder set (a later one wins) and the
+                # batching metrics the producer printed at the end
+                if conf:
+                    c["config"] = dict(kv.split("=", 1) for kv in conf.split())
+                if met:
+                    c["metrics"] = {k: float(v) for k, v in (kv.split("=", 1) for kv in met.split())
+                                    if v not in ("NaN", "")}
             else:
                 c["tool"] = "org.apache.kafka.tools.consumer.ConsoleConsumer"
             clients.append(c)

@@ -3,7 +3,7 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew client-failures sasl"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew client-failures sasl batching"
 
 # How many nodes a scenario's cluster has (node 1 is broker and controller).
 scenario_nodes() {
@@ -148,4 +148,19 @@ scenario_sasl() {
         "sasl.jaas.config=$jaas password=\"alice-secrte\";" max.block.ms=300
     wait_clients 180
     NOTES="One node whose client listener (captured) is SASL_PLAINTEXT with the PLAIN mechanism (JAAS users alice and admin in the server properties); admin tools use a PLAINTEXT listener that is not captured. Three producers (java/DeliveryCounter.java) as user alice: right-password (the right password) sends 100 records to topic secured (2 partitions); wrong-password tries 12 sends and typo-svc 3 sends, 400 ms apart, with a wrong password (max.block.ms=300). auth_failed and auth_succeeded are each client's own failed-/successful-authentication-total metrics; the broker answers every failed one SASL_AUTHENTICATION_FAILED."
+}
+
+# Batching: chatty-svc sends every record in a batch of its own (linger.ms=0,
+# batch.size=0) at 200 records/s, batched-svc the same records/s with
+# linger.ms=50 (many records a batch), trickle-svc one record a batch too but
+# at 10 records/s.
+scenario_batching() {
+    topic_create clicks 2
+    topic_create views 2
+    topic_create audits 1
+    producer_bg chatty-svc clicks 2000 50 200 linger.ms=0 batch.size=0 compression.type=none
+    producer_bg batched-svc views 2000 50 200 linger.ms=50 compression.type=lz4
+    producer_bg trickle-svc audits 100 50 10 linger.ms=0 batch.size=0 compression.type=zstd
+    wait_clients 180
+    NOTES="Three perf-test producers at the same time, 50-byte records, acks=all (idempotent by default): chatty-svc sends 2000 records to clicks (2 partitions) at 200/s with linger.ms=0 batch.size=0 (no batching: one record a batch) and compression.type=none; batched-svc sends 2000 records to views (2 partitions) at 200/s with linger.ms=50 and compression.type=lz4; trickle-svc sends 100 records to audits (1 partition) at 10/s with linger.ms=0 batch.size=0 and compression.type=zstd. Each producer's properties are in its config, and the batching metrics it printed at the end in its metrics."
 }
