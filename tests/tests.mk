@@ -120,3 +120,8 @@ EXTRA_DIST += tests/data/loss
 # tshark decodes in it.
 TESTS += tests/test_multifile.py
 EXTRA_DIST += tests/test_multifile.py
+
+# README.md's example outputs, run again: each example line must still be
+# what kafkatap prints.
+TESTS += tests/test_readme.py
+EXTRA_DIST += tests/test_readme.py
