@@ -25,6 +25,13 @@ producer_bg() {
         --command-property client.id="$cid" acks=all linger.ms=5 "$@"
 }
 
+# txn_producer_bg NAME TOPIC TRANSACTIONAL_ID (COMMITS ABORTS | fence) RECORDS
+# (java/TxnProducer.java; it prints its own counts, see wait_clients)
+txn_producer_bg() {
+    local name=$1 topic=$2; shift 2
+    _client_spawn txn-producer "$name" "$topic" "${JAVA_TOOL_CMD[@]}" TxnProducer "$BOOTSTRAP" "$topic" "$@"
+}
+
 # consumer_bg CLIENT_ID GROUP PROTOCOL TIMEOUT_MS (--topic T | --include RE) [more args...]
 consumer_bg() {
     local cid=$1 group=$2 proto=$3 tmo=$4; shift 4
@@ -55,7 +62,9 @@ client_term() {
 }
 
 # Wait for every client (at most $1 seconds), then write $SCEN_DIR/clients.tsv:
-# kind, client_id, topic, reported records, produce-throttle-time-max (producers).
+# kind, client_id, topic, reported records, produce-throttle-time-max (producers);
+# a transactional producer's records are those of its committed transactions,
+# and its "txn-truth" line is appended to $SCEN_DIR/transactions.jsonl.
 wait_clients() {
     local limit=${1:-120} i n thr
     for i in "${!CLIENT_PIDS[@]}"; do
@@ -66,6 +75,10 @@ wait_clients() {
         if [ "${CLIENT_KINDS[$i]}" = producer ]; then
             n=$(sed -n 's/^\([0-9][0-9]*\) records sent,.*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
             thr=$(sed -n 's/^producer-metrics:produce-throttle-time-max:{client-id=[^}]*} *: *\([0-9.NaE-]*\).*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
+        elif [ "${CLIENT_KINDS[$i]}" = txn-producer ]; then
+            n=$(sed -n 's/^txn-truth .*"records_committed": \([0-9][0-9]*\).*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
+            thr=""
+            sed -n 's/^txn-truth //p' "${CLIENT_LOGS[$i]}" >> "$SCEN_DIR/transactions.jsonl"
         else
             n=$(sed -n 's/.*Processed a total of \([0-9][0-9]*\) messages.*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
             thr=""

@@ -3,7 +3,7 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew transactions"
 
 # How many nodes a scenario's cluster has (node 1 is broker and controller).
 scenario_nodes() {
@@ -110,4 +110,26 @@ scenario_skew() {
     wait_clients 180
     GROUPS_="events-readers"
     NOTES="Topic orders (1 partition) and events (12 partitions). Producer perf tests at the same time, 100-byte records, acks=all: orders-svc (enable.idempotence=true) sends 1200 records to orders at 200/s, events-svc 240 records to events at 40/s (keys 0..59, spread over the 12 partitions by the default partitioner); orders/0 takes 1200 of 1440 records (83.3%). Console consumer events-reader (group events-readers, classic protocol) reads the 240 events."
+}
+
+# Transactions: payments-tx commits 10 and aborts 10 transactions of 5 records
+# (abort share 50%), ledger-tx commits 20 and aborts 1 (4.8%, a near miss),
+# fenced-tx is fenced by a second producer with the same transactional.id; a
+# read_committed consumer then counts the records of committed transactions.
+scenario_transactions() {
+    topic_create payments 3
+    topic_create ledger 2
+    txn_producer_bg payments-tx payments payments-tx 10 10 5
+    txn_producer_bg ledger-tx ledger ledger-tx 20 1 5
+    txn_producer_bg fenced-tx ledger fenced-tx fence 5
+    wait_clients 180
+    cp "$SCEN_DIR/clients.tsv" "$SCEN_DIR/clients.all"
+    consumer_bg txn-reader txn-readers classic 10000 --include 'payments|ledger' \
+        --command-property isolation.level=read_committed
+    wait_clients 120
+    cat "$SCEN_DIR/clients.all" "$SCEN_DIR/clients.tsv" > "$SCEN_DIR/clients.tmp"
+    mv "$SCEN_DIR/clients.tmp" "$SCEN_DIR/clients.tsv"; rm -f "$SCEN_DIR/clients.all"
+    TXN_FILE="$SCEN_DIR/transactions.jsonl"
+    GROUPS_="txn-readers"
+    NOTES="Topics payments (3 partitions) and ledger (2 partitions). Transactional producers (java/TxnProducer, 5 records of about 80 bytes per transaction, flushed before the transaction ends, keys k0..k4): payments-tx commits 10 and aborts 10 transactions (alternating) to payments; ledger-tx commits 20 and aborts 1 (the last) to ledger; fenced-tx: producer fenced-tx-a writes 5 records to ledger in an open transaction, fenced-tx-b initializes the same transactional.id (the coordinator aborts a's transaction), a's commit fails fenced, b commits one transaction of 5. Then console consumer txn-reader (group txn-readers, isolation.level=read_committed) reads both topics: its count is the records of committed transactions. Partition records (end - start offset) include the transaction markers (control records)."
 }
