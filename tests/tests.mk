@@ -84,6 +84,11 @@ EXTRA_DIST += tests/test_prometheus.py
 TESTS += tests/test_findings_truth.py
 EXTRA_DIST += tests/test_findings_truth.py
 
+# The transactions against the transactional producers' own counts
+# (pcaps/kafka/transactions.truth.json)
+TESTS += tests/test_txn_truth.py
+EXTRA_DIST += tests/test_txn_truth.py
+
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture
 # within a second with a report, SIGUSR1 reports, and /proc shows the

@@ -30,6 +30,7 @@
 #include "cli/prometheus_server.h"
 #include "report/report_prometheus.h"
 #include "stats/partition_stats.h"
+#include "stats/txn_stats.h"
 #include "report/report.h"
 #include "stats/stats.h"
 #include "reassembly/tcp_reassembly.h"
@@ -71,6 +72,7 @@ static void install_signals(void)
 typedef struct window {
     kt_stats *stats;
     kt_partitions *partitions;
+    kt_txn_stats *txn;
     kt_capture_stats capture_at_start;
     kt_session_totals totals_at_start;
     uint64_t start_us;      /* wall clock */
@@ -83,6 +85,7 @@ typedef struct app {
     kt_kafka *kafka;
     kt_stats *stats;
     kt_partitions *partitions;
+    kt_txn_stats *txn;
     window win;             /* live -I without --cumulative */
     char source[512];
     uint64_t last_ts_us;
@@ -103,9 +106,11 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     app *a = ctx;
     kt_stats_add(a->stats, ex);
     kt_partitions_add(a->partitions, ex);
+    kt_txn_stats_add(a->txn, ex);
     if (a->win.stats) {
         kt_stats_add(a->win.stats, ex);
         kt_partitions_add(a->win.partitions, ex);
+        kt_txn_stats_add(a->win.txn, ex);
     }
     if (a->opt.events == KT_EVENTS_TEXT)
         kt_event_write_text(stdout, ex);
@@ -167,12 +172,14 @@ static int window_start(app *a)
 {
     kt_stats_free(a->win.stats);
     kt_partitions_free(a->win.partitions);
+    kt_txn_stats_free(a->win.txn);
     a->win.stats = kt_stats_new();
     a->win.partitions = kt_partitions_new();
+    a->win.txn = kt_txn_stats_new();
     kt_capture_get_stats(a->cap, &a->win.capture_at_start);
     a->win.totals_at_start = *kt_kafka_totals(a->kafka);
     a->win.start_us = wall_us();
-    return a->win.stats && a->win.partitions ? 0 : -1;
+    return a->win.stats && a->win.partitions && a->win.txn ? 0 : -1;
 }
 
 /* The model of a report of the whole run (window NULL) or of the window;
@@ -196,6 +203,7 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.totals = kt_kafka_totals(a->kafka);
     in.stats = a->stats;
     in.partitions = a->partitions;
+    in.txn = a->txn;
     if (win) {
         wcs = capture_since(&cs, &win->capture_at_start, win->start_us, wall_us());
         wt = totals_since(in.totals, &win->totals_at_start);
@@ -206,6 +214,7 @@ static kt_report_model *build_model(app *a, int final, const window *win)
         in.totals = &wt;
         in.stats = win->stats;
         in.partitions = win->partitions;
+        in.txn = win->txn;
     }
     in.top_n = a->opt.top_n;
     in.sort = a->opt.sort;
@@ -216,9 +225,10 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.conns_not_kept = not_kept;
     in.final = final;
     mem[nmem++] = kt_tcp_memory(a->tcp);
-    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 2 - nmem);
+    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 3 - nmem);
     mem[nmem++] = &a->stats->mem;
     mem[nmem++] = &a->partitions->mem;
+    mem[nmem++] = &a->txn->mem;
     in.memory = mem;
     in.nmemory = nmem;
     model = kt_report_build(&in);
@@ -352,9 +362,10 @@ int main(int argc, char **argv)
 
     a.stats = kt_stats_new();
     a.partitions = kt_partitions_new();
+    a.txn = kt_txn_stats_new();
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
     a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
-    if (!a.stats || !a.partitions || !a.kafka || !a.tcp ||
+    if (!a.stats || !a.partitions || !a.txn || !a.kafka || !a.tcp ||
         (a.opt.interval_s > 0 && !a.opt.cumulative && window_start(&a) < 0)) {
         fprintf(stderr, "kafkatap: out of memory\n");
         return 1;
@@ -401,6 +412,8 @@ int main(int argc, char **argv)
     kt_partitions_free(a.partitions);
     kt_stats_free(a.win.stats);
     kt_partitions_free(a.win.partitions);
+    kt_txn_stats_free(a.txn);
+    kt_txn_stats_free(a.win.txn);
     kt_capture_close(a.cap);
     kt_options_free(&a.opt);
     return rc;

@@ -43,6 +43,7 @@ static const struct {
     [KT_AN_TOPIC_TABLE_FULL] = { "topic_table_full", "topic names or ids counted under the overflow topic (--max-topics)" },
     [KT_AN_BROKER_TABLE_FULL] = { "broker_table_full", "exchanges of brokers counted under \"(other)\"" },
     [KT_AN_PARTITION_TABLE_FULL] = { "partition_table_full", "partition results not kept: the partition table is full" },
+    [KT_AN_TXN_TABLE_FULL] = { "txn_table_full", "transactional ids counted under \"(other)\", or producer ids whose open transaction was not followed" },
     [KT_AN_INFLATE_CAPPED] = { "inflate_capped", "gzip message sets not inflated whole (size or ratio cap): their inner messages were not all counted" },
 };
 

@@ -52,6 +52,8 @@ typedef enum kt_anomaly_kind {
     KT_AN_TOPIC_TABLE_FULL,    /* a topic counted under the overflow topic */
     KT_AN_BROKER_TABLE_FULL,   /* a broker counted under "(other)" */
     KT_AN_PARTITION_TABLE_FULL,/* a partition not kept in the statistics */
+    KT_AN_TXN_TABLE_FULL,      /* a transactional or producer id counted
+                                  under "(other)" or not followed */
     KT_AN__COUNT
 } kt_anomaly_kind;
 

@@ -95,7 +95,7 @@ static size_t group_peers(kt_finding_entry *e, size_t n)
 size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
 {
     static void (*const families[])(kt_finding_list *, const kt_findings_input *) = {
-        kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_capture,
+        kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_txn, kt_rules_capture,
     };
     kt_finding_list l = { 0 };
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
+#include "stats/txn_stats.h"
 
 enum kt_severity { KT_SEV_INFO = 0, KT_SEV_WARNING, KT_SEV_CRITICAL };
 
@@ -55,6 +56,9 @@ typedef struct kt_findings_input {
     size_t nthrottled;
     const kt_partition_stats *const *partitions; /* merged by canonical topic */
     size_t npartitions;
+    const kt_txn_id_stats *const *txns;          /* transactional ids, most
+                                                    aborted first */
+    size_t ntxns;
     int slow_produce_ms;          /* absolute thresholds; 0: the defaults below */
     int slow_fetch_ms;
     kt_findings_loss loss;

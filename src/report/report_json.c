@@ -5,6 +5,7 @@
 #include "report/json_labels.h"
 #include "dissectors/kafka_names.h"
 #include "report/report.h"
+#include "report/report_txn.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
@@ -358,6 +359,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
 
     partitions(&j, m);
     throttle(&j, m);
+    kt_report_json_txn(&j, m);
     findings(&j, m);
     connections(&j, m);
 

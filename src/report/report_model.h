@@ -44,6 +44,7 @@
 #include "stats/labels.h"
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
+#include "stats/txn_stats.h"
 
 struct kt_session_totals;   /* kafka/kafka_session.h */
 struct kt_conn_summary;
@@ -58,6 +59,7 @@ typedef struct kt_report_input {
     const struct kt_session_totals *totals;
     const kt_stats *stats;
     const kt_partitions *partitions;    /* per topic-partition statistics */
+    const kt_txn_stats *txn;            /* transactions (txn_stats.h) */
     int top_n;                          /* rows of the partition table (--top) */
     int sort;                           /* enum kt_partition_sort (--sort) */
     int slow_produce_ms, slow_fetch_ms; /* absolute latency thresholds; 0: defaults */
@@ -175,6 +177,11 @@ typedef struct kt_report_model {
     uint64_t partitions_dropped;        /* not tracked: table full */
     kt_report_throttle *throttled;
     size_t nthrottled;
+    /* transactions: the input's statistics (read while the model lives)
+     * and its transactional ids, most aborted first */
+    const kt_txn_stats *txn;
+    const kt_txn_id_stats **txns;
+    size_t ntxns;
     kt_finding *findings;
     size_t nfindings;
     kt_report_conn *conns;

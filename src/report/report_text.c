@@ -7,6 +7,7 @@
 #include <time.h>
 #include "dissectors/kafka_names.h"
 #include "report/report.h"
+#include "report/report_txn.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */
 
@@ -302,6 +303,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
 
     partition_table(out, m);
     throttle_table(out, m);
+    kt_report_text_txn(out, m);
     findings_list(out, m);
     connections(out, m);
 
