@@ -23,7 +23,8 @@ KT_UNIT_TESTS = \
 	tests/test_report_model \
 	tests/test_json_writer \
 	tests/test_options \
-	tests/test_report_prometheus
+	tests/test_report_prometheus \
+	tests/test_txn_stats
 if HAVE_CMOCKA
 check_PROGRAMS += $(KT_UNIT_TESTS)
 TESTS += $(KT_UNIT_TESTS)

@@ -1,11 +1,12 @@
 /* findings.c - the findings: what an expert would say about the statistics
  * of a capture, each citing the numbers behind it.  The rules live in one
  * file per family (findings_load.c, findings_latency.c, findings_errors.c,
- * findings_capture.c; rules.h); this file runs them, folds a per-peer rule
+ * findings_txn.c, findings_capture.c; rules.h); this file runs them, folds a per-peer rule
  * that fires for many peers into one finding and orders the result.
  *
  * Grouping: a per-peer rule (hot_partition, hot_broker, slow_broker,
- * slow_produce, slow_fetch, throttling) firing for GROUP_MIN (4) subjects
+ * slow_produce, slow_fetch, throttling, transaction_aborts,
+ * transaction_fenced) firing for GROUP_MIN (4) subjects
  * or more is one finding, the worst, naming GROUP_NAMED (3) more.
  *
  * Order: most severe first, then by how far the rule's main number is past
@@ -48,7 +49,8 @@ static int cmp_entry(const void *a, const void *b)
 static int grouped_kind(const char *kind)
 {
     static const char *const kinds[] = { "hot_partition", "hot_broker", "slow_broker", "slow_produce",
-                                         "slow_fetch", "throttling" };
+                                         "slow_fetch", "throttling", "transaction_aborts",
+                                         "transaction_fenced" };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kind, kinds[i]))
             return 1;

@@ -84,11 +84,12 @@ static void transaction_fenced(kt_finding_list *l, const kt_txn_id_stats *e)
     }
     kt_subject(f, "transactional id %s", txn_label(e));
     kt_summary(f, "Transactional id %s was fenced or aborted by its coordinator: %" PRIu64
-               " responses with a fencing error%s%s%s; %" PRIu64 " open transactions (%" PRIu64
+               " response%s with a fencing error%s%s%s; %" PRIu64 " open transaction%s (%" PRIu64
                " records) aborted when a new producer instance initialized (two instances with"
                " one transactional.id, or a transaction past its timeout)", txn_label(e),
-               e->fenced, codes[0] ? " (" : "", codes, codes[0] ? ")" : "",
-               e->aborted_by_coordinator, e->records_aborted_by_coordinator);
+               e->fenced, e->fenced == 1 ? "" : "s", codes[0] ? " (" : "", codes,
+               codes[0] ? ")" : "", e->aborted_by_coordinator,
+               e->aborted_by_coordinator == 1 ? "" : "s", e->records_aborted_by_coordinator);
     kt_finding_metric(f, "fenced_responses", (double)e->fenced);
     kt_finding_metric(f, "aborted_by_coordinator", (double)e->aborted_by_coordinator);
     kt_finding_metric(f, "records_aborted_by_coordinator", (double)e->records_aborted_by_coordinator);

