@@ -13,9 +13,10 @@ For pcaps/kafka/transactions.pcap:
     aborted transactions = the producer's;
   - the committed records = what the read_committed consumer received;
   - control records apart from data: records produced = committed +
-    aborted records; records fetched (the consumer read every partition
-    from the start) + control records fetched = the broker's end offsets,
-    which count one marker per partition and transaction end;
+    aborted records; per partition, records fetched (the consumer read
+    every partition from the start) + control records fetched = the
+    broker's end offset, which counts one marker per partition and
+    transaction end;
   - transaction_aborts names exactly the ids with at least 10 transactions
     ended by EndTxn and an abort share of at least 20% (critical from 50%):
     payments-tx (10 of 20) and not ledger-tx (1 of 21, the near miss);
@@ -83,6 +84,15 @@ def check_transactions(rep, truth):
     if fetched + control != truth["records_total"]:
         problems.append("records fetched %d + control records %d != broker end offsets %d" %
                         (fetched, control, truth["records_total"]))
+    ends = {(p["topic"], p["partition"]): p["records"] for p in truth["partitions"]}
+    for p in rep["partitions"]:
+        k = (p["topic"], p["partition"])
+        got_k = p["fetch"]["records"] + p["fetch"]["control_records"]
+        if k in ends and got_k != ends[k]:
+            problems.append("%s/%d: fetched %d records + %d control records, broker end offset %d" %
+                            (k[0], k[1], p["fetch"]["records"], p["fetch"]["control_records"], ends[k]))
+    if sum(p["fetch"]["control_records"] for p in rep["partitions"]) != control:
+        problems.append("control records per partition do not add up to the total")
     if fetched != want_produced:
         problems.append("data records fetched %d, producers wrote %d" % (fetched, want_produced))
     want = {}

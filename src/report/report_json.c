@@ -108,6 +108,7 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_object_begin(j);
     kt_json_kv_uint(j, "requests", f->requests);
     kt_json_kv_uint(j, "records", f->records);
+    kt_json_kv_uint(j, "control_records", f->control_records);
     kt_json_kv_uint(j, "bytes", f->bytes);
     kt_json_kv_uint(j, "with_data", f->with_data);
     kt_json_kv_uint(j, "empty", f->empty);
