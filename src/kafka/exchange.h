@@ -97,7 +97,8 @@ typedef struct kt_exchange {
     int truncated;             /* part of the request or response was never captured */
     int nerrors;               /* distinct non-zero error codes, counts summed */
     kt_error_count errors[KT_MAX_EXCHANGE_ERRORS];
-    /* Produce and Fetch: per topic-partition results (NULL otherwise); the
+    /* Produce and Fetch: per topic-partition results; the transaction APIs:
+     * detail->txn only (NULL for other APIs); the
      * detail belongs to the correlation stage and lives until the
      * exchange's consumers return. */
     kt_request_detail *detail;

@@ -1,4 +1,7 @@
 /* message_detail.h - the per topic-partition facts of Produce and Fetch,
+ * the transactional facts of Produce and the transaction APIs
+ * (kt_txn_detail: transactional id, producer id and epoch, EndTxn's
+ * result, WriteTxnMarkers' markers),
  * taken from request and response bodies by the generic schema walker:
  * records and bytes sent (Produce), fetch offsets (Fetch requests), error
  * codes, records returned and high watermarks (responses); and the topic
