@@ -198,6 +198,8 @@ void kt_records_scan(kt_slice data, size_t max_inflate, kt_records_summary *s)
     memset(s, 0, sizeof *s);
     s->magic = -1;
     s->first_offset = s->last_offset = -1;
+    s->txn_producer_id = -1;
+    s->txn_producer_epoch = -1;
     if (data.is_null || !data.ptr)
         return;
     s->bytes = data.len;
@@ -230,6 +232,12 @@ void kt_records_scan(kt_slice data, size_t max_inflate, kt_records_summary *s)
             if (b.control) {
                 s->control_batches++;
                 s->control_records += n;
+            } else if (b.transactional) {
+                s->transactional_records += n;
+                if (s->txn_producer_id < 0) {
+                    s->txn_producer_id = b.producer_id;
+                    s->txn_producer_epoch = b.producer_epoch;
+                }
             }
         } else if (b.codec == KT_CODEC_GZIP) {
             int capped, corrupt;

@@ -89,6 +89,11 @@ typedef struct kt_records_summary {
     uint32_t transactional_batches;
     uint32_t control_batches;
     uint64_t control_records;  /* records inside control batches */
+    uint64_t transactional_records; /* records of transactional data
+                                  (non-control) batches */
+    int64_t txn_producer_id;   /* producer id of the first transactional data
+                                  batch, -1 if none */
+    int16_t txn_producer_epoch; /* its epoch, -1 if none */
     uint32_t wrappers_uncounted; /* compressed legacy wrappers whose inner
                                   messages were not counted (not gzip,
                                   corrupt, or over the cap) */

@@ -71,7 +71,11 @@ enum kt_role {
     KT_ROLE_PROTOCOL_NAME,      /* string ProtocolName; JoinGroup request
                                    Protocols[].Name */
     KT_ROLE_TRANSACTIONAL_ID,   /* string, entityType transactionalId */
-    KT_ROLE_PRODUCER_ID,        /* int64 ProducerId */
+    KT_ROLE_PRODUCER_ID,        /* int64 ProducerId, V3AndBelowProducerId */
+    KT_ROLE_PRODUCER_EPOCH,     /* int16 ProducerEpoch,
+                                   V3AndBelowProducerEpoch */
+    KT_ROLE_TXN_RESULT,         /* bool: EndTxn Committed, WriteTxnMarkers
+                                   TransactionResult (true = commit) */
     KT_ROLE_COUNT
 };
 

@@ -838,14 +838,14 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "TransactionalId", 0, KT_FT_STRING, 0, KT_ROLE_TRANSACTIONAL_ID, 0, 127, 0, 127, -1, -1, -1 },
     { "TransactionTimeoutMs", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 3, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 3, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 3, 127, -1, -1, -1, -1, -1 },
     { "Enable2Pc", 0, KT_FT_BOOL, 0, KT_ROLE_NONE, 6, 127, -1, -1, -1, -1, -1 },
     { "KeepPreparedTxn", 0, KT_FT_BOOL, 0, KT_ROLE_NONE, 6, 127, -1, -1, -1, -1, -1 },
     /* 176: InitProducerIdResponse */
     { "ThrottleTimeMs", 0, KT_FT_INT32, 0, KT_ROLE_THROTTLE_TIME_MS, 0, 127, -1, -1, -1, -1, -1 },
     { "ErrorCode", 0, KT_FT_INT16, 0, KT_ROLE_ERROR_CODE, 0, 127, -1, -1, -1, -1, -1 },
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 0, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 0, 127, -1, -1, -1, -1, -1 },
     { "OngoingTxnProducerId", 0, KT_FT_INT64, 0, KT_ROLE_NONE, 6, 127, -1, -1, -1, -1, -1 },
     { "OngoingTxnProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 6, 127, -1, -1, -1, -1, -1 },
     /* 177: OffsetForLeaderEpochRequest */
@@ -893,13 +893,13 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     /* 189: AddPartitionsToTxnRequest */
     { "Transactions", 190, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 4, 127, -1, -1, -1, -1, -1 },
     { "V3AndBelowTransactionalId", 0, KT_FT_STRING, 0, KT_ROLE_TRANSACTIONAL_ID, 0, 3, -1, -1, -1, -1, -1 },
-    { "V3AndBelowProducerId", 0, KT_FT_INT64, 0, KT_ROLE_NONE, 0, 3, -1, -1, -1, -1, -1 },
-    { "V3AndBelowProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 0, 3, -1, -1, -1, -1, -1 },
+    { "V3AndBelowProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 0, 3, -1, -1, -1, -1, -1 },
+    { "V3AndBelowProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 0, 3, -1, -1, -1, -1, -1 },
     { "V3AndBelowTopics", 191, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 3, -1, -1, -1, -1, -1 },
     /* 190: AddPartitionsToTxnTransaction */
     { "TransactionalId", 0, KT_FT_STRING, 0, KT_ROLE_TRANSACTIONAL_ID, 4, 127, -1, -1, -1, -1, -1 },
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 4, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 4, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 4, 127, -1, -1, -1, -1, -1 },
     { "VerifyOnly", 0, KT_FT_BOOL, 0, KT_ROLE_NONE, 4, 127, -1, -1, -1, -1, -1 },
     { "Topics", 191, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 4, 127, -1, -1, -1, -1, -1 },
     /* 191: AddPartitionsToTxnTopic */
@@ -922,7 +922,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     /* 196: AddOffsetsToTxnRequest */
     { "TransactionalId", 0, KT_FT_STRING, 0, KT_ROLE_TRANSACTIONAL_ID, 0, 127, -1, -1, -1, -1, -1 },
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 0, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 0, 127, -1, -1, -1, -1, -1 },
     { "GroupId", 0, KT_FT_STRING, 0, KT_ROLE_GROUP_ID, 0, 127, -1, -1, -1, -1, -1 },
     /* 197: AddOffsetsToTxnResponse */
     { "ThrottleTimeMs", 0, KT_FT_INT32, 0, KT_ROLE_THROTTLE_TIME_MS, 0, 127, -1, -1, -1, -1, -1 },
@@ -930,19 +930,19 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     /* 198: EndTxnRequest */
     { "TransactionalId", 0, KT_FT_STRING, 0, KT_ROLE_TRANSACTIONAL_ID, 0, 127, -1, -1, -1, -1, -1 },
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 0, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
-    { "Committed", 0, KT_FT_BOOL, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 0, 127, -1, -1, -1, -1, -1 },
+    { "Committed", 0, KT_FT_BOOL, 0, KT_ROLE_TXN_RESULT, 0, 127, -1, -1, -1, -1, -1 },
     /* 199: EndTxnResponse */
     { "ThrottleTimeMs", 0, KT_FT_INT32, 0, KT_ROLE_THROTTLE_TIME_MS, 0, 127, -1, -1, -1, -1, -1 },
     { "ErrorCode", 0, KT_FT_INT16, 0, KT_ROLE_ERROR_CODE, 0, 127, -1, -1, -1, -1, -1 },
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 5, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 5, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 5, 127, -1, -1, -1, -1, -1 },
     /* 200: WriteTxnMarkersRequest */
     { "Markers", 201, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 201: WritableTxnMarker */
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 0, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
-    { "TransactionResult", 0, KT_FT_BOOL, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 0, 127, -1, -1, -1, -1, -1 },
+    { "TransactionResult", 0, KT_FT_BOOL, 0, KT_ROLE_TXN_RESULT, 0, 127, -1, -1, -1, -1, -1 },
     { "Topics", 202, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "CoordinatorEpoch", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "TransactionVersion", 0, KT_FT_INT8, 0, KT_ROLE_NONE, 2, 127, -1, -1, -1, -1, -1 },
@@ -953,8 +953,8 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "Markers", 204, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 204: WritableTxnMarker */
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 0, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
-    { "TransactionResult", 0, KT_FT_BOOL, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 0, 127, -1, -1, -1, -1, -1 },
+    { "TransactionResult", 0, KT_FT_BOOL, 0, KT_ROLE_TXN_RESULT, 0, 127, -1, -1, -1, -1, -1 },
     { "Topics", 205, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "CoordinatorEpoch", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 205: WritableTxnMarkerTopic */
@@ -986,7 +986,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "TransactionalId", 0, KT_FT_STRING, 0, KT_ROLE_TRANSACTIONAL_ID, 0, 127, -1, -1, -1, -1, -1 },
     { "GroupId", 0, KT_FT_STRING, 0, KT_ROLE_GROUP_ID, 0, 127, -1, -1, -1, -1, -1 },
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 0, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 0, 127, -1, -1, -1, -1, -1 },
     { "GenerationIdOrMemberEpoch", 0, KT_FT_INT32, 0, KT_ROLE_GENERATION_ID, 3, 127, -1, -1, -1, -1, -1 },
     { "MemberId", 0, KT_FT_STRING, 0, KT_ROLE_MEMBER_ID, 3, 127, -1, -1, -1, -1, -1 },
     { "GroupInstanceId", 0, KT_FT_STRING, 0, KT_ROLE_GROUP_INSTANCE_ID, 3, 127, 3, 127, -1, -1, -1 },
@@ -1996,7 +1996,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "TransactionTimeoutMs", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "TransactionStartTimeMs", 0, KT_FT_INT64, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "ProducerId", 0, KT_FT_INT64, 0, KT_ROLE_PRODUCER_ID, 0, 127, -1, -1, -1, -1, -1 },
-    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_PRODUCER_EPOCH, 0, 127, -1, -1, -1, -1, -1 },
     { "Topics", 454, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 454: TopicData */
     { "Topic", 0, KT_FT_STRING, 0, KT_ROLE_TOPIC_NAME, 0, 127, -1, -1, -1, -1, -1 },

@@ -77,11 +77,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *copy;
 
     kt_topics topics;
+    kt_intern txn_ids;
 
     if (size < 5)
         return 0;
     if (kt_topics_init(&topics, 64) < 0)
         return 0;
+    if (kt_intern_init(&txn_ids, 64) < 0) {
+        kt_topics_free(&topics);
+        return 0;
+    }
     flags = data[0];
     key = (int16_t)((data[1] << 8) | data[2]);
     version = (int16_t)((data[3] << 8) | data[4]);
@@ -106,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (h.body_offset > len)
                 abort();
             d = kt_detail_from_request(h.api_key, h.api_version, frame + h.body_offset,
-                                       len - h.body_offset, &topics,
+                                       len - h.body_offset, &topics, &txn_ids,
                                        KT_RECORDS_MAX_INFLATE);
             if (d)
                 sink += (unsigned)kt_detail_size(d);
@@ -143,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     kt_topics_free(&topics);
+    kt_intern_free(&txn_ids);
     free(copy);
     return 0;
 }

@@ -242,12 +242,13 @@ def record_batches(blob):
         body.fixed(">q")  # base timestamp
         body.fixed(">q")  # max timestamp
         producer_id = body.fixed(">q")
-        body.fixed(">h")  # producer epoch
+        producer_epoch = body.fixed(">h")
         base_sequence = body.fixed(">i")
         count = body.fixed(">i")
         yield {"base_offset": base_offset, "codec": attributes & 7, "count": count,
                "control": bool(attributes & 0x20), "crc_ok": crc_ok,
-               "producer_id": producer_id, "base_sequence": base_sequence}
+               "producer_id": producer_id, "producer_epoch": producer_epoch,
+               "transactional": bool(attributes & 0x10), "base_sequence": base_sequence}
 
 
 # ---------------------------------------------------------------- capture

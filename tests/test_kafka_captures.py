@@ -101,7 +101,9 @@ def acked_records(exchanges, names):
                 for b in kw.record_batches(p["Records"]):
                     bad_crc += not b["crc_ok"]
                     codecs[tname].add(b["codec"])
-                    ident = (tname, p["Index"], b["producer_id"], b["base_sequence"])
+                    # (a transactional producer's epoch goes up with every
+                    # transaction and its sequence numbers start again)
+                    ident = (tname, p["Index"], b["producer_id"], b["producer_epoch"], b["base_sequence"])
                     if errs.get((tname, p["Index"])) == 0 and (b["producer_id"] < 0 or ident not in seen):
                         seen.add(ident)
                         acked[(tname, p["Index"])] += b["count"]
@@ -306,6 +308,49 @@ def check_broker_failure(res, name, pcap, ex, truth, failed):
     res.check(f"{name}: inter-broker replication Fetch (ReplicaState) in the capture", bool(repl))
 
 
+def markers_written(ex):
+    """Transaction markers per (topic, partition) that WriteTxnMarkers
+    requests wrote (partition error 0 in the response): one record each."""
+    out = collections.Counter()
+    for e in ex:
+        if e["api"] != "WriteTxnMarkers" or not e["response"]:
+            continue
+        for m in e["response"]["Markers"]:
+            for t in m["Topics"]:
+                for p in t["Partitions"]:
+                    if p["ErrorCode"] == 0:
+                        out[(t["Name"], p["PartitionIndex"])] += 1
+    return out
+
+
+def check_transactions(res, name, ex, truth):
+    """EndTxn requests answered without error, per transactional id and
+    result, = what the producers say they committed and aborted (the
+    coordinator's own aborts of a fenced producer excluded); the fenced
+    producer's EndTxn was refused; the read_committed consumer got exactly
+    the committed records."""
+    ended = collections.Counter()
+    refused = collections.Counter()
+    for e in ex:
+        if e["api"] != "EndTxn" or not e["response"]:
+            continue
+        tid = e["request"]["TransactionalId"]
+        if e["response"]["ErrorCode"] == 0:
+            ended[(tid, bool(e["request"]["Committed"]))] += 1
+        else:
+            refused[tid] += 1
+    for t in truth["transactions"]:
+        tid = t["transactional_id"]
+        res.check(f"{name}: {tid}: EndTxn commits/aborts on the wire = the producer's",
+                  ended[(tid, True)] == t["committed"]
+                  and ended[(tid, False)] == t["aborted"] - t["fenced"]
+                  and refused[tid] == t["fenced"],
+                  f"wire {ended[(tid, True)]}/{ended[(tid, False)]} refused {refused[tid]}, producer {t}")
+    readers = clients(truth, "consumer")
+    res.check(f"{name}: read_committed consumer got the committed records",
+              readers and readers[0]["reported_records"] == truth["transactional_records_committed"])
+
+
 # ------------------------------------------------------------ main
 
 def check_skew(res, name, truth):
@@ -445,6 +490,9 @@ def check_capture(res, pcap, truth_path, schema, show_versions):
               all(names.get(i) == t for t, i in tids.items()) and tids, tids)
     acked, _, bad_crc = acked_records(ex, names)
     res.check(f"{name}: record batch CRC-32C valid in every Produce request", bad_crc == 0, bad_crc)
+    # end offsets count the transaction markers (control records) too
+    for k, n in markers_written(ex).items():
+        acked[k] += n
     diffs = compare_counts(acked, truth)
     res.check(f"{name}: records acknowledged on the wire = broker end offsets per partition",
               not diffs, diffs[:5])
@@ -478,6 +526,8 @@ def check_capture(res, pcap, truth_path, schema, show_versions):
         check_sasl(res, name, ex, truth)
     elif scenario == "batching":
         check_batching(res, name, ex, truth)
+    elif scenario == "transactions":
+        check_transactions(res, name, ex, truth)
     else:
         res.check(f"{name}: known scenario", False, scenario)
     return ex, names, truth

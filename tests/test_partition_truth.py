@@ -32,7 +32,10 @@ independent ground truth only:
      of acknowledged records is exact; in broker-failure the records sent to
      the killed broker were never answered, hence not acknowledged nor in the
      end offsets.  A deleted topic: the acknowledged sum = the producer's
-     reported count;
+     reported count.  With transactions the end offsets count the markers
+     too: the data records are the end offset minus the markers the wire's
+     WriteTxnMarkers wrote there, and the wire's records are counted
+     without control batches (kafkatap's records are data records);
    - topic ids: every entry with a topic_id is resolved, its id is the
      broker's id for that name (truth topic_ids), Fetch v13+ entries too;
      every --events partition names one of the broker's topics (not an id);
@@ -340,6 +343,26 @@ def mock_problems(report, events, truth):
 
 # ---------------------------------------------------------------- 2. real Kafka
 
+def data_records(kw, records):
+    """Records of a records field without the control batches (transaction
+    markers): what a consumer gets as records."""
+    return sum(b["count"] for b in kw.record_batches(records) if not b["control"])
+
+
+def wire_markers(ex, topic_of):
+    """Transaction markers written per (topic, partition): WriteTxnMarkers
+    partitions answered without an error, one control record each."""
+    out = collections.Counter()
+    for e in ex:
+        if e["api"] == "WriteTxnMarkers" and e["response"]:
+            for m in e["response"]["Markers"]:
+                for t in m["Topics"]:
+                    for pr in t["Partitions"]:
+                        if pr["ErrorCode"] == 0:
+                            out[(topic_of(t), pr["PartitionIndex"])] += 1
+    return out
+
+
 def wire_facts(pcap, truth):
     """What the independent decoder (tests/kafkawire.py, driven by the
     official schema) reads on the wire; None without tshark."""
@@ -395,7 +418,7 @@ def wire_facts(pcap, truth):
                     c["fetch.unanswered"] += 1
                     continue
                 pr = returned.get(k)
-                n = sum(b["count"] for b in kw.record_batches(pr["Records"])) if pr else 0
+                n = data_records(kw, pr["Records"]) if pr else 0
                 c["fetch.records"] += n
                 c["fetch.bytes"] += len(pr["Records"] or b"") if pr else 0
                 c["fetch.with_data" if n else "fetch.empty"] += 1
@@ -422,7 +445,7 @@ def wire_facts(pcap, truth):
                         produce_errors[(tname, pr["Index"])][ERRORS.get(pr["ErrorCode"], str(pr["ErrorCode"]))] += 1
     return {"group_errors": group_errors, "group_apis": group_apis, "throttle": throttle,
             "produce_errors": produce_errors, "counts": counts, "high_watermark": high_watermark,
-            "acks": acks, "timeout": timeout,
+            "acks": acks, "timeout": timeout, "markers": wire_markers(ex, topic_of),
             "events": wire_events(pcap, ex, topic_of)}
 
 
@@ -458,7 +481,7 @@ def wire_events(pcap, ex, topic_of):
             for t in (r["Responses"] if r else []):
                 for pr in t["Partitions"]:
                     parts[(topic_of(t), pr["PartitionIndex"])] = [
-                        pr["ErrorCode"] or None, sum(b["count"] for b in kw.record_batches(pr["Records"]))]
+                        pr["ErrorCode"] or None, data_records(kw, pr["Records"])]
         evs[ends[e["stream"]] + (e["correlation_id"],)] = {
             "api": e["api"], "parts": parts, "throttle": r.get("ThrottleTimeMs") if r else None}
     return evs
@@ -489,6 +512,13 @@ def kafka_problems(report, truth, wire, events=()):
                              % (topic, part, sec, sect(e, sec).get("records"), ev_records.get((api, topic, part), 0)))
     deleted = set(truth.get("deleted_topics", []))
     want = {(t["topic"], t["partition"]): t["records"] for t in truth["partitions"]}
+    if truth.get("transactions"):
+        # end offsets count the transaction markers: data records are the
+        # rest (the markers as the wire's WriteTxnMarkers wrote them)
+        if wire is None:
+            return p
+        for k in want:
+            want[k] -= wire["markers"].get(k, 0)
     for k, n in sorted(want.items()):
         e = parts.get(k)
         pr = sect(e, "produce")

@@ -882,9 +882,9 @@ static void test_capture_ndpi_flexible(void **state)
 
     msg ip = find_request(&cap, 22, 4);
     assert_int_equal(ip.ver, 4);
-    check_msg(&ip, 0, "transactional_id=null producer_id=-1", 0);
+    check_msg(&ip, 0, "transactional_id=null producer_id=-1 producer_epoch=-1", 0);
     msg ipr = get_response(&cap, &ip);
-    check_msg(&ipr, 1, "throttle_time_ms=0@root error_code=0@root producer_id=0", 0);
+    check_msg(&ipr, 1, "throttle_time_ms=0@root error_code=0@root producer_id=0 producer_epoch=0", 0);
 
     msg md = find_request(&cap, 3, 5);
     assert_int_equal(md.ver, 12);

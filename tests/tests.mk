@@ -25,7 +25,8 @@ KT_UNIT_TESTS = \
 	tests/test_report_model \
 	tests/test_json_writer \
 	tests/test_options \
-	tests/test_report_prometheus
+	tests/test_report_prometheus \
+	tests/test_txn_stats
 if HAVE_CMOCKA
 check_PROGRAMS += $(KT_UNIT_TESTS)
 TESTS += $(KT_UNIT_TESTS)
@@ -97,6 +98,11 @@ EXTRA_DIST += tests/test_client_truth.py
 # Codecs and tiny_batches against the real-broker producers' configuration and reports.
 TESTS += tests/test_batching_truth.py
 EXTRA_DIST += tests/test_batching_truth.py
+
+# The transactions against the transactional producers' own counts
+# (pcaps/kafka/transactions.truth.json)
+TESTS += tests/test_txn_truth.py
+EXTRA_DIST += tests/test_txn_truth.py
 
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture

@@ -162,6 +162,14 @@ def field_role(f, base, is_array, struct_name):
             return "ERROR_CODE"
         if name == "Acks":
             return "ACKS"
+        if name in ("ProducerEpoch", "V3AndBelowProducerEpoch"):
+            return "PRODUCER_EPOCH"
+        return "NONE"
+    if base == "bool" and not is_array:
+        # EndTxn request Committed, WriteTxnMarkers TransactionResult:
+        # true = commit, false = abort
+        if name in ("Committed", "TransactionResult"):
+            return "TXN_RESULT"
         return "NONE"
     if base == "int64" and not is_array:
         return {
@@ -171,6 +179,7 @@ def field_role(f, base, is_array, struct_name):
             "LastStableOffset": "LAST_STABLE_OFFSET",
             "BaseOffset": "BASE_OFFSET",
             "ProducerId": "PRODUCER_ID",
+            "V3AndBelowProducerId": "PRODUCER_ID",
         }.get(name, "NONE")
     return "NONE"
 

@@ -32,6 +32,7 @@
 #include "report/report_prometheus.h"
 #include "stats/partition_stats.h"
 #include "stats/client_partition_stats.h"
+#include "stats/txn_stats.h"
 #include "report/report.h"
 #include "stats/stats.h"
 #include "stats/timeline.h"
@@ -76,6 +77,7 @@ typedef struct window {
     kt_partitions *partitions;
     kt_client_parts *client_parts;
     kt_timeline *timeline;
+    kt_txn_stats *txn;
     kt_capture_stats capture_at_start;
     kt_session_totals totals_at_start;
     uint64_t start_us;      /* wall clock */
@@ -90,6 +92,7 @@ typedef struct app {
     kt_partitions *partitions;
     kt_client_parts *client_parts;   /* per-client delivery */
     kt_timeline *timeline;
+    kt_txn_stats *txn;
     window win;             /* live -I without --cumulative */
     char source[512];
     uint64_t last_ts_us;
@@ -140,11 +143,13 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     kt_partitions_add(a->partitions, ex);
     kt_client_parts_add(a->client_parts, ex);
     kt_timeline_add(a->timeline, ex);
+    kt_txn_stats_add(a->txn, ex);
     if (a->win.stats) {
         kt_stats_add(a->win.stats, ex);
         kt_partitions_add(a->win.partitions, ex);
         kt_client_parts_add(a->win.client_parts, ex);
         kt_timeline_add(a->win.timeline, ex);
+        kt_txn_stats_add(a->win.txn, ex);
     }
     if (a->opt.events == KT_EVENTS_TEXT)
         kt_event_write_text(stdout, ex);
@@ -188,14 +193,17 @@ static int window_start(app *a)
     kt_partitions_free(a->win.partitions);
     kt_client_parts_free(a->win.client_parts);
     kt_timeline_free(a->win.timeline);
+    kt_txn_stats_free(a->win.txn);
     a->win.stats = kt_stats_new();
     a->win.partitions = kt_partitions_new();
     a->win.client_parts = kt_client_parts_new();
     a->win.timeline = kt_timeline_new(a->opt.bucket_s, 0);
+    a->win.txn = kt_txn_stats_new();
     kt_capture_get_stats(a->cap, &a->win.capture_at_start);
     a->win.totals_at_start = *kt_kafka_totals(a->kafka);
     a->win.start_us = wall_us();
-    return a->win.stats && a->win.partitions && a->win.client_parts && a->win.timeline ? 0 : -1;
+    return a->win.stats && a->win.partitions && a->win.client_parts && a->win.timeline &&
+           a->win.txn ? 0 : -1;
 }
 
 /* The model of a report of the whole run (window NULL) or of the window;
@@ -229,6 +237,7 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.client_parts = a->client_parts;
     in.timeline = a->timeline;
     in.ascii = a->opt.ascii || !utf8_locale();
+    in.txn = a->txn;
     if (win) {
         wcs = capture_since(&cs, &win->capture_at_start, win->start_us, wall_us());
         wt = kt_totals_since(in.totals, &win->totals_at_start);
@@ -241,6 +250,7 @@ static kt_report_model *build_model(app *a, int final, const window *win)
         in.partitions = win->partitions;
         in.client_parts = win->client_parts;
         in.timeline = win->timeline;
+        in.txn = win->txn;
     }
     in.top_n = a->opt.top_n;
     in.sort = a->opt.sort;
@@ -251,11 +261,12 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.conns_not_kept = not_kept;
     in.final = final;
     mem[nmem++] = kt_tcp_memory(a->tcp);
-    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 4 - nmem);
+    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 5 - nmem);
     mem[nmem++] = &a->stats->mem;
     mem[nmem++] = &a->partitions->mem;
     mem[nmem++] = &a->client_parts->mem;
     mem[nmem++] = win ? &win->timeline->mem : &a->timeline->mem;
+    mem[nmem++] = &a->txn->mem;
     in.memory = mem;
     in.nmemory = nmem;
     model = kt_report_build(&in);
@@ -403,9 +414,10 @@ int main(int argc, char **argv)
     a.partitions = kt_partitions_new();
     a.client_parts = kt_client_parts_new();
     a.timeline = kt_timeline_new(a.opt.bucket_s, 0);
+    a.txn = kt_txn_stats_new();
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
     a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
-    if (!a.stats || !a.partitions || !a.client_parts || !a.timeline || !a.kafka || !a.tcp ||
+    if (!a.stats || !a.partitions || !a.client_parts || !a.timeline || !a.txn || !a.kafka || !a.tcp ||
         (a.opt.interval_s > 0 && !a.opt.cumulative && window_start(&a) < 0)) {
         fprintf(stderr, "kafkatap: out of memory\n");
         return 1;
@@ -456,6 +468,8 @@ int main(int argc, char **argv)
     kt_partitions_free(a.win.partitions);
     kt_client_parts_free(a.win.client_parts);
     kt_timeline_free(a.win.timeline);
+    kt_txn_stats_free(a.txn);
+    kt_txn_stats_free(a.win.txn);
     kt_capture_close(a.cap);
     kt_options_free(&a.opt);
     return rc;

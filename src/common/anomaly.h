@@ -59,6 +59,8 @@ typedef enum kt_anomaly_kind {
     KT_AN_CLIENT_PARTITION_TABLE_FULL, /* a (client id, partition) counted under "(other)" */
     KT_AN_TIMELINE_SERIES_FULL,/* a key counted in a timeline's "(other)" series */
     KT_AN_TIMELINE_MEMORY,     /* timeline data not kept: its memory account refused */
+    KT_AN_TXN_TABLE_FULL,      /* a transactional or producer id counted
+                                  under "(other)" or not followed */
     KT_AN__COUNT
 } kt_anomaly_kind;
 

@@ -15,6 +15,7 @@
 #include "stats/client_partition_stats.h"
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
+#include "stats/txn_stats.h"
 
 enum kt_severity { KT_SEV_INFO = 0, KT_SEV_WARNING, KT_SEV_CRITICAL };
 
@@ -25,7 +26,8 @@ typedef struct kt_finding {
                                     "slow_fetch", "error_storm", "throttling",
                                     "unanswered_requests", "capture_loss",
                                     "failing_client", "sasl_auth_failure",
-                                    "tiny_batches" */
+                                    "tiny_batches", "transaction_aborts",
+                                    "transaction_fenced" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",
@@ -62,6 +64,9 @@ typedef struct kt_findings_input {
     size_t npartitions;
     const kt_delivery_row *deliveries;           /* per client id, with partitions */
     size_t ndeliveries;
+    const kt_txn_id_stats *const *txns;          /* transactional ids, most
+                                                    aborted first */
+    size_t ntxns;
     int slow_produce_ms;          /* absolute thresholds; 0: the defaults below */
     int slow_fetch_ms;
     kt_findings_loss loss;

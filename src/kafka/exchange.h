@@ -45,9 +45,30 @@ typedef struct kt_part_result {
     uint32_t codec_batches[KT_CODECS]; /* of them, per compression codec
                                  (enum kt_codec; invalid codecs 5..7 in
                                  batches only) */
+    int64_t txn_records;      /* Produce: of `records`, those in
+                                 transactional batches */
+    int64_t control_records;  /* Fetch response: control records
+                                 (transaction markers) returned, never
+                                 counted in `records` */
 } kt_part_result;
 
 #define KT_PART_NO_ANSWER INT16_MIN
+
+/* What a request (and its response) says about transactions: Produce, and
+ * InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn,
+ * WriteTxnMarkers, TxnOffsetCommit (see message_detail.h). */
+typedef struct kt_txn_detail {
+    const kt_istr *txn_id;    /* the request's transactional id; NULL when
+                                 it names none (or a null one) */
+    int64_t producer_id;      /* the request's (Produce: of its first
+                                 transactional batch); -1 when none */
+    int16_t producer_epoch;   /* -1 when none */
+    int8_t result;            /* EndTxn: 1 commit, 0 abort; -1 otherwise */
+    uint32_t markers_commit;  /* WriteTxnMarkers: commit markers, one per */
+    uint32_t markers_abort;   /* partition they are written to */
+    int64_t resp_producer_id; /* InitProducerId response; -1 when none */
+    int16_t resp_producer_epoch;
+} kt_txn_detail;
 
 /* The Produce/Fetch details of a request, kept with it until it is answered
  * or given up (allocated in one piece; see message_detail.h). */
@@ -58,6 +79,7 @@ typedef struct kt_request_detail {
     uint32_t nparts;
     uint32_t parts_dropped;   /* partitions beyond KT_MAX_DETAIL_PARTS */
     size_t budget_bytes;      /* what it was charged to the memory budget */
+    kt_txn_detail txn;
     kt_part_result parts[];
 } kt_request_detail;
 
@@ -81,7 +103,8 @@ typedef struct kt_exchange {
     int truncated;             /* part of the request or response was never captured */
     int nerrors;               /* distinct non-zero error codes, counts summed */
     kt_error_count errors[KT_MAX_EXCHANGE_ERRORS];
-    /* Produce and Fetch: per topic-partition results (NULL otherwise); the
+    /* Produce and Fetch: per topic-partition results; the transaction APIs:
+     * detail->txn only (NULL for other APIs); the
      * detail belongs to the correlation stage and lives until the
      * exchange's consumers return. */
     kt_request_detail *detail;

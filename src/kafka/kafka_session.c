@@ -49,6 +49,7 @@ struct kt_kafka {
     kt_exchange_fn emit;
     void *emit_ctx;
     kt_intern client_ids;
+    kt_intern txn_ids;             /* transactional ids (message_detail.h) */
     kt_topics topics;
     kt_closed_conns closed;        /* closed Kafka connections kept */
     kt_memcap frame_mem;           /* framers' buffers, against cfg.frame_buffer_total */
@@ -85,13 +86,16 @@ kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ct
     k->emit = fn;
     k->emit_ctx = ctx;
     if (kt_intern_init(&k->client_ids, cfg->max_client_ids) < 0 ||
+        kt_intern_init(&k->txn_ids, KT_MAX_TXN_IDS) < 0 ||
         kt_topics_init(&k->topics, cfg->max_topics) < 0) {
         kt_intern_free(&k->client_ids);
+        kt_intern_free(&k->txn_ids);
         kt_topics_free(&k->topics);
         free(k);
         return NULL;
     }
     k->client_ids.full_anomaly = KT_AN_CLIENT_ID_TABLE_FULL;
+    k->txn_ids.full_anomaly = KT_AN_TXN_TABLE_FULL;
     kt_memcap_init(&k->frame_mem, "frame_buffers", cfg->frame_buffer_total,
                    KT_AN_FRAME_BUFFER_TOTAL);
     kt_memcap_init(&k->detail_mem, "request_details", cfg->detail_budget,
@@ -264,7 +268,7 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
     if (kt_detail_wanted(h.api_key) && st == KT_HDR_OK && !f->truncated) {
         p.detail = kt_detail_from_request(h.api_key, h.api_version, f->data + h.body_offset,
                                           f->len - h.body_offset, &k->topics,
-                                          k->cfg.max_inflate);
+                                          &k->txn_ids, k->cfg.max_inflate);
         if (p.detail) {
             p.detail->budget_bytes = kt_detail_size(p.detail);
             /* a full account refuses it (counting KT_AN_DETAIL_BUDGET) */
@@ -624,6 +628,7 @@ void kt_kafka_free(kt_kafka *k)
     while (k->conns)
         conn_close(k, k->conns, KT_CLOSE_END, 0);
     kt_intern_free(&k->client_ids);
+    kt_intern_free(&k->txn_ids);
     kt_topics_free(&k->topics);
     kt_closed_conns_free(&k->closed);
     free(k);

@@ -1,4 +1,5 @@
-/* message_detail.c - per-partition facts of Produce and Fetch requests
+/* message_detail.c - per-partition facts of Produce and Fetch requests and
+ * the transactional facts of Produce and the transaction APIs
  * (message_detail.h); the response side is in response_summary.c, which
  * walks each response once for everything. */
 #include <stdlib.h>
@@ -40,9 +41,26 @@ void kt_part_set_batches(kt_part_result *p, const kt_records_summary *rs)
                                            ? control : p->codec_batches[KT_CODEC_NONE];
 }
 
-int kt_detail_wanted(int api_key)
+int kt_detail_has_parts(int api_key)
 {
     return api_key == KT_API_PRODUCE || api_key == KT_API_FETCH;
+}
+
+int kt_detail_wanted(int api_key)
+{
+    switch (api_key) {
+    case KT_API_PRODUCE:
+    case KT_API_FETCH:
+    case KT_API_INIT_PRODUCER_ID:
+    case KT_API_ADD_PARTITIONS_TO_TXN:
+    case KT_API_ADD_OFFSETS_TO_TXN:
+    case KT_API_END_TXN:
+    case KT_API_WRITE_TXN_MARKERS:
+    case KT_API_TXN_OFFSET_COMMIT:
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 int kt_produce_request_acks(const uint8_t *body, size_t len, int api_version)
@@ -62,6 +80,9 @@ size_t kt_detail_size(const kt_request_detail *d)
 
 typedef struct collector {
     kt_topics *topics;
+    kt_intern *txn_ids;
+    kt_txn_detail txn;
+    int marker_result;         /* WriteTxnMarkers: the marker being read */
     int api_key;
     int16_t acks;
     int32_t timeout_ms, max_wait_ms;
@@ -102,11 +123,48 @@ static kt_part_result *add_part(collector *c, const kt_event *ev)
     return p;
 }
 
+/* The transactional facts: the first transactional id, producer id and
+ * epoch the request names; EndTxn's result; WriteTxnMarkers' markers, one
+ * per partition, by the result of the marker they belong to. */
+static void on_txn_field(collector *c, const kt_event *ev)
+{
+    switch (ev->role) {
+    case KT_ROLE_TRANSACTIONAL_ID:
+        if (!c->txn.txn_id && !ev->is_null && c->txn_ids)
+            c->txn.txn_id = kt_intern_get(c->txn_ids, ev->s);
+        break;
+    case KT_ROLE_PRODUCER_ID:
+        if (c->txn.producer_id < 0)
+            c->txn.producer_id = ev->i;
+        break;
+    case KT_ROLE_PRODUCER_EPOCH:
+        if (c->txn.producer_epoch < 0)
+            c->txn.producer_epoch = (int16_t)ev->i;
+        break;
+    case KT_ROLE_TXN_RESULT:
+        if (c->api_key == KT_API_END_TXN)
+            c->txn.result = ev->i ? 1 : 0;
+        c->marker_result = ev->i ? 1 : 0;
+        break;
+    case KT_ROLE_PARTITION_INDEX:
+        if (c->api_key == KT_API_WRITE_TXN_MARKERS) {
+            if (c->marker_result)
+                c->txn.markers_commit++;
+            else
+                c->txn.markers_abort++;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 static int on_request_event(void *arg, const kt_event *ev)
 {
     collector *c = arg;
     if (ev->kind != KT_EV_FIELD)
         return 0;
+    on_txn_field(c, ev);
     switch (ev->role) {
     case KT_ROLE_ACKS:
         c->acks = (int16_t)ev->i;
@@ -125,8 +183,13 @@ static int on_request_event(void *arg, const kt_event *ev)
             if (p) {
                 kt_detail_scan_records(ev->s, &c->inflate_left, &rs);
                 p->records = (int64_t)(rs.records - rs.control_records);
+                p->txn_records = (int64_t)rs.transactional_records;
                 p->bytes = ev->is_null ? 0 : ev->s.len;
                 kt_part_set_batches(p, &rs);
+                if (c->txn.producer_id < 0 && rs.txn_producer_id >= 0) {
+                    c->txn.producer_id = rs.txn_producer_id;
+                    c->txn.producer_epoch = rs.txn_producer_epoch;
+                }
             }
         }
         break;
@@ -145,7 +208,8 @@ static int on_request_event(void *arg, const kt_event *ev)
 
 kt_request_detail *kt_detail_from_request(int api_key, int api_version,
                                           const uint8_t *body, size_t len,
-                                          kt_topics *topics, size_t max_inflate)
+                                          kt_topics *topics, kt_intern *txn_ids,
+                                          size_t max_inflate)
 {
     collector c;
     kt_cursor cur;
@@ -156,6 +220,12 @@ kt_request_detail *kt_detail_from_request(int api_key, int api_version,
         return NULL;
     memset(&c, 0, sizeof c);
     c.topics = topics;
+    c.txn_ids = txn_ids;
+    c.txn.producer_id = -1;
+    c.txn.producer_epoch = -1;
+    c.txn.result = -1;
+    c.txn.resp_producer_id = -1;
+    c.txn.resp_producer_epoch = -1;
     c.api_key = api_key;
     c.acks = -2;
     c.timeout_ms = -1;
@@ -175,6 +245,7 @@ kt_request_detail *kt_detail_from_request(int api_key, int api_version,
         d->max_wait_ms = c.max_wait_ms;
         d->nparts = c.n;
         d->parts_dropped = c.dropped;
+        d->txn = c.txn;
         if (c.n)
             memcpy(d->parts, c.parts, (size_t)c.n * sizeof d->parts[0]);
     }

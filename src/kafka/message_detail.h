@@ -1,4 +1,7 @@
 /* message_detail.h - the per topic-partition facts of Produce and Fetch,
+ * the transactional facts of Produce and the transaction APIs
+ * (kt_txn_detail: transactional id, producer id and epoch, EndTxn's
+ * result, WriteTxnMarkers' markers),
  * taken from request and response bodies by the generic schema walker:
  * records and bytes sent (Produce), fetch offsets (Fetch requests), error
  * codes, records returned and high watermarks (responses); and the topic
@@ -15,15 +18,24 @@
 #include "kafka/topics.h"
 
 #define KT_MAX_DETAIL_PARTS 10000   /* partitions kept per request */
+#define KT_MAX_TXN_IDS 10000        /* transactional ids interned */
 
-/* Does this API carry per-partition details (Produce, Fetch)? */
+/* Does this API carry details: Produce and Fetch (per partition), and the
+ * transaction APIs (InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn,
+ * EndTxn, WriteTxnMarkers, TxnOffsetCommit: kt_txn_detail only)? */
 int kt_detail_wanted(int api_key);
 
-/* The details of a Produce or Fetch request body; NULL for other APIs, a
- * body that does not decode, or no memory.  Free with free(). */
+/* Does this API carry per-partition details (Produce, Fetch)? */
+int kt_detail_has_parts(int api_key);
+
+/* The details of a request body of an API kt_detail_wanted(); NULL for
+ * other APIs, a body that does not decode, or no memory.  Transactional
+ * ids are interned in txn_ids (bounded: its overflow entry past the limit).
+ * Free with free(). */
 kt_request_detail *kt_detail_from_request(int api_key, int api_version,
                                           const uint8_t *body, size_t len,
-                                          kt_topics *topics, size_t max_inflate);
+                                          kt_topics *topics, kt_intern *txn_ids,
+                                          size_t max_inflate);
 
 /* acks of a Produce request (0, 1 or -1), read by the walker (the field
  * with role KT_ROLE_ACKS), or -2 when the body does not reach it.  The body

@@ -24,7 +24,7 @@ typedef struct summary {
     int api_key;
     uint32_t hint;             /* where the last partition matched */
     /* the partition struct being read (Fetch) */
-    int64_t records, high_watermark, last_offset;
+    int64_t records, control_records, high_watermark, last_offset;
     uint64_t bytes;
     kt_part_result batches;    /* only its batches and codec_batches */
     size_t inflate_left;       /* gzip output left for this body */
@@ -83,12 +83,19 @@ static int on_event(void *arg, const kt_event *ev)
             add_error(ex, (int16_t)ev->i);
         else if (ev->role == KT_ROLE_THROTTLE_TIME_MS && ev->scope == KT_SCOPE_ROOT)
             ex->throttle_ms = (int32_t)ev->i;
+        else if (ev->role == KT_ROLE_PRODUCER_ID && ex->detail && ev->scope == KT_SCOPE_ROOT &&
+                 s->api_key == KT_API_INIT_PRODUCER_ID)
+            ex->detail->txn.resp_producer_id = ev->i;
+        else if (ev->role == KT_ROLE_PRODUCER_EPOCH && ex->detail && ev->scope == KT_SCOPE_ROOT &&
+                 s->api_key == KT_API_INIT_PRODUCER_ID)
+            ex->detail->txn.resp_producer_epoch = (int16_t)ev->i;
         else if (ev->role == KT_ROLE_HIGH_WATERMARK)
             s->high_watermark = ev->i;
         else if (ev->role == KT_ROLE_RECORDS && s->api_key == KT_API_FETCH) {
             kt_records_summary rs;
             kt_detail_scan_records(ev->s, &s->inflate_left, &rs);
             s->records = (int64_t)(rs.records - rs.control_records);
+            s->control_records = (int64_t)rs.control_records;
             s->bytes = ev->is_null ? 0 : ev->s.len;
             s->last_offset = rs.batches ? rs.last_offset : -1;
             kt_part_set_batches(&s->batches, &rs);
@@ -97,6 +104,7 @@ static int on_event(void *arg, const kt_event *ev)
     case KT_EV_ENTER:
         if (ev->scope == KT_SCOPE_PARTITION) {
             s->records = 0;
+            s->control_records = 0;
             s->bytes = 0;
             s->high_watermark = -1;
             s->last_offset = -1;
@@ -111,6 +119,7 @@ static int on_event(void *arg, const kt_event *ev)
                 p->error = ev->error_code == KT_EV_NO_ERROR ? 0 : (int16_t)ev->error_code;
                 if (s->api_key == KT_API_FETCH) {
                     p->records = s->records;
+                    p->control_records = s->control_records;
                     p->bytes = s->bytes;
                     p->high_watermark = s->high_watermark;
                     p->last_offset = s->last_offset;

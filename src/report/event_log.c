@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 #include "dissectors/kafka_apis.h"
+#include "kafka/message_detail.h"
 #include "report/event_log.h"
 #include "common/json_writer.h"
 #include "report/json_labels.h"
@@ -130,7 +131,7 @@ void kt_event_write_json(FILE *out, const kt_exchange *ex)
         kt_json_uint(&j, ex->errors[i].count);
     }
     kt_json_object_end(&j);
-    if (ex->detail) {
+    if (ex->detail && kt_detail_has_parts(ex->api_key)) {
         kt_json_key(&j, "partitions");
         kt_json_array_begin(&j);
         for (uint32_t i = 0; i < ex->detail->nparts; i++) {

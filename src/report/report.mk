@@ -11,4 +11,5 @@ libkafkatap_a_SOURCES += \
 	src/report/report_timeline_out.c src/report/report_timeline_out.h \
 	src/report/report_batching.c src/report/report_batching.h \
 	src/report/report_prometheus.c src/report/report_prometheus.h \
+	src/report/report_txn.c src/report/report_txn.h \
 	src/report/event_log.c src/report/event_log.h

@@ -8,6 +8,7 @@
 #include "report/report_inputs.h"
 #include "report/report_timeline_out.h"
 #include "report/report_batching.h"
+#include "report/report_txn.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
@@ -112,6 +113,7 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_object_begin(j);
     kt_json_kv_uint(j, "requests", f->requests);
     kt_json_kv_uint(j, "records", f->records);
+    kt_json_kv_uint(j, "control_records", f->control_records);
     kt_json_kv_uint(j, "bytes", f->bytes);
     kt_report_json_batches(j, f->batches, f->records, kt_codec_mask_label(f->codecs));
     kt_json_kv_uint(j, "with_data", f->with_data);
@@ -425,6 +427,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
 
     partitions(&j, m);
     throttle(&j, m);
+    kt_report_json_txn(&j, m);
     findings(&j, m);
     connections(&j, m);
     kt_report_json_timeline(&j, &m->timeline);

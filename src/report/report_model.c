@@ -335,6 +335,11 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     for (size_t i = 0; i < in->nmemory && i < KT_REPORT_MAX_MEMORY; i++)
         m->memory[m->nmemory++] = *in->memory[i];
     fi.stats = in->stats;
+    m->txn = in->txn;
+    if (in->txn)
+        m->txns = kt_txn_stats_sorted(in->txn, &m->ntxns);
+    fi.txns = m->txns;
+    fi.ntxns = m->ntxns;
     fi.slow_produce_ms = in->slow_produce_ms;
     fi.slow_fetch_ms = in->slow_fetch_ms;
     ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 &&
@@ -376,6 +381,7 @@ void kt_report_model_free(kt_report_model *m)
     kt_report_deliveries_free(m);
     free(m->throttled);
     kt_report_timeline_free(&m->timeline);
+    free(m->txns);
     free(m->findings);
     free(m->conns);
     for (size_t i = 0; i < m->ncodes_; i++)

@@ -46,6 +46,7 @@
 #include "stats/partition_stats.h"
 #include "stats/client_partition_stats.h"
 #include "stats/stats.h"
+#include "stats/txn_stats.h"
 
 struct kt_session_totals;   /* kafka/kafka_session.h */
 struct kt_conn_summary;
@@ -61,6 +62,7 @@ typedef struct kt_report_input {
     const kt_stats *stats;
     const kt_partitions *partitions;    /* per topic-partition statistics */
     const kt_client_parts *client_parts; /* per-client delivery */
+    const kt_txn_stats *txn;            /* transactions (txn_stats.h) */
     int top_n;                          /* rows of the partition table (--top) */
     int sort;                           /* enum kt_partition_sort (--sort) */
     int slow_produce_ms, slow_fetch_ms; /* absolute latency thresholds; 0: defaults */
@@ -197,6 +199,11 @@ typedef struct kt_report_model {
     uint64_t partitions_dropped;        /* not tracked: table full */
     kt_report_throttle *throttled;
     size_t nthrottled;
+    /* transactions: the input's statistics (read while the model lives)
+     * and its transactional ids, most aborted first */
+    const kt_txn_stats *txn;
+    const kt_txn_id_stats **txns;
+    size_t ntxns;
     kt_finding *findings;
     size_t nfindings;
     kt_report_conn *conns;

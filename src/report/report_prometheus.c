@@ -367,6 +367,53 @@ out:
     free(rows);
 }
 
+/* Transactions: totals, and per transactional id for the first top_n (most
+ * aborted first) so the label set stays bounded. */
+static void transactions(FILE *out, const kt_report_model *m, size_t top_n)
+{
+    static const struct {
+        const char *name, *help;
+        size_t offset;        /* of a uint64_t in kt_txn_id_stats */
+    } counters[] = {
+        { "committed_total", "Transactions committed (EndTxn answered without error).",
+          offsetof(kt_txn_id_stats, committed) },
+        { "aborted_total", "Transactions aborted (EndTxn answered without error).",
+          offsetof(kt_txn_id_stats, aborted) },
+        { "records_committed_total", "Transactional records in committed transactions.",
+          offsetof(kt_txn_id_stats, records_committed) },
+        { "records_aborted_total", "Transactional records in aborted transactions.",
+          offsetof(kt_txn_id_stats, records_aborted) },
+        { "fenced_total", "Responses with a fencing error (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH...).",
+          offsetof(kt_txn_id_stats, fenced) },
+    };
+    const kt_txn_stats *t = m->txn;
+    size_t shown = m->ntxns < top_n ? m->ntxns : top_n;
+    char name[128], help[256], label[160], lb[LABELS_LEN];
+
+    single(out, "kafkatap_txn_markers_commit_total", "counter",
+           "Commit markers written by WriteTxnMarkers requests (one per partition).",
+           t ? t->markers_commit : 0);
+    single(out, "kafkatap_txn_markers_abort_total", "counter",
+           "Abort markers written by WriteTxnMarkers requests (one per partition).",
+           t ? t->markers_abort : 0);
+    single(out, "kafkatap_fetch_control_records_total", "counter",
+           "Control records (transaction markers) in Fetch responses, not counted as records.",
+           t ? t->control_records_fetched : 0);
+    for (size_t k = 0; k < sizeof counters / sizeof counters[0]; k++) {
+        snprintf(name, sizeof name, "kafkatap_txn_%s", counters[k].name);
+        snprintf(help, sizeof help, "%s Per transactional id, the most aborted first "
+                 "(--prometheus-top).", counters[k].help);
+        family(out, name, "counter", help);
+        for (size_t i = 0; i < shown; i++) {
+            const kt_txn_id_stats *e = m->txns[i];
+            kt_label_txn_id(label, sizeof label, e->txn_id, e->is_other);
+            lb[0] = 0;
+            add_label(lb, "transactional_id", label);
+            sample(out, name, lb, *(const uint64_t *)((const char *)e + counters[k].offset));
+        }
+    }
+}
+
 /* The findings, counted by kind and severity. */
 static void findings(FILE *out, const kt_report_model *m)
 {
@@ -418,5 +465,6 @@ void kt_report_prometheus(FILE *out, const kt_report_model *m, size_t top_n)
     }
     partitions(out, m, top_n);
     clients(out, m, top_n);
+    transactions(out, m, top_n);
     findings(out, m);
 }

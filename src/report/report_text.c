@@ -10,6 +10,7 @@
 #include "report/report_inputs.h"
 #include "report/report_timeline_out.h"
 #include "report/report_batching.h"
+#include "report/report_txn.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */
 
@@ -349,6 +350,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
     delivery_table(out, m);
     partition_table(out, m);
     throttle_table(out, m);
+    kt_report_text_txn(out, m);
     findings_list(out, m);
     kt_report_text_when(out, &m->timeline, m->findings, m->nfindings, m->ascii);
     connections(out, m);

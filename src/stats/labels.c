@@ -36,6 +36,14 @@ void kt_label_client_id(char *buf, size_t len, const kt_istr *id)
         kt_label_escaped(buf, len, id->s, id->len);
 }
 
+void kt_label_txn_id(char *buf, size_t len, const kt_istr *id, int is_other)
+{
+    if (is_other || !id)
+        snprintf(buf, len, "%s", KT_LABEL_OTHER_TXN);
+    else
+        kt_label_client_id(buf, len, id);
+}
+
 void kt_label_broker(char *buf, size_t len, const kt_endpoint *broker, int is_other)
 {
     if (is_other)

@@ -22,12 +22,16 @@ struct kt_topic;   /* kafka/topics.h */
  * interned as "(too many distinct)" by the intern table itself.) */
 #define KT_LABEL_OTHER_BROKER "(other)"
 #define KT_LABEL_OTHER_TOPICS "(other topics)"
+#define KT_LABEL_OTHER_TXN "(other)"   /* transactional ids beyond their table */
 
 /* s escaped as in a JSON string (the escapes of json_writer.h's
  * kt_json_escape), without quotes, cut to fit (even inside an escape). */
 void kt_label_escaped(char *buf, size_t len, const char *s, size_t n);
 /* "(null)", "\"\"" for an empty id, else the escaped id. */
 void kt_label_client_id(char *buf, size_t len, const kt_istr *id);
+/* A transactional id as kt_label_client_id() spells a client id, or
+ * KT_LABEL_OTHER_TXN for the overflow entry (is_other or id NULL). */
+void kt_label_txn_id(char *buf, size_t len, const kt_istr *id, int is_other);
 /* "host:port", or KT_LABEL_OTHER_BROKER for the overflow broker. */
 void kt_label_broker(char *buf, size_t len, const kt_endpoint *broker, int is_other);
 

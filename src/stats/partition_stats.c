@@ -150,6 +150,7 @@ static void add_fetch(kt_fetch_agg *a, const kt_exchange *ex, const kt_part_resu
     if (r->error != 0)
         kt_code_counts_add(&a->errors, &a->nerrors, &a->caperrors, r->error, 1);
     a->records += r->records > 0 ? (uint64_t)r->records : 0;
+    a->control_records += r->control_records > 0 ? (uint64_t)r->control_records : 0;
     a->bytes += r->bytes;
     a->batches += r->batches;
     for (int c = 0; c < KT_CODECS; c++)
@@ -258,6 +259,7 @@ static void merge_into(kt_partition_stats *m, const kt_partition_stats *e)
 
     f->requests += g->requests;
     f->records += g->records;
+    f->control_records += g->control_records;
     f->bytes += g->bytes;
     f->with_data += g->with_data;
     f->batches += g->batches;

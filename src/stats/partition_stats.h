@@ -12,8 +12,8 @@
  * only.
  *
  * Memory: KT_PARTITION_ENTRY_BYTES per partition, measured on x86-64 as
- * sizeof(kt_partition_stats) 1,240 + 32 bytes of table, so the 200,000
- * partitions cost 254 MB (248 MB of entries) before histogram rows: each
+ * sizeof(kt_partition_stats) 1,248 + 32 bytes of table, so the 200,000
+ * partitions cost 256 MB (250 MB of entries) before histogram rows: each
  * of the three latency histograms allocates 512 bytes per row in use
  * (histogram.h), and each distinct error code 16 bytes.  The merged view
  * (kt_partitions_merged) costs as much again while a report is written.
@@ -58,7 +58,10 @@ typedef struct kt_produce_agg {
 
 typedef struct kt_fetch_agg {
     uint64_t requests;
-    uint64_t records, bytes;      /* returned */
+    uint64_t records, bytes;      /* returned: data records (bytes: all the
+                                     record data, control batches included) */
+    uint64_t control_records;     /* control records returned (transaction
+                                     markers): never in records */
     uint64_t with_data;           /* answered with at least one record */
     uint64_t empty;               /* answered with none (long-poll waits) */
     uint64_t unanswered;

@@ -35,6 +35,13 @@ delivery_bg() {
     _client_spawn delivery "$cid" "$topic" "${JAVA_TOOL_CMD[@]}" DeliveryCounter "$BOOTSTRAP" "$cid" "$topic" "$@"
 }
 
+# txn_producer_bg NAME TOPIC TRANSACTIONAL_ID (COMMITS ABORTS | fence) RECORDS
+# (java/TxnProducer.java; it prints its own counts, see wait_clients)
+txn_producer_bg() {
+    local name=$1 topic=$2; shift 2
+    _client_spawn txn-producer "$name" "$topic" "${JAVA_TOOL_CMD[@]}" TxnProducer "$BOOTSTRAP" "$topic" "$@"
+}
+
 # consumer_bg CLIENT_ID GROUP PROTOCOL TIMEOUT_MS (--topic T | --include RE) [more args...]
 consumer_bg() {
     local cid=$1 group=$2 proto=$3 tmo=$4; shift 4
@@ -70,6 +77,9 @@ client_term() {
 # for producers the properties set (space separated) and the batching metrics
 # the producer printed (records-per-request-avg, batch-size-avg,
 # compression-rate-avg as name=value, space separated).
+# kind, client_id, topic, reported records, produce-throttle-time-max (producers);
+# a transactional producer's records are those of its committed transactions,
+# and its "txn-truth" line is appended to $SCEN_DIR/transactions.jsonl.
 wait_clients() {
     local limit=${1:-120} i n thr conf met
     for i in "${!CLIENT_PIDS[@]}"; do
@@ -86,6 +96,10 @@ wait_clients() {
             thr=$(sed -n 's/^producer-metrics:produce-throttle-time-max:{client-id=[^}]*} *: *\([0-9.NaE-]*\).*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
             conf=$(tr '\n' ' ' < "$SCEN_DIR/config-${CLIENT_IDS[$i]}.txt")
             met=$(sed -n 's/^producer-metrics:\(records-per-request-avg\|batch-size-avg\|compression-rate-avg\):{client-id=[^}]*} *: *\([0-9.NaE-]*\).*/\1=\2/p' "${CLIENT_LOGS[$i]}" | tr '\n' ' ')
+        elif [ "${CLIENT_KINDS[$i]}" = txn-producer ]; then
+            n=$(sed -n 's/^txn-truth .*"records_committed": \([0-9][0-9]*\).*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
+            thr=""; conf=""; met=""
+            sed -n 's/^txn-truth //p' "${CLIENT_LOGS[$i]}" >> "$SCEN_DIR/transactions.jsonl"
         else
             n=$(sed -n 's/.*Processed a total of \([0-9][0-9]*\) messages.*/\1/p' "${CLIENT_LOGS[$i]}" | tail -1)
             thr=""; conf=""; met=""

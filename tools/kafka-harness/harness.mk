@@ -10,12 +10,14 @@ KAFKA_HARNESS_FILES = \
 	tools/kafka-harness/extract-schema.sh \
 	tools/kafka-harness/java/BrokerTruth.java tools/kafka-harness/java/ErrorsDump.java \
 	tools/kafka-harness/java/DeliveryCounter.java \
+	tools/kafka-harness/java/TxnProducer.java \
 	tests/kafkawire.py tests/test_kafka_captures.py \
 	$(KAFKA_CAPTURES:=.pcap) $(KAFKA_CAPTURES:=.truth.json)
 KAFKA_CAPTURES = pcaps/kafka/codecs pcaps/kafka/group-classic-rebalance \
 	pcaps/kafka/group-consumer-protocol pcaps/kafka/quota-throttle \
 	pcaps/kafka/topic-deleted pcaps/kafka/broker-failure pcaps/kafka/skew \
 	pcaps/kafka/client-failures pcaps/kafka/sasl
+	pcaps/kafka/transactions
 EXTRA_DIST += $(KAFKA_HARNESS_FILES)
 
 # Record every scenario again (SCENARIOS="a b" for some), replacing pcaps/kafka/.

@@ -19,6 +19,8 @@ def main():
     ap.add_argument("--throttled", default="")
     ap.add_argument("--deleted", default="")
     ap.add_argument("--groups", default="")
+    ap.add_argument("--transactions", default="",
+                    help="txn-truth lines (JSON) printed by the transactional producers")
     a = ap.parse_args()
 
     with open(a.broker_json) as f:
@@ -33,6 +35,8 @@ def main():
                 c["role"] = "producer"
                 c["tool"] = "DeliveryCounter (tools/kafka-harness/java)"
                 c.update(json.loads(thr))
+            elif kind == "txn-producer":
+                c["tool"] = "TxnProducer (tools/kafka-harness/java)"
             elif kind == "producer":
                 c["tool"] = "org.apache.kafka.tools.ProducerPerformance"
                 c["produce_throttle_time_max_ms"] = float(thr) if thr not in ("", "NaN") else 0.0
@@ -63,6 +67,8 @@ def main():
         "consumer_groups": broker["groups"],
         "records_total": sum(p["records"] for p in parts),
     }
+    if a.transactions:
+        add_transactions(truth, a.transactions)
     # The broker's count must equal what the producers saw acknowledged on
     # every topic that still exists: a mismatch means a broken recording.
     for topic in {c["topic"] for c in clients if c["role"] == "producer"}:
@@ -73,6 +79,23 @@ def main():
         if acked != stored:
             sys.exit(f"make-truth: {topic}: producers acknowledged {acked}, broker holds {stored}")
     sys.stdout.write(compact_json(truth) + "\n")
+
+
+def add_transactions(truth, path):
+    """Per transactional id, the transactions and records the producer itself
+    committed and aborted; the read_committed consumers' count must equal the
+    committed records (the broker filtered out the aborted ones)."""
+    with open(path) as f:
+        txns = [json.loads(line) for line in f if line.strip()]
+    txns.sort(key=lambda t: t["transactional_id"])
+    committed = sum(t["records_committed"] for t in txns)
+    truth["transactions"] = txns
+    truth["transactional_records_committed"] = committed
+    truth["transactional_records_aborted"] = sum(t["records_aborted"] for t in txns)
+    for c in truth["clients"]:
+        if c["role"] == "consumer" and c["reported_records"] != committed:
+            sys.exit(f"make-truth: read_committed consumer {c['client_id']} got "
+                     f"{c['reported_records']} records, producers committed {committed}")
 
 
 def compact_json(obj):

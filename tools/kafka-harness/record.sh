@@ -30,9 +30,9 @@ run_scenario() {
     local name=$1
     declare -F "scenario_$name" >/dev/null || die "unknown scenario $name (known: $SCENARIOS)"
     SCEN_DIR="$RUN_DIR/$name"
-    NOTES=""; THROTTLED=""; GROUPS_=""; DELETED=""; FAILED_NODE=""
     SCEN_SASL=$(scenario_uses_sasl "$name")
     if [ -n "$SCEN_SASL" ]; then ADMIN_BOOTSTRAP="127.0.0.1:$SASL_ADMIN_PORT"; else ADMIN_BOOTSTRAP=$BOOTSTRAP; fi
+    NOTES=""; THROTTLED=""; GROUPS_=""; DELETED=""; FAILED_NODE=""; TXN_FILE=""
     log "=== scenario $name"
     broker_start "$RUN_DIR/broker-$name" "$(scenario_nodes "$name")"
     rm -rf "$SCEN_DIR"; mkdir -p "$SCEN_DIR"
@@ -50,7 +50,7 @@ run_scenario() {
     python3 "$HARNESS_DIR/make-truth.py" --broker-json "$SCEN_DIR/broker.json" \
         --clients "$SCEN_DIR/clients.tsv" --brokers "$BROKER_LIST" --failed-broker "$FAILED_NODE" --kafka-version "$KAFKA_VERSION" \
         --scenario "$name" --notes "$NOTES" --throttled "$THROTTLED" --deleted "$DELETED" \
-        --groups "$GROUPS_" > "$SCEN_DIR/truth.json"
+        --groups "$GROUPS_" --transactions "$TXN_FILE" > "$SCEN_DIR/truth.json"
     cp "$tmp" "$PCAP_DIR/$name.pcap"
     cp "$SCEN_DIR/truth.json" "$PCAP_DIR/$name.truth.json"
     log "=== $name: $size bytes -> $PCAP_DIR/$name.pcap"

@@ -3,7 +3,7 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew client-failures sasl batching"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew client-failures sasl batching transactions"
 
 # How many nodes a scenario's cluster has (node 1 is broker and controller).
 scenario_nodes() {
@@ -163,4 +163,26 @@ scenario_batching() {
     producer_bg trickle-svc audits 100 50 10 linger.ms=0 batch.size=0 compression.type=zstd
     wait_clients 180
     NOTES="Three perf-test producers at the same time, 50-byte records, acks=all (idempotent by default): chatty-svc sends 2000 records to clicks (2 partitions) at 200/s with linger.ms=0 batch.size=0 (no batching: one record a batch) and compression.type=none; batched-svc sends 2000 records to views (2 partitions) at 200/s with linger.ms=50 and compression.type=lz4; trickle-svc sends 100 records to audits (1 partition) at 10/s with linger.ms=0 batch.size=0 and compression.type=zstd. Each producer's properties are in its config, and the batching metrics it printed at the end in its metrics."
+}
+
+# Transactions: payments-tx commits 10 and aborts 10 transactions of 5 records
+# (abort share 50%), ledger-tx commits 20 and aborts 1 (4.8%, a near miss),
+# fenced-tx is fenced by a second producer with the same transactional.id; a
+# read_committed consumer then counts the records of committed transactions.
+scenario_transactions() {
+    topic_create payments 3
+    topic_create ledger 2
+    txn_producer_bg payments-tx payments payments-tx 10 10 5
+    txn_producer_bg ledger-tx ledger ledger-tx 20 1 5
+    txn_producer_bg fenced-tx ledger fenced-tx fence 5
+    wait_clients 180
+    cp "$SCEN_DIR/clients.tsv" "$SCEN_DIR/clients.all"
+    consumer_bg txn-reader txn-readers classic 10000 --include 'payments|ledger' \
+        --command-property isolation.level=read_committed
+    wait_clients 120
+    cat "$SCEN_DIR/clients.all" "$SCEN_DIR/clients.tsv" > "$SCEN_DIR/clients.tmp"
+    mv "$SCEN_DIR/clients.tmp" "$SCEN_DIR/clients.tsv"; rm -f "$SCEN_DIR/clients.all"
+    TXN_FILE="$SCEN_DIR/transactions.jsonl"
+    GROUPS_="txn-readers"
+    NOTES="Topics payments (3 partitions) and ledger (2 partitions). Transactional producers (java/TxnProducer, 5 records of about 80 bytes per transaction, flushed before the transaction ends, keys k0..k4): payments-tx commits 10 and aborts 10 transactions (alternating) to payments; ledger-tx commits 20 and aborts 1 (the last) to ledger; fenced-tx: producer fenced-tx-a writes 5 records to ledger in an open transaction, fenced-tx-b initializes the same transactional.id (the coordinator aborts a's transaction), a's commit fails fenced, b commits one transaction of 5. Then console consumer txn-reader (group txn-readers, isolation.level=read_committed) reads both topics: its count is the records of committed transactions. Partition records (end - start offset) include the transaction markers (control records)."
 }
