@@ -3,12 +3,12 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew replication-lag"
 
 # How many nodes a scenario's cluster has (node 1 is broker and controller).
 scenario_nodes() {
     case $1 in
-        broker-failure) echo 3 ;;
+        broker-failure|replication-lag) echo 3 ;;
         *) echo 1 ;;
     esac
 }
@@ -110,4 +110,28 @@ scenario_skew() {
     wait_clients 180
     GROUPS_="events-readers"
     NOTES="Topic orders (1 partition) and events (12 partitions). Producer perf tests at the same time, 100-byte records, acks=all: orders-svc (enable.idempotence=true) sends 1200 records to orders at 200/s, events-svc 240 records to events at 40/s (keys 0..59, spread over the 12 partitions by the default partitioner); orders/0 takes 1200 of 1440 records (83.3%). Console consumer events-reader (group events-readers, classic protocol) reads the 240 events."
+}
+
+# Replication lag: every partition is led by node 1 with followers 2 and 3;
+# a producer with acks=1 keeps writing while node 2 is frozen for 2 s (short
+# of the replication-lag finding's 5 s, and of the 4 s broker session
+# timeout) and then node 3 for 8 s (past both: it is fenced and leaves the
+# ISR, the high watermark moves on without it, and when it resumes its first
+# fetches start 8 s of records behind).
+scenario_replication-lag() {
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+        --command-config "$SCEN_DIR/admin.properties" --create --topic lagged \
+        --replica-assignment 1:2:3,1:3:2 --config min.insync.replicas=1 \
+        >> "$SCEN_DIR/admin.log" 2>&1 || die "create topic lagged failed"
+    _client_spawn consumer lag-reader lagged "${JAVA_TOOL_CMD[@]}" org.apache.kafka.tools.consumer.ConsoleConsumer \
+        --bootstrap-server "$BOOTSTRAP" --topic lagged --partition 0 --offset earliest \
+        --timeout-ms 8000 --formatter-property print.value=false \
+        --command-property client.id=lag-reader
+    producer_bg lag-producer lagged 2400 40 100 acks=1 linger.ms=100 request.timeout.ms=5000
+    wait_log_lines "$SCEN_DIR/client-lag-producer.log" ' records sent, ' 3 60
+    broker_pause 2 2
+    sleep 2
+    broker_pause 3 8
+    wait_clients 180
+    NOTES="Three nodes (node 1 broker+controller on 19092, brokers 2 and 3 on 19094 and 19095, all captured). Topic lagged: 2 partitions, both led by node 1 (replica assignment 1:2:3 and 1:3:2), min.insync.replicas=1. Producer perf test lag-producer sends 2400 records of 40 bytes at 100/s with acks=1 and linger.ms=100 (production never waits for the followers); console consumer lag-reader (no group, partition 0 assigned) reads partition 0. After 3 s of sending, node 2 is frozen with SIGSTOP for 2 s (under the 4 s broker session timeout: it stays in the ISR), 2 s later node 3 is frozen for 8 s (it is fenced and leaves the ISR); both resume with SIGCONT and catch up. paused lists the freezes (node, address, start, end in the capture's clock)."
 }
