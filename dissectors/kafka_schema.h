@@ -72,6 +72,10 @@ enum kt_role {
                                    Protocols[].Name */
     KT_ROLE_TRANSACTIONAL_ID,   /* string, entityType transactionalId */
     KT_ROLE_PRODUCER_ID,        /* int64 ProducerId */
+    KT_ROLE_REPLICA_ID,         /* int32 ReplicaId, entityType brokerId (Fetch
+                                   v<15 top level, v15+ in the tagged
+                                   ReplicaState; ListOffsets): >= 0 names a
+                                   broker */
     KT_ROLE_COUNT
 };
 

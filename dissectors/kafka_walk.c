@@ -492,6 +492,7 @@ const char *kt_role_name(int role)
         [KT_ROLE_PROTOCOL_NAME] = "protocol_name",
         [KT_ROLE_TRANSACTIONAL_ID] = "transactional_id",
         [KT_ROLE_PRODUCER_ID] = "producer_id",
+        [KT_ROLE_REPLICA_ID] = "replica_id",
     };
     if (role < 0 || role >= KT_ROLE_COUNT || !names[role])
         return "?";

@@ -412,7 +412,9 @@ static void test_quoted_sizes(void **state)
     assert_int_equal(sizeof(kt_partition_stats), 1176);
     assert_int_equal(KT_PARTITION_ENTRY_BYTES, 1208);
     assert_int_equal(sizeof(kt_broker_stats), 792);
-    assert_int_equal(sizeof(kt_client_stats), 392);
+    assert_int_equal(sizeof(kt_client_stats), 400);
+    assert_int_equal(KT_REPLICA_ENTRY_BYTES, 528);
+    assert_int_equal((KT_MAX_REPLICAS * KT_REPLICA_ENTRY_BYTES + 500000) / 1000000, 106);
     assert_int_equal(sizeof(kt_throttle_stats), 64);
     assert_int_equal(sizeof(kt_topic), 48);
     assert_int_equal(sizeof(kt_istr), 16);

@@ -154,6 +154,8 @@ def field_role(f, base, is_array, struct_name):
             return "TIMEOUT_MS"
         if name == "MaxWaitMs":
             return "MAX_WAIT_MS"
+        if name == "ReplicaId" and ent == "brokerId":
+            return "REPLICA_ID"
         if name in ("GenerationId", "GenerationIdOrMemberEpoch"):
             return "GENERATION_ID"
         return "NONE"

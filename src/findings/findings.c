@@ -1,7 +1,7 @@
 /* findings.c - the findings: what an expert would say about the statistics
  * of a capture, each citing the numbers behind it.  The rules live in one
  * file per family (findings_load.c, findings_latency.c, findings_errors.c,
- * findings_capture.c; rules.h); this file runs them, folds a per-peer rule
+ * findings_replication.c, findings_capture.c; rules.h); this file runs them, folds a per-peer rule
  * that fires for many peers into one finding and orders the result.
  *
  * Grouping: a per-peer rule (hot_partition, hot_broker, slow_broker,
@@ -95,7 +95,8 @@ static size_t group_peers(kt_finding_entry *e, size_t n)
 size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
 {
     static void (*const families[])(kt_finding_list *, const kt_findings_input *) = {
-        kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_capture,
+        kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_replication,
+        kt_rules_capture,
     };
     kt_finding_list l = { 0 };
 

@@ -2,7 +2,8 @@
  * or topic that carries most of the produced load or of its topic's produce
  * time (hot partition, too few partitions), a broker whose latency stands
  * apart from its peers, Produce or Fetch slower than an absolute threshold,
- * error storms, throttling, unanswered requests, a capture that lost packets.
+ * error storms, throttling, unanswered requests, a follower broker that
+ * falls behind or stops replicating, a capture that lost packets.
  * Each finding names its subject
  * and cites the numbers behind it; the rules and thresholds are documented
  * at the top of each findings_*.c and in the man page. */
@@ -20,7 +21,8 @@ enum kt_severity { KT_SEV_INFO = 0, KT_SEV_WARNING, KT_SEV_CRITICAL };
 typedef struct kt_finding {
     const char *kind;            /* "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                     "slow_fetch", "error_storm", "throttling",
-                                    "unanswered_requests", "capture_loss" */
+                                    "unanswered_requests", "replication_lag",
+                                    "slow_follower", "capture_loss" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",
@@ -55,6 +57,9 @@ typedef struct kt_findings_input {
     size_t nthrottled;
     const kt_partition_stats *const *partitions; /* merged by canonical topic */
     size_t npartitions;
+    const kt_replica_stats *const *replicas;     /* the followers' rows, as
+                                                    reported (replication_stats.h) */
+    size_t nreplicas;
     int slow_produce_ms;          /* absolute thresholds; 0: the defaults below */
     int slow_fetch_ms;
     kt_findings_loss loss;

@@ -48,5 +48,6 @@ void kt_rules_load(kt_finding_list *l, const kt_findings_input *in);     /* find
 void kt_rules_latency(kt_finding_list *l, const kt_findings_input *in);  /* findings_latency.c */
 void kt_rules_errors(kt_finding_list *l, const kt_findings_input *in);   /* findings_errors.c */
 void kt_rules_capture(kt_finding_list *l, const kt_findings_input *in);  /* findings_capture.c */
+void kt_rules_replication(kt_finding_list *l, const kt_findings_input *in); /* findings_replication.c */
 
 #endif

@@ -49,6 +49,11 @@ typedef struct kt_request_detail {
     int16_t acks;             /* Produce; -2 when not a Produce */
     int32_t timeout_ms;       /* Produce TimeoutMs; -1 */
     int32_t max_wait_ms;      /* Fetch MaxWaitMs; -1 */
+    int32_t replica_id;       /* Fetch: the follower broker's id (ReplicaId
+                                 before v15, ReplicaState.ReplicaId from
+                                 v15) when >= 0: a follower fetch, which
+                                 replicates and is no consumer's; -1 for a
+                                 consumer's fetch and other APIs */
     uint32_t nparts;
     uint32_t parts_dropped;   /* partitions beyond KT_MAX_DETAIL_PARTS */
     size_t budget_bytes;      /* what it was charged to the memory budget */
@@ -80,6 +85,12 @@ typedef struct kt_exchange {
      * exchange's consumers return. */
     kt_request_detail *detail;
 } kt_exchange;
+
+/* Is this exchange a follower's (inter-broker replication) Fetch? */
+static inline int kt_exchange_is_follower_fetch(const kt_exchange *ex)
+{
+    return ex->api_key == 1 /* Fetch */ && ex->detail && ex->detail->replica_id >= 0;
+}
 
 typedef void (*kt_exchange_fn)(void *ctx, const kt_exchange *ex);
 

@@ -4,6 +4,7 @@
 libkafkatap_a_SOURCES += \
 	src/report/json_labels.h \
 	src/report/report_model.c src/report/report_model.h \
+	src/report/report_replication.c src/report/report_replication.h \
 	src/report/report.h src/report/report_text.c src/report/report_json.c \
 	src/report/report_prometheus.c src/report/report_prometheus.h \
 	src/report/event_log.c src/report/event_log.h

@@ -4,6 +4,7 @@
 #include "common/json_writer.h"
 #include "report/json_labels.h"
 #include "dissectors/kafka_names.h"
+#include "kafka/client_role.h"
 #include "report/report.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
@@ -122,6 +123,25 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_object_end(j);
 }
 
+/* "topic" (its name, else its id), "topic_id", "topic_resolved". */
+static void topic_fields(kt_json *j, const kt_topic_label *t)
+{
+    kt_json_key(j, "topic");
+    if (t->name)
+        kt_json_string_n(j, (const uint8_t *)t->name, t->name_len);
+    else if (t->has_id)
+        kt_json_string(j, t->id);
+    else
+        kt_json_null(j);
+    kt_json_key(j, "topic_id");
+    if (t->has_id)
+        kt_json_string(j, t->id);
+    else
+        kt_json_null(j);
+    kt_json_key(j, "topic_resolved");
+    kt_json_bool(j, t->resolved);
+}
+
 /* Every topic-partition (not only the --top ones), in the order of --sort. */
 static void partitions(kt_json *j, const kt_report_model *m)
 {
@@ -133,20 +153,7 @@ static void partitions(kt_json *j, const kt_report_model *m)
         const kt_topic_label *t = &m->partitions[i].topic;
         const kt_partition_stats *e = m->partitions[i].stats;
         kt_json_object_begin(j);
-        kt_json_key(j, "topic");
-        if (t->name)
-            kt_json_string_n(j, (const uint8_t *)t->name, t->name_len);
-        else if (t->has_id)
-            kt_json_string(j, t->id);
-        else
-            kt_json_null(j);
-        kt_json_key(j, "topic_id");
-        if (t->has_id)
-            kt_json_string(j, t->id);
-        else
-            kt_json_null(j);
-        kt_json_key(j, "topic_resolved");
-        kt_json_bool(j, t->resolved);
+        topic_fields(j, t);
         kt_json_key(j, "partition");
         kt_json_int(j, e->partition);
         produce_fields(j, &m->partitions[i]);
@@ -155,6 +162,47 @@ static void partitions(kt_json *j, const kt_report_model *m)
     }
     kt_json_array_end(j);
     kt_json_kv_uint(j, "partitions_dropped", m->partitions_dropped);
+}
+
+/* Every follower row (replication_stats.h), largest lag first. */
+static void replication(kt_json *j, const kt_report_model *m)
+{
+    kt_json_key(j, "replication");
+    kt_json_array_begin(j);
+    for (size_t i = 0; i < m->nreplicas; i++) {
+        const kt_report_replica *r = &m->replicas[i];
+        const kt_replica_stats *x = r->stats;
+        kt_json_object_begin(j);
+        kt_json_kv_uint(j, "follower_id", (uint64_t)x->follower_id);   /* >= 0 */
+        kt_json_key(j, "follower");
+        kt_json_string(j, r->follower);
+        kt_json_key(j, "leader");
+        kt_json_string(j, r->leader);
+        topic_fields(j, &r->topic);
+        opt_int(j, "partition", x->partition);
+        kt_json_kv_uint(j, "fetches", x->fetches);
+        kt_json_kv_uint(j, "answered", x->answered);
+        kt_json_kv_uint(j, "unanswered", x->unanswered);
+        kt_json_kv_uint(j, "records", x->records);
+        kt_json_kv_uint(j, "bytes", x->bytes);
+        latency_of(j, "latency_ms", &x->latency_data);
+        opt_int(j, "fetch_offset", x->fetch_offset);
+        opt_int(j, "high_watermark", x->high_watermark);
+        opt_int(j, "lag", x->lag);
+        opt_int(j, "lag_max", x->lag_max);
+        kt_json_key(j, "behind_max_s");
+        kt_json_fixed(j, (double)x->behind_max_us / 1e6, 3);
+        opt_int(j, "behind_lag", x->behind_lag);
+        kt_json_key(j, "silence_max_s");
+        kt_json_fixed(j, (double)x->silence_max_us / 1e6, 3);
+        kt_json_key(j, "first_ts");
+        kt_json_fixed(j, (double)x->first_ts_us / 1e6, 6);
+        kt_json_key(j, "last_ts");
+        kt_json_fixed(j, (double)x->last_ts_us / 1e6, 6);
+        kt_json_object_end(j);
+    }
+    kt_json_array_end(j);
+    kt_json_kv_uint(j, "replication_dropped", m->replicas_dropped);
 }
 
 static void throttle(kt_json *j, const kt_report_model *m)
@@ -230,6 +278,8 @@ static void connections(kt_json *j, const kt_report_model *m)
         kt_json_string(j, kt_endpoint_format(&c->broker, buf, sizeof buf));
         kt_json_key(j, "client_id");
         kt_json_client_id(j, c->client_id);
+        kt_json_key(j, "role");
+        kt_json_string(j, kt_client_role_name(c->roles));
         kt_json_kv_bool(j, "midstream", c->midstream);
         kt_json_kv_bool(j, "open", c->open);
         kt_json_kv_uint(j, "missed_bytes", c->missed_bytes);
@@ -323,6 +373,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_string(&j, a->name);
         kt_json_key(&j, "api_key");
         kt_json_int(&j, a->api_key);
+        kt_json_kv_bool(&j, "follower", a->follower);
         kt_json_key(&j, "versions");
         kt_json_array_begin(&j);
         for (int v = 0; v < 128; v++)
@@ -351,12 +402,15 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_object_begin(&j);
         kt_json_key(&j, "client_id");
         kt_json_client_id(&j, m->clients[i].client_id);
+        kt_json_key(&j, "role");
+        kt_json_string(&j, kt_client_role_name(m->clients[i].roles));
         agg_fields(&j, &m->clients[i].agg);
         kt_json_object_end(&j);
     }
     kt_json_array_end(&j);
 
     partitions(&j, m);
+    replication(&j, m);
     throttle(&j, m);
     findings(&j, m);
     connections(&j, m);

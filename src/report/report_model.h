@@ -99,7 +99,10 @@ typedef struct kt_report_agg {
 
 typedef struct kt_report_api {
     int16_t api_key;
-    char name[32];                      /* "Produce", or "api_key_123" */
+    char name[32];                      /* "Produce", or "api_key_123";
+                                           "Fetch (follower)" for the
+                                           followers' Fetch */
+    int follower;                       /* that row: replication */
     uint64_t versions[2];               /* bit v set: version v seen */
     kt_report_agg agg;
 } kt_report_api;
@@ -111,6 +114,7 @@ typedef struct kt_report_broker {
 
 typedef struct kt_report_client {
     const kt_istr *client_id;
+    unsigned roles;                     /* KT_CROLE_* (kafka/client_role.h) */
     kt_report_agg agg;
 } kt_report_client;
 
@@ -139,6 +143,14 @@ enum kt_partition_sort {
 int kt_partition_sort_parse(const char *name);
 const char *kt_partition_sort_name(int sort);
 
+/* One follower's replication of one partition (replication_stats.h). */
+typedef struct kt_report_replica {
+    const kt_replica_stats *stats;
+    kt_topic_label topic;               /* canonical */
+    char leader[KT_ENDPOINT_STRLEN];
+    char follower[KT_ENDPOINT_STRLEN];  /* its address, without the port */
+} kt_report_replica;
+
 typedef struct kt_report_throttle {
     const kt_istr *client_id;
     char broker[KT_ENDPOINT_STRLEN];
@@ -153,6 +165,7 @@ typedef struct kt_report_conn {
     int open;                           /* still open when the report was built */
     uint64_t missed_bytes;              /* both directions */
     uint64_t requests;
+    unsigned roles;                     /* KT_CROLE_* (kafka/client_role.h) */
     uint64_t first_ts_us, last_ts_us;
 } kt_report_conn;
 
@@ -173,6 +186,11 @@ typedef struct kt_report_model {
     kt_report_partition *partitions;
     size_t npartitions;
     uint64_t partitions_dropped;        /* not tracked: table full */
+    kt_report_replica *replicas;        /* largest lag first, then the longest
+                                           behind, the longest silence, then by
+                                           follower id, leader, topic, partition */
+    size_t nreplicas;
+    uint64_t replicas_dropped;          /* follower fetch results not kept */
     kt_report_throttle *throttled;
     size_t nthrottled;
     kt_finding *findings;
@@ -185,6 +203,7 @@ typedef struct kt_report_model {
     size_t nmemory;
     /* the model's own storage, for kt_report_model_free() */
     kt_partition_stats **merged_;
+    const kt_replica_stats **replica_list_; /* the rows' stats, for the findings */
     kt_code_count **codes_;
     size_t ncodes_;
 } kt_report_model;

@@ -77,6 +77,8 @@ kt_partitions *kt_partitions_new(void)
                       KT_AN_PARTITION_TABLE_FULL);
         kt_memcap_init(&p->mem, "partition_table", 0, KT_AN_PARTITION_TABLE_FULL);
         kt_table_account(&p->table, &p->mem, KT_PARTITION_ENTRY_BYTES);
+        kt_replicas_init(&p->replicas);
+        kt_table_account(&p->replicas, &p->mem, KT_REPLICA_ENTRY_BYTES);
     }
     return p;
 }
@@ -168,11 +170,25 @@ static void add_fetch(kt_fetch_agg *a, const kt_exchange *ex, const kt_part_resu
     }
 }
 
+/* Did Produce requests for the partition reach this leader after ts? */
+static int produced_since(void *ctx, const kt_topic *tp, int32_t partition,
+                          const kt_endpoint *leader, uint64_t ts_us)
+{
+    const kt_partitions *p = ctx;
+    struct part_key key = { tp, partition };
+    const kt_partition_stats *e = kt_table_find(&p->table, &key, key_hash(tp, partition));
+    return e && e->produce.last_ts_us > ts_us && kt_endpoint_equal(&e->produce.leader, leader);
+}
+
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex)
 {
     const kt_request_detail *d = ex->detail;
     if (!d || (ex->api_key != KT_API_PRODUCE && ex->api_key != KT_API_FETCH))
         return;
+    if (kt_exchange_is_follower_fetch(ex)) {
+        p->replicas_dropped += kt_replicas_add(&p->replicas, ex, produced_since, p);
+        return;
+    }
     for (uint32_t i = 0; i < d->nparts; i++) {
         const kt_part_result *r = &d->parts[i];
         kt_partition_stats *e = find_or_add(&p->table, r->topic, r->partition);
@@ -204,6 +220,7 @@ void kt_partitions_free(kt_partitions *p)
     if (!p)
         return;
     kt_table_free(&p->table);
+    kt_table_free(&p->replicas);
     free(p);
 }
 

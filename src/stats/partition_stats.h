@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include "kafka/exchange.h"
 #include "stats/histogram.h"
+#include "stats/replication_stats.h"
 #include "stats/stats.h"
 #include "kafka/topics.h"
 #include "common/table.h"
@@ -89,9 +90,14 @@ typedef struct kt_partitions {
     kt_memcap mem;                /* its entries, KT_PARTITION_ENTRY_BYTES each (no
                                      cap: KT_MAX_PARTITIONS bounds it) */
     uint64_t dropped;             /* partition results not kept (table full) */
+    kt_table replicas;            /* of kt_replica_stats: the followers' Fetch
+                                     (replication_stats.h), charged to mem */
+    uint64_t replicas_dropped;    /* follower fetch results not kept */
 } kt_partitions;
 
 kt_partitions *kt_partitions_new(void);
+/* Produce and consumer Fetch exchanges go to the partition entries; a
+ * follower's Fetch (replica id >= 0) to the replication rows only. */
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex);
 void kt_partitions_free(kt_partitions *p);
 

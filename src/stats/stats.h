@@ -10,11 +10,11 @@
  * past which throttling is not counted per pair.
  *
  * Memory, measured on x86-64 (sizeof, plus KT_TABLE_OVERHEAD_PER_ENTRY =
- * 32 bytes of table per entry): a broker 792 + 32 bytes, a client id 392 +
+ * 32 bytes of table per entry): a broker 792 + 32 bytes, a client id 400 +
  * 32, a throttle pair 64 + 32; each kt_agg then allocates a 512-byte row
  * per latency histogram row in use (histogram.h) and 16 bytes per distinct
  * error code.  So 4,096 brokers cost 3.4 MB and 65,536 throttle pairs
- * 6.3 MB before histogram rows; 10,000 client ids 4.2 MB.  tests/test_table.c
+ * 6.3 MB before histogram rows; 10,000 client ids 4.3 MB.  tests/test_table.c
  * checks these sizes. */
 #ifndef KT_STATS_H
 #define KT_STATS_H
@@ -55,6 +55,8 @@ typedef struct kt_agg {
 
 typedef struct kt_api_stats {
     int16_t api_key;
+    int follower;               /* the followers' Fetch (replication), a row
+                                   apart from the consumers' Fetch */
     uint64_t versions[2];       /* bit v set: version v seen (0..127) */
     kt_agg agg;
 } kt_api_stats;
@@ -69,6 +71,7 @@ typedef struct kt_broker_stats {
 
 typedef struct kt_client_stats {
     const kt_istr *client_id;
+    unsigned roles;             /* KT_CROLE_* bits (kafka/client_role.h) */
     kt_agg agg;
 } kt_client_stats;
 
@@ -85,6 +88,9 @@ typedef struct kt_throttle_stats {
 typedef struct kt_stats {
     kt_api_stats *api[KT_STATS_API_SLOTS];
     kt_api_stats *api_other;           /* keys outside the direct range */
+    kt_api_stats *follower_fetch;      /* Fetch requests with a replica id:
+                                          replication, never counted in
+                                          api[KT_API_FETCH] (consumers) */
     /* Read-only typed views of the broker and client tables' entries, in
      * the order first seen ("(other)" last once used), current after every
      * kt_stats_add(). */

@@ -4,4 +4,5 @@ libkafkatap_a_SOURCES += \
 	src/stats/histogram.c src/stats/histogram.h \
 	src/stats/labels.c src/stats/labels.h \
 	src/stats/stats.c src/stats/stats.h \
-	src/stats/partition_stats.c src/stats/partition_stats.h
+	src/stats/partition_stats.c src/stats/partition_stats.h \
+	src/stats/replication_stats.c src/stats/replication_stats.h
