@@ -7,7 +7,8 @@ message definitions in dissectors/schema/), cross-checks the request headers
 with tshark's own Kafka dissector, and compares the wire with the truth file:
 API versions (Produce >= 12, Fetch >= 17 with topic ids, ConsumerGroupHeartbeat
 in the KIP-848 scenario), records acknowledged on the wire vs the broker's end
-offsets, client-reported counts, throttling, rebalances, deletion errors.
+offsets, client-reported counts, throttling, rebalances, deletion errors,
+and in replication-lag the followers' fetches against the recorder's freezes.
 Needs python3 and tshark; no Java. Exits non-zero on any failure and ends with
 'N passed, N failed'.
 Usage: test_kafka_captures.py [--pcaps DIR] [--schema DIR] [--versions]
@@ -307,19 +308,11 @@ def check_broker_failure(res, name, pcap, ex, truth, failed):
     res.check(f"{name}: inter-broker replication Fetch (ReplicaState) in the capture", bool(repl))
 
 
-def replica_id(e):
-    """The replica id of a Fetch request: ReplicaId before v15, the tagged
-    ReplicaState's from v15; -1 for a consumer."""
-    r = e["request"]
-    if "ReplicaState" in r:
-        return r["ReplicaState"].get("ReplicaId", -1)
-    return r.get("ReplicaId", -1)
-
 
 def follower_gaps(ex, node):
     """(start, end) of the longest time between two Fetch requests of the
     follower with replica id node, and its first request after that gap."""
-    times = sorted(e["time"] for e in ex if e["api"] == "Fetch" and replica_id(e) == node)
+    times = sorted(e["time"] for e in ex if e["api"] == "Fetch" and kw.replica_id(e) == node)
     gaps = [(b - a, a, b) for a, b in zip(times, times[1:])]
     return max(gaps) if gaps else (0, None, None)
 
@@ -347,15 +340,15 @@ def check_replication_lag(res, name, pcap, ex, truth):
     leader_port = port_of(truth["brokers"][0])
     fetches = [e for e in ex if e["api"] == "Fetch"]
     res.check(f"{name}: follower Fetch requests from nodes 2 and 3 only, all to node 1",
-              {replica_id(e) for e in fetches if replica_id(e) >= 0} == {2, 3}
-              and all(e["port"] == leader_port for e in fetches if replica_id(e) >= 0))
+              {kw.replica_id(e) for e in fetches if kw.replica_id(e) >= 0} == {2, 3}
+              and all(e["port"] == leader_port for e in fetches if kw.replica_id(e) >= 0))
     for node, p in sorted(paused.items()):
-        during = [e for e in fetches if replica_id(e) == node and p["start"] + 0.05 < e["time"] < p["end"] - 0.05]
+        during = [e for e in fetches if kw.replica_id(e) == node and p["start"] + 0.05 < e["time"] < p["end"] - 0.05]
         res.check(f"{name}: node {node} sends no Fetch while frozen", not during, len(during))
         gap, a, b = follower_gaps(ex, node)
         res.check(f"{name}: node {node}'s longest Fetch gap covers its freeze ({gap:.2f} s vs {p['seconds']} s)",
                   a is not None and a <= p["start"] + 0.05 and b >= p["end"] - 0.05 and gap < p["seconds"] + 1.0)
-        after = [e for e in fetches if replica_id(e) == node and e["time"] >= p["end"] - 0.05 and e["response"]]
+        after = [e for e in fetches if kw.replica_id(e) == node and e["time"] >= p["end"] - 0.05 and e["response"]]
         lag = 0
         for e in after[:3]:
             for t, rt in zip(e["request"]["Topics"], e["response"]["Responses"]):
@@ -370,7 +363,7 @@ def check_replication_lag(res, name, pcap, ex, truth):
     for node in (2, 3):
         hw = collections.Counter()
         for e in fetches:
-            if replica_id(e) != node or not e["response"]:
+            if kw.replica_id(e) != node or not e["response"]:
                 continue
             for rt in e["response"]["Responses"]:
                 for q in rt["Partitions"]:

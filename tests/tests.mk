@@ -20,6 +20,7 @@ KT_UNIT_TESTS = \
 	tests/test_table \
 	tests/test_memcap \
 	tests/test_findings \
+	tests/test_findings_replication \
 	tests/test_report_model \
 	tests/test_json_writer \
 	tests/test_options \
@@ -83,6 +84,12 @@ EXTRA_DIST += tests/test_prometheus.py
 # ground truth (shares of produced records, injected RTTs).
 TESTS += tests/test_findings_truth.py
 EXTRA_DIST += tests/test_findings_truth.py
+
+# Replication: follower Fetch apart from consumers, replication rows and
+# findings, against the recorder's freeze times, the broker's end offsets,
+# tshark's request headers and the independent decoder's replica ids.
+TESTS += tests/test_replication_truth.py
+EXTRA_DIST += tests/test_replication_truth.py
 
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture
