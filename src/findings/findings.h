@@ -59,6 +59,8 @@ typedef struct kt_findings_input {
     size_t npartitions;
     const kt_replica_stats *const *replicas;     /* the followers' rows, as
                                                     reported (replication_stats.h) */
+    const uint64_t *replicas_unfetched_us;       /* per row: its silence at the
+                                                    end (kt_partitions_unfetched_us) */
     size_t nreplicas;
     int slow_produce_ms;          /* absolute thresholds; 0: the defaults below */
     int slow_fetch_ms;

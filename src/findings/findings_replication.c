@@ -36,25 +36,15 @@
 #define REPL_CRIT_S 30.0
 #define REPL_NAMED_PARTS 4
 
-/* Silence from the row's last fetch to the last Produce request for its
- * partition at the same leader (the capture saw it written, not fetched). */
-static uint64_t silence_at_end(const kt_replica_stats *r, const kt_findings_input *in)
-{
-    const kt_topic *canon = kt_topic_canon(r->topic);
-    for (size_t i = 0; i < in->npartitions; i++) {
-        const kt_partition_stats *p = in->partitions[i];
-        if (p->topic != canon || p->partition != r->partition)
-            continue;
-        if (kt_endpoint_equal(&p->produce.leader, &r->leader) &&
-            p->produce.last_ts_us > r->last_ts_us)
-            return p->produce.last_ts_us - r->last_ts_us;
-        return 0;
-    }
-    return 0;
-}
+/* A row and its silence at the end of the capture (as the report
+ * computed it, kt_partitions_unfetched_us). */
+typedef struct row {
+    const kt_replica_stats *r;
+    uint64_t unfetched_us;
+    size_t rank;                  /* its place in the report's order */
+} row;
 
 typedef struct follower_sum {
-    size_t first;                 /* its first row in in->replicas */
     size_t nparts;                /* rows past a threshold */
     double behind_s, silence_s;   /* longest */
     int64_t lag_max;              /* largest lag when behind */
@@ -62,15 +52,27 @@ typedef struct follower_sum {
     char parts[200];
 } follower_sum;
 
-static int same_follower(const kt_replica_stats *a, const kt_replica_stats *b)
+/* (follower id, leader) order: a follower's rows next to each other. */
+static int cmp_follower(const void *a, const void *b)
 {
-    return a->follower_id == b->follower_id && kt_endpoint_equal(&a->leader, &b->leader);
+    const kt_replica_stats *x = ((const row *)a)->r, *y = ((const row *)b)->r;
+    if (x->follower_id != y->follower_id)
+        return x->follower_id < y->follower_id ? -1 : 1;
+    return memcmp(&x->leader, &y->leader, sizeof x->leader);
 }
 
-static void judge_row(follower_sum *s, const kt_replica_stats *r, const kt_findings_input *in)
+/* The same, then in the report's order (largest lag first). */
+static int cmp_row(const void *a, const void *b)
+{
+    int c = cmp_follower(a, b);
+    if (c)
+        return c;
+    return ((const row *)a)->rank < ((const row *)b)->rank ? -1 : 1;
+}
+
+static void judge_row(follower_sum *s, const kt_replica_stats *r, uint64_t end)
 {
     double behind = r->behind_lag >= KT_REPLICA_BEHIND_RECORDS ? (double)r->behind_max_us / 1e6 : 0;
-    uint64_t end = silence_at_end(r, in);
     double silence = (double)(end > r->silence_max_us ? end : r->silence_max_us) / 1e6;
     char tb[300];
 
@@ -132,24 +134,26 @@ static void report_follower(kt_finding_list *l, const follower_sum *s, const kt_
 
 void kt_rules_replication(kt_finding_list *l, const kt_findings_input *in)
 {
-    char *done = in->nreplicas ? calloc(in->nreplicas, 1) : NULL;
-    if (!done)
+    /* one finding per (follower, leader): the rows in that order (the
+     * rows' leaders have their padding zeroed, replication_stats.c) */
+    row *rows = in->nreplicas ? malloc(in->nreplicas * sizeof *rows) : NULL;
+    if (!rows)
         return;
-    /* one finding per (follower, leader): its rows gathered */
     for (size_t i = 0; i < in->nreplicas; i++) {
-        follower_sum s;
-        if (done[i])
-            continue;
-        memset(&s, 0, sizeof s);
-        s.first = i;
-        for (size_t k = i; k < in->nreplicas; k++) {
-            if (done[k] || !same_follower(in->replicas[i], in->replicas[k]))
-                continue;
-            done[k] = 1;
-            judge_row(&s, in->replicas[k], in);
-        }
-        if (s.nparts)
-            report_follower(l, &s, in->replicas[i]);
+        rows[i].r = in->replicas[i];
+        rows[i].unfetched_us = in->replicas_unfetched_us ? in->replicas_unfetched_us[i] : 0;
+        rows[i].rank = i;
     }
-    free(done);
+    qsort(rows, in->nreplicas, sizeof *rows, cmp_row);
+    for (size_t i = 0; i < in->nreplicas;) {
+        follower_sum s;
+        size_t k = i;
+        memset(&s, 0, sizeof s);
+        for (; k < in->nreplicas && !cmp_follower(&rows[i], &rows[k]); k++)
+            judge_row(&s, rows[k].r, rows[k].unfetched_us);
+        if (s.nparts)
+            report_follower(l, &s, rows[i].r);
+        i = k;
+    }
+    free(rows);
 }

@@ -365,6 +365,7 @@ void kt_report_model_free(kt_report_model *m)
     free(m->partitions);
     free(m->replicas);
     free(m->replica_list_);
+    free(m->replica_unfetched_);
     kt_partitions_merged_free(m->merged_, m->npartitions);
     free(m->throttled);
     free(m->findings);

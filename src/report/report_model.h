@@ -204,6 +204,7 @@ typedef struct kt_report_model {
     /* the model's own storage, for kt_report_model_free() */
     kt_partition_stats **merged_;
     const kt_replica_stats **replica_list_; /* the rows' stats, for the findings */
+    uint64_t *replica_unfetched_;       /* and their silences at the end */
     kt_code_count **codes_;
     size_t ncodes_;
 } kt_report_model;

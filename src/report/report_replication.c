@@ -51,7 +51,8 @@ int kt_report_replicas_of(kt_report_model *m, const kt_partitions *p, kt_finding
         return 0;
     m->replicas = calloc(n, sizeof *m->replicas);
     m->replica_list_ = calloc(n, sizeof *m->replica_list_);
-    if (!m->replicas || !m->replica_list_)
+    m->replica_unfetched_ = calloc(n, sizeof *m->replica_unfetched_);
+    if (!m->replicas || !m->replica_list_ || !m->replica_unfetched_)
         return -1;
     for (size_t i = 0; i < n; i++) {
         kt_report_replica *r = &m->replicas[i];
@@ -66,9 +67,12 @@ int kt_report_replicas_of(kt_report_model *m, const kt_partitions *p, kt_finding
     }
     m->nreplicas = n;
     qsort(m->replicas, n, sizeof *m->replicas, cmp_replica);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         m->replica_list_[i] = m->replicas[i].stats;
+        m->replica_unfetched_[i] = kt_partitions_unfetched_us(p, m->replicas[i].stats);
+    }
     fi->replicas = m->replica_list_;
+    fi->replicas_unfetched_us = m->replica_unfetched_;
     fi->nreplicas = n;
     return 0;
 }

@@ -170,14 +170,34 @@ static void add_fetch(kt_fetch_agg *a, const kt_exchange *ex, const kt_part_resu
     }
 }
 
+/* The Produce statistics of a partition as a follower names it: under the
+ * same topic (name or id), else under its canonical one; NULL when none. */
+static const kt_produce_agg *produce_of(const kt_partitions *p, const kt_topic *tp,
+                                        int32_t partition)
+{
+    for (int i = 0; i < 2; i++, tp = kt_topic_canon(tp)) {
+        struct part_key key = { tp, partition };
+        const kt_partition_stats *e = kt_table_find(&p->table, &key, key_hash(tp, partition));
+        if (e && e->produce.requests)
+            return &e->produce;
+    }
+    return NULL;
+}
+
 /* Did Produce requests for the partition reach this leader after ts? */
 static int produced_since(void *ctx, const kt_topic *tp, int32_t partition,
                           const kt_endpoint *leader, uint64_t ts_us)
 {
-    const kt_partitions *p = ctx;
-    struct part_key key = { tp, partition };
-    const kt_partition_stats *e = kt_table_find(&p->table, &key, key_hash(tp, partition));
-    return e && e->produce.last_ts_us > ts_us && kt_endpoint_equal(&e->produce.leader, leader);
+    const kt_produce_agg *a = produce_of(ctx, tp, partition);
+    return a && a->last_ts_us > ts_us && kt_endpoint_equal(&a->leader, leader);
+}
+
+uint64_t kt_partitions_unfetched_us(const kt_partitions *p, const kt_replica_stats *r)
+{
+    const kt_produce_agg *a = produce_of(p, r->topic, r->partition);
+    if (!a || a->last_ts_us <= r->last_ts_us || !kt_endpoint_equal(&a->leader, &r->leader))
+        return 0;
+    return a->last_ts_us - r->last_ts_us;
 }
 
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex)

@@ -101,6 +101,12 @@ kt_partitions *kt_partitions_new(void);
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex);
 void kt_partitions_free(kt_partitions *p);
 
+/* A follower row's silence at the end: from its last fetch to the last
+ * Produce request for its partition at the same leader after it; 0 when
+ * there was none (the partition's last Produce went to another broker, or
+ * came before). */
+uint64_t kt_partitions_unfetched_us(const kt_partitions *p, const kt_replica_stats *r);
+
 /* The entries merged by canonical topic (newly allocated entries whose
  * `topic` is canonical), sorted by total broker time (produce + fetch),
  * largest first.  Free with kt_partitions_merged_free(). */
