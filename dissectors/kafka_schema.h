@@ -76,6 +76,9 @@ enum kt_role {
                                    v<15 top level, v15+ in the tagged
                                    ReplicaState; ListOffsets): >= 0 names a
                                    broker */
+    KT_ROLE_BROKER_NODE_ID,     /* Metadata response Brokers[]: NodeId, */
+    KT_ROLE_BROKER_HOST,        /*   Host */
+    KT_ROLE_BROKER_PORT,        /*   and Port of each broker */
     KT_ROLE_COUNT
 };
 

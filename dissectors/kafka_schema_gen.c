@@ -294,9 +294,9 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "ClusterAuthorizedOperations", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 8, 10, -1, -1, -1, -1, -1 },
     { "ErrorCode", 0, KT_FT_INT16, 0, KT_ROLE_ERROR_CODE, 13, 127, -1, -1, -1, -1, -1 },
     /* 59: MetadataResponseBroker */
-    { "NodeId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
-    { "Host", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
-    { "Port", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "NodeId", 0, KT_FT_INT32, 0, KT_ROLE_BROKER_NODE_ID, 0, 127, -1, -1, -1, -1, -1 },
+    { "Host", 0, KT_FT_STRING, 0, KT_ROLE_BROKER_HOST, 0, 127, -1, -1, -1, -1, -1 },
+    { "Port", 0, KT_FT_INT32, 0, KT_ROLE_BROKER_PORT, 0, 127, -1, -1, -1, -1, -1 },
     { "Rack", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 1, 127, 1, 127, -1, -1, -1 },
     /* 60: MetadataResponseTopic */
     { "ErrorCode", 0, KT_FT_INT16, 0, KT_ROLE_ERROR_CODE, 0, 127, -1, -1, -1, -1, -1 },

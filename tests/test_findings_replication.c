@@ -331,6 +331,36 @@ static void test_stopped_near_miss(void **state)
     stopped_case(4, -1);
 }
 
+/* A Metadata response listing broker 3's listener names it: the finding
+ * says "follower broker 3 (kafka-3.example:9093)", not its client address. */
+static void test_named_by_metadata(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_broker_node nodes[2] = { { 1, 9092, 15, "kafka-1.example" },
+                                { 3, 9093, 15, "kafka-3.example" } };
+    kt_exchange ex;
+    memset(&ex, 0, sizeof ex);
+    ex.client = &w->app;
+    ex.broker = &w->leader;
+    ex.api_key = 3;
+    ex.api_version = 12;
+    ex.status = KT_STATUS_OK;
+    ex.nodes = nodes;
+    ex.nnodes = 2;
+    kt_partitions_add(w->parts, &ex);
+    steady(w, 0, 10);
+    freeze(w, 10, 8);
+    kt_report_model *m = report(w);
+    const kt_finding *f = find(m, "replication_lag");
+    assert_non_null(f);
+    assert_non_null(strstr(f->subject, "follower broker 3 (kafka-3.example:9093) of leader"));
+    assert_string_equal(m->replicas[0].follower_broker, "kafka-3.example:9093");
+    assert_string_equal(m->replicas[0].follower, "10.0.0.3");
+    kt_report_model_free(m);
+    world_free(w);
+}
+
 /* A consumer's Fetch with the same offsets is never a replication row. */
 static void test_consumer_not_follower(void **state)
 {
@@ -358,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_silence_near_miss),
         cmocka_unit_test(test_stopped_critical),
         cmocka_unit_test(test_stopped_near_miss),
+        cmocka_unit_test(test_named_by_metadata),
         cmocka_unit_test(test_consumer_not_follower),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

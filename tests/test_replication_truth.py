@@ -127,6 +127,8 @@ def replication_lag(pcap, truth, ex, rep):
               metric(f, "lag_max_records") == lag)
         check(f"{name}: the finding names the leader {truth['brokers'][0]}",
               truth["brokers"][0] in f["subject"], f["subject"])
+        check(f"{name}: and the follower by its listener {paused[node]['broker']} (Metadata)",
+              f"follower broker {node} ({paused[node]['broker']})" in f["subject"], f["subject"])
     ends = {(p["topic"], p["partition"]): p["end_offset"] for p in truth["partitions"]}
     rows = {(r["follower_id"], r["topic"], r["partition"]): r["records"] for r in rep["replication"]}
     check(f"{name}: followers 2 and 3 replicated the broker's end offsets {ends}",

@@ -414,6 +414,7 @@ static void test_quoted_sizes(void **state)
     assert_int_equal(sizeof(kt_broker_stats), 792);
     assert_int_equal(sizeof(kt_client_stats), 400);
     assert_int_equal(KT_REPLICA_ENTRY_BYTES, 528);
+    assert_int_equal(KT_NODE_ENTRY_BYTES, 108);
     assert_int_equal((KT_MAX_REPLICAS * KT_REPLICA_ENTRY_BYTES + 500000) / 1000000, 106);
     assert_int_equal(sizeof(kt_throttle_stats), 64);
     assert_int_equal(sizeof(kt_topic), 48);

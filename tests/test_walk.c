@@ -788,7 +788,8 @@ static void test_capture_metadata_produce_v1(void **state)
     assert_int_equal(md.ver, 0);
     check_msg(&md, 0, "topic_name=test", 0);
     msg mdr = get_response(&cap, &md);
-    check_msg(&mdr, 1, "error_code=0@topic topic_name=test "
+    check_msg(&mdr, 1, "broker_node_id=0 broker_host=VM_9_227_centos broker_port=9092 "
+              "error_code=0@topic topic_name=test "
               "error_code=0@partition partition_index=0 [test/0 err=0] "
               "[test err=0]", 0);
     msg pr = get_request(&cap, 1);
@@ -891,7 +892,8 @@ static void test_capture_ndpi_flexible(void **state)
     check_msg(&md, 0, "topic_id=00000000000000000000000000000000 "
               "topic_name=sampleTopic", 0);
     msg mdr = get_response(&cap, &md);
-    check_msg(&mdr, 1, "throttle_time_ms=0@root error_code=0@topic "
+    check_msg(&mdr, 1, "throttle_time_ms=0@root broker_node_id=0 broker_host=localhost "
+              "broker_port=9092 error_code=0@topic "
               "topic_name=sampleTopic topic_id=c4a4c0df715f41b79ca495c62744d56c "
               "error_code=0@partition partition_index=0 [sampleTopic/0 err=0] "
               "[sampleTopic err=0]", 0);

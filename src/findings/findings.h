@@ -61,6 +61,9 @@ typedef struct kt_findings_input {
                                                     reported (replication_stats.h) */
     const uint64_t *replicas_unfetched_us;       /* per row: its silence at the
                                                     end (kt_partitions_unfetched_us) */
+    const char *const *replicas_name;            /* per row: the follower's name
+                                                    ("host:port" from Metadata,
+                                                    else its client address) */
     size_t nreplicas;
     int slow_produce_ms;          /* absolute thresholds; 0: the defaults below */
     int slow_fetch_ms;

@@ -41,6 +41,7 @@
 typedef struct row {
     const kt_replica_stats *r;
     uint64_t unfetched_us;
+    const char *name;             /* the follower's, as the report names it */
     size_t rank;                  /* its place in the report's order */
 } row;
 
@@ -93,21 +94,26 @@ static void judge_row(follower_sum *s, const kt_replica_stats *r, uint64_t end)
     s->nparts++;
 }
 
-static void report_follower(kt_finding_list *l, const follower_sum *s, const kt_replica_stats *r)
+static void report_follower(kt_finding_list *l, const follower_sum *s, const row *w)
 {
+    const kt_replica_stats *r = w->r;
     int lagged = s->behind_s >= REPL_MIN_S;
     double worst = s->behind_s > s->silence_s ? s->behind_s : s->silence_s;
-    char leader[KT_ENDPOINT_STRLEN], from[KT_ENDPOINT_STRLEN], *colon;
+    char leader[KT_ENDPOINT_STRLEN], from[160], *colon;
     kt_finding *f = kt_finding_add(l, lagged ? "replication_lag" : "slow_follower",
                                    worst >= REPL_CRIT_S ? KT_SEV_CRITICAL : KT_SEV_WARNING,
                                    worst / REPL_MIN_S);
     if (!f)
         return;
     kt_endpoint_format(&r->leader, leader, sizeof leader);
-    kt_endpoint_format(&r->follower, from, sizeof from);
-    colon = strrchr(from, ':');     /* its port is an ephemeral one */
-    if (colon)
-        *colon = 0;
+    if (w->name) {
+        kt_finding_put(from, sizeof from, "%s", w->name);
+    } else {
+        kt_endpoint_format(&r->follower, from, sizeof from);
+        colon = strrchr(from, ':');     /* its port is an ephemeral one */
+        if (colon)
+            *colon = 0;
+    }
     kt_subject(f, "follower broker %" PRId32 " (%s) of leader %s", r->follower_id, from, leader);
     if (lagged)
         kt_summary(f, "Replication lag: follower broker %" PRId32 " (%s) trailed leader %s's high "
@@ -143,6 +149,7 @@ void kt_rules_replication(kt_finding_list *l, const kt_findings_input *in)
         rows[i].r = in->replicas[i];
         rows[i].unfetched_us = in->replicas_unfetched_us ? in->replicas_unfetched_us[i] : 0;
         rows[i].rank = i;
+        rows[i].name = in->replicas_name ? in->replicas_name[i] : NULL;
     }
     qsort(rows, in->nreplicas, sizeof *rows, cmp_row);
     for (size_t i = 0; i < in->nreplicas;) {
@@ -152,7 +159,7 @@ void kt_rules_replication(kt_finding_list *l, const kt_findings_input *in)
         for (; k < in->nreplicas && !cmp_follower(&rows[i], &rows[k]); k++)
             judge_row(&s, rows[k].r, rows[k].unfetched_us);
         if (s.nparts)
-            report_follower(l, &s, rows[i].r);
+            report_follower(l, &s, &rows[i]);
         i = k;
     }
     free(rows);

@@ -60,6 +60,17 @@ typedef struct kt_request_detail {
     kt_part_result parts[];
 } kt_request_detail;
 
+/* A broker as a Metadata response lists it: node id, host (raw bytes off
+ * the wire, cut to KT_NODE_HOST_MAX) and port. */
+#define KT_NODE_HOST_MAX 64
+#define KT_MAX_EXCHANGE_NODES 1024     /* brokers kept per response */
+typedef struct kt_broker_node {
+    int32_t node_id;
+    int32_t port;
+    uint8_t host_len;
+    char host[KT_NODE_HOST_MAX];
+} kt_broker_node;
+
 typedef struct kt_error_count {
     int16_t code;
     uint32_t count;
@@ -84,6 +95,10 @@ typedef struct kt_exchange {
      * detail belongs to the correlation stage and lives until the
      * exchange's consumers return. */
     kt_request_detail *detail;
+    /* Metadata responses: the brokers they list (NULL otherwise; at most
+     * KT_MAX_EXCHANGE_NODES), owned by the session like detail. */
+    kt_broker_node *nodes;
+    uint32_t nnodes;
 } kt_exchange;
 
 /* Is this exchange a follower's (inter-broker replication) Fetch? */

@@ -351,6 +351,7 @@ static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
     k->totals.matched++;
     k->emit(k->emit_ctx, &ex);
     free_detail(k, ex.detail);
+    free(ex.nodes);
     return KT_FRAME_OK;
 }
 

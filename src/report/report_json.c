@@ -176,6 +176,11 @@ static void replication(kt_json *j, const kt_report_model *m)
         kt_json_kv_uint(j, "follower_id", (uint64_t)x->follower_id);   /* >= 0 */
         kt_json_key(j, "follower");
         kt_json_string(j, r->follower);
+        kt_json_key(j, "follower_broker");        /* from Metadata; null: not seen */
+        if (r->follower_broker[0])
+            kt_json_string(j, r->follower_broker);
+        else
+            kt_json_null(j);
         kt_json_key(j, "leader");
         kt_json_string(j, r->leader);
         topic_fields(j, &r->topic);

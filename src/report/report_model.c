@@ -366,6 +366,7 @@ void kt_report_model_free(kt_report_model *m)
     free(m->replicas);
     free(m->replica_list_);
     free(m->replica_unfetched_);
+    free(m->replica_names_);
     kt_partitions_merged_free(m->merged_, m->npartitions);
     free(m->throttled);
     free(m->findings);

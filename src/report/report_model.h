@@ -148,7 +148,11 @@ typedef struct kt_report_replica {
     const kt_replica_stats *stats;
     kt_topic_label topic;               /* canonical */
     char leader[KT_ENDPOINT_STRLEN];
-    char follower[KT_ENDPOINT_STRLEN];  /* its address, without the port */
+    char follower[KT_ENDPOINT_STRLEN];  /* its client address, without the port */
+    char follower_broker[160];          /* "host:port" of its id in Metadata
+                                           responses (host escaped); "" when
+                                           none was seen */
+    const char *name;                   /* follower_broker, else follower */
 } kt_report_replica;
 
 typedef struct kt_report_throttle {
@@ -205,6 +209,7 @@ typedef struct kt_report_model {
     kt_partition_stats **merged_;
     const kt_replica_stats **replica_list_; /* the rows' stats, for the findings */
     uint64_t *replica_unfetched_;       /* and their silences at the end */
+    const char **replica_names_;        /* and their names */
     kt_code_count **codes_;
     size_t ncodes_;
 } kt_report_model;

@@ -183,7 +183,7 @@ static void partition_table(FILE *out, const kt_report_model *m)
 static void replication_table(FILE *out, const kt_report_model *m)
 {
     size_t n = m->nreplicas, show;
-    char who[80], topic[160], p50[24], hw[24], lag[24], lagmax[24];
+    char who[200], topic[160], p50[24], hw[24], lag[24], lagmax[24];
 
     if (!n)
         return;
@@ -191,20 +191,21 @@ static void replication_table(FILE *out, const kt_report_model *m)
     fprintf(out, "\nReplication (follower Fetch, top %zu of %zu by lag; lag = leader's high "
                  "watermark - follower's fetch offset, in records; behind_s: longest time "
                  "%d+ records behind; silent_s: longest gap between its fetches while the "
-                 "leader was produced to)\n", show, n, KT_REPLICA_BEHIND_RECORDS);
-    fprintf(out, "  %-22s %-22s %-20s %5s %8s %9s %10s %9s %10s %8s %8s %8s %8s\n", "follower",
+                 "leader was produced to; a follower's address is its broker id's in Metadata "
+                 "responses when one was seen)\n", show, n, KT_REPLICA_BEHIND_RECORDS);
+    fprintf(out, "  %-24s %-22s %-20s %5s %8s %9s %10s %9s %10s %8s %8s %8s %8s\n", "follower",
             "leader", "topic", "part", "fetches", "records", "bytes", "p50_ms", "hw", "lag",
             "lag_max", "behind_s", "silent_s");
     for (size_t i = 0; i < show; i++) {
         const kt_report_replica *r = &m->replicas[i];
         const kt_replica_stats *x = r->stats;
-        snprintf(who, sizeof who, "%" PRId32 " (%s)", x->follower_id, r->follower);
+        snprintf(who, sizeof who, "%" PRId32 " (%s)", x->follower_id, r->name);
         topic_text(topic, sizeof topic, &r->topic);
         hist_ms(p50, sizeof p50, &x->latency_data, 50);
         snprintf(hw, sizeof hw, x->high_watermark >= 0 ? "%" PRId64 : "-", x->high_watermark);
         snprintf(lag, sizeof lag, x->lag >= 0 ? "%" PRId64 : "-", x->lag);
         snprintf(lagmax, sizeof lagmax, x->lag_max >= 0 ? "%" PRId64 : "-", x->lag_max);
-        fprintf(out, "  %-22s %-22s %-20s %5" PRId32 " %8" PRIu64 " %9" PRIu64 " %10" PRIu64
+        fprintf(out, "  %-24s %-22s %-20s %5" PRId32 " %8" PRIu64 " %9" PRIu64 " %10" PRIu64
                      " %9s %10s %8s %8s %8.1f %8.1f\n",
                 who, r->leader, topic, x->partition, x->fetches, x->records, x->bytes, p50, hw,
                 lag, lagmax, (double)x->behind_max_us / 1e6, (double)x->silence_max_us / 1e6);

@@ -79,6 +79,8 @@ kt_partitions *kt_partitions_new(void)
         kt_table_account(&p->table, &p->mem, KT_PARTITION_ENTRY_BYTES);
         kt_replicas_init(&p->replicas);
         kt_table_account(&p->replicas, &p->mem, KT_REPLICA_ENTRY_BYTES);
+        kt_nodes_init(&p->nodes);
+        kt_table_account(&p->nodes, &p->mem, KT_NODE_ENTRY_BYTES);
     }
     return p;
 }
@@ -203,6 +205,8 @@ uint64_t kt_partitions_unfetched_us(const kt_partitions *p, const kt_replica_sta
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex)
 {
     const kt_request_detail *d = ex->detail;
+    if (ex->nnodes)
+        kt_nodes_add(&p->nodes, ex);
     if (!d || (ex->api_key != KT_API_PRODUCE && ex->api_key != KT_API_FETCH))
         return;
     if (kt_exchange_is_follower_fetch(ex)) {
@@ -241,6 +245,7 @@ void kt_partitions_free(kt_partitions *p)
         return;
     kt_table_free(&p->table);
     kt_table_free(&p->replicas);
+    kt_table_free(&p->nodes);
     free(p);
 }
 

@@ -93,6 +93,8 @@ typedef struct kt_partitions {
     kt_table replicas;            /* of kt_replica_stats: the followers' Fetch
                                      (replication_stats.h), charged to mem */
     uint64_t replicas_dropped;    /* follower fetch results not kept */
+    kt_table nodes;               /* of kt_node_stats: broker ids named by
+                                     Metadata responses, charged to mem */
 } kt_partitions;
 
 kt_partitions *kt_partitions_new(void);

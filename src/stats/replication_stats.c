@@ -158,3 +158,59 @@ uint64_t kt_replicas_add(kt_table *t, const kt_exchange *ex, kt_produced_since_f
     }
     return dropped;
 }
+
+/* ---- broker ids and addresses (Metadata) -------------------------------- */
+
+static uint64_t node_hash_of(int32_t id)
+{
+    int64_t k = id;
+    return kt_hash(&k, sizeof k);
+}
+
+static uint64_t node_hash(const void *e)
+{
+    return node_hash_of(((const kt_node_stats *)e)->node_id);
+}
+
+static int node_match(const void *e, const void *key)
+{
+    return ((const kt_node_stats *)e)->node_id == *(const int32_t *)key;
+}
+
+static void *node_create(const void *key, uint64_t h)
+{
+    kt_node_stats *n = calloc(1, sizeof *n);
+    (void)h;
+    if (n) {
+        n->node_id = *(const int32_t *)key;
+        n->port = -1;
+    }
+    return n;
+}
+
+static const kt_table_type node_type = {
+    .hash = node_hash, .match = node_match, .create = node_create, .destroy = free,
+};
+
+void kt_nodes_init(kt_table *t)
+{
+    kt_table_init(t, &node_type, KT_MAX_NODES, NULL, -1);
+}
+
+void kt_nodes_add(kt_table *t, const kt_exchange *ex)
+{
+    for (uint32_t i = 0; i < ex->nnodes; i++) {
+        const kt_broker_node *b = &ex->nodes[i];
+        kt_node_stats *n = kt_table_find_or_add(t, &b->node_id, node_hash_of(b->node_id));
+        if (!n)
+            continue;
+        n->port = b->port;
+        n->host_len = b->host_len;
+        memcpy(n->host, b->host, b->host_len);
+    }
+}
+
+const kt_node_stats *kt_nodes_find(const kt_table *t, int32_t node_id)
+{
+    return kt_table_find(t, &node_id, node_hash_of(node_id));
+}

@@ -35,6 +35,7 @@
 #include "stats/histogram.h"
 
 #define KT_MAX_REPLICAS 200000
+#define KT_MAX_NODES 4096               /* broker ids named by Metadata */
 #define KT_REPLICA_BEHIND_RECORDS 100   /* lag from which a follower is behind */
 
 typedef struct kt_replica_stats {
@@ -76,5 +77,25 @@ typedef int (*kt_produced_since_fn)(void *ctx, const kt_topic *tp, int32_t parti
                                     const kt_endpoint *leader, uint64_t ts_us);
 uint64_t kt_replicas_add(kt_table *t, const kt_exchange *ex, kt_produced_since_fn produced,
                          void *ctx);
+
+/* Broker ids and their listener addresses, from Metadata responses
+ * (kt_exchange.nodes; the latest address of an id wins): at most
+ * KT_MAX_NODES ids, charged KT_NODE_ENTRY_BYTES each (76 + 32 bytes on
+ * x86-64: 442 KB for 4,096; tests/test_table.c) to the same account;
+ * later ids are not kept (the report then names a follower by its client
+ * address only). */
+typedef struct kt_node_stats {
+    int32_t node_id;
+    int32_t port;
+    uint8_t host_len;
+    char host[KT_NODE_HOST_MAX];   /* raw bytes off the wire: escape to print */
+} kt_node_stats;
+
+#define KT_NODE_ENTRY_BYTES (sizeof(kt_node_stats) + KT_TABLE_OVERHEAD_PER_ENTRY)
+
+void kt_nodes_init(kt_table *t);
+void kt_nodes_add(kt_table *t, const kt_exchange *ex);
+/* The broker with this id, or NULL when no Metadata response named it. */
+const kt_node_stats *kt_nodes_find(const kt_table *t, int32_t node_id);
 
 #endif
