@@ -378,6 +378,33 @@ static void test_consumer_not_follower(void **state)
     world_free(w);
 }
 
+/* Roles from the requests alone: the brokers' own APIs, AddPartitionsToTxn
+ * v4+ (brokers' verification) against v3 (a transactional producer). */
+static void test_roles(void **state)
+{
+    (void)state;
+    static const struct { int api, version; const char *role; } cases[] = {
+        { 27, 1, "broker" },     /* WriteTxnMarkers */
+        { 24, 4, "broker" },     /* AddPartitionsToTxn, verification */
+        { 24, 3, "client" },     /* AddPartitionsToTxn from a producer */
+        { 63, 1, "broker" },     /* BrokerHeartbeat */
+        { 62, 4, "broker" },     /* BrokerRegistration */
+        { 56, 3, "broker" },     /* AlterPartition */
+        { 3, 12, "client" },     /* Metadata */
+        { 0, 13, "producer" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        kt_exchange ex;
+        memset(&ex, 0, sizeof ex);
+        ex.api_key = (int16_t)cases[i].api;
+        ex.api_version = (int16_t)cases[i].version;
+        assert_string_equal(kt_client_role_name(kt_client_role_of(&ex)), cases[i].role);
+    }
+    assert_string_equal(kt_client_role_name(KT_CROLE_PRODUCER | KT_CROLE_CONSUMER), "client");
+    assert_string_equal(kt_client_role_name(KT_CROLE_CONSUMER), "consumer");
+    assert_string_equal(kt_client_role_name(KT_CROLE_FOLLOWER | KT_CROLE_BROKER), "follower");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_stopped_near_miss),
         cmocka_unit_test(test_named_by_metadata),
         cmocka_unit_test(test_consumer_not_follower),
+        cmocka_unit_test(test_roles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
