@@ -76,6 +76,13 @@ enum kt_role {
                                    V3AndBelowProducerEpoch */
     KT_ROLE_TXN_RESULT,         /* bool: EndTxn Committed, WriteTxnMarkers
                                    TransactionResult (true = commit) */
+    KT_ROLE_REPLICA_ID,         /* int32 ReplicaId, entityType brokerId (Fetch
+                                   v<15 top level, v15+ in the tagged
+                                   ReplicaState; ListOffsets): >= 0 names a
+                                   broker */
+    KT_ROLE_BROKER_NODE_ID,     /* Metadata response Brokers[]: NodeId, */
+    KT_ROLE_BROKER_HOST,        /*   Host */
+    KT_ROLE_BROKER_PORT,        /*   and Port of each broker */
     KT_ROLE_COUNT
 };
 

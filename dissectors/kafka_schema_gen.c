@@ -86,7 +86,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "Rack", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 10, 127, 10, 127, -1, -1, -1 },
     /* 18: FetchRequest */
     { "ClusterId", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 12, 127, 12, 127, 12, 127, 0 },
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 14, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 0, 14, -1, -1, -1, -1, -1 },
     { "ReplicaState", 19, KT_FT_STRUCT, 0, KT_ROLE_NONE, 15, 127, -1, -1, 15, 127, 1 },
     { "MaxWaitMs", 0, KT_FT_INT32, 0, KT_ROLE_MAX_WAIT_MS, 0, 127, -1, -1, -1, -1, -1 },
     { "MinBytes", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
@@ -98,7 +98,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "ForgottenTopicsData", 22, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 7, 127, -1, -1, -1, -1, -1 },
     { "RackId", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 11, 127, -1, -1, -1, -1, -1 },
     /* 19: ReplicaState */
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 15, 127, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 15, 127, -1, -1, -1, -1, -1 },
     { "ReplicaEpoch", 0, KT_FT_INT64, 0, KT_ROLE_NONE, 15, 127, -1, -1, -1, -1, -1 },
     /* 20: FetchTopic */
     { "Topic", 0, KT_FT_STRING, 0, KT_ROLE_TOPIC_NAME, 0, 12, -1, -1, -1, -1, -1 },
@@ -119,7 +119,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "Partitions", 0, KT_FT_INT32, KT_FF_ARRAY, KT_ROLE_PARTITION_INDEX, 7, 127, -1, -1, -1, -1, -1 },
     /* 23: FetchRequest */
     { "ClusterId", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 12, 127, 12, 127, 12, 127, 0 },
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 14, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 0, 14, -1, -1, -1, -1, -1 },
     { "ReplicaState", 24, KT_FT_STRUCT, 0, KT_ROLE_NONE, 15, 127, -1, -1, 15, 127, 1 },
     { "MaxWaitMs", 0, KT_FT_INT32, 0, KT_ROLE_MAX_WAIT_MS, 0, 127, -1, -1, -1, -1, -1 },
     { "MinBytes", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
@@ -131,7 +131,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "ForgottenTopicsData", 27, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 7, 127, -1, -1, -1, -1, -1 },
     { "RackId", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 11, 127, -1, -1, -1, -1, -1 },
     /* 24: ReplicaState */
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 15, 127, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 15, 127, -1, -1, -1, -1, -1 },
     { "ReplicaEpoch", 0, KT_FT_INT64, 0, KT_ROLE_NONE, 15, 127, -1, -1, -1, -1, -1 },
     /* 25: FetchTopic */
     { "Topic", 0, KT_FT_STRING, 0, KT_ROLE_TOPIC_NAME, 0, 12, -1, -1, -1, -1, -1 },
@@ -228,7 +228,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "Port", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 16, 127, -1, -1, -1, -1, -1 },
     { "Rack", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 16, 127, 16, 127, -1, -1, -1 },
     /* 44: ListOffsetsRequest */
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 0, 127, -1, -1, -1, -1, -1 },
     { "IsolationLevel", 0, KT_FT_INT8, 0, KT_ROLE_NONE, 2, 127, -1, -1, -1, -1, -1 },
     { "Topics", 45, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "TimeoutMs", 0, KT_FT_INT32, 0, KT_ROLE_TIMEOUT_MS, 10, 127, -1, -1, -1, -1, -1 },
@@ -240,7 +240,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "CurrentLeaderEpoch", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 4, 127, -1, -1, -1, -1, -1 },
     { "Timestamp", 0, KT_FT_INT64, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 47: ListOffsetsRequest */
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 0, 127, -1, -1, -1, -1, -1 },
     { "IsolationLevel", 0, KT_FT_INT8, 0, KT_ROLE_NONE, 2, 127, -1, -1, -1, -1, -1 },
     { "Topics", 48, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "TimeoutMs", 0, KT_FT_INT32, 0, KT_ROLE_TIMEOUT_MS, 10, 127, -1, -1, -1, -1, -1 },
@@ -294,9 +294,9 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "ClusterAuthorizedOperations", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 8, 10, -1, -1, -1, -1, -1 },
     { "ErrorCode", 0, KT_FT_INT16, 0, KT_ROLE_ERROR_CODE, 13, 127, -1, -1, -1, -1, -1 },
     /* 59: MetadataResponseBroker */
-    { "NodeId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
-    { "Host", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
-    { "Port", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "NodeId", 0, KT_FT_INT32, 0, KT_ROLE_BROKER_NODE_ID, 0, 127, -1, -1, -1, -1, -1 },
+    { "Host", 0, KT_FT_STRING, 0, KT_ROLE_BROKER_HOST, 0, 127, -1, -1, -1, -1, -1 },
+    { "Port", 0, KT_FT_INT32, 0, KT_ROLE_BROKER_PORT, 0, 127, -1, -1, -1, -1, -1 },
     { "Rack", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 1, 127, 1, 127, -1, -1, -1 },
     /* 60: MetadataResponseTopic */
     { "ErrorCode", 0, KT_FT_INT16, 0, KT_ROLE_ERROR_CODE, 0, 127, -1, -1, -1, -1, -1 },
@@ -849,7 +849,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "OngoingTxnProducerId", 0, KT_FT_INT64, 0, KT_ROLE_NONE, 6, 127, -1, -1, -1, -1, -1 },
     { "OngoingTxnProducerEpoch", 0, KT_FT_INT16, 0, KT_ROLE_NONE, 6, 127, -1, -1, -1, -1, -1 },
     /* 177: OffsetForLeaderEpochRequest */
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 3, 127, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 3, 127, -1, -1, -1, -1, -1 },
     { "Topics", 178, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 178: OffsetForLeaderTopic */
     { "Topic", 0, KT_FT_STRING, 0, KT_ROLE_TOPIC_NAME, 0, 127, -1, -1, -1, -1, -1 },
@@ -859,7 +859,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "CurrentLeaderEpoch", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 2, 127, -1, -1, -1, -1, -1 },
     { "LeaderEpoch", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 180: OffsetForLeaderEpochRequest */
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 3, 127, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 3, 127, -1, -1, -1, -1, -1 },
     { "Topics", 181, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 181: OffsetForLeaderTopic */
     { "Topic", 0, KT_FT_STRING, 0, KT_ROLE_TOPIC_NAME, 0, 127, -1, -1, -1, -1, -1 },
@@ -1636,7 +1636,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     /* 373: PartitionData */
     { "PartitionIndex", 0, KT_FT_INT32, 0, KT_ROLE_PARTITION_INDEX, 0, 127, -1, -1, -1, -1, -1 },
     { "ReplicaEpoch", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 0, 127, -1, -1, -1, -1, -1 },
     { "ReplicaDirectoryId", 0, KT_FT_UUID, 0, KT_ROLE_NONE, 1, 127, -1, -1, -1, -1, -1 },
     { "VoterDirectoryId", 0, KT_FT_UUID, 0, KT_ROLE_NONE, 1, 127, -1, -1, -1, -1, -1 },
     { "LastOffsetEpoch", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
@@ -1753,7 +1753,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "CurrentVoters", 401, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "Observers", 401, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 401: ReplicaState */
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 0, 127, -1, -1, -1, -1, -1 },
     { "ReplicaDirectoryId", 0, KT_FT_UUID, 0, KT_ROLE_NONE, 2, 127, -1, -1, -1, -1, -1 },
     { "LogEndOffset", 0, KT_FT_INT64, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "LastFetchTimestamp", 0, KT_FT_INT64, 0, KT_ROLE_NONE, 1, 127, -1, -1, -1, -1, -1 },
@@ -1858,7 +1858,7 @@ const kt_sfield kt_schema_fields[KT_SCHEMA_NFIELDS] = {
     { "ErrorCode", 0, KT_FT_INT16, 0, KT_ROLE_ERROR_CODE, 0, 127, -1, -1, -1, -1, -1 },
     /* 424: FetchSnapshotRequest */
     { "ClusterId", 0, KT_FT_STRING, 0, KT_ROLE_NONE, 0, 127, 0, 127, 0, 127, 0 },
-    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
+    { "ReplicaId", 0, KT_FT_INT32, 0, KT_ROLE_REPLICA_ID, 0, 127, -1, -1, -1, -1, -1 },
     { "MaxBytes", 0, KT_FT_INT32, 0, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     { "Topics", 425, KT_FT_STRUCT, KT_FF_ARRAY, KT_ROLE_NONE, 0, 127, -1, -1, -1, -1, -1 },
     /* 425: TopicSnapshot */

@@ -494,6 +494,10 @@ const char *kt_role_name(int role)
         [KT_ROLE_PRODUCER_ID] = "producer_id",
         [KT_ROLE_PRODUCER_EPOCH] = "producer_epoch",
         [KT_ROLE_TXN_RESULT] = "txn_result",
+        [KT_ROLE_REPLICA_ID] = "replica_id",
+        [KT_ROLE_BROKER_NODE_ID] = "broker_node_id",
+        [KT_ROLE_BROKER_HOST] = "broker_host",
+        [KT_ROLE_BROKER_PORT] = "broker_port",
     };
     if (role < 0 || role >= KT_ROLE_COUNT || !names[role])
         return "?";

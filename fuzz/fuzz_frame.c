@@ -141,6 +141,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                   len - rh.body_offset, &topics,
                                   KT_RECORDS_MAX_INFLATE, &ex);
             free(ex.detail);
+            if (ex.nnodes > KT_MAX_EXCHANGE_NODES)
+                abort();
+            free(ex.nodes);
             if (ex.nerrors < 0 || ex.nerrors > KT_MAX_EXCHANGE_ERRORS)
                 abort();
             walk(key, version, 1, frame + rh.body_offset, len - rh.body_offset,

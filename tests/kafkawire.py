@@ -420,6 +420,16 @@ def tcp_resets_from(pcap, port):
     return [float(x) for x in out.split()]
 
 
+def replica_id(ex):
+    """The replica id of a decoded Fetch request: ReplicaId before v15, the
+    tagged ReplicaState's from v15; -1 for a consumer's (>= 0 names the
+    follower broker that sent it)."""
+    r = ex["request"]
+    if "ReplicaState" in r:
+        return r["ReplicaState"].get("ReplicaId", -1)
+    return r.get("ReplicaId", -1)
+
+
 def uuid_str(b):
     """Kafka's printable topic id (URL-safe base64, no padding)."""
     import base64

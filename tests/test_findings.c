@@ -154,6 +154,7 @@ static void add(world *w, const req *r, int times)
             d->acks = r->api == PRODUCE ? -1 : -2;
             d->timeout_ms = r->api == PRODUCE ? 30000 : -1;
             d->max_wait_ms = r->api == FETCH ? 500 : -1;
+            d->replica_id = -1;
             d->nparts = 1;
             d->parts[0].topic = r->topic;
             d->parts[0].partition = r->partition;

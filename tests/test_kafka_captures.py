@@ -7,7 +7,8 @@ message definitions in dissectors/schema/), cross-checks the request headers
 with tshark's own Kafka dissector, and compares the wire with the truth file:
 API versions (Produce >= 12, Fetch >= 17 with topic ids, ConsumerGroupHeartbeat
 in the KIP-848 scenario), records acknowledged on the wire vs the broker's end
-offsets, client-reported counts, throttling, rebalances, deletion errors.
+offsets, client-reported counts, throttling, rebalances, deletion errors,
+and in replication-lag the followers' fetches against the recorder's freezes.
 Needs python3 and tshark; no Java. Exits non-zero on any failure and ends with
 'N passed, N failed'.
 Usage: test_kafka_captures.py [--pcaps DIR] [--schema DIR] [--versions]
@@ -19,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -351,6 +353,69 @@ def check_transactions(res, name, ex, truth):
               readers and readers[0]["reported_records"] == truth["transactional_records_committed"])
 
 
+def follower_gaps(ex, node):
+    """(start, end) of the longest time between two Fetch requests of the
+    follower with replica id node, and its first request after that gap."""
+    times = sorted(e["time"] for e in ex if e["api"] == "Fetch" and kw.replica_id(e) == node)
+    gaps = [(b - a, a, b) for a, b in zip(times, times[1:])]
+    return max(gaps) if gaps else (0, None, None)
+
+
+def capture_start(pcap):
+    """Epoch time of the capture's first packet (kafkawire's times count
+    from it)."""
+    out = subprocess.run(["tshark", "-r", pcap, "-c", "1", "-T", "fields", "-e", "frame.time_epoch"],
+                         check=True, capture_output=True, text=True).stdout
+    return float(out.split()[0])
+
+
+def check_replication_lag(res, name, pcap, ex, truth):
+    """Followers 2 and 3 were frozen (SIGSTOP) for the times in truth's
+    paused list: on the wire neither sends a Fetch while frozen, the long
+    freeze makes a gap of about its length and leaves the follower at least
+    100 records behind the high watermark when it comes back (it fell out
+    of the ISR), the short one does not; every record the broker holds was
+    replicated to both followers."""
+    t0 = capture_start(pcap)
+    paused = {p["node"]: dict(p, start=p["start"] - t0, end=p["end"] - t0) for p in truth.get("paused", [])}
+    res.check(f"{name}: truth has node 3 frozen >= 5 s and node 2 under 5 s",
+              paused.get(3, {}).get("seconds", 0) >= 5 and 0 < paused.get(2, {}).get("seconds", 9) < 5,
+              paused)
+    leader_port = port_of(truth["brokers"][0])
+    fetches = [e for e in ex if e["api"] == "Fetch"]
+    res.check(f"{name}: follower Fetch requests from nodes 2 and 3 only, all to node 1",
+              {kw.replica_id(e) for e in fetches if kw.replica_id(e) >= 0} == {2, 3}
+              and all(e["port"] == leader_port for e in fetches if kw.replica_id(e) >= 0))
+    for node, p in sorted(paused.items()):
+        during = [e for e in fetches if kw.replica_id(e) == node and p["start"] + 0.05 < e["time"] < p["end"] - 0.05]
+        res.check(f"{name}: node {node} sends no Fetch while frozen", not during, len(during))
+        gap, a, b = follower_gaps(ex, node)
+        res.check(f"{name}: node {node}'s longest Fetch gap covers its freeze ({gap:.2f} s vs {p['seconds']} s)",
+                  a is not None and a <= p["start"] + 0.05 and b >= p["end"] - 0.05 and gap < p["seconds"] + 1.0)
+        after = [e for e in fetches if kw.replica_id(e) == node and e["time"] >= p["end"] - 0.05 and e["response"]]
+        lag = 0
+        for e in after[:3]:
+            for t, rt in zip(e["request"]["Topics"], e["response"]["Responses"]):
+                offs = {q["Partition"]: q["FetchOffset"] for q in t["Partitions"]}
+                for q in rt["Partitions"]:
+                    if q["PartitionIndex"] in offs:
+                        lag = max(lag, q["HighWatermark"] - offs[q["PartitionIndex"]])
+        want = p["seconds"] >= 5
+        res.check(f"{name}: node {node} comes back {'>= 100' if want else '< 100'} records behind the high watermark ({lag})",
+                  (lag >= 100) == want)
+    ends = {(q["topic"], q["partition"]): q["end_offset"] for q in truth["partitions"]}
+    for node in (2, 3):
+        hw = collections.Counter()
+        for e in fetches:
+            if kw.replica_id(e) != node or not e["response"]:
+                continue
+            for rt in e["response"]["Responses"]:
+                for q in rt["Partitions"]:
+                    hw[q["PartitionIndex"]] = max(hw[q["PartitionIndex"]], q["HighWatermark"])
+        res.check(f"{name}: node {node} saw the high watermark reach every end offset",
+                  all(hw[pi] == off for (_, pi), off in ends.items()), (dict(hw), ends))
+
+
 # ------------------------------------------------------------ main
 
 def check_skew(res, name, truth):
@@ -528,6 +593,8 @@ def check_capture(res, pcap, truth_path, schema, show_versions):
         check_batching(res, name, ex, truth)
     elif scenario == "transactions":
         check_transactions(res, name, ex, truth)
+    elif scenario == "replication-lag":
+        check_replication_lag(res, name, pcap, ex, truth)
     else:
         res.check(f"{name}: known scenario", False, scenario)
     return ex, names, truth

@@ -23,7 +23,9 @@ independent ground truth only:
    - the broker with an injected RTT is named by a slow_broker finding, the
      others are not (when it has peers: two brokers or more lead partitions).
 2. Real Apache Kafka 4.4 captures (pcaps/kafka/NAME.pcap + NAME.truth.json
-   written by tools/kafka-harness from the broker's Admin API):
+   written by tools/kafka-harness from the broker's Admin API; a follower's
+   Fetch, replica id >= 0, is replication and left out of the wire's
+   per-partition counts as kafkatap leaves it out of its own):
    - produce.acked_records per topic-partition = the broker's end offsets
      (topics created fresh).  No exception is needed for idempotent retries:
      tests/test_kafka_captures.py (an independent wire decoder) counts a
@@ -318,6 +320,8 @@ def mock_problems(report, events, truth):
     for ev in events:
         if ev.get("api") not in ("Produce", "Fetch"):
             continue
+        if "replica_id" in ev:
+            continue        # a follower's Fetch: replication, not the partition counts
         if not isinstance(ev.get("partitions"), list):
             p.append("event %s %s corr %s has no partitions list"
                      % (ev.get("api"), ev.get("client"), ev.get("correlation_id")))
@@ -403,7 +407,8 @@ def wire_facts(pcap, truth):
                     acks[(topic_of(t), pr["Index"])][str(e["request"]["Acks"])] += 1
                     k = (topic_of(t), pr["Index"])
                     timeout[k] = max(timeout.get(k, -1), e["request"]["TimeoutMs"])
-        if e["api"] == "Fetch":
+        if e["api"] == "Fetch" and kw.replica_id(e) < 0:
+            # (a follower's Fetch replicates: never in the partition counts)
             # a Fetch concerns the partitions its request names and those its
             # response returns (sessions leave unchanged ones out of both)
             asked = {(topic_of(t), pr["Partition"]) for t in e["request"]["Topics"] for pr in t["Partitions"]}
@@ -501,7 +506,8 @@ def kafka_problems(report, truth, wire, events=()):
                 p.append("event %s corr %s: topic %r is not one of the broker's topics %s"
                          % (ev["api"], ev.get("correlation_id"), x.get("topic"), sorted(known)))
                 break
-            ev_records[(ev["api"], x.get("topic"), x.get("partition"))] += x.get("records") or 0
+            if "replica_id" not in ev:    # a follower's Fetch is replication
+                ev_records[(ev["api"], x.get("topic"), x.get("partition"))] += x.get("records") or 0
     parts, dup = by_partition(report)
     p += dup
     if events:

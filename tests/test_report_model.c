@@ -120,6 +120,7 @@ static void add(world *w, int16_t api, uint32_t b, const char *client, int64_t l
             d->acks = -1;
             d->timeout_ms = 30000;
             d->max_wait_ms = -1;
+            d->replica_id = -1;
             d->nparts = 1;
             d->parts[0].topic = kt_topic_by_name(&w->topics, sl(topic));
             d->parts[0].answered = latency_us >= 0;

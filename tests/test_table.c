@@ -413,13 +413,16 @@ static void test_quoted_sizes(void **state)
     assert_int_equal(sizeof(kt_partition_stats), 1248);
     assert_int_equal(KT_PARTITION_ENTRY_BYTES, 1280);
     assert_int_equal(sizeof(kt_broker_stats), 792);
-    assert_int_equal(sizeof(kt_client_stats), 936);
+    assert_int_equal(sizeof(kt_client_stats), 944);
     assert_int_equal(sizeof(kt_client_partition), 120);
     assert_int_equal(KT_CLIENT_PARTITION_ENTRY_BYTES, 152);
     assert_int_equal(sizeof(kt_client_delivery), 104);
     /* 100,000 (client id, partition) entries: 15.2 MB with their table */
     assert_int_equal(KT_MAX_CLIENT_PARTITIONS * KT_CLIENT_PARTITION_ENTRY_BYTES / 100000, 152);
     assert_int_equal(sizeof(kt_batch_agg), 128);
+    assert_int_equal(KT_REPLICA_ENTRY_BYTES, 528);
+    assert_int_equal(KT_NODE_ENTRY_BYTES, 108);
+    assert_int_equal((KT_MAX_REPLICAS * KT_REPLICA_ENTRY_BYTES + 500000) / 1000000, 106);
     assert_int_equal(sizeof(kt_throttle_stats), 64);
     assert_int_equal(sizeof(kt_topic), 48);
     assert_int_equal(sizeof(kt_istr), 16);

@@ -614,7 +614,7 @@ static void test_capture_fetch_v12(void **state)
     msg rq = get_request(&cap, 0);
     assert_int_equal(rq.key, 1);
     assert_int_equal(rq.ver, 12);
-    check_msg(&rq, 0, "max_wait_ms=500 topic_name=zqy-test partition_index=0 "
+    check_msg(&rq, 0, "replica_id=-1 max_wait_ms=500 topic_name=zqy-test partition_index=0 "
               "fetch_offset=36 log_start_offset=-1 [zqy-test/0]", 0);
     /* Every field: SessionEpoch is 0x3420. */
     r.flags = KT_WALK_ALL_FIELDS;
@@ -633,7 +633,7 @@ static void test_capture_fetch_v12_unknown_error(void **state)
     (void)state;
     load_capture(&cap, "deepflowio__deepflow__01-fetch-v12-unknown.pcap");
     msg rq = get_request(&cap, 0);
-    check_msg(&rq, 0, "max_wait_ms=500", 0);
+    check_msg(&rq, 0, "replica_id=-1 max_wait_ms=500", 0);
     msg rs = get_response(&cap, &rq);
     check_msg(&rs, 1, "throttle_time_ms=0@root error_code=5120@root", 0);
     assert_null(kt_error_name(5120));
@@ -726,7 +726,7 @@ static void test_capture_mixed(void **state)
     msg f = get_request(&cap, 0);
     assert_int_equal(f.key, 1);
     assert_int_equal(f.ver, 13);
-    check_msg(&f, 0, "max_wait_ms=500", 0);
+    check_msg(&f, 0, "replica_id=-1 max_wait_ms=500", 0);
     r.flags = KT_WALK_ALL_FIELDS;
     r.want_field = "SessionEpoch";
     assert_int_equal(walk_body(1, 13, 0, f.body, f.len, &r, NULL), KT_WALK_OK);
@@ -767,7 +767,7 @@ static void test_capture_list_offsets_v0(void **state)
     msg rq = get_request(&cap, 0);
     assert_int_equal(rq.key, 2);
     assert_int_equal(rq.ver, 0);
-    check_msg(&rq, 0, "topic_name=integration.test.topic1475007069352 "
+    check_msg(&rq, 0, "replica_id=-1 topic_name=integration.test.topic1475007069352 "
               "partition_index=0 [integration.test.topic1475007069352/0]", 0);
     r.flags = KT_WALK_ALL_FIELDS;
     r.want_field = "MaxNumOffsets";
@@ -788,7 +788,8 @@ static void test_capture_metadata_produce_v1(void **state)
     assert_int_equal(md.ver, 0);
     check_msg(&md, 0, "topic_name=test", 0);
     msg mdr = get_response(&cap, &md);
-    check_msg(&mdr, 1, "error_code=0@topic topic_name=test "
+    check_msg(&mdr, 1, "broker_node_id=0 broker_host=VM_9_227_centos broker_port=9092 "
+              "error_code=0@topic topic_name=test "
               "error_code=0@partition partition_index=0 [test/0 err=0] "
               "[test err=0]", 0);
     msg pr = get_request(&cap, 1);
@@ -891,7 +892,8 @@ static void test_capture_ndpi_flexible(void **state)
     check_msg(&md, 0, "topic_id=00000000000000000000000000000000 "
               "topic_name=sampleTopic", 0);
     msg mdr = get_response(&cap, &md);
-    check_msg(&mdr, 1, "throttle_time_ms=0@root error_code=0@topic "
+    check_msg(&mdr, 1, "throttle_time_ms=0@root broker_node_id=0 broker_host=localhost "
+              "broker_port=9092 error_code=0@topic "
               "topic_name=sampleTopic topic_id=c4a4c0df715f41b79ca495c62744d56c "
               "error_code=0@partition partition_index=0 [sampleTopic/0 err=0] "
               "[sampleTopic err=0]", 0);
@@ -1731,12 +1733,13 @@ static void test_fetch_every_version(void **state)
         else
             snprintf(t0, sizeof t0, "topic_name=t0");
         snprintf(want, sizeof want,
-                 "max_wait_ms=500 %s partition_index=2 fetch_offset=1000 "
-                 "%s%s[%s/2]%s%s%s",
-                 t, v >= 5 ? "log_start_offset=-1 " : "",
+                 "%smax_wait_ms=500 %s partition_index=2 fetch_offset=1000 "
+                 "%s%s[%s/2]%s%s%s%s",
+                 v <= 14 ? "replica_id=-1 " : "", t, v >= 5 ? "log_start_offset=-1 " : "",
                  v >= 18 ? "high_watermark=1234 " : "", topic_ctx(v, 13),
                  v >= 7 ? " " : "", v >= 7 ? t0 : "",
-                 v >= 7 ? " partition_index[0]=5 partition_index[1]=6" : "");
+                 v >= 7 ? " partition_index[0]=5 partition_index[1]=6" : "",
+                 v >= 15 ? " replica_id=-1" : "");   /* in the tagged ReplicaState */
         if (walk_body(1, v, 0, o.b, o.n, &r, &res) != KT_WALK_OK)
             fail_msg("fetch request v%d: %s at %s", v,
                      kt_cur_error_name(res.cur_err), res.field);

@@ -22,6 +22,7 @@ KT_UNIT_TESTS = \
 	tests/test_client_partitions \
 	tests/test_memcap \
 	tests/test_findings \
+	tests/test_findings_replication \
 	tests/test_report_model \
 	tests/test_json_writer \
 	tests/test_options \
@@ -103,6 +104,12 @@ EXTRA_DIST += tests/test_batching_truth.py
 # (pcaps/kafka/transactions.truth.json)
 TESTS += tests/test_txn_truth.py
 EXTRA_DIST += tests/test_txn_truth.py
+
+# Replication: follower Fetch apart from consumers, replication rows and
+# findings, against the recorder's freeze times, the broker's end offsets,
+# tshark's request headers and the independent decoder's replica ids.
+TESTS += tests/test_replication_truth.py
+EXTRA_DIST += tests/test_replication_truth.py
 
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture

@@ -134,6 +134,8 @@ def field_role(f, base, is_array, struct_name):
             return "PROTOCOL_NAME"
         if name == "ErrorMessage":
             return "ERROR_MESSAGE"
+        if name == "Host" and struct_name == "MetadataResponseBroker":
+            return "BROKER_HOST"
         return "NONE"
     if base == "uuid":
         if name == "TopicId":
@@ -154,6 +156,10 @@ def field_role(f, base, is_array, struct_name):
             return "TIMEOUT_MS"
         if name == "MaxWaitMs":
             return "MAX_WAIT_MS"
+        if name == "ReplicaId" and ent == "brokerId":
+            return "REPLICA_ID"
+        if struct_name == "MetadataResponseBroker" and name in ("NodeId", "Port"):
+            return "BROKER_" + ("NODE_ID" if name == "NodeId" else "PORT")
         if name in ("GenerationId", "GenerationIdOrMemberEpoch"):
             return "GENERATION_ID"
         return "NONE"

@@ -93,6 +93,16 @@ void *kt_table_find_or_add(kt_table *t, const void *key, uint64_t h)
     return e;
 }
 
+void *kt_table_find(const kt_table *t, const void *key, uint64_t h)
+{
+    size_t slot;
+    int found = 0;
+    if (!t->nkeyed || !t->index_cap)
+        return NULL;
+    slot = kt_index_slot(t->index, t->index_cap, h, t->entries, t->type->match, key, &found);
+    return found ? t->entries[t->index[slot] - 1] : NULL;
+}
+
 static void free_index(kt_table *t)
 {
     kt_memcap *mem = t->mem;

@@ -88,6 +88,9 @@ void kt_table_account(kt_table *t, kt_memcap *mem, size_t entry_bytes);
  * entry, or NULL.  NULL also when memory runs out. */
 void *kt_table_find_or_add(kt_table *t, const void *key, uint64_t h);
 
+/* The entry of key (hash h), or NULL when it has none; adds nothing. */
+void *kt_table_find(const kt_table *t, const void *key, uint64_t h);
+
 /* Makes room for n keyed entries in one allocation each (entries and
  * index) rather than by doubling; for a table whose size is known ahead.
  * Returns -1 when memory runs out (the table is unchanged and works). */

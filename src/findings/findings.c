@@ -2,7 +2,7 @@
  * of a capture, each citing the numbers behind it.  The rules live in one
  * file per family (findings_load.c, findings_latency.c, findings_errors.c,
  * findings_capture.c, findings_clients.c, findings_batching.c,
- * findings_txn.c; rules.h); this file runs them, folds a per-peer rule
+ * findings_txn.c, findings_replication.c; rules.h); this file runs them, folds a per-peer rule
  * that fires for many peers into one finding and orders the result.
  *
  * Grouping: a per-peer rule (hot_partition, hot_broker, slow_broker,
@@ -53,7 +53,7 @@ static int grouped_kind(const char *kind)
     static const char *const kinds[] = { "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                          "slow_fetch", "throttling", "failing_client",
                                          "sasl_auth_failure", "tiny_batches", "transaction_aborts",
-                                         "transaction_fenced" };
+                                         "transaction_fenced", "replication_lag", "slow_follower" };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kind, kinds[i]))
             return 1;
@@ -100,8 +100,8 @@ static size_t group_peers(kt_finding_entry *e, size_t n)
 size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
 {
     static void (*const families[])(kt_finding_list *, const kt_findings_input *) = {
-        kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_txn, kt_rules_capture,
-        kt_rules_clients, kt_rules_batching,
+        kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_txn, kt_rules_replication,
+        kt_rules_capture, kt_rules_clients, kt_rules_batching,
     };
     kt_finding_list l = { 0 };
 

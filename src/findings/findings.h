@@ -2,9 +2,11 @@
  * or topic that carries most of the produced load or of its topic's produce
  * time (hot partition, too few partitions), a broker whose latency stands
  * apart from its peers, Produce or Fetch slower than an absolute threshold,
- * error storms, throttling, unanswered requests, a capture that lost packets,
- * a client whose produced records fail, a client whose SASL logins fail,
- * producers that send tiny batches at a high request rate.
+ * error storms, throttling, unanswered requests, a follower broker that
+ * falls behind or stops replicating, a capture that lost packets, a client
+ * whose produced records fail, a client whose SASL logins fail, producers
+ * that send tiny batches at a high request rate, transactions aborted or
+ * fenced.
  * Each finding names its subject
  * and cites the numbers behind it; the rules and thresholds are documented
  * at the top of each findings_*.c and in the man page. */
@@ -24,7 +26,8 @@ enum kt_severity { KT_SEV_INFO = 0, KT_SEV_WARNING, KT_SEV_CRITICAL };
 typedef struct kt_finding {
     const char *kind;            /* "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                     "slow_fetch", "error_storm", "throttling",
-                                    "unanswered_requests", "capture_loss",
+                                    "unanswered_requests", "replication_lag",
+                                    "slow_follower", "capture_loss",
                                     "failing_client", "sasl_auth_failure",
                                     "tiny_batches", "transaction_aborts",
                                     "transaction_fenced" */
@@ -67,6 +70,14 @@ typedef struct kt_findings_input {
     const kt_txn_id_stats *const *txns;          /* transactional ids, most
                                                     aborted first */
     size_t ntxns;
+    const kt_replica_stats *const *replicas;     /* the followers' rows, as
+                                                    reported (replication_stats.h) */
+    const uint64_t *replicas_unfetched_us;       /* per row: its silence at the
+                                                    end (kt_partitions_unfetched_us) */
+    const char *const *replicas_name;            /* per row: the follower's name
+                                                    ("host:port" from Metadata,
+                                                    else its client address) */
+    size_t nreplicas;
     int slow_produce_ms;          /* absolute thresholds; 0: the defaults below */
     int slow_fetch_ms;
     kt_findings_loss loss;

@@ -7,4 +7,5 @@ libkafkatap_a_SOURCES += \
 	src/findings/findings_errors.c src/findings/findings_capture.c \
 	src/findings/findings_clients.c \
 	src/findings/findings_batching.c \
-	src/findings/findings_txn.c
+	src/findings/findings_txn.c \
+	src/findings/findings_replication.c

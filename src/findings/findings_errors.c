@@ -42,6 +42,7 @@
 #include "dissectors/kafka_apis.h"
 #include "dissectors/kafka_names.h"
 #include "findings/rules.h"
+#include "kafka/client_role.h"
 #include "stats/labels.h"
 
 #define STORM_MIN_COUNT 10
@@ -117,7 +118,8 @@ static void involved(char *buf, size_t len, const kt_stats *s, int api_key, agg_
     for (size_t i = 0; i < s->nbrokers; i++)
         nb = rank(tb, nb, i, fn(use_produce ? &s->brokers[i]->produce : &s->brokers[i]->agg, code));
     for (size_t i = 0; i < s->nclients; i++)
-        nc = rank(tc, nc, i, fn(&s->clients[i]->agg, code));
+        if (api_key != KT_API_FETCH || !(s->clients[i]->roles & KT_CROLE_FOLLOWER))
+            nc = rank(tc, nc, i, fn(&s->clients[i]->agg, code));
     buf[0] = 0;
     if (!nb && !nc)
         return;
@@ -286,6 +288,8 @@ static void unanswered(kt_finding_list *l, const kt_stats *s, const kt_api_stats
     for (size_t i = 0; i < napis; i++) {
         const kt_agg *a = &apis[i]->agg;
         int fetch = apis[i]->api_key == KT_API_FETCH;
+        if (apis[i]->follower)
+            continue;               /* replication: findings_replication.c */
         if (!a->requests || a->unanswered < UNANS_MIN)
             continue;
         double share = (double)a->unanswered / (double)a->requests;

@@ -61,7 +61,8 @@ static void slow_brokers(kt_finding_list *l, const kt_stats *s)
         if (!s->brokers[i]->is_other && s->brokers[i]->produce.latency.count >= SLOW_MIN_ANSWERED)
             nprod++;
     int produce = nprod >= 2;
-    if (!produce && s->api[KT_API_FETCH] && s->api[KT_API_FETCH]->agg.requests)
+    if (!produce && ((s->api[KT_API_FETCH] && s->api[KT_API_FETCH]->agg.requests) ||
+                     (s->follower_fetch && s->follower_fetch->agg.requests)))
         goto out;                /* long-polls: all-APIs latency says nothing */
     for (size_t i = 0; i < s->nbrokers; i++) {
         const kt_broker_stats *x = s->brokers[i];

@@ -76,12 +76,28 @@ typedef struct kt_request_detail {
     int16_t acks;             /* Produce; -2 when not a Produce */
     int32_t timeout_ms;       /* Produce TimeoutMs; -1 */
     int32_t max_wait_ms;      /* Fetch MaxWaitMs; -1 */
+    int32_t replica_id;       /* Fetch: the follower broker's id (ReplicaId
+                                 before v15, ReplicaState.ReplicaId from
+                                 v15) when >= 0: a follower fetch, which
+                                 replicates and is no consumer's; -1 for a
+                                 consumer's fetch and other APIs */
     uint32_t nparts;
     uint32_t parts_dropped;   /* partitions beyond KT_MAX_DETAIL_PARTS */
     size_t budget_bytes;      /* what it was charged to the memory budget */
     kt_txn_detail txn;
     kt_part_result parts[];
 } kt_request_detail;
+
+/* A broker as a Metadata response lists it: node id, host (raw bytes off
+ * the wire, cut to KT_NODE_HOST_MAX) and port. */
+#define KT_NODE_HOST_MAX 64
+#define KT_MAX_EXCHANGE_NODES 1024     /* brokers kept per response */
+typedef struct kt_broker_node {
+    int32_t node_id;
+    int32_t port;
+    uint8_t host_len;
+    char host[KT_NODE_HOST_MAX];
+} kt_broker_node;
 
 typedef struct kt_error_count {
     int16_t code;
@@ -108,7 +124,17 @@ typedef struct kt_exchange {
      * detail belongs to the correlation stage and lives until the
      * exchange's consumers return. */
     kt_request_detail *detail;
+    /* Metadata responses: the brokers they list (NULL otherwise; at most
+     * KT_MAX_EXCHANGE_NODES), owned by the session like detail. */
+    kt_broker_node *nodes;
+    uint32_t nnodes;
 } kt_exchange;
+
+/* Is this exchange a follower's (inter-broker replication) Fetch? */
+static inline int kt_exchange_is_follower_fetch(const kt_exchange *ex)
+{
+    return ex->api_key == 1 /* Fetch */ && ex->detail && ex->detail->replica_id >= 0;
+}
 
 typedef void (*kt_exchange_fn)(void *ctx, const kt_exchange *ex);
 

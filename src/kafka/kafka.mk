@@ -4,6 +4,7 @@
 # connection summaries for the report.
 libkafkatap_a_SOURCES += \
 	src/kafka/exchange.h \
+	src/kafka/client_role.c src/kafka/client_role.h \
 	src/kafka/kafka_framing.c src/kafka/kafka_framing.h \
 	src/kafka/kafka_detect.c src/kafka/kafka_detect.h \
 	src/kafka/kafka_session.c src/kafka/kafka_session.h \

@@ -22,6 +22,8 @@ typedef struct kt_conn_summary {
     int open;                       /* still open when asked */
     uint64_t missed_bytes;          /* both directions */
     uint64_t requests;              /* reported exchanges */
+    unsigned roles;                 /* KT_CROLE_* bits its requests showed
+                                       (client_role.h) */
     uint64_t first_ts_us, last_ts_us;
 } kt_conn_summary;
 

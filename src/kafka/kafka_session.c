@@ -9,6 +9,7 @@
 #include "dissectors/kafka_records.h"
 #include "kafka/kafka_detect.h"
 #include "kafka/kafka_framing.h"
+#include "kafka/client_role.h"
 #include "kafka/kafka_session.h"
 #include "kafka/message_detail.h"
 #include "kafka/response_summary.h"
@@ -35,6 +36,7 @@ struct kt_conn {
     int8_t resp_loss[2];           /* a gap in this direction since it last
                                       sent a response that matched */
     uint64_t requests;             /* exchanges reported */
+    unsigned client_roles;         /* KT_CROLE_* bits of its requests (client_role.h) */
     uint64_t last_ts;
     const kt_istr *client_id;      /* of the last request */
     kt_dirctx dctx[2];
@@ -177,6 +179,7 @@ static void emit_unanswered(kt_conn *c, const kt_pending *p, int lost)
     fill_exchange(c, p, &ex);
     ex.detail = p->detail;
     c->requests++;
+    c->client_roles |= kt_client_role_of(&ex);
     c->client_id = ex.client_id;
     c->k->totals.requests++;
     if (p->no_response_expected) {
@@ -346,11 +349,13 @@ static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
     if (ex.nerrors > 0)
         ex.status = KT_STATUS_ERROR;
     c->requests++;
+    c->client_roles |= kt_client_role_of(&ex);
     c->client_id = ex.client_id;
     k->totals.requests++;
     k->totals.matched++;
     k->emit(k->emit_ctx, &ex);
     free_detail(k, ex.detail);
+    free(ex.nodes);
     return KT_FRAME_OK;
 }
 
@@ -534,6 +539,7 @@ static void summarize(const kt_conn *c, kt_conn_summary *cs)
     cs->midstream = c->info->midstream;
     cs->missed_bytes = c->missed;
     cs->requests = c->requests;
+    cs->roles = c->client_roles;
     cs->first_ts_us = c->info->first_ts_us;
     cs->last_ts_us = c->last_ts;
 }

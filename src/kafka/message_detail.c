@@ -85,7 +85,7 @@ typedef struct collector {
     int marker_result;         /* WriteTxnMarkers: the marker being read */
     int api_key;
     int16_t acks;
-    int32_t timeout_ms, max_wait_ms;
+    int32_t timeout_ms, max_wait_ms, replica_id;
     kt_part_result *parts;
     uint32_t n, cap, dropped;
     size_t inflate_left;
@@ -176,6 +176,11 @@ static int on_request_event(void *arg, const kt_event *ev)
     case KT_ROLE_MAX_WAIT_MS:
         c->max_wait_ms = (int32_t)ev->i;
         break;
+    case KT_ROLE_REPLICA_ID:
+        /* Fetch v<15 at the top, v15+ inside the tagged ReplicaState */
+        if (c->api_key == KT_API_FETCH)
+            c->replica_id = (int32_t)ev->i;
+        break;
     case KT_ROLE_RECORDS:
         if (c->api_key == KT_API_PRODUCE) {
             kt_records_summary rs;
@@ -230,6 +235,7 @@ kt_request_detail *kt_detail_from_request(int api_key, int api_version,
     c.acks = -2;
     c.timeout_ms = -1;
     c.max_wait_ms = -1;
+    c.replica_id = -1;
     c.inflate_left = max_inflate;
     kt_cur_init(&cur, body, len);
     if (kt_walk(api_key, api_version, 0, &cur, 0, on_request_event, &c, &r) != KT_WALK_OK) {
@@ -243,6 +249,7 @@ kt_request_detail *kt_detail_from_request(int api_key, int api_version,
         d->acks = api_key == KT_API_PRODUCE ? c.acks : -2;
         d->timeout_ms = c.timeout_ms;
         d->max_wait_ms = c.max_wait_ms;
+        d->replica_id = c.replica_id < 0 ? -1 : c.replica_id;
         d->nparts = c.n;
         d->parts_dropped = c.dropped;
         d->txn = c.txn;

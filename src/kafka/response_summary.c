@@ -7,7 +7,9 @@
  *     records and high watermark) completes the request's detail;
  *   - any topic struct that carries both a name and a topic id (Metadata
  *     v10+, CreateTopics v7+, DescribeTopicPartitions, ...) teaches the
- *     topic table that pairing. */
+ *     topic table that pairing;
+ *   - Metadata: the brokers it lists (node id, host, port) go with the
+ *     exchange (kt_exchange.nodes), to name brokers by id. */
 #include <stdlib.h>
 #include <string.h>
 #include "dissectors/kafka_apis.h"
@@ -28,7 +30,43 @@ typedef struct summary {
     uint64_t bytes;
     kt_part_result batches;    /* only its batches and codec_batches */
     size_t inflate_left;       /* gzip output left for this body */
+    uint32_t nodes_cap;        /* of ex->nodes */
 } summary;
+
+/* Metadata's Brokers[]: NodeId starts an entry, Host and Port complete it. */
+static void add_node(summary *s, const kt_event *ev)
+{
+    kt_exchange *ex = s->ex;
+    kt_broker_node *n;
+    if (ev->role == KT_ROLE_BROKER_NODE_ID) {
+        if (ex->nnodes == s->nodes_cap) {
+            uint32_t cap = s->nodes_cap ? s->nodes_cap * 2 : 8;
+            kt_broker_node *nn;
+            if (ex->nnodes >= KT_MAX_EXCHANGE_NODES)
+                return;
+            nn = realloc(ex->nodes, (size_t)cap * sizeof *nn);
+            if (!nn)
+                return;
+            ex->nodes = nn;
+            s->nodes_cap = cap;
+        }
+        n = &ex->nodes[ex->nnodes++];
+        memset(n, 0, sizeof *n);
+        n->node_id = (int32_t)ev->i;
+        n->port = -1;
+        return;
+    }
+    if (!ex->nnodes)
+        return;
+    n = &ex->nodes[ex->nnodes - 1];
+    if (ev->role == KT_ROLE_BROKER_PORT) {
+        n->port = (int32_t)ev->i;
+    } else if (!ev->is_null) {
+        size_t len = ev->s.len < KT_NODE_HOST_MAX ? ev->s.len : KT_NODE_HOST_MAX;
+        memcpy(n->host, ev->s.ptr, len);
+        n->host_len = (uint8_t)len;
+    }
+}
 
 static void add_error(kt_exchange *ex, int16_t code)
 {
@@ -91,6 +129,9 @@ static int on_event(void *arg, const kt_event *ev)
             ex->detail->txn.resp_producer_epoch = (int16_t)ev->i;
         else if (ev->role == KT_ROLE_HIGH_WATERMARK)
             s->high_watermark = ev->i;
+        else if (ev->role == KT_ROLE_BROKER_NODE_ID || ev->role == KT_ROLE_BROKER_HOST ||
+                 ev->role == KT_ROLE_BROKER_PORT)
+            add_node(s, ev);
         else if (ev->role == KT_ROLE_RECORDS && s->api_key == KT_API_FETCH) {
             kt_records_summary rs;
             kt_detail_scan_records(ev->s, &s->inflate_left, &rs);

@@ -66,6 +66,8 @@ void kt_event_write_text(FILE *out, const kt_exchange *ex)
     for (int i = 0; i < ex->nerrors; i++)
         fprintf(out, " %s=%u", kt_error_label(ex->errors[i].code, eb, sizeof eb),
                 ex->errors[i].count);
+    if (kt_exchange_is_follower_fetch(ex))
+        fprintf(out, " replica_id=%" PRId32, ex->detail->replica_id);
     if (ex->detail && ex->detail->nparts) {
         const char *sep = " partitions=";
         for (uint32_t i = 0; i < ex->detail->nparts; i++, sep = ",") {
@@ -171,6 +173,10 @@ void kt_event_write_json(FILE *out, const kt_exchange *ex)
         if (ex->detail->acks > -2) {
             kt_json_key(&j, "acks");
             kt_json_int(&j, ex->detail->acks);
+        }
+        if (kt_exchange_is_follower_fetch(ex)) {   /* a follower's, not a consumer's */
+            kt_json_key(&j, "replica_id");
+            kt_json_int(&j, ex->detail->replica_id);
         }
     }
     if (ex->truncated) {

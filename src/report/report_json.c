@@ -4,6 +4,7 @@
 #include "common/json_writer.h"
 #include "report/json_labels.h"
 #include "dissectors/kafka_names.h"
+#include "kafka/client_role.h"
 #include "report/report.h"
 #include "report/report_inputs.h"
 #include "report/report_timeline_out.h"
@@ -214,6 +215,52 @@ static void partitions(kt_json *j, const kt_report_model *m)
     kt_json_kv_uint(j, "partitions_dropped", m->partitions_dropped);
 }
 
+/* Every follower row (replication_stats.h), largest lag first. */
+static void replication(kt_json *j, const kt_report_model *m)
+{
+    kt_json_key(j, "replication");
+    kt_json_array_begin(j);
+    for (size_t i = 0; i < m->nreplicas; i++) {
+        const kt_report_replica *r = &m->replicas[i];
+        const kt_replica_stats *x = r->stats;
+        kt_json_object_begin(j);
+        kt_json_kv_uint(j, "follower_id", (uint64_t)x->follower_id);   /* >= 0 */
+        kt_json_key(j, "follower");
+        kt_json_string(j, r->follower);
+        kt_json_key(j, "follower_broker");        /* from Metadata; null: not seen */
+        if (r->follower_broker[0])
+            kt_json_string(j, r->follower_broker);
+        else
+            kt_json_null(j);
+        kt_json_key(j, "leader");
+        kt_json_string(j, r->leader);
+        topic_fields(j, &r->topic);
+        opt_int(j, "partition", x->partition);
+        kt_json_kv_uint(j, "fetches", x->fetches);
+        kt_json_kv_uint(j, "answered", x->answered);
+        kt_json_kv_uint(j, "unanswered", x->unanswered);
+        kt_json_kv_uint(j, "records", x->records);
+        kt_json_kv_uint(j, "bytes", x->bytes);
+        latency_of(j, "latency_ms", &x->latency_data);
+        opt_int(j, "fetch_offset", x->fetch_offset);
+        opt_int(j, "high_watermark", x->high_watermark);
+        opt_int(j, "lag", x->lag);
+        opt_int(j, "lag_max", x->lag_max);
+        kt_json_key(j, "behind_max_s");
+        kt_json_fixed(j, (double)x->behind_max_us / 1e6, 3);
+        opt_int(j, "behind_lag", x->behind_lag);
+        kt_json_key(j, "silence_max_s");
+        kt_json_fixed(j, (double)x->silence_max_us / 1e6, 3);
+        kt_json_key(j, "first_ts");
+        kt_json_fixed(j, (double)x->first_ts_us / 1e6, 6);
+        kt_json_key(j, "last_ts");
+        kt_json_fixed(j, (double)x->last_ts_us / 1e6, 6);
+        kt_json_object_end(j);
+    }
+    kt_json_array_end(j);
+    kt_json_kv_uint(j, "replication_dropped", m->replicas_dropped);
+}
+
 static void throttle(kt_json *j, const kt_report_model *m)
 {
     kt_json_key(j, "throttle");
@@ -288,6 +335,8 @@ static void connections(kt_json *j, const kt_report_model *m)
         kt_json_string(j, kt_endpoint_format(&c->broker, buf, sizeof buf));
         kt_json_key(j, "client_id");
         kt_json_client_id(j, c->client_id);
+        kt_json_key(j, "role");
+        kt_json_string(j, kt_client_role_name(c->roles));
         kt_json_kv_bool(j, "midstream", c->midstream);
         kt_json_kv_bool(j, "open", c->open);
         kt_json_kv_uint(j, "missed_bytes", c->missed_bytes);
@@ -382,6 +431,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_string(&j, a->name);
         kt_json_key(&j, "api_key");
         kt_json_int(&j, a->api_key);
+        kt_json_kv_bool(&j, "follower", a->follower);
         kt_json_key(&j, "versions");
         kt_json_array_begin(&j);
         for (int v = 0; v < 128; v++)
@@ -410,6 +460,8 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_object_begin(&j);
         kt_json_key(&j, "client_id");
         kt_json_client_id(&j, m->clients[i].client_id);
+        kt_json_key(&j, "role");
+        kt_json_string(&j, kt_client_role_name(m->clients[i].roles));
         agg_fields(&j, &m->clients[i].agg);
         if (m->clients[i].delivery)
             delivery(&j, m->clients[i].delivery);
@@ -426,6 +478,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     }
 
     partitions(&j, m);
+    replication(&j, m);
     throttle(&j, m);
     kt_report_json_txn(&j, m);
     findings(&j, m);

@@ -8,6 +8,7 @@
 #include "dissectors/kafka_names.h"
 #include "report/report_model.h"
 #include "report/report_delivery.h"
+#include "report/report_replication.h"
 
 /* A copy of n error codes, sorted, kept by the model; NULL when n is 0 or
  * memory runs out (the row then shows no codes). */
@@ -92,6 +93,7 @@ static int conns_of(kt_report_model *m, const kt_report_input *in)
         r->open = c->open;
         r->missed_bytes = c->missed_bytes;
         r->requests = c->requests;
+        r->roles = c->roles;
         r->first_ts_us = c->first_ts_us;
         r->last_ts_us = c->last_ts_us;
     }
@@ -141,7 +143,9 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
         kt_report_api *r = &m->apis[i];
         char nb[32];
         r->api_key = apis[i]->api_key;
-        snprintf(r->name, sizeof r->name, "%s", kt_api_name(r->api_key, nb, sizeof nb));
+        snprintf(r->name, sizeof r->name, "%s%s", kt_api_name(r->api_key, nb, sizeof nb),
+                 apis[i]->follower ? " (follower)" : "");
+        r->follower = apis[i]->follower;
         memcpy(r->versions, apis[i]->versions, sizeof r->versions);
         agg_of(m, &r->agg, &apis[i]->agg);
     }
@@ -166,6 +170,7 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
     for (i = 0; i < n; i++) {
         m->clients[i].client_id = clients[i]->client_id;
         m->clients[i].batching = &clients[i]->batching;
+        m->clients[i].roles = clients[i]->roles;
         agg_of(m, &m->clients[i].agg, &clients[i]->agg);
     }
     m->nclients = n;
@@ -307,7 +312,7 @@ static int partitions_of(kt_report_model *m, const kt_partitions *p, int sort,
 /* Room for the sorted error lists: one per API, broker and client row. */
 static int codes_room(kt_report_model *m, const kt_stats *s)
 {
-    size_t n = KT_STATS_API_SLOTS + 1 + (s ? s->nbrokers + s->nclients : 0);
+    size_t n = KT_STATS_API_SLOTS + 2 + (s ? s->nbrokers + s->nclients : 0);
     m->codes_ = calloc(n, sizeof *m->codes_);
     return m->codes_ ? 0 : -1;
 }
@@ -343,7 +348,8 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     fi.slow_produce_ms = in->slow_produce_ms;
     fi.slow_fetch_ms = in->slow_fetch_ms;
     ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 &&
-         partitions_of(m, in->partitions, in->sort, &fi) == 0;
+         partitions_of(m, in->partitions, in->sort, &fi) == 0 &&
+         kt_report_replicas_of(m, in->partitions, &fi) == 0;
     if (ok)
         loss_of(m, &fi.loss);
     if (ok && in->stats) {
@@ -377,6 +383,10 @@ void kt_report_model_free(kt_report_model *m)
     free(m->brokers);
     free(m->clients);
     free(m->partitions);
+    free(m->replicas);
+    free(m->replica_list_);
+    free(m->replica_unfetched_);
+    free(m->replica_names_);
     kt_partitions_merged_free(m->merged_, m->npartitions);
     kt_report_deliveries_free(m);
     free(m->throttled);

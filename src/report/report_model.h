@@ -110,7 +110,10 @@ typedef struct kt_report_agg {
 
 typedef struct kt_report_api {
     int16_t api_key;
-    char name[32];                      /* "Produce", or "api_key_123" */
+    char name[32];                      /* "Produce", or "api_key_123";
+                                           "Fetch (follower)" for the
+                                           followers' Fetch */
+    int follower;                       /* that row: replication */
     uint64_t versions[2];               /* bit v set: version v seen */
     kt_report_agg agg;
 } kt_report_api;
@@ -127,6 +130,7 @@ typedef kt_delivery_row kt_report_delivery;
 
 typedef struct kt_report_client {
     const kt_istr *client_id;
+    unsigned roles;                     /* KT_CROLE_* (kafka/client_role.h) */
     kt_report_agg agg;
     const kt_report_delivery *delivery; /* NULL: no Produce or Fetch */
     const kt_batch_agg *batching;       /* its Produce batches (the statistics') */
@@ -157,6 +161,18 @@ enum kt_partition_sort {
 int kt_partition_sort_parse(const char *name);
 const char *kt_partition_sort_name(int sort);
 
+/* One follower's replication of one partition (replication_stats.h). */
+typedef struct kt_report_replica {
+    const kt_replica_stats *stats;
+    kt_topic_label topic;               /* canonical */
+    char leader[KT_ENDPOINT_STRLEN];
+    char follower[KT_ENDPOINT_STRLEN];  /* its client address, without the port */
+    char follower_broker[160];          /* "host:port" of its id in Metadata
+                                           responses (host escaped); "" when
+                                           none was seen */
+    const char *name;                   /* follower_broker, else follower */
+} kt_report_replica;
+
 typedef struct kt_report_throttle {
     const kt_istr *client_id;
     char broker[KT_ENDPOINT_STRLEN];
@@ -171,6 +187,7 @@ typedef struct kt_report_conn {
     int open;                           /* still open when the report was built */
     uint64_t missed_bytes;              /* both directions */
     uint64_t requests;
+    unsigned roles;                     /* KT_CROLE_* (kafka/client_role.h) */
     uint64_t first_ts_us, last_ts_us;
 } kt_report_conn;
 
@@ -197,6 +214,11 @@ typedef struct kt_report_model {
     kt_report_partition *partitions;
     size_t npartitions;
     uint64_t partitions_dropped;        /* not tracked: table full */
+    kt_report_replica *replicas;        /* largest lag first, then the longest
+                                           behind, the longest silence, then by
+                                           follower id, leader, topic, partition */
+    size_t nreplicas;
+    uint64_t replicas_dropped;          /* follower fetch results not kept */
     kt_report_throttle *throttled;
     size_t nthrottled;
     /* transactions: the input's statistics (read while the model lives)
@@ -221,6 +243,9 @@ typedef struct kt_report_model {
     kt_partition_stats **merged_;
     kt_client_partition **client_merged_;
     size_t nclient_merged_;
+    const kt_replica_stats **replica_list_; /* the rows' stats, for the findings */
+    uint64_t *replica_unfetched_;       /* and their silences at the end */
+    const char **replica_names_;        /* and their names */
     kt_code_count **codes_;
     size_t ncodes_;
 } kt_report_model;

@@ -414,6 +414,50 @@ static void transactions(FILE *out, const kt_report_model *m, size_t top_n)
     }
 }
 
+/* The followers' rows with the largest lag (at most top_n, --prometheus-top):
+ * lag now and at most, records replicated. */
+static void replication(FILE *out, const kt_report_model *m, size_t top_n)
+{
+    static const struct { const char *name, *type, *help; } fams[] = {
+        { "kafkatap_replication_lag_records", "gauge",
+          "Leader's high watermark minus the follower's fetch offset at its last answered "
+          "Fetch (the followers with the largest lag, --prometheus-top)." },
+        { "kafkatap_replication_lag_max_records", "gauge",
+          "The largest replication lag seen, in records." },
+        { "kafkatap_replication_records_total", "counter",
+          "Records returned to the follower's Fetch requests." },
+    };
+    size_t shown = m->nreplicas < top_n ? m->nreplicas : top_n;
+    char (*labels)[LABELS_LEN] = calloc(shown + 1, sizeof *labels);
+
+    single(out, "kafkatap_replication_untracked_total", "counter",
+           "Follower fetch results not kept: the replication table was full.",
+           m->replicas_dropped);
+    if (!labels)
+        return;
+    for (size_t i = 0; i < shown; i++) {
+        const kt_report_replica *r = &m->replicas[i];
+        char topic[256], num[16];
+        snprintf(num, sizeof num, "%d", (int)r->stats->follower_id);
+        add_label(labels[i], "follower_id", num);
+        add_label(labels[i], "leader", r->leader);
+        kt_label_topic(topic, sizeof topic, r->stats->topic);
+        add_label(labels[i], "topic", topic);
+        snprintf(num, sizeof num, "%d", (int)r->stats->partition);
+        add_label(labels[i], "partition", num);
+    }
+    for (size_t k = 0; k < sizeof fams / sizeof fams[0]; k++) {
+        family(out, fams[k].name, fams[k].type, fams[k].help);
+        for (size_t i = 0; i < shown; i++) {
+            const kt_replica_stats *x = m->replicas[i].stats;
+            int64_t v = k == 0 ? x->lag : k == 1 ? x->lag_max : (int64_t)x->records;
+            if (v >= 0)
+                sample(out, fams[k].name, labels[i], (uint64_t)v);
+        }
+    }
+    free(labels);
+}
+
 /* The findings, counted by kind and severity. */
 static void findings(FILE *out, const kt_report_model *m)
 {
@@ -466,5 +510,6 @@ void kt_report_prometheus(FILE *out, const kt_report_model *m, size_t top_n)
     partitions(out, m, top_n);
     clients(out, m, top_n);
     transactions(out, m, top_n);
+    replication(out, m, top_n);
     findings(out, m);
 }

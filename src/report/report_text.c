@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "dissectors/kafka_names.h"
+#include "kafka/client_role.h"
 #include "report/report.h"
 #include "report/report_inputs.h"
 #include "report/report_timeline_out.h"
@@ -187,6 +188,44 @@ static void partition_table(FILE *out, const kt_report_model *m)
                 m->partitions_dropped);
 }
 
+/* The followers' Fetch, one row per follower, leader and partition. */
+static void replication_table(FILE *out, const kt_report_model *m)
+{
+    size_t n = m->nreplicas, show;
+    char who[200], topic[160], p50[24], hw[24], lag[24], lagmax[24];
+
+    if (!n)
+        return;
+    show = m->top_n > 0 && n > (size_t)m->top_n ? (size_t)m->top_n : n;
+    fprintf(out, "\nReplication (follower Fetch, top %zu of %zu by lag; lag = leader's high "
+                 "watermark - follower's fetch offset, in records; behind_s: longest time "
+                 "%d+ records behind; silent_s: longest gap between its fetches while the "
+                 "leader was produced to; a follower's address is its broker id's in Metadata "
+                 "responses when one was seen)\n", show, n, KT_REPLICA_BEHIND_RECORDS);
+    fprintf(out, "  %-24s %-22s %-20s %5s %8s %9s %10s %9s %10s %8s %8s %8s %8s\n", "follower",
+            "leader", "topic", "part", "fetches", "records", "bytes", "p50_ms", "hw", "lag",
+            "lag_max", "behind_s", "silent_s");
+    for (size_t i = 0; i < show; i++) {
+        const kt_report_replica *r = &m->replicas[i];
+        const kt_replica_stats *x = r->stats;
+        snprintf(who, sizeof who, "%" PRId32 " (%s)", x->follower_id, r->name);
+        topic_text(topic, sizeof topic, &r->topic);
+        hist_ms(p50, sizeof p50, &x->latency_data, 50);
+        snprintf(hw, sizeof hw, x->high_watermark >= 0 ? "%" PRId64 : "-", x->high_watermark);
+        snprintf(lag, sizeof lag, x->lag >= 0 ? "%" PRId64 : "-", x->lag);
+        snprintf(lagmax, sizeof lagmax, x->lag_max >= 0 ? "%" PRId64 : "-", x->lag_max);
+        fprintf(out, "  %-24s %-22s %-20s %5" PRId32 " %8" PRIu64 " %9" PRIu64 " %10" PRIu64
+                     " %9s %10s %8s %8s %8.1f %8.1f\n",
+                who, r->leader, topic, x->partition, x->fetches, x->records, x->bytes, p50, hw,
+                lag, lagmax, (double)x->behind_max_us / 1e6, (double)x->silence_max_us / 1e6);
+    }
+    if (show < n)
+        fprintf(out, "  (%zu more: --top, or all of them in --json)\n", n - show);
+    if (m->replicas_dropped)
+        fprintf(out, "  %" PRIu64 " follower fetch results were not tracked (table full)\n",
+                m->replicas_dropped);
+}
+
 static void throttle_table(FILE *out, const kt_report_model *m)
 {
     const kt_report_throttle *t = m->throttled;
@@ -342,6 +381,11 @@ void kt_report_text(FILE *out, const kt_report_model *m)
         for (size_t i = 0; i < m->nclients; i++) {
             /* odd bytes escaped the way JSON does */
             kt_label_client_id(label, sizeof label, m->clients[i].client_id);
+            if (m->clients[i].roles & KT_CROLE_BROKER) {   /* a broker's own client */
+                size_t len = strlen(label);
+                snprintf(label + len, sizeof label - len, " (%s)",
+                         kt_client_role_name(m->clients[i].roles));
+            }
             agg_row(out, label, 28, &m->clients[i].agg);
         }
     }
@@ -349,6 +393,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
 
     delivery_table(out, m);
     partition_table(out, m);
+    replication_table(out, m);
     throttle_table(out, m);
     kt_report_text_txn(out, m);
     findings_list(out, m);

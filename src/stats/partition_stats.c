@@ -77,6 +77,10 @@ kt_partitions *kt_partitions_new(void)
                       KT_AN_PARTITION_TABLE_FULL);
         kt_memcap_init(&p->mem, "partition_table", 0, KT_AN_PARTITION_TABLE_FULL);
         kt_table_account(&p->table, &p->mem, KT_PARTITION_ENTRY_BYTES);
+        kt_replicas_init(&p->replicas);
+        kt_table_account(&p->replicas, &p->mem, KT_REPLICA_ENTRY_BYTES);
+        kt_nodes_init(&p->nodes);
+        kt_table_account(&p->nodes, &p->mem, KT_NODE_ENTRY_BYTES);
     }
     return p;
 }
@@ -176,11 +180,47 @@ static void add_fetch(kt_fetch_agg *a, const kt_exchange *ex, const kt_part_resu
     }
 }
 
+/* The Produce statistics of a partition as a follower names it: under the
+ * same topic (name or id), else under its canonical one; NULL when none. */
+static const kt_produce_agg *produce_of(const kt_partitions *p, const kt_topic *tp,
+                                        int32_t partition)
+{
+    for (int i = 0; i < 2; i++, tp = kt_topic_canon(tp)) {
+        struct part_key key = { tp, partition };
+        const kt_partition_stats *e = kt_table_find(&p->table, &key, key_hash(tp, partition));
+        if (e && e->produce.requests)
+            return &e->produce;
+    }
+    return NULL;
+}
+
+/* Did Produce requests for the partition reach this leader after ts? */
+static int produced_since(void *ctx, const kt_topic *tp, int32_t partition,
+                          const kt_endpoint *leader, uint64_t ts_us)
+{
+    const kt_produce_agg *a = produce_of(ctx, tp, partition);
+    return a && a->last_ts_us > ts_us && kt_endpoint_equal(&a->leader, leader);
+}
+
+uint64_t kt_partitions_unfetched_us(const kt_partitions *p, const kt_replica_stats *r)
+{
+    const kt_produce_agg *a = produce_of(p, r->topic, r->partition);
+    if (!a || a->last_ts_us <= r->last_ts_us || !kt_endpoint_equal(&a->leader, &r->leader))
+        return 0;
+    return a->last_ts_us - r->last_ts_us;
+}
+
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex)
 {
     const kt_request_detail *d = ex->detail;
+    if (ex->nnodes)
+        kt_nodes_add(&p->nodes, ex);
     if (!d || (ex->api_key != KT_API_PRODUCE && ex->api_key != KT_API_FETCH))
         return;
+    if (kt_exchange_is_follower_fetch(ex)) {
+        p->replicas_dropped += kt_replicas_add(&p->replicas, ex, produced_since, p);
+        return;
+    }
     for (uint32_t i = 0; i < d->nparts; i++) {
         const kt_part_result *r = &d->parts[i];
         kt_partition_stats *e = find_or_add(&p->table, r->topic, r->partition);
@@ -212,6 +252,8 @@ void kt_partitions_free(kt_partitions *p)
     if (!p)
         return;
     kt_table_free(&p->table);
+    kt_table_free(&p->replicas);
+    kt_table_free(&p->nodes);
     free(p);
 }
 

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include "kafka/exchange.h"
 #include "stats/histogram.h"
+#include "stats/replication_stats.h"
 #include "stats/stats.h"
 #include "kafka/topics.h"
 #include "common/table.h"
@@ -97,11 +98,24 @@ typedef struct kt_partitions {
     kt_memcap mem;                /* its entries, KT_PARTITION_ENTRY_BYTES each (no
                                      cap: KT_MAX_PARTITIONS bounds it) */
     uint64_t dropped;             /* partition results not kept (table full) */
+    kt_table replicas;            /* of kt_replica_stats: the followers' Fetch
+                                     (replication_stats.h), charged to mem */
+    uint64_t replicas_dropped;    /* follower fetch results not kept */
+    kt_table nodes;               /* of kt_node_stats: broker ids named by
+                                     Metadata responses, charged to mem */
 } kt_partitions;
 
 kt_partitions *kt_partitions_new(void);
+/* Produce and consumer Fetch exchanges go to the partition entries; a
+ * follower's Fetch (replica id >= 0) to the replication rows only. */
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex);
 void kt_partitions_free(kt_partitions *p);
+
+/* A follower row's silence at the end: from its last fetch to the last
+ * Produce request for its partition at the same leader after it; 0 when
+ * there was none (the partition's last Produce went to another broker, or
+ * came before). */
+uint64_t kt_partitions_unfetched_us(const kt_partitions *p, const kt_replica_stats *r);
 
 /* The entries merged by canonical topic (newly allocated entries whose
  * `topic` is canonical), sorted by total broker time (produce + fetch),

@@ -5,6 +5,7 @@
 #include "common/anomaly.h"
 #include "common/table.h"
 #include "common/siphash.h"
+#include "kafka/client_role.h"
 #include "stats/stats.h"
 
 void kt_code_counts_add(kt_code_count **list, int *n, int *cap, int16_t code, uint64_t count)
@@ -258,20 +259,23 @@ static kt_throttle_stats *throttle_entry(kt_stats *s, const kt_istr *id, const k
     return kt_table_find_or_add(&s->throttle_table, &key, kt_hash(&key, sizeof key));
 }
 
-static kt_api_stats *api_entry(kt_stats *s, int16_t key)
+static kt_api_stats *api_entry(kt_stats *s, int16_t key, int follower)
 {
-    kt_api_stats **slot = (key >= 0 && key < KT_STATS_API_SLOTS) ? &s->api[key] : &s->api_other;
+    kt_api_stats **slot = follower ? &s->follower_fetch
+                          : (key >= 0 && key < KT_STATS_API_SLOTS) ? &s->api[key] : &s->api_other;
     if (!*slot) {
         *slot = calloc(1, sizeof **slot);
-        if (*slot)
+        if (*slot) {
             (*slot)->api_key = key;
+            (*slot)->follower = follower;
+        }
     }
     return *slot;
 }
 
 void kt_stats_add(kt_stats *s, const kt_exchange *ex)
 {
-    kt_api_stats *a = api_entry(s, ex->api_key);
+    kt_api_stats *a = api_entry(s, ex->api_key, kt_exchange_is_follower_fetch(ex));
     kt_broker_stats *b = broker_entry(s, ex->broker);
     kt_client_stats *c = ex->client_id ? client_entry(s, ex->client_id) : NULL;
 
@@ -293,6 +297,7 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
                  ex->api_key == KT_API_SASL_AUTHENTICATE)
             sasl_add(&c->sasl, ex);
         kt_batch_agg_add(&c->batching, ex);
+        c->roles |= kt_client_role_of(ex);
     }
     refresh_views(s);
     agg_add(&s->total, ex);
@@ -319,6 +324,10 @@ void kt_stats_free(kt_stats *s)
             agg_free(&s->api[i]->agg);
             free(s->api[i]);
         }
+    }
+    if (s->follower_fetch) {
+        agg_free(&s->follower_fetch->agg);
+        free(s->follower_fetch);
     }
     if (s->api_other) {
         agg_free(&s->api_other->agg);
@@ -371,7 +380,9 @@ static int cmp_api(const void *a, const void *b)
 {
     const kt_api_stats *x = *(kt_api_stats *const *)a, *y = *(kt_api_stats *const *)b;
     int c = cmp_agg(&x->agg, &y->agg);
-    return c ? c : x->api_key - y->api_key;
+    if (c)
+        return c;
+    return x->api_key != y->api_key ? x->api_key - y->api_key : x->follower - y->follower;
 }
 
 static int cmp_broker(const void *a, const void *b)
@@ -394,7 +405,7 @@ static int cmp_client(const void *a, const void *b)
 
 const kt_api_stats **kt_stats_apis_sorted(const kt_stats *s, size_t *n)
 {
-    const kt_api_stats **out = malloc((KT_STATS_API_SLOTS + 1) * sizeof *out);
+    const kt_api_stats **out = malloc((KT_STATS_API_SLOTS + 2) * sizeof *out);
     *n = 0;
     if (!out)
         return NULL;
@@ -403,6 +414,8 @@ const kt_api_stats **kt_stats_apis_sorted(const kt_stats *s, size_t *n)
             out[(*n)++] = s->api[i];
     if (s->api_other)
         out[(*n)++] = s->api_other;
+    if (s->follower_fetch)
+        out[(*n)++] = s->follower_fetch;
     qsort(out, *n, sizeof *out, cmp_api);
     return out;
 }

@@ -10,12 +10,11 @@
  * past which throttling is not counted per pair.
  *
  * Memory, measured on x86-64 (sizeof, plus KT_TABLE_OVERHEAD_PER_ENTRY =
- * 32 bytes of table per entry): a broker 792 + 32 bytes, a client id 936 +
+ * 32 bytes of table per entry): a broker 792 + 32 bytes, a client id 944 +
  * 32, a throttle pair 64 + 32; each kt_agg then allocates a 512-byte row
  * per latency histogram row in use (histogram.h) and 16 bytes per distinct
  * error code.  So 4,096 brokers cost 3.4 MB and 65,536 throttle pairs
- * 6.3 MB before histogram rows; 10,000 client ids 9.7 MB.  tests/test_table.c
-
+ * 6.3 MB before histogram rows; 10,000 client ids 9.8 MB.  tests/test_table.c
  * checks these sizes. */
 #ifndef KT_STATS_H
 #define KT_STATS_H
@@ -57,6 +56,8 @@ typedef struct kt_agg {
 
 typedef struct kt_api_stats {
     int16_t api_key;
+    int follower;               /* the followers' Fetch (replication), a row
+                                   apart from the consumers' Fetch */
     uint64_t versions[2];       /* bit v set: version v seen (0..127) */
     kt_agg agg;
 } kt_api_stats;
@@ -80,6 +81,7 @@ typedef struct kt_sasl_logins {
 
 typedef struct kt_client_stats {
     const kt_istr *client_id;
+    unsigned roles;             /* KT_CROLE_* bits (kafka/client_role.h) */
     kt_agg agg;
     kt_agg produce;             /* Produce only: slow_produce per client id */
     kt_sasl_logins sasl;        /* sasl_auth_failure */
@@ -99,6 +101,9 @@ typedef struct kt_throttle_stats {
 typedef struct kt_stats {
     kt_api_stats *api[KT_STATS_API_SLOTS];
     kt_api_stats *api_other;           /* keys outside the direct range */
+    kt_api_stats *follower_fetch;      /* Fetch requests with a replica id:
+                                          replication, never counted in
+                                          api[KT_API_FETCH] (consumers) */
     /* Read-only typed views of the broker and client tables' entries, in
      * the order first seen ("(other)" last once used), current after every
      * kt_stats_add(). */

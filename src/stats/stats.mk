@@ -8,4 +8,5 @@ libkafkatap_a_SOURCES += \
 	src/stats/client_partition_stats.c src/stats/client_partition_stats.h \
 	src/stats/timeline.c src/stats/timeline.h \
 	src/stats/batch_stats.c src/stats/batch_stats.h \
-	src/stats/txn_stats.c src/stats/txn_stats.h
+	src/stats/txn_stats.c src/stats/txn_stats.h \
+	src/stats/replication_stats.c src/stats/replication_stats.h

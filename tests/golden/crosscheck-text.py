@@ -100,7 +100,9 @@ def check(txt, js):
         return "%s v%s" % (e["api"], ",".join(str(v) for v in e["versions"]))
 
     def client_name(e):
-        return e["client_id"] if e["client_id"] else '""'
+        name = e["client_id"] if e["client_id"] else '""'
+        # a broker's own client (follower, broker) is named with its role
+        return name + " (%s)" % e["role"] if e.get("role") in ("follower", "broker") else name
 
     for title, key, name_of in (("Per API", "apis", api_name),
                                 ("Per broker", "brokers",

@@ -198,6 +198,21 @@ broker_kill() {
     exited_within "$pid" 10 || true
 }
 
+# broker_pause N SECONDS: freeze node N (1-based) with SIGSTOP for SECONDS,
+# then SIGCONT: its connections stay open but it sends nothing (a follower that
+# stops fetching). Appends "node, address, start, end" (epoch seconds, the
+# clock tcpdump stamps packets with) to $SCEN_DIR/paused.tsv.
+broker_pause() {
+    local n=$1 secs=$2 pid=${BROKER_PIDS[$(($1 - 1))]} t0 t1
+    log "pausing node $n for ${secs}s (SIGSTOP, then SIGCONT)"
+    t0=$(date +%s.%N)
+    kill -STOP -- "-$pid"
+    sleep "$secs"
+    kill -CONT -- "-$pid"
+    t1=$(date +%s.%N)
+    printf '%s\t127.0.0.1:%s\t%s\t%s\n' "$n" "${NODE_PORTS[$((n - 1))]}" "$t0" "$t1" >> "$SCEN_DIR/paused.tsv"
+}
+
 broker_stop() {
     local i
     # brokers first, the controller (node 1) last

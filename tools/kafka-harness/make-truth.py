@@ -21,6 +21,7 @@ def main():
     ap.add_argument("--groups", default="")
     ap.add_argument("--transactions", default="",
                     help="txn-truth lines (JSON) printed by the transactional producers")
+    ap.add_argument("--paused", default="", help="paused.tsv: node, address, start, end of each SIGSTOP")
     a = ap.parse_args()
 
     with open(a.broker_json) as f:
@@ -51,7 +52,8 @@ def main():
                 c["tool"] = "org.apache.kafka.tools.consumer.ConsoleConsumer"
             clients.append(c)
 
-    parts = [{"topic": p["topic"], "partition": p["partition"], "records": p["records"]}
+    parts = [{"topic": p["topic"], "partition": p["partition"], "records": p["records"],
+              "end_offset": p["end_offset"]}
              for p in broker["partitions"]]
     truth = {
         "brokers": a.brokers.split(),
@@ -69,6 +71,14 @@ def main():
     }
     if a.transactions:
         add_transactions(truth, a.transactions)
+    if a.paused:
+        truth["paused"] = []
+        with open(a.paused) as f:
+            for line in f:
+                node, addr, t0, t1 = line.rstrip("\n").split("\t")
+                truth["paused"].append({"node": int(node), "broker": addr, "start": round(float(t0), 3),
+                                        "end": round(float(t1), 3),
+                                        "seconds": round(float(t1) - float(t0), 3)})
     # The broker's count must equal what the producers saw acknowledged on
     # every topic that still exists: a mismatch means a broken recording.
     for topic in {c["topic"] for c in clients if c["role"] == "producer"}:

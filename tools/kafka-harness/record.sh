@@ -46,11 +46,13 @@ run_scenario() {
         || { cat "$SCEN_DIR/truth.log" >&2; die "truth query failed"; }
     broker_stop
     local size; size=$(stat -c %s "$tmp")
+    PAUSED_ARG=()
+    [ -f "$SCEN_DIR/paused.tsv" ] && PAUSED_ARG=(--paused "$SCEN_DIR/paused.tsv")
     [ "$size" -le "$MAX_PCAP_BYTES" ] || die "$name.pcap is $size bytes (over 2 MiB)"
     python3 "$HARNESS_DIR/make-truth.py" --broker-json "$SCEN_DIR/broker.json" \
         --clients "$SCEN_DIR/clients.tsv" --brokers "$BROKER_LIST" --failed-broker "$FAILED_NODE" --kafka-version "$KAFKA_VERSION" \
         --scenario "$name" --notes "$NOTES" --throttled "$THROTTLED" --deleted "$DELETED" \
-        --groups "$GROUPS_" --transactions "$TXN_FILE" > "$SCEN_DIR/truth.json"
+        --groups "$GROUPS_" --transactions "$TXN_FILE" ${PAUSED_ARG[@]+"${PAUSED_ARG[@]}"} > "$SCEN_DIR/truth.json"
     cp "$tmp" "$PCAP_DIR/$name.pcap"
     cp "$SCEN_DIR/truth.json" "$PCAP_DIR/$name.truth.json"
     log "=== $name: $size bytes -> $PCAP_DIR/$name.pcap"

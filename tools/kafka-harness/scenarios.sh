@@ -3,12 +3,12 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew client-failures sasl batching transactions"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew client-failures sasl batching transactions replication-lag"
 
 # How many nodes a scenario's cluster has (node 1 is broker and controller).
 scenario_nodes() {
     case $1 in
-        broker-failure) echo 3 ;;
+        broker-failure|replication-lag) echo 3 ;;
         *) echo 1 ;;
     esac
 }
@@ -185,4 +185,28 @@ scenario_transactions() {
     TXN_FILE="$SCEN_DIR/transactions.jsonl"
     GROUPS_="txn-readers"
     NOTES="Topics payments (3 partitions) and ledger (2 partitions). Transactional producers (java/TxnProducer, 5 records of about 80 bytes per transaction, flushed before the transaction ends, keys k0..k4): payments-tx commits 10 and aborts 10 transactions (alternating) to payments; ledger-tx commits 20 and aborts 1 (the last) to ledger; fenced-tx: producer fenced-tx-a writes 5 records to ledger in an open transaction, fenced-tx-b initializes the same transactional.id (the coordinator aborts a's transaction), a's commit fails fenced, b commits one transaction of 5. Then console consumer txn-reader (group txn-readers, isolation.level=read_committed) reads both topics: its count is the records of committed transactions. Partition records (end - start offset) include the transaction markers (control records)."
+}
+
+# Replication lag: every partition is led by node 1 with followers 2 and 3;
+# a producer with acks=1 keeps writing while node 2 is frozen for 2 s (short
+# of the replication-lag finding's 5 s, and of the 4 s broker session
+# timeout) and then node 3 for 8 s (past both: it is fenced and leaves the
+# ISR, the high watermark moves on without it, and when it resumes its first
+# fetches start 8 s of records behind).
+scenario_replication-lag() {
+    kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+        --command-config "$SCEN_DIR/admin.properties" --create --topic lagged \
+        --replica-assignment 1:2:3,1:3:2 --config min.insync.replicas=1 \
+        >> "$SCEN_DIR/admin.log" 2>&1 || die "create topic lagged failed"
+    _client_spawn consumer lag-reader lagged "${JAVA_TOOL_CMD[@]}" org.apache.kafka.tools.consumer.ConsoleConsumer \
+        --bootstrap-server "$BOOTSTRAP" --topic lagged --partition 0 --offset earliest \
+        --timeout-ms 8000 --formatter-property print.value=false \
+        --command-property client.id=lag-reader
+    producer_bg lag-producer lagged 2400 40 100 acks=1 linger.ms=100 request.timeout.ms=5000
+    wait_log_lines "$SCEN_DIR/client-lag-producer.log" ' records sent, ' 3 60
+    broker_pause 2 2
+    sleep 2
+    broker_pause 3 8
+    wait_clients 180
+    NOTES="Three nodes (node 1 broker+controller on 19092, brokers 2 and 3 on 19094 and 19095, all captured). Topic lagged: 2 partitions, both led by node 1 (replica assignment 1:2:3 and 1:3:2), min.insync.replicas=1. Producer perf test lag-producer sends 2400 records of 40 bytes at 100/s with acks=1 and linger.ms=100 (production never waits for the followers); console consumer lag-reader (no group, partition 0 assigned) reads partition 0. After 3 s of sending, node 2 is frozen with SIGSTOP for 2 s (under the 4 s broker session timeout: it stays in the ISR), 2 s later node 3 is frozen for 8 s (it is fenced and leaves the ISR); both resume with SIGCONT and catch up. paused lists the freezes (node, address, start, end in the capture's clock)."
 }
