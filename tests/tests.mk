@@ -15,6 +15,7 @@ KT_UNIT_TESTS = \
 	tests/test_walk \
 	tests/test_records \
 	tests/test_correlation \
+	tests/test_queue_clock \
 	tests/test_session \
 	tests/test_histogram \
 	tests/test_table \

@@ -4,5 +4,6 @@ libkafkatap_a_SOURCES += \
 	src/stats/histogram.c src/stats/histogram.h \
 	src/stats/labels.c src/stats/labels.h \
 	src/stats/stats.c src/stats/stats.h \
+	src/stats/queue_split.c src/stats/queue_split.h \
 	src/stats/partition_stats.c src/stats/partition_stats.h \
 	src/stats/client_partition_stats.c src/stats/client_partition_stats.h
