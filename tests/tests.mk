@@ -86,6 +86,11 @@ EXTRA_DIST += tests/test_prometheus.py
 TESTS += tests/test_findings_truth.py
 EXTRA_DIST += tests/test_findings_truth.py
 
+# Queue wait and service time against tshark's frame times and the
+# max.in.flight / broker RTT the recorder set (inflight-5 vs inflight-1).
+TESTS += tests/test_queueing_truth.py
+EXTRA_DIST += tests/test_queueing_truth.py
+
 # Per-client delivery and the client findings against the clients' own
 # delivery callbacks and login metrics (real Kafka) and librdkafka's
 # delivery reports and injected errors (mock).

@@ -23,7 +23,8 @@ typedef struct kt_finding {
     const char *kind;            /* "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                     "slow_fetch", "error_storm", "throttling",
                                     "unanswered_requests", "capture_loss",
-                                    "failing_client", "sasl_auth_failure" */
+                                    "failing_client", "sasl_auth_failure",
+                                    "queueing" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",

@@ -5,4 +5,4 @@ libkafkatap_a_SOURCES += \
 	src/findings/rules.h src/findings/finding_list.c \
 	src/findings/findings_load.c src/findings/findings_latency.c \
 	src/findings/findings_errors.c src/findings/findings_capture.c \
-	src/findings/findings_clients.c
+	src/findings/findings_clients.c src/findings/findings_queueing.c

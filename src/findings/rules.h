@@ -49,5 +49,6 @@ void kt_rules_latency(kt_finding_list *l, const kt_findings_input *in);  /* find
 void kt_rules_errors(kt_finding_list *l, const kt_findings_input *in);   /* findings_errors.c */
 void kt_rules_capture(kt_finding_list *l, const kt_findings_input *in);  /* findings_capture.c */
 void kt_rules_clients(kt_finding_list *l, const kt_findings_input *in);  /* findings_clients.c */
+void kt_rules_queueing(kt_finding_list *l, const kt_findings_input *in); /* findings_queueing.c */
 
 #endif

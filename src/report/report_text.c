@@ -8,6 +8,7 @@
 #include "dissectors/kafka_names.h"
 #include "report/report.h"
 #include "report/report_inputs.h"
+#include "report/report_split.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */
 
@@ -335,6 +336,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
         }
     }
 
+    kt_report_split_text(out, m);
     delivery_table(out, m);
     partition_table(out, m);
     throttle_table(out, m);
