@@ -31,6 +31,9 @@ typedef struct rec {
     int32_t correlation_id;
     uint64_t request_ts_us;
     int64_t latency_us;
+    int64_t queue_wait_us, service_us;
+    uint32_t inflight;
+    int first_pipelined;
     int status;
     int nerrors;
     int16_t error_code[4];
@@ -61,6 +64,10 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     r->correlation_id = ex->correlation_id;
     r->request_ts_us = ex->request_ts_us;
     r->latency_us = ex->latency_us;
+    r->queue_wait_us = ex->queue_wait_us;
+    r->service_us = ex->service_us;
+    r->inflight = ex->inflight;
+    r->first_pipelined = ex->first_pipelined;
     r->status = ex->status;
     r->nerrors = ex->nerrors;
     for (int i = 0; i < ex->nerrors && i < 4; i++)
@@ -216,6 +223,90 @@ static void test_real_connection_pipelined(void **state)
     assert_true(fx.out.r[2].latency_us == (int64_t)(TS_NTOP_V2023_F12 - TS_NTOP_V2023_F11));
     assert_true(fx.out.r[3].latency_us == (int64_t)(TS_NTOP_V2023_F15 - TS_NTOP_V2023_F14));
     assert_true(fx.out.r[0].latency_us == 417);    /* 0.329655107 - 0.329238485 s */
+    teardown(&fx);
+}
+
+/* Queue wait and service time (kafka/queue_clock.h) through the session:
+ * the same four requests pipelined, at times chosen here, answered at
+ * 2000, 2500, 2600 and 4000 us.  Each waits until the previous response's
+ * first byte, then is served until its own: latency = queue + service. */
+static void test_queue_split_pipelined(void **state)
+{
+    fixture fx;
+    (void)state;
+    setup(&fx);
+    start(&fx, 46136, 9092, 0);
+    DATA(&fx, 0, ntop_v2023_f4, 1000);
+    DATA(&fx, 0, ntop_v2023_f8, 1100);
+    DATA(&fx, 0, ntop_v2023_f11, 1200);
+    DATA(&fx, 0, ntop_v2023_f14, 1300);
+    DATA(&fx, 1, ntop_v2023_f6, 2000);
+    DATA(&fx, 1, ntop_v2023_f9, 2500);
+    DATA(&fx, 1, ntop_v2023_f12, 2600);
+    DATA(&fx, 1, ntop_v2023_f15, 4000);
+    assert_int_equal(fx.out.n, 4);
+    static const int64_t queue[4] = { 0, 900, 1300, 1300 };
+    static const int64_t service[4] = { 1000, 500, 100, 1400 };
+    for (int i = 0; i < 4; i++) {
+        assert_true(fx.out.r[i].queue_wait_us == queue[i]);
+        assert_true(fx.out.r[i].service_us == service[i]);
+        assert_true(fx.out.r[i].queue_wait_us + fx.out.r[i].service_us == fx.out.r[i].latency_us);
+        assert_int_equal(fx.out.r[i].inflight, (uint32_t)i + 1);
+        assert_int_equal(fx.out.r[i].first_pipelined, i == 1);
+    }
+    teardown(&fx);
+}
+
+/* One request at a time (each sent after the previous answer): no queue
+ * wait, service time = latency. */
+static void test_queue_split_one_in_flight(void **state)
+{
+    fixture fx;
+    (void)state;
+    setup(&fx);
+    start(&fx, 46136, 9092, 0);
+    DATA(&fx, 0, ntop_v2023_f4, 1000);
+    DATA(&fx, 1, ntop_v2023_f6, 1700);
+    DATA(&fx, 0, ntop_v2023_f8, 1800);
+    DATA(&fx, 1, ntop_v2023_f9, 2000);
+    assert_int_equal(fx.out.n, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_true(fx.out.r[i].queue_wait_us == 0);
+        assert_true(fx.out.r[i].service_us == fx.out.r[i].latency_us);
+        assert_int_equal(fx.out.r[i].inflight, 1);
+        assert_int_equal(fx.out.r[i].first_pipelined, 0);
+    }
+    assert_true(fx.out.r[0].service_us == 700);
+    assert_true(fx.out.r[1].service_us == 200);
+    teardown(&fx);
+}
+
+/* An acks=0 Produce between two answered requests (a real broker never
+ * answers it): when the broker finished it is unknown, so the split of the
+ * request after it is unknown (-1), and the acks=0 request is not counted
+ * in the in-flight depth.  ApiVersions v0 (corr 2), Produce acks=0
+ * (corr 4), ApiVersions v3 (corr 1) of produce-multi.pcap. */
+static void test_queue_split_after_acks0(void **state)
+{
+    fixture fx;
+    (void)state;
+    setup(&fx);
+    fx.cfg.broker_ports[0] = 44107;
+    start(&fx, 41116, 44107, 0);
+    DATA(&fx, 0, rdk_multi_f158, 1000);
+    DATA(&fx, 0, rdk_multi_f186, 1100);
+    DATA(&fx, 0, rdk_multi_f149, 1200);
+    DATA(&fx, 1, rdk_multi_f159, 3000);
+    DATA(&fx, 1, rdk_multi_f153, 5000);
+    assert_int_equal(fx.out.n, 3);
+    expect(&fx.out.r[0], 18, 0, 2, "metrics-lz4", KT_STATUS_OK);
+    assert_true(fx.out.r[0].queue_wait_us == 0 && fx.out.r[0].service_us == 2000);
+    expect(&fx.out.r[1], 0, 7, 4, "metrics-lz4", KT_STATUS_NO_RESPONSE_EXPECTED);
+    assert_true(fx.out.r[1].queue_wait_us == -1 && fx.out.r[1].service_us == -1);
+    expect(&fx.out.r[2], 18, 3, 1, "metrics-lz4", KT_STATUS_ERROR);
+    assert_true(fx.out.r[2].latency_us == 3800);
+    assert_true(fx.out.r[2].queue_wait_us == -1 && fx.out.r[2].service_us == -1);
+    assert_int_equal(fx.out.r[2].inflight, 2);      /* the acks=0 one not counted */
     teardown(&fx);
 }
 
@@ -798,6 +889,9 @@ int main(void)
         cmocka_unit_test(test_latency_points),
         cmocka_unit_test(test_kafka44_metadata),
         cmocka_unit_test(test_api_versions_rejected),
+        cmocka_unit_test(test_queue_split_pipelined),
+        cmocka_unit_test(test_queue_split_one_in_flight),
+        cmocka_unit_test(test_queue_split_after_acks0),
         cmocka_unit_test(test_acks0_no_response_expected),
         cmocka_unit_test(test_acks0_answered_by_mock),
         cmocka_unit_test(test_orphan_response),

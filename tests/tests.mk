@@ -15,6 +15,7 @@ KT_UNIT_TESTS = \
 	tests/test_walk \
 	tests/test_records \
 	tests/test_correlation \
+	tests/test_queue_clock \
 	tests/test_session \
 	tests/test_histogram \
 	tests/test_timeline \
@@ -89,6 +90,11 @@ TESTS += tests/test_findings_truth.py
 EXTRA_DIST += tests/test_findings_truth.py
 TESTS += tests/test_timeline_truth.py
 EXTRA_DIST += tests/test_timeline_truth.py
+
+# Queue wait and service time against tshark's frame times and the
+# max.in.flight / broker RTT the recorder set (inflight-5 vs inflight-1).
+TESTS += tests/test_queueing_truth.py
+EXTRA_DIST += tests/test_queueing_truth.py
 
 # Per-client delivery and the client findings against the clients' own
 # delivery callbacks and login metrics (real Kafka) and librdkafka's

@@ -12,7 +12,7 @@
  *   4. runs the scenario, then writes TRUTH_FILE.
  * Scenarios: produce-multi, slow-broker, produce-errors, consumer-group,
  * load, skew, skew-near-miss, slow-alone, slow-alone-near-miss, broker-skew,
- * broker-skew-near-miss.
+ * broker-skew-near-miss, inflight-5, inflight-1.
  */
 #include <errno.h>
 #include <signal.h>
@@ -60,6 +60,8 @@ struct producer {
         int per_wave;  /* records per partition per wave */
         int max_waves; /* 0 = every wave */
         int wave_every; /* produce in every Nth wave only (0, 1 = each) */
+        int max_inflight; /* max.in.flight; 0 = librdkafka's default */
+        int batch_msgs;   /* batch.num.messages; 0 = default */
         int value_size;
         rd_kafka_t *rk;
         struct pstat st[MAX_PARTS];
@@ -237,6 +239,14 @@ static void start_producer(struct producer *p) {
         setc(c, "acks", buf);
         snprintf(buf, sizeof buf, "%d", p->linger_ms);
         setc(c, "linger.ms", buf);
+        if (p->max_inflight) {
+                snprintf(buf, sizeof buf, "%d", p->max_inflight);
+                setc(c, "max.in.flight", buf);
+        }
+        if (p->batch_msgs) {
+                snprintf(buf, sizeof buf, "%d", p->batch_msgs);
+                setc(c, "batch.num.messages", buf);
+        }
         setc(c, "enable.idempotence", "false");
         setc(c, "retry.backoff.ms", "100");
         setc(c, "message.timeout.ms", "30000");
@@ -722,6 +732,33 @@ static void setup_slow_onset(int near) {
                           "response of broker 2 by 80 ms. ");
 }
 
+/* Queueing on a connection: one partition (topic queue, on broker 1, which
+ * answers every request INFLIGHT_RTT_MS late), one acks=1 producer offering
+ * 30 records every 100 ms in batches of at most 10 records, more than one
+ * request per RTT can carry.  inflight-5: max.in.flight 5, requests
+ * pipeline on the connection and wait behind each other; inflight-1:
+ * max.in.flight 1, the same offer, one request at a time (it takes longer
+ * to drain, none waits). */
+#define INFLIGHT_RTT_MS 100
+static void setup_inflight(int inflight) {
+        static const int l_queue[] = {1};
+        int t = add_topic("queue", 1, l_queue);
+        struct producer *p;
+        p = add_producer("queue-svc", "none", 1, t, 0, 0, 30, 100);
+        p->linger_ms = 5;
+        p->max_inflight = inflight;
+        p->batch_msgs = 10;
+        waves = 20;
+        wave_gap_ms = 100;
+        broker_rtt[0] = INFLIGHT_RTT_MS; /* index of broker id 1 */
+        note("max_inflight=%d rtt_ms=%d: queue-svc (acks=1, "
+             "max.in.flight %d, batch.num.messages 10, linger.ms 5) "
+             "produces 30 records every 100 ms (20 waves) to queue/0, led "
+             "by broker 1, which has an injected RTT of %d ms (the mock "
+             "delays each response by it). ",
+             inflight, INFLIGHT_RTT_MS, inflight, INFLIGHT_RTT_MS);
+}
+
 /* A broker leading most of the load: topic logs (6 partitions) gets 4
  * records per partition per wave, metrics (6 partitions, 2 per broker) 2.
  * broker-skew: every logs partition on broker 1, which then takes 24 + 4
@@ -808,10 +845,15 @@ static void write_truth(const char *path) {
                 fprintf(f,
                         "%s\n    {\"client_id\": \"%s\", \"compression\": "
                         "\"%s\", \"acks\": %d, \"topic\": \"%s\", "
-                        "\"partitions\": [%d, %d], \"value_bytes\": %d}",
+                        "\"partitions\": [%d, %d], \"value_bytes\": %d",
                         i ? "," : "", p->client_id, p->codec, p->acks,
                         topics[p->topic].name, p->first_part, p->last_part,
                         p->value_size);
+                if (p->max_inflight)
+                        fprintf(f, ", \"max_in_flight\": %d", p->max_inflight);
+                if (p->batch_msgs)
+                        fprintf(f, ", \"batch_num_messages\": %d", p->batch_msgs);
+                fprintf(f, "}");
         }
         fprintf(f, "\n  ],\n  \"partitions\": [");
         int first = 1;
@@ -1008,6 +1050,10 @@ int main(int argc, char **argv) {
                 setup_slow_alone(150);
         else if (!strcmp(scenario, "slow-alone-near-miss"))
                 setup_slow_alone(70);
+        else if (!strcmp(scenario, "inflight-5"))
+                setup_inflight(5);
+        else if (!strcmp(scenario, "inflight-1"))
+                setup_inflight(1);
         else
                 die("unknown scenario %s", scenario);
 

@@ -30,7 +30,7 @@ typedef struct kt_finding {
                                     "slow_follower", "capture_loss",
                                     "failing_client", "sasl_auth_failure",
                                     "tiny_batches", "transaction_aborts",
-                                    "transaction_fenced" */
+                                    "transaction_fenced", "queueing" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",

@@ -25,6 +25,7 @@ int kt_pending_pop(kt_pending_queue *q, kt_pending *out)
     if (q->count == 0)
         return 0;
     *out = q->e[q->head];
+    q->awaiting -= !out->no_response_expected;
     q->head = (q->head + 1) % q->cap;
     q->count--;
     return 1;
@@ -59,6 +60,7 @@ int kt_pending_push(kt_pending_queue *q, const kt_pending *p, kt_pending *evicte
     }
     q->e[(q->head + q->count) % q->cap] = *p;
     q->count++;
+    q->awaiting += !p->no_response_expected;
     return ev;
 }
 

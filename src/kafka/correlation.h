@@ -26,6 +26,8 @@ typedef struct kt_pending {
                                        direction just before this request:
                                        requests may have been lost there */
     uint64_t request_ts_us;         /* when the request was complete */
+    uint32_t inflight;              /* see kt_exchange */
+    int8_t first_pipelined;
     const kt_istr *client_id;
     kt_request_detail *detail;      /* Produce/Fetch partitions, or NULL;
                                        owned by the queue's user */
@@ -34,6 +36,8 @@ typedef struct kt_pending {
 typedef struct kt_pending_queue {
     kt_pending *e;
     uint32_t head, count, cap, max;
+    uint32_t awaiting;              /* entries that expect a response (not
+                                       no_response_expected) */
 } kt_pending_queue;
 
 void kt_pending_init(kt_pending_queue *q, uint32_t max);

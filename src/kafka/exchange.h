@@ -113,6 +113,17 @@ typedef struct kt_exchange {
     int32_t correlation_id;
     uint64_t request_ts_us;    /* capture time of the packet completing the request */
     int64_t latency_us;        /* to the first byte of the response; -1 if none */
+    /* latency = queue_wait_us + service_us (kafka/queue_clock.h): waiting
+     * behind the earlier requests of the connection, then being served;
+     * both -1 when not answered or when the request before it ended
+     * unseen (acks=0, unanswered, a capture hole) */
+    int64_t queue_wait_us;
+    int64_t service_us;
+    uint32_t inflight;         /* requests awaiting a response on the
+                                  connection when it arrived, itself
+                                  included (acks=0 Produce not counted) */
+    int first_pipelined;       /* the first request of its connection to
+                                  find another one in flight */
     int status;                /* enum kt_exchange_status */
     int32_t throttle_ms;       /* -1 when the response carries none */
     int body_decoded;          /* the response body was decoded */

@@ -10,6 +10,7 @@ libkafkatap_a_SOURCES += \
 	src/kafka/kafka_session.c src/kafka/kafka_session.h \
 	src/kafka/kafka_connections.c src/kafka/kafka_connections.h \
 	src/kafka/correlation.c src/kafka/correlation.h \
+	src/kafka/queue_clock.c src/kafka/queue_clock.h \
 	src/kafka/message_detail.c src/kafka/message_detail.h \
 	src/kafka/response_summary.c src/kafka/response_summary.h \
 	src/kafka/topics.c src/kafka/topics.h

@@ -12,6 +12,7 @@
 #include "kafka/client_role.h"
 #include "kafka/kafka_session.h"
 #include "kafka/message_detail.h"
+#include "kafka/queue_clock.h"
 #include "kafka/response_summary.h"
 
 typedef struct kt_conn kt_conn;
@@ -44,6 +45,9 @@ struct kt_conn {
     kt_pending_queue pq[2];        /* requests sent by each direction; once
                                       the roles are confirmed only the
                                       client's is used */
+    int8_t pipelined[2];           /* a request of this direction found
+                                      another in flight */
+    kt_queue_clock clock;          /* queue wait / service split */
 };
 
 struct kt_kafka {
@@ -163,6 +167,10 @@ static void fill_exchange(kt_conn *c, const kt_pending *p, kt_exchange *ex)
     ex->correlation_id = p->correlation_id;
     ex->request_ts_us = p->request_ts_us;
     ex->latency_us = -1;
+    ex->queue_wait_us = -1;
+    ex->service_us = -1;
+    ex->inflight = p->inflight;
+    ex->first_pipelined = p->first_pipelined;
     ex->throttle_ms = -1;
     ex->truncated = p->truncated;
 }
@@ -178,6 +186,7 @@ static void emit_unanswered(kt_conn *c, const kt_pending *p, int lost)
     }
     fill_exchange(c, p, &ex);
     ex.detail = p->detail;
+    kt_clock_end_unknown(&c->clock);   /* when the broker was done: unknown */
     c->requests++;
     c->client_roles |= kt_client_role_of(&ex);
     c->client_id = ex.client_id;
@@ -260,6 +269,11 @@ static int on_request(kt_conn *c, int dir, const kt_frame *f)
     p.client_id = kt_intern_get(&k->client_ids, h.client_id);
     p.after_loss = c->req_loss[dir];
     c->req_loss[dir] = 0;
+    p.inflight = q->awaiting + 1;
+    if (p.inflight > 1 && !c->pipelined[dir]) {
+        p.first_pipelined = 1;
+        c->pipelined[dir] = 1;
+    }
 
     /* acks=0 requests still wait in the queue: a real broker never answers
      * them, but some implementations do (librdkafka's mock cluster), so a
@@ -334,11 +348,15 @@ static int on_response(kt_conn *c, int dir, const kt_frame *f, int idx)
         pending_pop(k, q, &p);
         emit_unanswered(c, &p, c->resp_loss[dir]);
     }
+    if (c->resp_loss[dir])
+        kt_clock_end_unknown(&c->clock);   /* a response may be in the hole */
     c->resp_loss[dir] = 0;
     pending_pop(k, q, &p);
     fill_exchange(c, &p, &ex);
     ex.detail = p.detail;
     ex.latency_us = f->first_ts_us >= p.request_ts_us ? (int64_t)(f->first_ts_us - p.request_ts_us) : 0;
+    kt_clock_split(&c->clock, p.request_ts_us, f->first_ts_us, &ex.queue_wait_us, &ex.service_us);
+    kt_clock_response(&c->clock, f->first_ts_us);
     ex.status = KT_STATUS_OK;
     ex.truncated |= f->truncated;
     if (kt_parse_response_header(f->data, f->len, p.response_header_version, &rh) == KT_HDR_OK &&
@@ -410,6 +428,8 @@ static int frame_cb(void *ctx, const kt_frame *f)
         kt_anomaly_add(KT_AN_MALFORMED_FRAME, 1);
         return KT_FRAME_OK;
     }
+    /* the broker answered something: the next request's wait ends here */
+    kt_clock_response(&c->clock, f->first_ts_us);
     if (request_maybe_lost(c)) {
         c->k->totals.lost_request_responses++;
         kt_anomaly_add(KT_AN_LOST_REQUEST_RESPONSE, 1);

@@ -60,6 +60,13 @@ void kt_event_write_text(FILE *out, const kt_exchange *ex)
     }
     if (ex->latency_us >= 0)
         fprintf(out, " latency=%.3fms", (double)ex->latency_us / 1000.0);
+    if (ex->queue_wait_us >= 0 && ex->service_us >= 0)
+        fprintf(out, " queue=%.3fms service=%.3fms", (double)ex->queue_wait_us / 1000.0,
+                (double)ex->service_us / 1000.0);
+    else if (ex->latency_us >= 0)
+        fputs(" queue=? service=?", out);
+    if (ex->inflight > 1)
+        fprintf(out, " inflight=%" PRIu32, ex->inflight);
     fprintf(out, " %s", kt_status_name(ex->status));
     if (ex->throttle_ms > 0)
         fprintf(out, " throttle=%" PRId32 "ms", ex->throttle_ms);
@@ -119,6 +126,18 @@ void kt_event_write_json(FILE *out, const kt_exchange *ex)
         kt_json_fixed(&j, (double)ex->latency_us / 1000.0, 3);
     else
         kt_json_null(&j);
+    kt_json_key(&j, "queue_wait_ms");
+    if (ex->queue_wait_us >= 0 && ex->service_us >= 0)
+        kt_json_fixed(&j, (double)ex->queue_wait_us / 1000.0, 3);
+    else
+        kt_json_null(&j);
+    kt_json_key(&j, "service_ms");
+    if (ex->queue_wait_us >= 0 && ex->service_us >= 0)
+        kt_json_fixed(&j, (double)ex->service_us / 1000.0, 3);
+    else
+        kt_json_null(&j);
+    kt_json_key(&j, "inflight");
+    kt_json_uint(&j, ex->inflight);
     kt_json_key(&j, "status");
     kt_json_string(&j, kt_status_name(ex->status));
     kt_json_key(&j, "throttle_ms");

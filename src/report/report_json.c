@@ -63,6 +63,19 @@ static void codes(kt_json *j, const kt_code_count *c, int n)
     kt_json_object_end(j);
 }
 
+/* latency = queue wait + service time (kafka/queue_clock.h), with how
+ * deep the connections' pipelines were. */
+static void split_fields(kt_json *j, const kt_split *s)
+{
+    latency_of(j, "queue_wait_ms", &s->queue);
+    latency_of(j, "service_ms", &s->service);
+    kt_json_kv_uint(j, "split_unknown", s->unknown);
+    kt_json_kv_uint(j, "pipelined_requests", s->pipelined);
+    kt_json_kv_uint(j, "pipelined_connections", s->pipelined_conns);
+    kt_json_key(j, "mean_inflight");
+    kt_json_fixed(j, kt_split_mean_depth(s), 2);
+}
+
 static void agg_fields(kt_json *j, const kt_report_agg *a)
 {
     kt_json_kv_uint(j, "requests", a->requests);
@@ -71,6 +84,8 @@ static void agg_fields(kt_json *j, const kt_report_agg *a)
     kt_json_kv_uint(j, "no_response_expected", a->no_response);
     kt_json_kv_uint(j, "errored", a->errored);
     latency_of(j, "latency_ms", a->latency);
+    if (a->split)
+        split_fields(j, a->split);
     codes(j, a->errors, a->nerrors);
     kt_json_kv_uint(j, "throttled", a->throttled);
     kt_json_kv_uint(j, "throttle_ms_total", a->throttle_ms_total);
@@ -104,6 +119,8 @@ static void produce_fields(kt_json *j, const kt_report_partition *r)
     opt_int(j, "timeout_ms_max", p->timeout_ms_max);
     ms_total(j, "broker_time_ms", p->latency_total_us);
     latency_of(j, "latency_ms", &p->latency);
+    if (p->split)
+        split_fields(j, p->split);
     codes(j, p->errors, p->nerrors);
     kt_json_object_end(j);
 }

@@ -37,6 +37,7 @@ static void agg_of(kt_report_model *m, kt_report_agg *r, const kt_agg *a)
     r->throttle_ms_total = a->throttle_ms_total;
     r->throttle_ms_max = a->throttle_ms_max;
     r->latency = &a->latency;
+    r->split = &a->split;
     r->errors = sorted_codes(m, a->errors, a->nerrors);
     r->nerrors = r->errors ? a->nerrors : 0;
 }

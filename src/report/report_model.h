@@ -104,6 +104,8 @@ typedef struct kt_report_agg {
     uint64_t requests, matched, unanswered, errored, no_response;
     uint64_t throttled, throttle_ms_total, throttle_ms_max;
     const kt_histogram *latency;        /* answered requests, microseconds */
+    const kt_split *split;              /* their queue wait / service time
+                                           (NULL: not measured) */
     const kt_code_count *errors;        /* sorted; the model's copy */
     int nerrors;
 } kt_report_agg;

@@ -159,6 +159,23 @@ static void dimension(FILE *out, const char *prefix, const char *what,
     family(out, name, "histogram", help);
     for (size_t i = 0; i < n; i++)
         histogram(out, name, rows[i].labels, rows[i].agg->latency);
+
+    /* latency = queue wait + service time (kafka/queue_clock.h) */
+    snprintf(name, sizeof name, "%srequest_service_seconds", prefix);
+    snprintf(help, sizeof help,
+             "Time the broker took on a request once the requests before it on its "
+             "connection were answered, to the first byte of its response. %s", what);
+    family(out, name, "histogram", help);
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].agg->split)
+            histogram(out, name, rows[i].labels, &rows[i].agg->split->service);
+    snprintf(name, sizeof name, "%srequest_queue_wait_seconds_total", prefix);
+    snprintf(help, sizeof help,
+             "Time requests waited behind earlier requests of their connection. %s", what);
+    family(out, name, "counter", help);
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].agg->split)
+            sample_seconds(out, name, rows[i].labels, rows[i].agg->split->queue.sum, 1000000);
 }
 
 /* A counter or gauge without labels. */

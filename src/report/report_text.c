@@ -12,6 +12,7 @@
 #include "report/report_timeline_out.h"
 #include "report/report_batching.h"
 #include "report/report_txn.h"
+#include "report/report_split.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */
 
@@ -391,6 +392,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
     }
     kt_report_text_batching(out, m);
 
+    kt_report_split_text(out, m);
     delivery_table(out, m);
     partition_table(out, m);
     replication_table(out, m);

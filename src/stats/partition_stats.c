@@ -117,6 +117,10 @@ static void add_produce(kt_produce_agg *a, const kt_exchange *ex, const kt_reque
     a->batches += r->batches;
     for (int c = 0; c < KT_CODECS; c++)
         a->codec_batches[c] += r->codec_batches[c];
+    if (ex->status != KT_STATUS_NO_RESPONSE_EXPECTED && !a->split)
+        a->split = calloc(1, sizeof *a->split);   /* none: not split */
+    if (a->split)
+        kt_split_add(a->split, ex);
     if (ex->status == KT_STATUS_UNANSWERED) {
         a->unanswered++;
         return;
@@ -240,6 +244,10 @@ static void entry_free(void *entry)
 {
     kt_partition_stats *e = entry;
     kt_hist_free(&e->produce.latency);
+    if (e->produce.split) {
+        kt_split_free(e->produce.split);
+        free(e->produce.split);
+    }
     free(e->produce.errors);
     kt_hist_free(&e->fetch.latency_data);
     kt_hist_free(&e->fetch.latency_empty);
@@ -297,6 +305,10 @@ static void merge_into(kt_partition_stats *m, const kt_partition_stats *e)
         a->codec_batches[c] += b->codec_batches[c];
     a->latency_total_us += b->latency_total_us;
     kt_hist_merge(&a->latency, &b->latency);
+    if (b->split && !a->split)
+        a->split = calloc(1, sizeof *a->split);
+    if (b->split && a->split)
+        kt_split_merge(a->split, b->split);
     merge_codes(&a->errors, &a->nerrors, &a->caperrors, b->errors, b->nerrors);
 
     f->requests += g->requests;

@@ -12,10 +12,12 @@
  * only.
  *
  * Memory: KT_PARTITION_ENTRY_BYTES per partition, measured on x86-64 as
- * sizeof(kt_partition_stats) 1,248 + 32 bytes of table, so the 200,000
- * partitions cost 256 MB (250 MB of entries) before histogram rows: each
+ * sizeof(kt_partition_stats) 1,256 + 32 bytes of table, so the 200,000
+ * partitions cost 258 MB (251 MB of entries) before histogram rows: each
  * of the three latency histograms allocates 512 bytes per row in use
- * (histogram.h), and each distinct error code 16 bytes.  The merged view
+ * (histogram.h), and each distinct error code 16 bytes.  A partition that
+ * saw a Produce expecting a response allocates its queue wait / service
+ * split too (648 bytes, queue_split.h, plus its histograms' rows).  The merged view
  * (kt_partitions_merged) costs as much again while a report is written.
  * tests/test_table.c checks these sizes.
  */
@@ -27,6 +29,7 @@
 #include "kafka/exchange.h"
 #include "stats/histogram.h"
 #include "stats/replication_stats.h"
+#include "stats/queue_split.h"
 #include "stats/stats.h"
 #include "kafka/topics.h"
 #include "common/table.h"
@@ -53,6 +56,9 @@ typedef struct kt_produce_agg {
     uint64_t codec_batches[KT_CODECS]; /* of them, per compression codec */
     uint64_t latency_total_us;    /* broker time */
     kt_histogram latency;         /* answered requests, microseconds */
+    kt_split *split;              /* their queue wait / service time,
+                                     allocated at the first Produce that
+                                     expects a response (NULL: none) */
     kt_code_count *errors;        /* partition-level error codes */
     int nerrors, caperrors;
 } kt_produce_agg;

@@ -37,6 +37,7 @@ static void agg_error(kt_agg *a, int16_t code, uint64_t n)
 static void agg_add(kt_agg *a, const kt_exchange *ex)
 {
     a->requests++;
+    kt_split_add(&a->split, ex);
     switch (ex->status) {
     case KT_STATUS_UNANSWERED:
         a->unanswered++;
@@ -82,6 +83,7 @@ static void sasl_add(kt_sasl_logins *l, const kt_exchange *ex)
 static void agg_free(kt_agg *a)
 {
     kt_hist_free(&a->latency);
+    kt_split_free(&a->split);
     free(a->errors);
 }
 

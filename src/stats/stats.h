@@ -10,11 +10,13 @@
  * past which throttling is not counted per pair.
  *
  * Memory, measured on x86-64 (sizeof, plus KT_TABLE_OVERHEAD_PER_ENTRY =
- * 32 bytes of table per entry): a broker 792 + 32 bytes, a client id 944 +
- * 32, a throttle pair 64 + 32; each kt_agg then allocates a 512-byte row
- * per latency histogram row in use (histogram.h) and 16 bytes per distinct
- * error code.  So 4,096 brokers cost 3.4 MB and 65,536 throttle pairs
- * 6.3 MB before histogram rows; 10,000 client ids 9.8 MB.  tests/test_table.c
+ * 32 bytes of table per entry): a broker 2,088 + 32 bytes, a client id
+ * 2,240 + 32, a throttle pair 64 + 32 (each kt_agg holds a 648-byte queue
+ * wait / service split, queue_split.h); each kt_agg then allocates a
+ * 512-byte row per histogram row in use (histogram.h: latency, queue wait,
+ * service) and 16 bytes per distinct error code.  So 4,096 brokers cost
+ * 8.7 MB and 65,536 throttle pairs 6.3 MB before histogram rows; 10,000
+ * client ids 22.7 MB.  tests/test_table.c
  * checks these sizes. */
 #ifndef KT_STATS_H
 #define KT_STATS_H
@@ -25,6 +27,7 @@
 #include "kafka/exchange.h"
 #include "stats/batch_stats.h"
 #include "stats/histogram.h"
+#include "stats/queue_split.h"
 #include "common/intern.h"
 #include "common/table.h"
 
@@ -50,6 +53,7 @@ typedef struct kt_agg {
     uint64_t throttle_ms_total;
     uint64_t throttle_ms_max;
     kt_histogram latency;       /* microseconds */
+    kt_split split;             /* latency = queue wait + service time */
     kt_code_count *errors;      /* sorted by count when reported */
     int nerrors, caperrors;
 } kt_agg;

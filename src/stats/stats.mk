@@ -4,6 +4,7 @@ libkafkatap_a_SOURCES += \
 	src/stats/histogram.c src/stats/histogram.h \
 	src/stats/labels.c src/stats/labels.h \
 	src/stats/stats.c src/stats/stats.h \
+	src/stats/queue_split.c src/stats/queue_split.h \
 	src/stats/partition_stats.c src/stats/partition_stats.h \
 	src/stats/client_partition_stats.c src/stats/client_partition_stats.h \
 	src/stats/timeline.c src/stats/timeline.h \
