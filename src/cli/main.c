@@ -33,6 +33,8 @@
 #include "stats/partition_stats.h"
 #include "report/report.h"
 #include "stats/stats.h"
+#include "stats/conn_stats.h"
+#include "cli/merge_main.h"
 #include "reassembly/tcp_reassembly.h"
 
 static volatile sig_atomic_t stop_flag, report_flag;
@@ -84,6 +86,7 @@ typedef struct app {
     kt_kafka *kafka;
     kt_stats *stats;
     kt_partitions *partitions;
+    kt_conn_stats *conn_stats;  /* --json: per connection, for kafkatap merge */
     window win;             /* live -I without --cumulative */
     char source[512];
     uint64_t last_ts_us;
@@ -113,6 +116,8 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     }
     kt_stats_add(a->stats, ex);
     kt_partitions_add(a->partitions, ex);
+    if (a->conn_stats)
+        kt_conn_stats_add(a->conn_stats, ex);
     if (a->win.stats) {
         kt_stats_add(a->win.stats, ex);
         kt_partitions_add(a->win.partitions, ex);
@@ -203,7 +208,8 @@ static kt_report_model *build_model(app *a, int final, const window *win)
         in.totals = &wt;
         in.stats = win->stats;
         in.partitions = win->partitions;
-    }
+    } else
+        in.conn_stats = a->conn_stats;
     in.top_n = a->opt.top_n;
     in.sort = a->opt.sort;
     in.slow_produce_ms = a->opt.slow_produce_ms;
@@ -213,9 +219,11 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.conns_not_kept = not_kept;
     in.final = final;
     mem[nmem++] = kt_tcp_memory(a->tcp);
-    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 2 - nmem);
+    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 3 - nmem);
     mem[nmem++] = &a->stats->mem;
     mem[nmem++] = &a->partitions->mem;
+    if (in.conn_stats)
+        mem[nmem++] = &a->conn_stats->mem;
     in.memory = mem;
     in.nmemory = nmem;
     model = kt_report_build(&in);
@@ -314,6 +322,8 @@ int main(int argc, char **argv)
     int rc = 0;
 
     memset(&a, 0, sizeof a);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return kt_merge_main(argc - 1, argv + 1);
     if (kt_options_parse(&a.opt, argc, argv, err, sizeof err) < 0) {
         fprintf(stderr, "kafkatap: %s\n", err);
         fprintf(stderr, "Try 'kafkatap --help'.\n");
@@ -361,6 +371,10 @@ int main(int argc, char **argv)
 
     a.stats = kt_stats_new();
     a.partitions = kt_partitions_new();
+    if (a.opt.output == KT_OUT_JSON && !(a.conn_stats = kt_conn_stats_new())) {
+        fprintf(stderr, "kafkatap: out of memory\n");
+        return 1;
+    }
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
     a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
     if (!a.stats || !a.partitions || !a.kafka || !a.tcp ||
@@ -408,6 +422,7 @@ int main(int argc, char **argv)
     kt_kafka_free(a.kafka);
     kt_stats_free(a.stats);
     kt_partitions_free(a.partitions);
+    kt_conn_stats_free(a.conn_stats);
     kt_stats_free(a.win.stats);
     kt_partitions_free(a.win.partitions);
     kt_capture_close(a.cap);

@@ -6,11 +6,14 @@
 #include "dissectors/kafka_names.h"
 #include "report/report.h"
 #include "report/report_inputs.h"
+#include "report/report_merge_json.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
-/* key: {p50, p90, p99, max} in ms, each null when h is empty. */
-static void latency_of(kt_json *j, const char *key, const kt_histogram *h)
+/* key: {p50, p90, p99, max} in ms, each null when h is empty; then
+ * hist_key: its buckets (report_merge_json.h). */
+static void latency_of(kt_json *j, const char *key, const char *hist_key,
+                       const kt_histogram *h)
 {
     kt_json_key(j, key);
     kt_json_object_begin(j);
@@ -29,6 +32,7 @@ static void latency_of(kt_json *j, const char *key, const kt_histogram *h)
     else
         kt_json_null(j);
     kt_json_object_end(j);
+    kt_report_hist_json(j, hist_key, h);
 }
 
 /* An int64 that is -1 when unknown: null then. */
@@ -66,7 +70,7 @@ static void agg_fields(kt_json *j, const kt_report_agg *a)
     kt_json_kv_uint(j, "unanswered", a->unanswered);
     kt_json_kv_uint(j, "no_response_expected", a->no_response);
     kt_json_kv_uint(j, "errored", a->errored);
-    latency_of(j, "latency_ms", a->latency);
+    latency_of(j, "latency_ms", "latency_hist", a->latency);
     codes(j, a->errors, a->nerrors);
     kt_json_kv_uint(j, "throttled", a->throttled);
     kt_json_kv_uint(j, "throttle_ms_total", a->throttle_ms_total);
@@ -96,8 +100,19 @@ static void produce_fields(kt_json *j, const kt_report_partition *r)
     kt_json_kv_uint(j, "1", p->acks[2]);
     kt_json_object_end(j);
     opt_int(j, "timeout_ms_max", p->timeout_ms_max);
+    kt_json_key(j, "first_ts");
+    kt_json_fixed(j, (double)p->first_ts_us / 1e6, 6);
+    kt_json_key(j, "last_ts");
+    kt_json_fixed(j, (double)p->last_ts_us / 1e6, 6);
+    kt_json_key(j, "leader");
+    if (p->leader.family) {
+        char buf[KT_ENDPOINT_STRLEN];
+        kt_json_string(j, kt_endpoint_format(&p->leader, buf, sizeof buf));
+    } else
+        kt_json_null(j);
+    kt_json_kv_uint(j, "leader_records", p->leader_records);
     ms_total(j, "broker_time_ms", p->latency_total_us);
-    latency_of(j, "latency_ms", &p->latency);
+    latency_of(j, "latency_ms", "latency_hist", &p->latency);
     codes(j, p->errors, p->nerrors);
     kt_json_object_end(j);
 }
@@ -113,8 +128,8 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_kv_uint(j, "empty", f->empty);
     kt_json_kv_uint(j, "unanswered", f->unanswered);
     ms_total(j, "broker_time_ms", f->latency_total_us);
-    latency_of(j, "latency_ms", &f->latency_data);
-    latency_of(j, "empty_latency_ms", &f->latency_empty);
+    latency_of(j, "latency_ms", "latency_hist", &f->latency_data);
+    latency_of(j, "empty_latency_ms", "empty_latency_hist", &f->latency_empty);
     opt_int(j, "high_watermark", f->high_watermark);
     opt_int(j, "fetch_offset", f->fetch_offset);
     opt_int(j, "lag", f->lag);
@@ -343,6 +358,10 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_key(&j, "broker");
         kt_json_string(&j, m->brokers[i].label);
         agg_fields(&j, &m->brokers[i].agg);
+        kt_json_key(&j, "produce");
+        kt_json_object_begin(&j);
+        agg_fields(&j, &m->brokers[i].produce);
+        kt_json_object_end(&j);
         kt_json_object_end(&j);
     }
     kt_json_array_end(&j);
@@ -362,6 +381,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     throttle(&j, m);
     findings(&j, m);
     connections(&j, m);
+    kt_report_conn_stats_json(&j, m);
 
     memory(&j, m);
 

@@ -156,6 +156,7 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
         kt_label_broker(m->brokers[i].label, sizeof m->brokers[i].label, &brokers[i]->broker,
                         brokers[i]->is_other);
         agg_of(m, &m->brokers[i].agg, &brokers[i]->agg);
+        agg_of(m, &m->brokers[i].produce, &brokers[i]->produce);
     }
     m->nbrokers = n;
 
@@ -302,10 +303,11 @@ static int partitions_of(kt_report_model *m, const kt_partitions *p, int sort,
     return 0;
 }
 
-/* Room for the sorted error lists: one per API, broker and client row. */
+/* Room for the sorted error lists: one per API and client row, two per
+ * broker (all its requests, its Produce requests). */
 static int codes_room(kt_report_model *m, const kt_stats *s)
 {
-    size_t n = KT_STATS_API_SLOTS + 1 + (s ? s->nbrokers + s->nclients : 0);
+    size_t n = KT_STATS_API_SLOTS + 1 + (s ? 2 * s->nbrokers + s->nclients : 0);
     m->codes_ = calloc(n, sizeof *m->codes_);
     return m->codes_ ? 0 : -1;
 }
@@ -325,6 +327,7 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     m->ninputs = in->ninputs;
     m->since_us = in->since_us;
     m->until_us = in->until_us;
+    m->conn_stats = in->conn_stats;
     m->top_n = in->top_n;
     if (in->capture)
         m->capture = *in->capture;

@@ -47,6 +47,7 @@
 
 struct kt_session_totals;   /* kafka/kafka_session.h */
 struct kt_conn_summary;
+struct kt_conn_stats;       /* stats/conn_stats.h */
 
 /* What a report is built from.  Any pointer but source may be NULL: that
  * part is then empty (or zero). */
@@ -71,6 +72,8 @@ typedef struct kt_report_input {
                                            when more than one */
     size_t ninputs;
     uint64_t since_us, until_us;        /* --since / --until, 0: none */
+    const struct kt_conn_stats *conn_stats; /* --json: what each connection
+                                           added, for kafkatap merge */
 } kt_report_input;
 
 /* The session's totals, as reported. */
@@ -111,6 +114,7 @@ typedef struct kt_report_api {
 typedef struct kt_report_broker {
     char label[KT_ENDPOINT_STRLEN];     /* "host:port" or KT_LABEL_OTHER_BROKER */
     kt_report_agg agg;
+    kt_report_agg produce;              /* its Produce requests only */
 } kt_report_broker;
 
 typedef struct kt_report_client {
@@ -190,6 +194,7 @@ typedef struct kt_report_model {
     const kt_input_file *inputs;        /* the capture's: it outlives the model */
     size_t ninputs;
     uint64_t since_us, until_us;
+    const struct kt_conn_stats *conn_stats; /* the input's, or NULL */
     /* the model's own storage, for kt_report_model_free() */
     kt_partition_stats **merged_;
     kt_code_count **codes_;

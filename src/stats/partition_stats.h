@@ -94,6 +94,13 @@ typedef struct kt_partitions {
 kt_partitions *kt_partitions_new(void);
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex);
 void kt_partitions_free(kt_partitions *p);
+/* Adds the counts of `from` into `into` (sums, histograms, error codes;
+ * the earliest first and latest last timestamp; the largest offsets; the
+ * leader of the later one, whose records add up when it is the same). */
+void kt_partition_merge(kt_partition_stats *into, const kt_partition_stats *from);
+/* The entry of (topic, partition), created when new; NULL when the table
+ * is full (a merged report rebuilds partitions through it). */
+kt_partition_stats *kt_partitions_entry(kt_partitions *p, const kt_topic *tp, int32_t partition);
 
 /* The entries merged by canonical topic (newly allocated entries whose
  * `topic` is canonical), sorted by total broker time (produce + fetch),

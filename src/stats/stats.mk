@@ -5,3 +5,6 @@ libkafkatap_a_SOURCES += \
 	src/stats/labels.c src/stats/labels.h \
 	src/stats/stats.c src/stats/stats.h \
 	src/stats/partition_stats.c src/stats/partition_stats.h
+libkafkatap_a_SOURCES += \
+	src/stats/agg_merge.c \
+	src/stats/conn_stats.c src/stats/conn_stats.h
