@@ -8,6 +8,7 @@ libkafkatap_a_SOURCES += \
 	src/report/report_inputs.c src/report/report_inputs.h \
 	src/report/report_prometheus.c src/report/report_prometheus.h \
 	src/report/report_merge_json.c src/report/report_merge_json.h \
+	src/report/report_partition_json.c src/report/report_partition_json.h \
 	src/report/event_log.c src/report/event_log.h
 # kafkatap merge: --json reports read back (jansson) and added up; linked
 # into kafkatap only (src/cli/cli.mk).
