@@ -184,6 +184,9 @@ int kt_merge_main(int argc, char **argv)
         fprintf(stderr, "kafkatap merge: %d reports; %llu connections seen in more "
                         "than one, counted once", n,
                 (unsigned long long)info.duplicate_connections);
+        if (info.partitions_unchecked)
+            fprintf(stderr, "; %llu of them with partitions not all known (taken out in part)",
+                    (unsigned long long)info.partitions_unchecked);
         if (info.unchecked_exchanges)
             fprintf(stderr, "; %llu requests on connections not tracked, not checked",
                     (unsigned long long)info.unchecked_exchanges);

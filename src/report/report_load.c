@@ -519,11 +519,12 @@ static void fetch_of(ld *c, json_t *o, kt_fetch_agg *f)
     codes_of(c, o, &f->errors, &f->nerrors, &f->caperrors);
 }
 
-static void partitions_of(ld *c, json_t *root, kt_partitions *p)
+/* The "partitions" array of obj (a report or a connection's statistics). */
+static void partitions_of(ld *c, json_t *obj, kt_partitions *p)
 {
     size_t i;
     json_t *el;
-    EACH(c, root, "partitions", i, el) {
+    EACH(c, obj, "partitions", i, el) {
         const kt_topic *tp = topic_of(c, el);
         int64_t part = opt_i64(c, el, "partition");
         kt_partition_stats *e;
@@ -544,8 +545,6 @@ static void partitions_of(ld *c, json_t *root, kt_partitions *p)
         produce_of(c, member(c, el, "produce", JSON_OBJECT), &e->produce);
         fetch_of(c, member(c, el, "fetch", JSON_OBJECT), &e->fetch);
     }
-    snprintf(c->where, sizeof c->where, "partitions_dropped");
-    p->dropped = u64(c, root, "partitions_dropped");
 }
 
 static void conns_of(ld *c, json_t *root, kt_loaded_report *r)
@@ -639,6 +638,12 @@ static void conn_stats_of(ld *c, json_t *root, kt_loaded_report *r)
             }
             conn_api_of(c, api, r->conn_stats, e);
         }
+        e->parts_incomplete = !flag(c, el, "partitions_complete");
+        if (!kt_conn_stats_parts(r->conn_stats, e)) {
+            fail(c, "out of memory");
+            return;
+        }
+        partitions_of(c, el, e->parts);
     }
 }
 
@@ -704,6 +709,8 @@ int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names
     if (!c.failed && r->stats->api_other)
         kt_agg_merge(&r->stats->total, &r->stats->api_other->agg);
     partitions_of(&c, root, r->partitions);
+    snprintf(c.where, sizeof c.where, "partitions_dropped");
+    r->partitions->dropped = u64(&c, root, "partitions_dropped");
     conns_of(&c, root, r);
     conn_stats_of(&c, root, r);
     anomalies_of(&c, root, &r->anomalies);

@@ -167,6 +167,12 @@ static void take_out(kt_loaded_report *out, const kt_conn_stats_entry *e)
                                         minus(g->requests, g->matched + g->unanswered + g->no_response));
     }
     t->connections = minus(t->connections, 1);
+    for (size_t i = 0; e->parts && i < e->parts->table.n; i++) {
+        const kt_partition_stats *p = e->parts->table.entries[i];
+        kt_partition_stats *o = kt_partitions_entry(out->partitions, p->topic, p->partition);
+        if (o)
+            kt_partition_subtract(o, p);
+    }
 }
 
 /* The kept copy into the merged connection statistics. */
@@ -181,6 +187,16 @@ static int keep(kt_conn_stats *cs, const kt_conn_stats_entry *e)
             return -1;
         kt_agg_merge(&a->agg, &e->apis[i].agg);
         a->throttle_responses += e->apis[i].throttle_responses;
+    }
+    o->parts_incomplete |= e->parts_incomplete;
+    if (e->parts && !kt_conn_stats_parts(cs, o))
+        return -1;
+    for (size_t i = 0; e->parts && i < e->parts->table.n; i++) {
+        const kt_partition_stats *p = e->parts->table.entries[i];
+        kt_partition_stats *op = kt_partitions_entry(o->parts, p->topic, p->partition);
+        if (!op)
+            return -1;
+        kt_partition_merge(op, p);
     }
     return 0;
 }
@@ -248,6 +264,8 @@ static int dedup(kt_loaded_report *out, const kt_loaded_report *in, size_t n, kt
                 continue;
             take_out(out, copies[x].e);
             info->duplicate_connections++;
+            if (copies[x].e->parts_incomplete)
+                info->partitions_unchecked++;
         }
         g = end;
     }

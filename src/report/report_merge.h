@@ -10,14 +10,17 @@
  * address and port in several inputs' connection_stats) is counted once:
  * the copy with the most requests is kept (the first input's on a tie) and
  * every other copy's contribution is taken out of the API, broker, client
- * id, throttle pair and total aggregates (histogram buckets included) and
- * of the session totals (requests by outcome, connections, mid-stream
- * connections, missed bytes).  Not taken out (approximate when connections
- * are duplicated): the topic-partition statistics, the histograms' min and
- * max, orphan and lost-request responses, malformed frames, the capture's
- * packet counts and the anomaly counters (each host did capture those
- * packets).  Connections an input did not track (beyond KT_MAX_CONN_STATS,
- * conn_stats.h) are not checked: counted in `unchecked`.
+ * id, throttle pair, total and topic-partition statistics (histogram
+ * buckets and error codes included) and of the session totals (requests
+ * by outcome, connections; mid-stream connections and missed bytes when
+ * the copy is among the listed connections).  Not taken out (approximate
+ * when connections are duplicated): the histograms' min and max, a
+ * partition's timestamps, offsets, lag and leader, orphan and lost-request
+ * responses, malformed frames, the capture's packet counts and the anomaly
+ * counters (each host did capture those packets).  Connections an input
+ * did not track (beyond KT_MAX_CONN_STATS, conn_stats.h) are not checked:
+ * counted in unchecked_exchanges; copies whose partitions were not all
+ * kept in partitions_unchecked.
  *
  * Merged values that are not sums: the first and last timestamps (earliest,
  * latest), maxima (throttle, timeout, lag, high watermark, fetch offset),
@@ -32,6 +35,8 @@ typedef struct kt_merge_info {
     size_t inputs;
     uint64_t duplicate_connections;   /* copies taken out */
     uint64_t unchecked_exchanges;     /* of connections no input tracked */
+    uint64_t partitions_unchecked;    /* copies taken out whose partitions
+                                         were not all kept (conn_stats.h) */
 } kt_merge_info;
 
 /* Adds in[0..n) into out (zeroed first; its path and source are NULL).

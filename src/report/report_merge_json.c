@@ -2,6 +2,7 @@
  * JSON report, what kafkatap merge reads back (report_merge_json.h). */
 #include "report/json_labels.h"
 #include "report/report_merge_json.h"
+#include "report/report_partition_json.h"
 #include "stats/conn_stats.h"
 
 void kt_report_hist_json(kt_json *j, const char *key, const kt_histogram *h)
@@ -71,6 +72,24 @@ static void conn_api(kt_json *j, const kt_conn_api *a)
     kt_json_object_end(j);
 }
 
+/* Its partitions, merged by canonical topic as the report's are. */
+static void conn_parts(kt_json *j, const kt_conn_stats_entry *e)
+{
+    size_t n = 0;
+    kt_partition_stats **merged = e->parts ? kt_partitions_merged(e->parts, &n) : NULL;
+
+    kt_json_kv_bool(j, "partitions_complete", !e->parts_incomplete && (merged || !e->parts));
+    kt_json_key(j, "partitions");
+    kt_json_array_begin(j);
+    for (size_t i = 0; merged && i < n; i++) {
+        kt_json_object_begin(j);
+        kt_report_partition_stats_json(j, merged[i]);
+        kt_json_object_end(j);
+    }
+    kt_json_array_end(j);
+    kt_partitions_merged_free(merged, n);
+}
+
 void kt_report_conn_stats_json(kt_json *j, const kt_report_model *m)
 {
     const kt_conn_stats *cs = m->conn_stats;
@@ -93,6 +112,7 @@ void kt_report_conn_stats_json(kt_json *j, const kt_report_model *m)
         for (size_t k = 0; k < e->napis; k++)
             conn_api(j, &e->apis[k]);
         kt_json_array_end(j);
+        conn_parts(j, e);
         kt_json_object_end(j);
     }
     kt_json_array_end(j);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/siphash.h"
+#include "dissectors/kafka_apis.h"
 #include "stats/conn_stats.h"
 
 struct conn_key {
@@ -55,6 +56,7 @@ static void entry_destroy(void *e)
     for (size_t i = 0; i < c->napis; i++)
         kt_agg_free(&c->apis[i].agg);
     free(c->apis);
+    kt_partitions_free(c->parts);
     free(c);
 }
 
@@ -102,6 +104,36 @@ kt_conn_api *kt_conn_stats_api(kt_conn_stats *cs, kt_conn_stats_entry *e, int16_
     return &e->apis[e->napis++];
 }
 
+kt_partitions *kt_conn_stats_parts(kt_conn_stats *cs, kt_conn_stats_entry *e)
+{
+    (void)cs;
+    if (!e->parts)
+        e->parts = kt_partitions_new();
+    return e->parts;
+}
+
+/* The exchange's partitions into the connection's, within KT_MAX_CONN_PARTS
+ * (an exchange may pass it by its own partitions, KT_MAX_DETAIL_PARTS). */
+static void add_parts(kt_conn_stats *cs, kt_conn_stats_entry *e, const kt_exchange *ex)
+{
+    size_t before;
+    if (!ex->detail || (ex->api_key != KT_API_PRODUCE && ex->api_key != KT_API_FETCH))
+        return;
+    if (cs->nparts >= KT_MAX_CONN_PARTS || !kt_conn_stats_parts(cs, e)) {
+        e->parts_incomplete = 1;
+        return;
+    }
+    before = e->parts->table.nkeyed;
+    kt_partitions_add(e->parts, ex);
+    if (e->parts->table.nkeyed > before) {
+        size_t added = e->parts->table.nkeyed - before;
+        cs->nparts += added;
+        kt_memcap_reserve(&cs->mem, added * KT_PARTITION_ENTRY_BYTES);
+    }
+    if (e->parts->dropped)
+        e->parts_incomplete = 1;
+}
+
 void kt_conn_stats_add(kt_conn_stats *cs, const kt_exchange *ex)
 {
     kt_conn_stats_entry *e;
@@ -118,12 +150,14 @@ void kt_conn_stats_add(kt_conn_stats *cs, const kt_exchange *ex)
     kt_agg_add(&a->agg, ex);
     if (ex->throttle_ms >= 0)
         a->throttle_responses++;
+    add_parts(cs, e, ex);
 }
 
 void kt_conn_stats_free(kt_conn_stats *cs)
 {
     if (!cs)
         return;
+    kt_memcap_release(&cs->mem, cs->nparts * KT_PARTITION_ENTRY_BYTES);
     kt_table_free(&cs->table);
     free(cs);
 }

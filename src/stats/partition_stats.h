@@ -98,6 +98,10 @@ void kt_partitions_free(kt_partitions *p);
  * the earliest first and latest last timestamp; the largest offsets; the
  * leader of the later one, whose records add up when it is the same). */
 void kt_partition_merge(kt_partition_stats *into, const kt_partition_stats *from);
+/* Takes the counts of `from` out of `into` (every one of them being in
+ * into): sums, histograms (min and max kept, see kt_hist_subtract), error
+ * codes; timestamps, offsets, lag and leader are left as they are. */
+void kt_partition_subtract(kt_partition_stats *into, const kt_partition_stats *from);
 /* The entry of (topic, partition), created when new; NULL when the table
  * is full (a merged report rebuilds partitions through it). */
 kt_partition_stats *kt_partitions_entry(kt_partitions *p, const kt_topic *tp, int32_t partition);
