@@ -106,3 +106,8 @@ EXTRA_DIST += tests/data/loss
 # tshark decodes in it.
 TESTS += tests/test_multifile.py
 EXTRA_DIST += tests/test_multifile.py
+
+# kafkatap merge: two broker hosts' reports merged = the whole capture's,
+# connections seen at both ends once, bad input rejected (tshark splits).
+TESTS += tests/test_merge.py
+EXTRA_DIST += tests/test_merge.py
