@@ -15,7 +15,9 @@ hosts added into one cluster report, against independent truth.
     merge counts them once: the whole's report again (apart from the
     capture's packet counts and anomaly counters, which each host did
     capture), and stderr says how many copies were taken out;
-  - the same report given twice: the report once (same exceptions);
+  - the same report given twice: the report once (same exceptions); a
+    merged report merges again (alone: itself; with a host's report
+    already in it: itself);
   - round trip: the merge of one capture's report prints that capture's
     text report, for every bundled capture;
   - bad input (not JSON, cut short, wrong types, a histogram whose
@@ -207,6 +209,18 @@ def both_ends(tmp):
                                                whole["totals"]["connections"]))
     check("%d connections seen in more than one" % len(shared) in err,
           "both ends: stderr names the %d copies taken out: %s" % (len(shared), err.strip()))
+    # a merged report merges again: alone it is itself, with a host's
+    # report that host adds nothing (all its connections are in it)
+    mj = os.path.join(tmp, "merged.json")
+    with open(mj, "w") as f:
+        json.dump(merged, f)
+    again, _ = merge([mj])
+    diff = differences(comparable(merged, ("source",)), comparable(again, ("source",)))
+    check(not diff, "a merged report merged alone is itself (%s)" % ("; ".join(diff[:5]) or "none differ"))
+    plus, err = merge([mj, j1])
+    diff = differences(comparable(merged, PER_HOST), comparable(plus, PER_HOST))
+    check(not diff and "%d connections" % r1["totals"]["connections"] in err,
+          "merged + host 1's report again = merged: %s" % err.strip())
     # the same report twice
     twice, err = merge([whole_json, whole_json])
     diff = differences(comparable(whole, PER_HOST), comparable(twice, PER_HOST))
