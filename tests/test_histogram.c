@@ -312,6 +312,53 @@ static void test_merge(void **state)
     kt_hist_free(&all);
 }
 
+/* The buckets as the JSON report writes them (index, count), read back
+ * into an empty histogram with count/sum/min/max: the same percentiles;
+ * taking a part back out (kt_hist_subtract) leaves the other part's
+ * buckets, count and sum. */
+static void test_buckets_and_subtract(void **state)
+{
+    enum { N = 20000 };
+    kt_histogram a, b, all, copy;
+    (void)state;
+    rng_state = 99;
+    kt_hist_init(&a);
+    kt_hist_init(&b);
+    kt_hist_init(&all);
+    kt_hist_init(&copy);
+    for (size_t i = 0; i < N; i++) {
+        uint64_t v = i % 2 ? draw_bimodal() : draw_lognormal_wide();
+        kt_hist_add(i % 2 ? &a : &b, v);
+        kt_hist_add(&all, v);
+    }
+    uint64_t total = 0;
+    for (unsigned i = 0; i < KT_HIST_BUCKETS; i++) {
+        uint64_t n = kt_hist_bucket(&all, i);
+        total += n;
+        if (n)
+            assert_int_equal(kt_hist_bucket_add(&copy, i, n), 0);
+    }
+    assert_true(total == all.count);
+    assert_int_equal(kt_hist_bucket_add(&copy, KT_HIST_BUCKETS, 1), -1);
+    assert_true(kt_hist_bucket(&copy, KT_HIST_BUCKETS) == 0);
+    copy.count = all.count;
+    copy.sum = all.sum;
+    copy.min = all.min;
+    copy.max = all.max;
+    for (double p = 0.5; p <= 100; p += 0.5)
+        assert_true(kt_hist_percentile(&copy, p) == kt_hist_percentile(&all, p));
+    kt_hist_subtract(&copy, &b);
+    assert_true(copy.count == a.count && copy.sum == a.sum);
+    for (unsigned i = 0; i < KT_HIST_BUCKETS; i++)
+        assert_true(kt_hist_bucket(&copy, i) == kt_hist_bucket(&a, i));
+    kt_hist_subtract(&copy, &a);
+    assert_true(copy.count == 0 && copy.sum == 0 && copy.min == 0 && copy.max == 0);
+    kt_hist_free(&a);
+    kt_hist_free(&b);
+    kt_hist_free(&all);
+    kt_hist_free(&copy);
+}
+
 /* Cumulative counts at Prometheus-style boundaries: each count lies between
  * the exact counts at the boundary moved by half a bucket (0.4%) either way,
  * and is exact below 128 us. */
@@ -368,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_huge_values),
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_cumulative),
+        cmocka_unit_test(test_buckets_and_subtract),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

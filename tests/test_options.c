@@ -409,6 +409,7 @@ static void test_usage(void **state)
 {
     static const char expected[] =
         "usage: kafkatap -r FILE | -i INTERFACE [options] [BPF expression]\n"
+        "       kafkatap merge [--json] REPORT.json... (kafkatap merge --help)\n"
         "  -r FILE              read a capture (pcap, pcapng, .gz; - for stdin); several files or a glob: one stream, in time order\n"
         "  --since TIME         files: report only requests sent at or after TIME\n"
         "  --until TIME         files: stop reading at TIME\n"

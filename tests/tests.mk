@@ -144,3 +144,8 @@ EXTRA_DIST += tests/test_multifile.py
 # what kafkatap prints.
 TESTS += tests/test_readme.py
 EXTRA_DIST += tests/test_readme.py
+
+# kafkatap merge: two broker hosts' reports merged = the whole capture's,
+# connections seen at both ends once, bad input rejected (tshark splits).
+TESTS += tests/test_merge.py
+EXTRA_DIST += tests/test_merge.py

@@ -36,6 +36,8 @@
 #include "report/report.h"
 #include "stats/stats.h"
 #include "stats/timeline.h"
+#include "stats/conn_stats.h"
+#include "cli/merge_main.h"
 #include "reassembly/tcp_reassembly.h"
 
 static volatile sig_atomic_t stop_flag, report_flag;
@@ -93,6 +95,7 @@ typedef struct app {
     kt_client_parts *client_parts;   /* per-client delivery */
     kt_timeline *timeline;
     kt_txn_stats *txn;
+    kt_conn_stats *conn_stats;  /* --json: per connection, for kafkatap merge */
     window win;             /* live -I without --cumulative */
     char source[512];
     uint64_t last_ts_us;
@@ -144,6 +147,8 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     kt_client_parts_add(a->client_parts, ex);
     kt_timeline_add(a->timeline, ex);
     kt_txn_stats_add(a->txn, ex);
+    if (a->conn_stats)
+        kt_conn_stats_add(a->conn_stats, ex);
     if (a->win.stats) {
         kt_stats_add(a->win.stats, ex);
         kt_partitions_add(a->win.partitions, ex);
@@ -251,7 +256,8 @@ static kt_report_model *build_model(app *a, int final, const window *win)
         in.client_parts = win->client_parts;
         in.timeline = win->timeline;
         in.txn = win->txn;
-    }
+    } else
+        in.conn_stats = a->conn_stats;
     in.top_n = a->opt.top_n;
     in.sort = a->opt.sort;
     in.slow_produce_ms = a->opt.slow_produce_ms;
@@ -261,12 +267,14 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.conns_not_kept = not_kept;
     in.final = final;
     mem[nmem++] = kt_tcp_memory(a->tcp);
-    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 5 - nmem);
+    nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 6 - nmem);
     mem[nmem++] = &a->stats->mem;
     mem[nmem++] = &a->partitions->mem;
     mem[nmem++] = &a->client_parts->mem;
     mem[nmem++] = win ? &win->timeline->mem : &a->timeline->mem;
     mem[nmem++] = &a->txn->mem;
+    if (in.conn_stats)
+        mem[nmem++] = &a->conn_stats->mem;
     in.memory = mem;
     in.nmemory = nmem;
     model = kt_report_build(&in);
@@ -365,6 +373,8 @@ int main(int argc, char **argv)
     int rc = 0;
 
     memset(&a, 0, sizeof a);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return kt_merge_main(argc - 1, argv + 1);
     if (kt_options_parse(&a.opt, argc, argv, err, sizeof err) < 0) {
         fprintf(stderr, "kafkatap: %s\n", err);
         fprintf(stderr, "Try 'kafkatap --help'.\n");
@@ -415,6 +425,10 @@ int main(int argc, char **argv)
     a.client_parts = kt_client_parts_new();
     a.timeline = kt_timeline_new(a.opt.bucket_s, 0);
     a.txn = kt_txn_stats_new();
+    if (a.opt.output == KT_OUT_JSON && !(a.conn_stats = kt_conn_stats_new())) {
+        fprintf(stderr, "kafkatap: out of memory\n");
+        return 1;
+    }
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
     a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
     if (!a.stats || !a.partitions || !a.client_parts || !a.timeline || !a.txn || !a.kafka || !a.tcp ||
@@ -464,6 +478,7 @@ int main(int argc, char **argv)
     kt_partitions_free(a.partitions);
     kt_client_parts_free(a.client_parts);
     kt_timeline_free(a.timeline);
+    kt_conn_stats_free(a.conn_stats);
     kt_stats_free(a.win.stats);
     kt_partitions_free(a.win.partitions);
     kt_client_parts_free(a.win.client_parts);

@@ -580,7 +580,8 @@ void kt_usage(FILE *out)
     size_t i;
 
     set_defaults(&o);
-    fputs("usage: kafkatap -r FILE | -i INTERFACE [options] [BPF expression]\n", out);
+    fputs("usage: kafkatap -r FILE | -i INTERFACE [options] [BPF expression]\n"
+          "       kafkatap merge [--json] REPORT.json... (kafkatap merge --help)\n", out);
     for (i = 0; i < N_OPTIONS; i++) {
         const opt_row *r = &options[i];
         char label[64], def[64];

@@ -12,9 +12,15 @@ void kt_json_init(kt_json *j, FILE *out, int pretty)
     j->first[0] = 1;
 }
 
+/* Inside a compact array (kt_json_array_begin_compact) nothing is indented. */
+static int compact(const kt_json *j)
+{
+    return j->compact_from && j->depth >= j->compact_from;
+}
+
 static void newline(kt_json *j)
 {
-    if (!j->pretty || (j->flat && j->depth >= j->flat))
+    if (!j->pretty || compact(j))
         return;
     fputc('\n', j->out);
     for (int i = 0; i < j->depth; i++)
@@ -48,14 +54,13 @@ static void open(kt_json *j, char c)
 
 static void close_(kt_json *j, char c)
 {
-    int empty = j->first[j->depth];
-    int flat_end = j->flat && j->depth == j->flat;
+    int empty = j->first[j->depth], inline_ = compact(j);
     if (j->depth > 0)
         j->depth--;
-    if (!empty && !flat_end)
+    if (j->depth < j->compact_from)
+        j->compact_from = 0;
+    if (!empty && !inline_)
         newline(j);
-    if (flat_end)
-        j->flat = 0;
     fputc(c, j->out);
 }
 
@@ -64,11 +69,11 @@ void kt_json_object_end(kt_json *j) { close_(j, '}'); }
 void kt_json_array_begin(kt_json *j) { open(j, '['); }
 void kt_json_array_end(kt_json *j) { close_(j, ']'); }
 
-void kt_json_array_begin_flat(kt_json *j)
+void kt_json_array_begin_compact(kt_json *j)
 {
     open(j, '[');
-    if (!j->flat)
-        j->flat = j->depth;
+    if (!j->compact_from)
+        j->compact_from = j->depth;
 }
 
 void kt_json_escape(FILE *out, const uint8_t *s, size_t n)

@@ -22,18 +22,17 @@ typedef struct kt_json {
     int pretty;                       /* indent with two spaces */
     unsigned char first[KT_JSON_MAX_DEPTH]; /* no element yet at this level */
     int after_key;                    /* a key was written, value follows */
-    int flat;                         /* depth from which nothing is indented
-                                         (an array begun flat); 0: none */
+    int compact_from;                 /* depth of an open compact array, 0: none */
 } kt_json;
 
 void kt_json_init(kt_json *j, FILE *out, int pretty);
 void kt_json_object_begin(kt_json *j);
 void kt_json_object_end(kt_json *j);
 void kt_json_array_begin(kt_json *j);
+/* An array written on one line even when pretty (long lists of numbers),
+ * closed by kt_json_array_end(). */
+void kt_json_array_begin_compact(kt_json *j);
 void kt_json_array_end(kt_json *j);
-/* An array written on one line even when pretty (long series of numbers);
- * ended by kt_json_array_end() as any array. */
-void kt_json_array_begin_flat(kt_json *j);
 void kt_json_key(kt_json *j, const char *key);
 void kt_json_string(kt_json *j, const char *s);
 void kt_json_string_n(kt_json *j, const uint8_t *s, size_t n);

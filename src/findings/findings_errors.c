@@ -87,13 +87,40 @@ typedef struct ranked {
     uint64_t v;
 } ranked;
 
-/* Keeps the TOP_INVOLVED largest (v, idx) in top[], largest first. */
-static size_t rank(ranked *top, size_t n, size_t idx, uint64_t v)
+/* Ties between peers in the order of their keys (broker address, client
+ * id), not the order the capture met them: a merged report of several
+ * hosts (report_merge.h) names them as the single capture does. */
+typedef int (*tie_fn)(const kt_stats *s, size_t a, size_t b);
+
+static int broker_before(const kt_stats *s, size_t a, size_t b)
+{
+    const kt_broker_stats *x = s->brokers[a], *y = s->brokers[b];
+    int c;
+    if (x->is_other != y->is_other)
+        return x->is_other ? 1 : -1;
+    if (x->broker.family != y->broker.family)
+        return x->broker.family < y->broker.family ? -1 : 1;
+    c = memcmp(x->broker.addr, y->broker.addr, sizeof x->broker.addr);
+    return c ? c : (int)x->broker.port - (int)y->broker.port;
+}
+
+static int client_before(const kt_stats *s, size_t a, size_t b)
+{
+    const kt_istr *x = s->clients[a]->client_id, *y = s->clients[b]->client_id;
+    if (x->is_null != y->is_null)
+        return x->is_null ? 1 : -1;
+    return strcmp(x->s, y->s);
+}
+
+/* Keeps the TOP_INVOLVED largest (v, idx) in top[], largest first, ties in
+ * the order of tie. */
+static size_t rank(ranked *top, size_t n, size_t idx, uint64_t v, const kt_stats *s, tie_fn tie)
 {
     if (!v)
         return n;
     size_t at = n;
-    while (at > 0 && top[at - 1].v < v)
+    while (at > 0 && (top[at - 1].v < v ||
+                      (top[at - 1].v == v && tie(s, idx, top[at - 1].idx) < 0)))
         at--;
     if (at >= TOP_INVOLVED)
         return n;
@@ -116,10 +143,11 @@ static void involved(char *buf, size_t len, const kt_stats *s, int api_key, agg_
     int use_produce = api_key == KT_API_PRODUCE;
 
     for (size_t i = 0; i < s->nbrokers; i++)
-        nb = rank(tb, nb, i, fn(use_produce ? &s->brokers[i]->produce : &s->brokers[i]->agg, code));
+        nb = rank(tb, nb, i, fn(use_produce ? &s->brokers[i]->produce : &s->brokers[i]->agg, code),
+                  s, broker_before);
     for (size_t i = 0; i < s->nclients; i++)
         if (api_key != KT_API_FETCH || !(s->clients[i]->roles & KT_CROLE_FOLLOWER))
-            nc = rank(tc, nc, i, fn(&s->clients[i]->agg, code));
+            nc = rank(tc, nc, i, fn(&s->clients[i]->agg, code), s, client_before);
     buf[0] = 0;
     if (!nb && !nc)
         return;

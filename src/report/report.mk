@@ -14,4 +14,11 @@ libkafkatap_a_SOURCES += \
 	src/report/report_batching.c src/report/report_batching.h \
 	src/report/report_prometheus.c src/report/report_prometheus.h \
 	src/report/report_txn.c src/report/report_txn.h \
+	src/report/report_merge_json.c src/report/report_merge_json.h \
+	src/report/report_partition_json.c src/report/report_partition_json.h \
 	src/report/event_log.c src/report/event_log.h
+# kafkatap merge: --json reports read back (jansson) and added up; linked
+# into kafkatap only (src/cli/cli.mk).
+kt_merge_sources = \
+	src/report/report_load.c src/report/report_load.h \
+	src/report/report_merge.c src/report/report_merge.h

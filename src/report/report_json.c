@@ -10,71 +10,10 @@
 #include "report/report_timeline_out.h"
 #include "report/report_batching.h"
 #include "report/report_txn.h"
+#include "report/report_merge_json.h"
+#include "report/report_partition_json.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
-
-/* key: {p50, p90, p99, max} in ms, each null when h is empty. */
-static void latency_of(kt_json *j, const char *key, const kt_histogram *h)
-{
-    kt_json_key(j, key);
-    kt_json_object_begin(j);
-    static const struct { const char *k; double p; } pc[] = {
-        { "p50", 50 }, { "p90", 90 }, { "p99", 99 } };
-    for (size_t i = 0; i < sizeof pc / sizeof pc[0]; i++) {
-        kt_json_key(j, pc[i].k);
-        if (h->count)
-            kt_json_fixed(j, (double)kt_hist_percentile(h, pc[i].p) / 1000.0, 3);
-        else
-            kt_json_null(j);
-    }
-    kt_json_key(j, "max");
-    if (h->count)
-        kt_json_fixed(j, (double)h->max / 1000.0, 3);
-    else
-        kt_json_null(j);
-    kt_json_object_end(j);
-}
-
-/* An int64 that is -1 when unknown: null then. */
-static void opt_int(kt_json *j, const char *k, int64_t v)
-{
-    kt_json_key(j, k);
-    if (v < 0)
-        kt_json_null(j);
-    else
-        kt_json_int(j, v);
-}
-
-static void ms_total(kt_json *j, const char *k, uint64_t us)
-{
-    kt_json_key(j, k);
-    kt_json_fixed(j, (double)us / 1000.0, 3);
-}
-
-static void codes(kt_json *j, const kt_code_count *c, int n)
-{
-    char eb[32];
-    kt_json_key(j, "errors");
-    kt_json_object_begin(j);
-    for (int i = 0; i < n; i++) {
-        kt_json_key(j, kt_error_label(c[i].code, eb, sizeof eb));
-        kt_json_uint(j, c[i].count);
-    }
-    kt_json_object_end(j);
-}
-
-/* latency = queue wait + service time (kafka/queue_clock.h), with how
- * deep the connections' pipelines were. */
-static void split_fields(kt_json *j, const kt_split *s)
-{
-    latency_of(j, "queue_wait_ms", &s->queue);
-    latency_of(j, "service_ms", &s->service);
-    kt_json_kv_uint(j, "split_unknown", s->unknown);
-    kt_json_kv_uint(j, "pipelined_requests", s->pipelined);
-    kt_json_kv_uint(j, "pipelined_connections", s->pipelined_conns);
-    kt_json_key(j, "mean_inflight");
-    kt_json_fixed(j, kt_split_mean_depth(s), 2);
-}
 
 static void agg_fields(kt_json *j, const kt_report_agg *a)
 {
@@ -83,88 +22,13 @@ static void agg_fields(kt_json *j, const kt_report_agg *a)
     kt_json_kv_uint(j, "unanswered", a->unanswered);
     kt_json_kv_uint(j, "no_response_expected", a->no_response);
     kt_json_kv_uint(j, "errored", a->errored);
-    latency_of(j, "latency_ms", a->latency);
+    kt_report_latency_json(j, "latency_ms", "latency_hist", a->latency);
     if (a->split)
-        split_fields(j, a->split);
-    codes(j, a->errors, a->nerrors);
+        kt_report_split_json(j, a->split);
+    kt_report_codes_json(j, a->errors, a->nerrors);
     kt_json_kv_uint(j, "throttled", a->throttled);
     kt_json_kv_uint(j, "throttle_ms_total", a->throttle_ms_total);
     kt_json_kv_uint(j, "throttle_ms_max", a->throttle_ms_max);
-}
-
-static void produce_fields(kt_json *j, const kt_report_partition *r)
-{
-    const kt_produce_agg *p = &r->stats->produce;
-    kt_json_key(j, "produce");
-    kt_json_object_begin(j);
-    kt_json_kv_uint(j, "requests", p->requests);
-    kt_json_kv_uint(j, "records", p->records);
-    kt_json_kv_uint(j, "bytes", p->bytes);
-    kt_json_key(j, "records_share");
-    kt_json_fixed(j, r->records_share, 4);
-    kt_json_key(j, "bytes_share");
-    kt_json_fixed(j, r->bytes_share, 4);
-    kt_json_key(j, "records_per_s");
-    kt_json_fixed(j, r->records_per_s, 1);
-    kt_report_json_batches(j, p->batches, p->records, kt_codec_label(p->codec_batches));
-    kt_report_json_codec_batches(j, p->codec_batches);
-    kt_json_kv_uint(j, "acked_records", p->acked_records);
-    kt_json_kv_uint(j, "unanswered", p->unanswered);
-    kt_json_key(j, "acks");
-    kt_json_object_begin(j);
-    kt_json_kv_uint(j, "-1", p->acks[0]);
-    kt_json_kv_uint(j, "0", p->acks[1]);
-    kt_json_kv_uint(j, "1", p->acks[2]);
-    kt_json_object_end(j);
-    opt_int(j, "timeout_ms_max", p->timeout_ms_max);
-    ms_total(j, "broker_time_ms", p->latency_total_us);
-    latency_of(j, "latency_ms", &p->latency);
-    if (p->split)
-        split_fields(j, p->split);
-    codes(j, p->errors, p->nerrors);
-    kt_json_object_end(j);
-}
-
-static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
-{
-    kt_json_key(j, "fetch");
-    kt_json_object_begin(j);
-    kt_json_kv_uint(j, "requests", f->requests);
-    kt_json_kv_uint(j, "records", f->records);
-    kt_json_kv_uint(j, "control_records", f->control_records);
-    kt_json_kv_uint(j, "bytes", f->bytes);
-    kt_report_json_batches(j, f->batches, f->records, kt_codec_mask_label(f->codecs));
-    kt_json_kv_uint(j, "with_data", f->with_data);
-    kt_json_kv_uint(j, "empty", f->empty);
-    kt_json_kv_uint(j, "unanswered", f->unanswered);
-    ms_total(j, "broker_time_ms", f->latency_total_us);
-    latency_of(j, "latency_ms", &f->latency_data);
-    latency_of(j, "empty_latency_ms", &f->latency_empty);
-    opt_int(j, "high_watermark", f->high_watermark);
-    opt_int(j, "fetch_offset", f->fetch_offset);
-    opt_int(j, "lag", f->lag);
-    opt_int(j, "lag_max", f->lag_max);
-    codes(j, f->errors, f->nerrors);
-    kt_json_object_end(j);
-}
-
-/* "topic" (name, else id, else null), "topic_id", "topic_resolved". */
-static void topic_fields(kt_json *j, const kt_topic_label *t)
-{
-    kt_json_key(j, "topic");
-    if (t->name)
-        kt_json_string_n(j, (const uint8_t *)t->name, t->name_len);
-    else if (t->has_id)
-        kt_json_string(j, t->id);
-    else
-        kt_json_null(j);
-    kt_json_key(j, "topic_id");
-    if (t->has_id)
-        kt_json_string(j, t->id);
-    else
-        kt_json_null(j);
-    kt_json_key(j, "topic_resolved");
-    kt_json_bool(j, t->resolved);
 }
 
 /* A client's delivery counts (client_partition_stats.h). */
@@ -201,7 +65,7 @@ static void delivery(kt_json *j, const kt_report_delivery *r)
     for (size_t i = 0; i < r->nparts; i++) {
         kt_json_object_begin(j);
         kt_topic_label_of(&t, r->parts[i]->topic);
-        topic_fields(j, &t);
+        kt_report_topic_json(j, &t);
         kt_json_key(j, "partition");
         kt_json_int(j, r->parts[i]->partition);
         delivery_counts(j, &r->parts[i]->d);
@@ -219,13 +83,8 @@ static void partitions(kt_json *j, const kt_report_model *m)
     kt_json_key(j, "partitions");
     kt_json_array_begin(j);
     for (size_t i = 0; i < m->npartitions; i++) {
-        const kt_partition_stats *e = m->partitions[i].stats;
         kt_json_object_begin(j);
-        topic_fields(j, &m->partitions[i].topic);
-        kt_json_key(j, "partition");
-        kt_json_int(j, e->partition);
-        produce_fields(j, &m->partitions[i]);
-        fetch_fields(j, &e->fetch);
+        kt_report_partition_json(j, &m->partitions[i]);
         kt_json_object_end(j);
     }
     kt_json_array_end(j);
@@ -251,21 +110,21 @@ static void replication(kt_json *j, const kt_report_model *m)
             kt_json_null(j);
         kt_json_key(j, "leader");
         kt_json_string(j, r->leader);
-        topic_fields(j, &r->topic);
-        opt_int(j, "partition", x->partition);
+        kt_report_topic_json(j, &r->topic);
+        kt_report_opt_int(j, "partition", x->partition);
         kt_json_kv_uint(j, "fetches", x->fetches);
         kt_json_kv_uint(j, "answered", x->answered);
         kt_json_kv_uint(j, "unanswered", x->unanswered);
         kt_json_kv_uint(j, "records", x->records);
         kt_json_kv_uint(j, "bytes", x->bytes);
-        latency_of(j, "latency_ms", &x->latency_data);
-        opt_int(j, "fetch_offset", x->fetch_offset);
-        opt_int(j, "high_watermark", x->high_watermark);
-        opt_int(j, "lag", x->lag);
-        opt_int(j, "lag_max", x->lag_max);
+        kt_report_latency_json(j, "latency_ms", NULL, &x->latency_data);
+        kt_report_opt_int(j, "fetch_offset", x->fetch_offset);
+        kt_report_opt_int(j, "high_watermark", x->high_watermark);
+        kt_report_opt_int(j, "lag", x->lag);
+        kt_report_opt_int(j, "lag_max", x->lag_max);
         kt_json_key(j, "behind_max_s");
         kt_json_fixed(j, (double)x->behind_max_us / 1e6, 3);
-        opt_int(j, "behind_lag", x->behind_lag);
+        kt_report_opt_int(j, "behind_lag", x->behind_lag);
         kt_json_key(j, "silence_max_s");
         kt_json_fixed(j, (double)x->silence_max_us / 1e6, 3);
         kt_json_key(j, "first_ts");
@@ -400,6 +259,10 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     kt_json_object_begin(&j);
     kt_json_key(&j, "source");
     kt_json_string(&j, m->source);
+    if (m->not_merged) {
+        kt_json_key(&j, "not_merged");
+        kt_json_string(&j, m->not_merged);
+    }
     kt_json_key(&j, "final");
     kt_json_bool(&j, m->final);
 
@@ -467,6 +330,10 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_key(&j, "broker");
         kt_json_string(&j, m->brokers[i].label);
         agg_fields(&j, &m->brokers[i].agg);
+        kt_json_key(&j, "produce");
+        kt_json_object_begin(&j);
+        agg_fields(&j, &m->brokers[i].produce);
+        kt_json_object_end(&j);
         kt_json_object_end(&j);
     }
     kt_json_array_end(&j);
@@ -480,6 +347,10 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_key(&j, "role");
         kt_json_string(&j, kt_client_role_name(m->clients[i].roles));
         agg_fields(&j, &m->clients[i].agg);
+        kt_json_key(&j, "produce");
+        kt_json_object_begin(&j);
+        agg_fields(&j, &m->clients[i].produce);
+        kt_json_object_end(&j);
         if (m->clients[i].delivery)
             delivery(&j, m->clients[i].delivery);
         kt_report_json_client_batching(&j, m->clients[i].batching);
@@ -501,6 +372,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     findings(&j, m);
     connections(&j, m);
     kt_report_json_timeline(&j, &m->timeline);
+    kt_report_conn_stats_json(&j, m);
 
     memory(&j, m);
 

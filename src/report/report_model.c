@@ -17,6 +17,8 @@ static const kt_code_count *sorted_codes(kt_report_model *m, const kt_code_count
     kt_code_count *copy;
     if (n <= 0)
         return NULL;
+    if (m->ncodes_ >= m->capcodes_)
+        return NULL;                /* codes_room() counted too few rows */
     copy = malloc((size_t)n * sizeof *copy);
     if (!copy)
         return NULL;
@@ -162,6 +164,7 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
         kt_label_broker(m->brokers[i].label, sizeof m->brokers[i].label, &brokers[i]->broker,
                         brokers[i]->is_other);
         agg_of(m, &m->brokers[i].agg, &brokers[i]->agg);
+        agg_of(m, &m->brokers[i].produce, &brokers[i]->produce);
     }
     m->nbrokers = n;
 
@@ -173,6 +176,7 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
         m->clients[i].batching = &clients[i]->batching;
         m->clients[i].roles = clients[i]->roles;
         agg_of(m, &m->clients[i].agg, &clients[i]->agg);
+        agg_of(m, &m->clients[i].produce, &clients[i]->produce);
     }
     m->nclients = n;
     rc = 0;
@@ -310,11 +314,13 @@ static int partitions_of(kt_report_model *m, const kt_partitions *p, int sort,
     return 0;
 }
 
-/* Room for the sorted error lists: one per API, broker and client row. */
+/* Room for the sorted error lists: one per API and client row, two per
+ * broker (all its requests, its Produce requests). */
 static int codes_room(kt_report_model *m, const kt_stats *s)
 {
-    size_t n = KT_STATS_API_SLOTS + 2 + (s ? s->nbrokers + s->nclients : 0);
+    size_t n = KT_STATS_API_SLOTS + 2 + (s ? 2 * s->nbrokers + 2 * s->nclients : 0);
     m->codes_ = calloc(n, sizeof *m->codes_);
+    m->capcodes_ = m->codes_ ? n : 0;
     return m->codes_ ? 0 : -1;
 }
 
@@ -328,11 +334,13 @@ kt_report_model *kt_report_build(const kt_report_input *in)
         return NULL;
     memset(&fi, 0, sizeof fi);
     m->source = in->source;
+    m->not_merged = in->not_merged;
     m->final = in->final;
     m->inputs = in->inputs;
     m->ninputs = in->ninputs;
     m->since_us = in->since_us;
     m->until_us = in->until_us;
+    m->conn_stats = in->conn_stats;
     m->top_n = in->top_n;
     if (in->capture)
         m->capture = *in->capture;

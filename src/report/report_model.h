@@ -50,6 +50,7 @@
 
 struct kt_session_totals;   /* kafka/kafka_session.h */
 struct kt_conn_summary;
+struct kt_conn_stats;       /* stats/conn_stats.h */
 
 /* What a report is built from.  Any pointer but source may be NULL: that
  * part is then empty (or zero). */
@@ -57,6 +58,8 @@ struct kt_conn_summary;
 
 typedef struct kt_report_input {
     const char *source;                 /* file name or "interface eth0" */
+    const char *not_merged;             /* kafkatap merge: the sections its
+                                           inputs do not carry, NULL else */
     const kt_capture_stats *capture;
     const struct kt_session_totals *totals;
     const kt_stats *stats;
@@ -78,6 +81,8 @@ typedef struct kt_report_input {
     uint64_t since_us, until_us;        /* --since / --until, 0: none */
     const kt_timeline *timeline;        /* of the same exchanges as stats */
     int ascii;                          /* text: sparklines in ASCII */
+    const struct kt_conn_stats *conn_stats; /* --json: what each connection
+                                           added, for kafkatap merge */
 } kt_report_input;
 
 /* The session's totals, as reported. */
@@ -123,6 +128,7 @@ typedef struct kt_report_api {
 typedef struct kt_report_broker {
     char label[KT_ENDPOINT_STRLEN];     /* "host:port" or KT_LABEL_OTHER_BROKER */
     kt_report_agg agg;
+    kt_report_agg produce;              /* its Produce requests only */
 } kt_report_broker;
 
 /* One client id's delivery (kt_delivery_row, client_partition_stats.h):
@@ -134,6 +140,7 @@ typedef struct kt_report_client {
     const kt_istr *client_id;
     unsigned roles;                     /* KT_CROLE_* (kafka/client_role.h) */
     kt_report_agg agg;
+    kt_report_agg produce;              /* its Produce requests only */
     const kt_report_delivery *delivery; /* NULL: no Produce or Fetch */
     const kt_batch_agg *batching;       /* its Produce batches (the statistics') */
 } kt_report_client;
@@ -195,6 +202,7 @@ typedef struct kt_report_conn {
 
 typedef struct kt_report_model {
     const char *source;
+    const char *not_merged;
     int final;
     int top_n;
     int sort;                           /* enum kt_partition_sort */
@@ -241,6 +249,7 @@ typedef struct kt_report_model {
     uint64_t since_us, until_us;
     kt_report_timeline timeline;        /* rows, and when[] per finding */
     int ascii;
+    const struct kt_conn_stats *conn_stats; /* the input's, or NULL */
     /* the model's own storage, for kt_report_model_free() */
     kt_partition_stats **merged_;
     kt_client_partition **client_merged_;
@@ -249,7 +258,7 @@ typedef struct kt_report_model {
     uint64_t *replica_unfetched_;       /* and their silences at the end */
     const char **replica_names_;        /* and their names */
     kt_code_count **codes_;
-    size_t ncodes_;
+    size_t ncodes_, capcodes_;
 } kt_report_model;
 
 /* NULL only when memory runs out. */

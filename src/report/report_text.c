@@ -332,6 +332,8 @@ void kt_report_text(FILE *out, const kt_report_model *m)
     char a[32], b[32], label[160];
 
     fprintf(out, "kafkatap report%s: %s\n", m->final ? "" : " (so far)", m->source);
+    if (m->not_merged)
+        fprintf(out, "  not merged (see each host's own report): %s\n", m->not_merged);
     if (c->packets) {
         utc(a, sizeof a, c->first_ts_us);
         utc(b, sizeof b, c->last_ts_us);

@@ -22,7 +22,7 @@ static const char *const num_key[N__COUNT] = {
 static void num_array(kt_json *j, const kt_timeline *tl, const kt_tl_series *s, int what)
 {
     kt_json_key(j, num_key[what]);
-    kt_json_array_begin_flat(j);
+    kt_json_array_begin_compact(j);
     for (size_t i = 0; i < tl->nbuckets; i++) {
         const kt_tl_cell *c = s->cell[i];
         uint64_t v = 0;
@@ -66,7 +66,7 @@ static void code_arrays(kt_json *j, const kt_timeline *tl, const kt_tl_series *s
     kt_json_object_begin(j);
     for (int x = 0; x < nseen; x++) {
         kt_json_key(j, kt_error_label(seen[x], buf, sizeof buf));
-        kt_json_array_begin_flat(j);
+        kt_json_array_begin_compact(j);
         for (size_t i = 0; i < tl->nbuckets; i++) {
             uint64_t n = 0;
             for (int k = 0; s->cell[i] && k < s->cell[i]->nerrors; k++)

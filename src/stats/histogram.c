@@ -180,3 +180,43 @@ void kt_hist_free(kt_histogram *h)
         free(h->row[row]);
     memset(h, 0, sizeof *h);
 }
+
+uint64_t kt_hist_bucket(const kt_histogram *h, unsigned i)
+{
+    if (i >= KT_HIST_BUCKETS || !h->row[i / SUB])
+        return 0;
+    return h->row[i / SUB][i % SUB];
+}
+
+int kt_hist_bucket_add(kt_histogram *h, unsigned i, uint64_t n)
+{
+    uint32_t *row;
+    uint64_t s;
+    if (i >= KT_HIST_BUCKETS)
+        return -1;
+    if (!h->row[i / SUB]) {
+        h->row[i / SUB] = calloc(SUB, sizeof(uint32_t));
+        if (!h->row[i / SUB])
+            return -1;
+    }
+    row = h->row[i / SUB];
+    s = (uint64_t)row[i % SUB] + n;
+    row[i % SUB] = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+    return 0;
+}
+
+void kt_hist_subtract(kt_histogram *into, const kt_histogram *from)
+{
+    into->count = into->count > from->count ? into->count - from->count : 0;
+    into->sum = into->sum > from->sum ? into->sum - from->sum : 0;
+    for (int row = 0; row < KT_HIST_ROWS; row++) {
+        if (!from->row[row] || !into->row[row])
+            continue;
+        for (unsigned col = 0; col < SUB; col++) {
+            uint32_t v = from->row[row][col];
+            into->row[row][col] = into->row[row][col] > v ? into->row[row][col] - v : 0;
+        }
+    }
+    if (into->count == 0)
+        into->min = into->max = into->sum = 0;
+}

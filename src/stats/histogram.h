@@ -42,6 +42,19 @@ void kt_hist_cumulative(const kt_histogram *h, const uint64_t *le, int n,
  * (the value percentiles report for it) is at least v. */
 uint64_t kt_hist_count_at_least(const kt_histogram *h, uint64_t v);
 void kt_hist_merge(kt_histogram *into, const kt_histogram *from);
+
+/* Buckets by index (row * 2^KT_HIST_SUB_BITS + column), the form the JSON
+ * report serialises so that reports can be merged (report_merge.h). */
+#define KT_HIST_BUCKETS (KT_HIST_ROWS << KT_HIST_SUB_BITS)
+/* The count of bucket i (0 .. KT_HIST_BUCKETS-1). */
+uint64_t kt_hist_bucket(const kt_histogram *h, unsigned i);
+/* Adds n values to bucket i without touching count, sum, min or max (the
+ * caller sets those, as read).  Returns -1 for a bad index or no memory. */
+int kt_hist_bucket_add(kt_histogram *h, unsigned i, uint64_t n);
+/* Takes the values of `from` out of `into` (every bucket of from is in
+ * into): count, sum and buckets exactly; min and max are kept unless into
+ * becomes empty, so they may name a value taken out (report_merge.h). */
+void kt_hist_subtract(kt_histogram *into, const kt_histogram *from);
 void kt_hist_free(kt_histogram *h);
 
 #endif

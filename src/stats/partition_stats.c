@@ -91,6 +91,11 @@ static kt_partition_stats *find_or_add(kt_table *t, const kt_topic *tp, int32_t 
     return kt_table_find_or_add(t, &key, key_hash(tp, partition));
 }
 
+kt_partition_stats *kt_partitions_entry(kt_partitions *p, const kt_topic *tp, int32_t partition)
+{
+    return find_or_add(&p->table, tp, partition);
+}
+
 static void add_produce(kt_produce_agg *a, const kt_exchange *ex, const kt_request_detail *d,
                         const kt_part_result *r)
 {
@@ -273,7 +278,7 @@ static void merge_codes(kt_code_count **into, int *n, int *cap, const kt_code_co
         kt_code_counts_add(into, n, cap, from[i].code, from[i].count);
 }
 
-static void merge_into(kt_partition_stats *m, const kt_partition_stats *e)
+void kt_partition_merge(kt_partition_stats *m, const kt_partition_stats *e)
 {
     kt_produce_agg *a = &m->produce;
     const kt_produce_agg *b = &e->produce;
@@ -365,7 +370,7 @@ kt_partition_stats **kt_partitions_merged(const kt_partitions *p, size_t *n)
         const kt_partition_stats *e = p->table.entries[i];
         kt_partition_stats *into = find_or_add(&merged, kt_topic_canon(e->topic), e->partition);
         if (into)
-            merge_into(into, e);
+            kt_partition_merge(into, e);
     }
     out = (kt_partition_stats **)kt_table_take(&merged, n);
     if (!out)                       /* none: an empty list, not a failure */

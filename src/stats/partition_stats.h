@@ -116,6 +116,17 @@ kt_partitions *kt_partitions_new(void);
  * follower's Fetch (replica id >= 0) to the replication rows only. */
 void kt_partitions_add(kt_partitions *p, const kt_exchange *ex);
 void kt_partitions_free(kt_partitions *p);
+/* Adds the counts of `from` into `into` (sums, histograms, error codes;
+ * the earliest first and latest last timestamp; the largest offsets; the
+ * leader of the later one, whose records add up when it is the same). */
+void kt_partition_merge(kt_partition_stats *into, const kt_partition_stats *from);
+/* Takes the counts of `from` out of `into` (every one of them being in
+ * into): sums, histograms (min and max kept, see kt_hist_subtract), error
+ * codes; timestamps, offsets, lag and leader are left as they are. */
+void kt_partition_subtract(kt_partition_stats *into, const kt_partition_stats *from);
+/* The entry of (topic, partition), created when new; NULL when the table
+ * is full (a merged report rebuilds partitions through it). */
+kt_partition_stats *kt_partitions_entry(kt_partitions *p, const kt_topic *tp, int32_t partition);
 
 /* A follower row's silence at the end: from its last fetch to the last
  * Produce request for its partition at the same leader after it; 0 when

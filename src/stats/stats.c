@@ -34,7 +34,7 @@ static void agg_error(kt_agg *a, int16_t code, uint64_t n)
     kt_code_counts_add(&a->errors, &a->nerrors, &a->caperrors, code, n);
 }
 
-static void agg_add(kt_agg *a, const kt_exchange *ex)
+void kt_agg_add(kt_agg *a, const kt_exchange *ex)
 {
     a->requests++;
     kt_split_add(&a->split, ex);
@@ -80,11 +80,12 @@ static void sasl_add(kt_sasl_logins *l, const kt_exchange *ex)
                            ex->errors[i].count);
 }
 
-static void agg_free(kt_agg *a)
+void kt_agg_free(kt_agg *a)
 {
     kt_hist_free(&a->latency);
     kt_split_free(&a->split);
     free(a->errors);
+    memset(a, 0, sizeof *a);
 }
 
 /* ---- keyed tables (table.h) --------------------------------------------- */
@@ -123,8 +124,8 @@ static void *broker_create(const void *key, uint64_t h)
 static void broker_destroy(void *e)
 {
     kt_broker_stats *b = e;
-    agg_free(&b->agg);
-    agg_free(&b->produce);
+    kt_agg_free(&b->agg);
+    kt_agg_free(&b->produce);
     free(b);
 }
 
@@ -156,8 +157,8 @@ static void *client_create(const void *key, uint64_t h)
 static void client_destroy(void *e)
 {
     kt_client_stats *c = e;
-    agg_free(&c->agg);
-    agg_free(&c->produce);
+    kt_agg_free(&c->agg);
+    kt_agg_free(&c->produce);
     free(c->sasl.errors);
     free(c);
 }
@@ -275,6 +276,30 @@ static kt_api_stats *api_entry(kt_stats *s, int16_t key, int follower)
     return *slot;
 }
 
+kt_api_stats *kt_stats_api(kt_stats *s, int16_t api_key, int follower)
+{
+    return api_entry(s, api_key, follower);
+}
+
+kt_broker_stats *kt_stats_broker(kt_stats *s, const kt_endpoint *ep)
+{
+    kt_broker_stats *b = broker_entry(s, ep);
+    refresh_views(s);
+    return b;
+}
+
+kt_client_stats *kt_stats_client(kt_stats *s, const kt_istr *id)
+{
+    kt_client_stats *c = client_entry(s, id);
+    refresh_views(s);
+    return c;
+}
+
+kt_throttle_stats *kt_stats_throttle(kt_stats *s, const kt_istr *id, const kt_endpoint *ep)
+{
+    return throttle_entry(s, id, ep);
+}
+
 void kt_stats_add(kt_stats *s, const kt_exchange *ex)
 {
     kt_api_stats *a = api_entry(s, ex->api_key, kt_exchange_is_follower_fetch(ex));
@@ -284,17 +309,17 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
     if (a) {
         if (ex->api_version >= 0 && ex->api_version < 128)
             a->versions[ex->api_version / 64] |= 1ull << (ex->api_version % 64);
-        agg_add(&a->agg, ex);
+        kt_agg_add(&a->agg, ex);
     }
     if (b) {
-        agg_add(&b->agg, ex);
+        kt_agg_add(&b->agg, ex);
         if (ex->api_key == KT_API_PRODUCE)
-            agg_add(&b->produce, ex);
+            kt_agg_add(&b->produce, ex);
     }
     if (c) {
-        agg_add(&c->agg, ex);
+        kt_agg_add(&c->agg, ex);
         if (ex->api_key == KT_API_PRODUCE)
-            agg_add(&c->produce, ex);
+            kt_agg_add(&c->produce, ex);
         else if (ex->api_key == KT_API_SASL_HANDSHAKE ||
                  ex->api_key == KT_API_SASL_AUTHENTICATE)
             sasl_add(&c->sasl, ex);
@@ -302,7 +327,7 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
         c->roles |= kt_client_role_of(ex);
     }
     refresh_views(s);
-    agg_add(&s->total, ex);
+    kt_agg_add(&s->total, ex);
     if (ex->throttle_ms >= 0 && ex->client_id) {
         kt_throttle_stats *t = throttle_entry(s, ex->client_id, ex->broker);
         if (t) {
@@ -323,22 +348,22 @@ void kt_stats_free(kt_stats *s)
         return;
     for (int i = 0; i < KT_STATS_API_SLOTS; i++) {
         if (s->api[i]) {
-            agg_free(&s->api[i]->agg);
+            kt_agg_free(&s->api[i]->agg);
             free(s->api[i]);
         }
     }
     if (s->follower_fetch) {
-        agg_free(&s->follower_fetch->agg);
+        kt_agg_free(&s->follower_fetch->agg);
         free(s->follower_fetch);
     }
     if (s->api_other) {
-        agg_free(&s->api_other->agg);
+        kt_agg_free(&s->api_other->agg);
         free(s->api_other);
     }
     kt_table_free(&s->broker_table);
     kt_table_free(&s->client_table);
     kt_table_free(&s->throttle_table);
-    agg_free(&s->total);
+    kt_agg_free(&s->total);
     free(s);
 }
 

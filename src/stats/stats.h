@@ -121,6 +121,24 @@ typedef struct kt_stats {
     kt_agg total;
 } kt_stats;
 
+/* One exchange into an aggregate; an aggregate's histogram and error list
+ * freed (the aggregate is then zeroed: reusable). */
+void kt_agg_add(kt_agg *a, const kt_exchange *ex);
+void kt_agg_free(kt_agg *a);
+/* Sums (into += from) and takes out (into -= from, every value of from
+ * being in into: see kt_hist_subtract for min and max), for merged reports;
+ * throttle_ms_max can only grow. */
+void kt_agg_merge(kt_agg *into, const kt_agg *from);
+void kt_agg_subtract(kt_agg *into, const kt_agg *from);
+
+/* The entries of the keyed tables, created when new (NULL when a table is
+ * full without overflow entry, or memory runs out): a merged report
+ * rebuilds statistics through these (report_load.h). */
+kt_api_stats *kt_stats_api(kt_stats *s, int16_t api_key, int follower);
+kt_broker_stats *kt_stats_broker(kt_stats *s, const kt_endpoint *ep);
+kt_client_stats *kt_stats_client(kt_stats *s, const kt_istr *id);
+kt_throttle_stats *kt_stats_throttle(kt_stats *s, const kt_istr *id, const kt_endpoint *ep);
+
 kt_stats *kt_stats_new(void);
 void kt_stats_add(kt_stats *s, const kt_exchange *ex);
 void kt_stats_free(kt_stats *s);
