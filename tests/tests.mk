@@ -120,3 +120,9 @@ EXTRA_DIST += tests/data/loss
 # tshark decodes in it.
 TESTS += tests/test_multifile.py
 EXTRA_DIST += tests/test_multifile.py
+
+# tcpdump's rotation of -w (-C, -G, -W): pieces against capinfos, tshark,
+# mergecap and tcpdump's own pieces; names by the packets' time; the ring;
+# the files created as the -Z user; live -G on lo as root.
+TESTS += tests/test_rotate.py
+EXTRA_DIST += tests/test_rotate.py

@@ -153,10 +153,12 @@ int kt_writer_start(kt_writer *w, int64_t now_s, char *err, size_t errlen)
 
     if (!rotates(w) || w->d)
         return 0;
-    w->started = 1;
     if (now_s >= 0) {
         w->period_s = now_s;
-        return open_current(w, err, errlen);
+        if (open_current(w, err, errlen) < 0)
+            return -1;
+        w->started = 1;
+        return 0;
     }
     /* files with -G: the first name waits for the first packet's time */
     if (make_name(w, 0, (int64_t)time(NULL), name, sizeof name, err, errlen) < 0)
@@ -169,6 +171,7 @@ int kt_writer_start(kt_writer *w, int64_t now_s, char *err, size_t errlen)
                  e == EACCES ? hint : "");
         return -1;
     }
+    w->started = 1;
     return 0;
 }
 
