@@ -403,6 +403,58 @@ static void test_tcpdump_conventions(void **state)
     BAD(&o, "-r", "f", "--idle-timeout", "0");
 }
 
+/* tcpdump's -C (millions of bytes, or k/M/G binary units), -G (whole
+ * seconds) and -W: their values, and their errors without -w. */
+static void test_rotation(void **state)
+{
+    kt_options o;
+    (void)state;
+    OK(&o, "-r", "f", "-w", "out.pcap", "-C", "1");
+    assert_int_equal(o.capture.write_file_size, 1000000);
+    assert_int_equal(o.capture.rotate_s, 0);
+    assert_int_equal(o.capture.file_count, 0);
+    kt_options_free(&o);
+    OK(&o, "-i", "eth0", "-w", "k-%H%M%S.pcap", "-G", "300", "-W", "12",
+       "--file-size", "512k");
+    assert_int_equal(o.capture.write_file_size, 512 * 1024);
+    assert_int_equal(o.capture.rotate_s, 300);
+    assert_int_equal(o.capture.file_count, 12);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "-w", "o", "-C", "2M", "--rotate-seconds", "1",
+       "--file-count", "3");
+    assert_int_equal(o.capture.write_file_size, 2 << 20);
+    assert_int_equal(o.capture.rotate_s, 1);
+    assert_int_equal(o.capture.file_count, 3);
+    kt_options_free(&o);
+    OK(&o, "-r", "f", "-w", "o", "-C", "1G");
+    assert_int_equal(o.capture.write_file_size, 1ull << 30);
+    kt_options_free(&o);
+    BAD(&o, "-r", "f", "-C", "1");
+    assert_string_equal(err, "-C rotates the -w file: give -w FILE too");
+    BAD(&o, "-i", "eth0", "-G", "60");
+    assert_string_equal(err, "-G rotates the -w file: give -w FILE too");
+    BAD(&o, "-r", "f", "-w", "o", "-W", "3");
+    assert_string_equal(err, "-W counts the files of -C or -G: give one of them too");
+    BAD(&o, "-r", "f", "-w", "o", "-C", "0");
+    assert_string_equal(err, "-C wants a positive file size in millions of bytes "
+                        "(or with k, M or G: KiB, MiB, GiB), not '0'");
+    BAD(&o, "-r", "f", "-w", "o", "-C", "1.5");
+    BAD(&o, "-r", "f", "-w", "o", "-C", "10MB");
+    BAD(&o, "-r", "f", "-w", "o", "-C", "-1");
+    BAD(&o, "-r", "f", "-w", "o", "-C", "99999999999999999999");
+    BAD(&o, "-r", "f", "-w", "o", "-G", "5m");
+    assert_string_equal(err, "-G wants a positive whole number of seconds, not '5m'");
+    BAD(&o, "-r", "f", "-w", "o", "-G", "0");
+    BAD(&o, "-r", "f", "-w", "o", "-G", "");
+    BAD(&o, "-r", "f", "-w", "o", "-G", "1", "-W", "0");
+    assert_string_equal(err, "-W wants 1 to 1000000 files, not '0'");
+    BAD(&o, "-r", "f", "-w", "o", "-C", "1", "-W", "x");
+    BAD(&o, "-r", "f", "-w", "", "-C", "1");
+    assert_string_equal(err, "-w needs a file name");
+    BAD(&o, "-r", "f", "-w", "o", "-G");
+    assert_string_equal(err, "option '-G' needs a value");
+}
+
 /* --help, word for word: the options, their arguments and the defaults
  * the parser starts from. */
 static void test_usage(void **state)
@@ -425,6 +477,9 @@ static void test_usage(void **state)
         "  -c COUNT             stop after COUNT packets\n"
         "  --duration SECONDS   stop after SECONDS (files: of capture time)\n"
         "  -w FILE              also save the packets read to FILE (pcap)\n"
+        "  -C FILE_SIZE         -w: a new file when it passes FILE_SIZE x 1,000,000 bytes\n"
+        "  -G SECONDS           -w: a new file every SECONDS, named by strftime(3)\n"
+        "  -W FILECOUNT         -C: keep a ring of FILECOUNT files; -G: stop after FILECOUNT\n"
         "  -p, --no-promiscuous-mode  live: do not put the interface in promiscuous mode\n"
         "  -Z USER              as root: run as USER once the capture is open (default nobody)\n"
         "  --top N              rows of the topic-partition table (default 20)\n"
@@ -545,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_help_version_unknown),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_tcpdump_conventions),
+        cmocka_unit_test(test_rotation),
         cmocka_unit_test(test_usage),
         cmocka_unit_test(test_inputs_and_window),
         cmocka_unit_test(test_reparse),

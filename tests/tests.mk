@@ -149,3 +149,9 @@ EXTRA_DIST += tests/test_readme.py
 # connections seen at both ends once, bad input rejected (tshark splits).
 TESTS += tests/test_merge.py
 EXTRA_DIST += tests/test_merge.py
+
+# tcpdump's rotation of -w (-C, -G, -W): pieces against capinfos, tshark,
+# mergecap and tcpdump's own pieces; names by the packets' time; the ring;
+# the files created as the -Z user; live -G on lo as root.
+TESTS += tests/test_rotate.py
+EXTRA_DIST += tests/test_rotate.py

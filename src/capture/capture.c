@@ -16,6 +16,7 @@
 #include "common/anomaly.h"
 #include "capture/capture.h"
 #include "capture/capture_inputs.h"
+#include "capture/capture_writer.h"
 #include "capture/decode_link.h"
 #include "capture/ip_defrag.h"
 #include "capture/progress.h"
@@ -33,16 +34,17 @@ struct kt_capture {
     kt_capture_stats st;
     kt_segment_fn fn;
     void *ctx;
-    pcap_dumper_t *dump;            /* -w, or NULL */
+    kt_writer *out;                 /* -w, or NULL */
+    char out_err[512];              /* -w: a file that could not be created */
     uint64_t count;                 /* -c, 0 = no limit */
     uint64_t duration_us;           /* --duration, 0 = no limit */
     uint64_t start_us;              /* live: wall clock at the start */
     int done;                       /* -c or --duration reached */
+    int failed;                     /* ended by out_err */
     /* files (-r): read one after the other as one stream */
     kt_input_file *files;
     size_t nfiles, cur;
     const char *bpf;
-    pcap_t *dead;                   /* -w of several files: their link type */
     uint64_t gap_us;                /* --file-gap */
     int quiet;
     uint64_t bytes_before;          /* sizes of the files already read */
@@ -291,32 +293,36 @@ static int survey_files(kt_capture *c, char *err, size_t errlen)
     return 0;
 }
 
-/* -w: one pcap for all the files read; they must share a link type. */
-static pcap_dumper_t *open_dump(kt_capture *c, const char *path, char *err, size_t errlen)
+/* -w: one pcap for all the packets read, so several files must share a
+ * link type; its header takes the link type and snap length of the input
+ * (of the longest packets for several files). */
+static kt_writer *open_output(kt_capture *c, const kt_capture_config *cfg,
+                              char *err, size_t errlen)
 {
-    pcap_dumper_t *d;
+    kt_writer_config wc = { cfg->write_file, cfg->write_file_size, cfg->rotate_s,
+                            cfg->file_count, cfg->quiet };
     size_t i;
 
-    if (c->nfiles < 2) {
-        if (!(d = pcap_dump_open(c->p, path)))
-            snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(c->p));
-        return d;
-    }
     for (i = 1; i < c->nfiles; i++)
         if (c->files[i].linktype != c->files[0].linktype) {
             snprintf(err, errlen, "cannot write %s: %s and %s have different link "
-                     "types (one pcap holds one)", path, c->files[0].path,
+                     "types (one pcap holds one)", cfg->write_file, c->files[0].path,
                      c->files[i].path);
             return NULL;
         }
-    c->dead = pcap_open_dead(c->files[0].linktype, KT_SNAPLEN_MAX);
-    if (!c->dead) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (!(d = pcap_dump_open(c->dead, path)))
-        snprintf(err, errlen, "cannot write %s: %s", path, pcap_geterr(c->dead));
-    return d;
+    return kt_writer_open(&wc, pcap_datalink(c->p),
+                          c->nfiles > 1 ? KT_SNAPLEN_MAX : pcap_snapshot(c->p),
+                          err, errlen);
+}
+
+int kt_capture_start_output(kt_capture *c, char *err, size_t errlen)
+{
+    if (!c->out)
+        return 0;
+    /* live: the wall clock names the first file, as tcpdump; files: their
+     * first packet will */
+    return kt_writer_start(c->out, c->live ? (int64_t)(wall_us() / 1000000) : -1,
+                           err, errlen);
 }
 
 kt_capture *kt_capture_open(const kt_capture_config *cfg, char *err, size_t errlen)
@@ -365,7 +371,7 @@ kt_capture *kt_capture_open(const kt_capture_config *cfg, char *err, size_t errl
         goto fail;
     }
     c->dlt = pcap_datalink(c->p);
-    if (cfg->write_file && !(c->dump = open_dump(c, cfg->write_file, err, errlen)))
+    if (cfg->write_file && !(c->out = open_output(c, cfg, err, errlen)))
         goto fail;
     c->gap_us = (uint64_t)((cfg->file_gap_s > 0 ? cfg->file_gap_s
                                                 : KT_FILE_GAP_DEFAULT_S) * 1e6);
@@ -379,10 +385,7 @@ kt_capture *kt_capture_open(const kt_capture_config *cfg, char *err, size_t errl
     c->duration_us = (uint64_t)(cfg->duration_s * 1e6);
     return c;
 fail:
-    if (c->dump)
-        pcap_dump_close(c->dump);
-    if (c->dead)
-        pcap_close(c->dead);
+    kt_writer_close(c->out, -1);
     if (c->p)
         pcap_close(c->p);
     kt_inputs_free(c->files, c->nfiles);
@@ -448,6 +451,28 @@ static uint64_t bytes_read(kt_capture *c)
     return c->bytes_before + (pos >= 0 ? (uint64_t)pos : c->cur_read);
 }
 
+/* -w: saves the packet, rotating on -G's clock (live: the wall clock, as
+ * tcpdump; files: the packet's own time, so a file is cut by the times
+ * it holds).  -1 ends the input: the -W file limit, or a file that could
+ * not be created (kt_capture_run then fails with its message). */
+static int write_packet(kt_capture *c, const struct pcap_pkthdr *h, const u_char *data)
+{
+    int64_t now_s = c->live ? (int64_t)(wall_us() / 1000000) : (int64_t)h->ts.tv_sec;
+
+    switch (kt_writer_packet(c->out, h, data, now_s, c->out_err, sizeof c->out_err)) {
+    case KT_WRITE_OK:
+        return 0;
+    case KT_WRITE_LIMIT:
+        break;
+    case KT_WRITE_ERROR:
+        c->failed = 1;
+        break;
+    }
+    c->done = 1;
+    pcap_breakloop(c->p);
+    return -1;
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 {
     kt_capture *c = (kt_capture *)user;
@@ -480,13 +505,15 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
     /* before --since: fed on (connections and pending requests), counted
      * nowhere */
     c->warm = c->since_us && ts < c->since_us;
+    if (!c->warm && c->duration_us && !c->live && c->st.packets &&
+        ts - c->st.first_ts_us >= c->duration_us) {
+        c->done = 1;                /* a file: --duration of capture time */
+        pcap_breakloop(c->p);
+        return;
+    }
+    if (c->out && write_packet(c, h, data) < 0)
+        return;                     /* -W reached, or a file not created */
     if (!c->warm) {
-        if (c->duration_us && !c->live && c->st.packets &&
-            ts - c->st.first_ts_us >= c->duration_us) {
-            c->done = 1;            /* a file: --duration of capture time */
-            pcap_breakloop(c->p);
-            return;
-        }
         if (!c->st.packets)
             c->st.first_ts_us = ts;
         c->st.packets++;
@@ -497,8 +524,6 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
         c->st.bytes += h->len > h->caplen ? h->len : h->caplen;
         c->st.last_ts_us = ts;
     }
-    if (c->dump)
-        pcap_dump((u_char *)c->dump, h, data);
     if (kt_decode_link(c->dlt, data, h->caplen, h->len, &l3) != KT_DEC_TCP) {
         c->st.non_tcp += !c->warm;
         return;
@@ -633,6 +658,10 @@ int kt_capture_run(kt_capture *c, kt_segment_fn fn, void *ctx,
         }
     }
     kt_progress_end(&c->progress);
+    if (c->failed) {
+        snprintf(err, errlen, "%s", c->out_err);
+        return -1;
+    }
     return 0;
 }
 
@@ -696,10 +725,8 @@ void kt_capture_close(kt_capture *c)
     if (!c)
         return;
     kt_ipdefrag_close();
-    if (c->dump)
-        pcap_dump_close(c->dump);
-    if (c->dead)
-        pcap_close(c->dead);
+    kt_writer_close(c->out, (int64_t)((c->live || !c->seen ? wall_us()
+                                       : c->st.last_ts_us) / 1000000));
     if (c->p)
         pcap_close(c->p);
     kt_inputs_free(c->files, c->nfiles);

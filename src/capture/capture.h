@@ -52,6 +52,9 @@ typedef struct kt_capture_config {
                                   clock; files: capture time since the first
                                   packet), 0 = no limit */
     const char *write_file;    /* -w: save every packet read here (pcap) */
+    uint64_t write_file_size;  /* -C: bytes, 0 = no size rotation */
+    uint32_t rotate_s;         /* -G: seconds, 0 = no time rotation */
+    uint32_t file_count;       /* -W: ring of files (-C), files (-G) */
 } kt_capture_config;
 
 typedef struct kt_capture_stats {
@@ -95,9 +98,13 @@ void kt_capture_config_defaults(kt_capture_config *cfg);
 /* How long a live capture waits for packets before ticking. */
 #define KT_CAPTURE_TICK_MS 200
 
-/* Opens the file or interface (and the -w file).  On failure returns NULL
- * and writes one human-readable line to err. */
+/* Opens the file or interface (and the -w file, unless it rotates).  On
+ * failure returns NULL and writes one human-readable line to err. */
 kt_capture *kt_capture_open(const kt_capture_config *cfg, char *err, size_t errlen);
+/* Once privileges are dropped: -w with -C or -G creates its first file
+ * (live) or checks its directory (files), as the user it now runs as, the
+ * user every later file is created by.  -1 with err. */
+int kt_capture_start_output(kt_capture *c, char *err, size_t errlen);
 /* Reads until end of file, the -c count or --duration is reached, *stop
  * becomes non-zero, or an error (returns -1 and writes err).  Returns 0 at
  * end of input or on stop.  A live capture never blocks longer than

@@ -3,6 +3,7 @@
 libkafkatap_a_SOURCES += \
 	src/capture/capture.c src/capture/capture.h \
 	src/capture/capture_inputs.c src/capture/capture_inputs.h \
+	src/capture/capture_writer.c src/capture/capture_writer.h \
 	src/capture/progress.c src/capture/progress.h \
 	src/capture/time_bound.c src/capture/time_bound.h \
 	src/capture/decode_link.c src/capture/decode_link.h \

@@ -407,6 +407,13 @@ int main(int argc, char **argv)
         kt_options_free(&a.opt);
         return 1;
     }
+    /* -w rotation: every file is created as the user we now run as */
+    if (kt_capture_start_output(a.cap, err, sizeof err) < 0) {
+        fprintf(stderr, "kafkatap: %s\n", err);
+        kt_capture_close(a.cap);
+        kt_options_free(&a.opt);
+        return 1;
+    }
     if (a.opt.capture.read_file) {
         const kt_input_file *files;
         size_t nfiles = kt_capture_inputs(a.cap, &files);

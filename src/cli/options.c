@@ -36,6 +36,9 @@ enum arg_kind {
     ARG_SORT,           /* a name of kt_partition_sort_parse() */
     ARG_INPUT,          /* a capture file or glob, added to the list (-r) */
     ARG_TIME,           /* kt_time_bound_parse(), into a kt_time_bound */
+    ARG_COUNT,          /* a plain decimal integer, min..max */
+    ARG_FILE_SIZE,      /* tcpdump's -C: millions of bytes, or k/M/G for
+                           KiB/MiB/GiB; min..max bytes */
 };
 
 /* Where the value goes: the type of the kt_options field at `offset`. */
@@ -122,6 +125,19 @@ static const opt_row options[] = {
     { .name = "write", .letter = 'w', .arg = ARG_STRING, .type = T_STR,
       .offset = AT(capture.write_file), .metavar = "FILE",
       .help = "also save the packets read to FILE (pcap)" },
+    { .name = "file-size", .letter = 'C', .arg = ARG_FILE_SIZE, .min = 1,
+      .max = 1ull << 50, .type = T_U64, .offset = AT(capture.write_file_size),
+      .wants = "wants a positive file size in millions of bytes (or with "
+               "k, M or G: KiB, MiB, GiB)", .metavar = "FILE_SIZE",
+      .help = "-w: a new file when it passes FILE_SIZE x 1,000,000 bytes" },
+    { .name = "rotate-seconds", .letter = 'G', .arg = ARG_COUNT, .min = 1,
+      .max = 1u << 30, .type = T_U32, .offset = AT(capture.rotate_s),
+      .wants = "wants a positive whole number of seconds", .metavar = "SECONDS",
+      .help = "-w: a new file every SECONDS, named by strftime(3)" },
+    { .name = "file-count", .letter = 'W', .arg = ARG_COUNT, .min = 1,
+      .max = 1000000, .type = T_U32, .offset = AT(capture.file_count),
+      .wants = "wants 1 to 1000000 files", .metavar = "FILECOUNT",
+      .help = "-C: keep a ring of FILECOUNT files; -G: stop after FILECOUNT" },
     { .name = "no-promiscuous-mode", .letter = 'p', .arg = ARG_NONE,
       .type = T_INT, .offset = AT(capture.promisc), .set = 0,
       .help = "live: do not put the interface in promiscuous mode" },
@@ -257,6 +273,46 @@ static int parse_size(const char *s, uint64_t *out)
     if (*end)
         return -1;
     *out = v;
+    return 0;
+}
+
+/* "12" -> 12: digits only. */
+static int parse_count(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* tcpdump's -C: "100" is 100,000,000 bytes; "100k", "100M", "1G" are
+ * binary units. */
+static int parse_file_size(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v, unit = 1000000;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    switch (*end) {
+    case 0: break;
+    case 'k': case 'K': unit = 1ull << 10; end++; break;
+    case 'm': case 'M': unit = 1ull << 20; end++; break;
+    case 'g': case 'G': unit = 1ull << 30; end++; break;
+    default: return -1;
+    }
+    if (*end || v > UINT64_MAX / unit)
+        return -1;
+    *out = v * unit;
     return 0;
 }
 
@@ -397,6 +453,12 @@ static int apply(kt_options *o, const opt_row *r, const char *arg, char *err, si
     case ARG_SECONDS:
         ok = parse_seconds(arg, &d) == 0 && (r->min == 0 || d > 0);
         break;
+    case ARG_COUNT:
+        ok = parse_count(arg, &v) == 0 && v >= r->min && v <= r->max;
+        break;
+    case ARG_FILE_SIZE:
+        ok = parse_file_size(arg, &v) == 0 && v >= r->min && v <= r->max;
+        break;
     case ARG_PORTS:
         ok = parse_ports(o, arg) == 0;
         break;
@@ -509,6 +571,14 @@ int kt_options_parse(kt_options *o, int argc, char **argv, char *err, size_t err
              "records instead of the report (--events=json for JSON records)");
     if (o->capture.write_file && strcmp(o->capture.write_file, "-") == 0)
         FAIL("-w - would mix packets with the report on standard output");
+    if (o->capture.write_file_size && !o->capture.write_file)
+        FAIL("-C rotates the -w file: give -w FILE too");
+    if (o->capture.rotate_s && !o->capture.write_file)
+        FAIL("-G rotates the -w file: give -w FILE too");
+    if (o->capture.file_count && !o->capture.write_file_size && !o->capture.rotate_s)
+        FAIL("-W counts the files of -C or -G: give one of them too");
+    if (o->capture.write_file && !o->capture.write_file[0])
+        FAIL("-w needs a file name");
     if (!o->capture.promisc && optind < argc && looks_like_ports(argv[optind]))
         FAIL("-p means no promiscuous mode, as in tcpdump; broker ports are "
              "-P %s", argv[optind]);
