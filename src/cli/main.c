@@ -149,6 +149,8 @@ static kt_session_totals totals_since(const kt_session_totals *now,
     w.midstream_connections = SINCE(midstream_connections);
     w.missed_bytes = SINCE(missed_bytes);
     w.ignored_connections = SINCE(ignored_connections);
+    w.tls_connections = SINCE(tls_connections);
+    w.tls_bytes = SINCE(tls_bytes);
     return w;
 }
 
@@ -215,6 +217,7 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.nconns = nconns;
     in.conns_not_kept = not_kept;
     in.final = final;
+    in.tls = kt_kafka_tls(a->kafka);
     mem[nmem++] = kt_tcp_memory(a->tcp);
     nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 2 - nmem);
     mem[nmem++] = &a->stats->mem;

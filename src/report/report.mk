@@ -6,4 +6,5 @@ libkafkatap_a_SOURCES += \
 	src/report/report_model.c src/report/report_model.h \
 	src/report/report.h src/report/report_text.c src/report/report_json.c \
 	src/report/report_prometheus.c src/report/report_prometheus.h \
+	src/report/report_tls.c src/report/report_tls.h \
 	src/report/event_log.c src/report/event_log.h

@@ -47,6 +47,7 @@
 
 struct kt_session_totals;   /* kafka/kafka_session.h */
 struct kt_conn_summary;
+struct kt_tls_brokers;      /* kafka/tls_brokers.h */
 
 /* What a report is built from.  Any pointer but source may be NULL: that
  * part is then empty (or zero). */
@@ -67,6 +68,7 @@ typedef struct kt_report_input {
     int final;                          /* 0 for a live interim report */
     const kt_memcap *const *memory;     /* the memory accounts, in order */
     size_t nmemory;
+    const struct kt_tls_brokers *tls;   /* TLS connections per broker */
 } kt_report_input;
 
 /* The session's totals, as reported. */
@@ -86,6 +88,8 @@ typedef struct kt_report_totals {
     uint64_t midstream_connections;
     uint64_t missed_bytes;
     uint64_t ignored_connections;
+    uint64_t tls_connections;       /* TLS on a broker port, not decoded */
+    uint64_t tls_bytes;
 } kt_report_totals;
 
 /* One aggregate (kt_agg) as reported. */
@@ -156,6 +160,12 @@ typedef struct kt_report_conn {
     uint64_t first_ts_us, last_ts_us;
 } kt_report_conn;
 
+/* The TLS connections to one broker (whole run). */
+typedef struct kt_report_tls {
+    char broker[KT_ENDPOINT_STRLEN];    /* "host:port" or KT_LABEL_OTHER_BROKER */
+    uint64_t connections, midstream, bytes;
+} kt_report_tls;
+
 typedef struct kt_report_model {
     const char *source;
     int final;
@@ -180,6 +190,9 @@ typedef struct kt_report_model {
     kt_report_conn *conns;
     size_t nconns;
     uint64_t conns_not_kept;
+    kt_report_tls *tls;                 /* most connections first, then most
+                                           bytes, then by label */
+    size_t ntls;
     kt_anomalies anomalies;
     kt_memcap memory[KT_REPORT_MAX_MEMORY]; /* copies, as of the build */
     size_t nmemory;
