@@ -24,7 +24,8 @@ TARGETS = {
                     and d["anomalies"].get("flow_table_evictions", 0) > 0),
     "gzip-bomb": (64, 5000, lambda d: d["anomalies"].get("inflate_capped", 0) == 640),
     "huge-prefix": (64, 50000, lambda d: d["anomalies"].get("oversized_frames", 0) >= 1),
-    "tls": (64, 50000, lambda d: d["totals"]["requests"] == 0),
+    "tls": (64, 50000, lambda d: d["totals"]["requests"] == 0
+            and d["totals"]["tls_connections"] == 1000 and not d["anomalies"]),
     "ooo-flood": (320, 50000,
                   lambda d: d["anomalies"].get("tcp_ooo_total_exceeded", 0) > 0),
     "partial-frames": (320, 50000,

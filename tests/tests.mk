@@ -117,6 +117,11 @@ EXTRA_DIST += tests/test_txn_truth.py
 TESTS += tests/test_replication_truth.py
 EXTRA_DIST += tests/test_replication_truth.py
 
+# TLS on broker ports (a real OpenSSL capture) counted as TLS, no anomalies;
+# no TLS in any plaintext capture.
+TESTS += tests/test_tls.py
+EXTRA_DIST += tests/test_tls.py
+
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture
 # within a second with a report, SIGUSR1 reports, and /proc shows the

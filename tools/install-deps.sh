@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential autoconf automake libtool pkg-config \
 libpcap-dev libnids-dev libnet1-dev libglib2.0-dev zlib1g-dev \
-libcmocka-dev libmicrohttpd-dev libjansson-dev tshark tcpdump prometheus python3"
+libcmocka-dev libmicrohttpd-dev libjansson-dev tshark tcpdump prometheus python3 \
+tcpreplay iproute2"
 
 missing=""
 for p in $PKGS; do

@@ -266,6 +266,7 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     in.nconns = nconns;
     in.conns_not_kept = not_kept;
     in.final = final;
+    in.tls = kt_kafka_tls(a->kafka);
     mem[nmem++] = kt_tcp_memory(a->tcp);
     nmem += kt_kafka_memory(a->kafka, mem + nmem, KT_REPORT_MAX_MEMORY - 6 - nmem);
     mem[nmem++] = &a->stats->mem;

@@ -22,6 +22,8 @@ kt_session_totals kt_totals_since(const kt_session_totals *now,
     SINCE(midstream_connections);
     SINCE(missed_bytes);
     SINCE(ignored_connections);
+    SINCE(tls_connections);
+    SINCE(tls_bytes);
     return w;
 }
 

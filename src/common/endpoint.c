@@ -29,3 +29,13 @@ int kt_endpoint_equal(const kt_endpoint *a, const kt_endpoint *b)
     return a->family == b->family && a->port == b->port &&
            memcmp(a->addr, b->addr, sizeof a->addr) == 0;
 }
+
+kt_endpoint kt_endpoint_key(const kt_endpoint *ep)
+{
+    kt_endpoint key;
+    memset(&key, 0, sizeof key);
+    key.family = ep->family;
+    memcpy(key.addr, ep->addr, sizeof key.addr);
+    key.port = ep->port;
+    return key;
+}

@@ -16,5 +16,7 @@ typedef struct kt_endpoint {
 /* "10.0.0.1:9092" or "[::1]:9092"; returns buf. */
 char *kt_endpoint_format(const kt_endpoint *e, char *buf, size_t len);
 int kt_endpoint_equal(const kt_endpoint *a, const kt_endpoint *b);
+/* A copy with its padding zeroed: the form tables hash and compare. */
+kt_endpoint kt_endpoint_key(const kt_endpoint *ep);
 
 #endif

@@ -13,4 +13,6 @@ libkafkatap_a_SOURCES += \
 	src/kafka/queue_clock.c src/kafka/queue_clock.h \
 	src/kafka/message_detail.c src/kafka/message_detail.h \
 	src/kafka/response_summary.c src/kafka/response_summary.h \
-	src/kafka/topics.c src/kafka/topics.h
+	src/kafka/topics.c src/kafka/topics.h \
+	src/kafka/tls_detect.c src/kafka/tls_detect.h \
+	src/kafka/tls_brokers.c src/kafka/tls_brokers.h

@@ -14,6 +14,8 @@
 #include "kafka/message_detail.h"
 #include "kafka/queue_clock.h"
 #include "kafka/response_summary.h"
+#include "kafka/tls_brokers.h"
+#include "kafka/tls_detect.h"
 
 typedef struct kt_conn kt_conn;
 
@@ -27,6 +29,11 @@ struct kt_conn {
     const kt_tcp_conn_info *info;
     kt_conn *prev, *next;          /* all live connections, for timeouts */
     int client_dir;                /* direction that carries requests, -1 unknown */
+    int port_client_dir;           /* one end on a broker port: the direction
+                                      from the other end, else -1 */
+    int decided;                   /* on a broker port: Kafka or TLS, told by
+                                      its first bytes */
+    kt_tls_broker *tls;            /* a TLS connection: its broker's counts */
     int confirmed;                 /* known to be Kafka */
     int want_ignore;               /* not Kafka: ignore at the next chance */
     int ignored;                   /* given up: KT_TCP_IGNORE answered */
@@ -58,6 +65,7 @@ struct kt_kafka {
     kt_intern txn_ids;             /* transactional ids (message_detail.h) */
     kt_topics topics;
     kt_closed_conns closed;        /* closed Kafka connections kept */
+    kt_tls_brokers tls;            /* TLS connections on broker ports */
     kt_memcap frame_mem;           /* framers' buffers, against cfg.frame_buffer_total */
     kt_memcap detail_mem;          /* pending details, against cfg.detail_budget */
     uint64_t pending_total;        /* pending requests, all connections */
@@ -93,10 +101,11 @@ kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ct
     k->emit_ctx = ctx;
     if (kt_intern_init(&k->client_ids, cfg->max_client_ids) < 0 ||
         kt_intern_init(&k->txn_ids, KT_MAX_TXN_IDS) < 0 ||
-        kt_topics_init(&k->topics, cfg->max_topics) < 0) {
+        kt_topics_init(&k->topics, cfg->max_topics) < 0 || kt_tls_brokers_init(&k->tls) < 0) {
         kt_intern_free(&k->client_ids);
         kt_intern_free(&k->txn_ids);
         kt_topics_free(&k->topics);
+        kt_tls_brokers_free(&k->tls);
         free(k);
         return NULL;
     }
@@ -111,7 +120,7 @@ kt_kafka *kt_kafka_new(const kt_session_config *cfg, kt_exchange_fn fn, void *ct
 
 size_t kt_kafka_memory(const kt_kafka *k, const kt_memcap **out, size_t max)
 {
-    const kt_memcap *all[] = { &k->frame_mem, &k->detail_mem };
+    const kt_memcap *all[] = { &k->frame_mem, &k->detail_mem, &k->tls.mem };
     size_t n = 0;
     for (; n < max && n < sizeof all / sizeof all[0]; n++)
         out[n] = all[n];
@@ -126,6 +135,11 @@ const kt_session_totals *kt_kafka_totals(const kt_kafka *k)
 kt_topics *kt_kafka_topics(kt_kafka *k)
 {
     return &k->topics;
+}
+
+const kt_tls_brokers *kt_kafka_tls(const kt_kafka *k)
+{
+    return &k->tls;
 }
 
 /* Every pending request of every connection is counted in
@@ -494,13 +508,42 @@ static void *conn_open(void *ctx, const kt_tcp_conn_info *info)
     }
     kt_pending_init(&c->pq[0], k->cfg.max_pending);
     kt_pending_init(&c->pq[1], k->cfg.max_pending);
-    if (b0 ^ b1)
-        confirm(c, b1 ? 0 : 1);   /* one end on a broker port */
+    /* one end on a broker port: Kafka, or TLS, as its first bytes say */
+    c->port_client_dir = b0 ^ b1 ? (b1 ? 0 : 1) : -1;
     c->next = k->conns;
     if (k->conns)
         k->conns->prev = c;
     k->conns = c;
     return c;
+}
+
+/* A connection on a broker port whose first bytes (p, len; NULL at its
+ * close, when none came) tell Kafka from TLS.  A TLS connection is
+ * counted, never framed. */
+static void decide(kt_conn *c, const uint8_t *p, size_t len)
+{
+    kt_kafka *k = c->k;
+    int where = c->info->midstream || c->missed ? KT_TLS_ANYWHERE : KT_TLS_AT_START;
+    c->decided = 1;
+    if (!p || !kt_tls_record_start(p, len, where)) {
+        confirm(c, c->port_client_dir);
+        k->totals.missed_bytes += c->missed;    /* holes before the first bytes */
+        return;
+    }
+    c->tls = kt_tls_brokers_entry(&k->tls, &c->info->ep[1 - c->port_client_dir]);
+    k->totals.tls_connections++;
+    if (c->tls) {
+        c->tls->connections++;
+        c->tls->midstream += c->info->midstream != 0;
+    }
+}
+
+/* Bytes of a TLS connection: counted. */
+static void tls_bytes(kt_conn *c, size_t len)
+{
+    c->k->totals.tls_bytes += len;
+    if (c->tls)
+        c->tls->bytes += len;
 }
 
 /* Not Kafka: the reassembler is told to drop the connection. */
@@ -524,6 +567,16 @@ static kt_tcp_verdict conn_data(void *ctx, void *conn, int dir, const uint8_t *p
     c->last_ts = ts;
     if (c->want_ignore)
         return give_up(c);
+    if (c->port_client_dir >= 0 && !c->decided)
+        decide(c, p, len);
+    if (c->port_client_dir >= 0 && !c->confirmed) {
+        tls_bytes(c, len);
+        return KT_TCP_CONTINUE;
+    }
+    /* TLS on another port is not Kafka */
+    if (!c->confirmed && c->seen_bytes == 0 &&
+        kt_tls_record_start(p, len, c->info->midstream ? KT_TLS_ANYWHERE : KT_TLS_AT_START))
+        return give_up(c);
     if (!c->confirmed) {
         c->seen_bytes += len;
         if ((c->pq[0].count == 0 && c->pq[1].count == 0 && c->seen_bytes > KT_DETECT_BYTES) ||
@@ -540,9 +593,11 @@ static void conn_gap(void *ctx, void *conn, int dir, uint64_t missed, uint64_t t
     (void)ctx;
     if (!c || c->ignored)
         return;
-    if (c->confirmed)
-        c->k->totals.missed_bytes += missed;
     c->missed += missed;
+    if (c->port_client_dir >= 0 && c->decided && !c->confirmed)
+        return;                 /* TLS: not framed */
+    if (c->confirmed)           /* not decided yet: decide() counts it */
+        c->k->totals.missed_bytes += missed;
     kt_framer_gap(&c->framer[dir], missed, ts);
     /* after the framer: a response it hands on cut by this gap does not
      * clear the mark, the gap may have held more */
@@ -603,6 +658,8 @@ static void conn_close(void *ctx, void *conn, int reason, uint64_t ts)
     (void)ts;
     if (!c)
         return;
+    if (c->port_client_dir >= 0 && !c->decided)
+        decide(c, NULL, 0);     /* no bytes: a Kafka connection, as before */
     if (c->confirmed)
         while (pending_pop(k, &c->pq[c->client_dir], &p))
             emit_unanswered(c, &p, c->resp_loss[1 - c->client_dir]);
@@ -657,5 +714,6 @@ void kt_kafka_free(kt_kafka *k)
     kt_intern_free(&k->txn_ids);
     kt_topics_free(&k->topics);
     kt_closed_conns_free(&k->closed);
+    kt_tls_brokers_free(&k->tls);
     free(k);
 }

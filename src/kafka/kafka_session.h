@@ -4,8 +4,13 @@
  * kt_exchange records.  What looks like Kafka is decided by kafka_detect.h;
  * the connection summaries for the report are kafka_connections.h.
  *
- * Roles: a connection with exactly one endpoint on a broker port (-p) is
- * Kafka at once, that endpoint being the broker.  Otherwise (auto-detection)
+ * Roles: a connection with exactly one endpoint on a broker port (-P) is
+ * Kafka, that endpoint being the broker, unless its first bytes (either
+ * direction) are a TLS record (tls_detect.h): then it is a TLS connection,
+ * counted per broker (tls_brokers.h) and in the totals, its bytes never
+ * framed, and it is not one of the Kafka connections.  Such a connection
+ * counts from its first bytes (or its close, if none came).  TLS on
+ * another port is not Kafka (ignored at once).  Otherwise (auto-detection)
  * the side that sends a frame that decodes as a plausible request is the
  * client, and the connection counts as Kafka once a response matches one of
  * its requests; a connection that shows no plausible request within its
@@ -33,6 +38,7 @@
 #include "kafka/kafka_connections.h"
 #include "reassembly/tcp_reassembly.h"
 #include "kafka/topics.h"
+#include "kafka/tls_brokers.h"
 
 #define KT_DETECT_BYTES (64 * 1024)
 #define KT_CONFIRM_BYTES (1024 * 1024)
@@ -74,6 +80,9 @@ typedef struct kt_session_totals {
     uint64_t midstream_connections; /* of which picked up mid-stream */
     uint64_t missed_bytes;          /* TCP bytes never captured on Kafka connections */
     uint64_t ignored_connections;   /* TCP connections that were not Kafka */
+    uint64_t tls_connections;       /* TLS on a broker port: not decoded, not
+                                       among the Kafka connections */
+    uint64_t tls_bytes;             /* TCP payload bytes of those */
 } kt_session_totals;
 
 typedef struct kt_kafka kt_kafka;
@@ -94,6 +103,9 @@ size_t kt_kafka_memory(const kt_kafka *k, const kt_memcap **out, size_t max);
  * closed ones first, in no particular order: the report orders them.
  * Caller frees *out. */
 size_t kt_kafka_connections(const kt_kafka *k, kt_conn_summary **out, uint64_t *not_kept);
+
+/* The TLS connections on broker ports, per broker (whole run). */
+const kt_tls_brokers *kt_kafka_tls(const kt_kafka *k);
 
 /* The topics seen so far (names, ids and their pairing). */
 kt_topics *kt_kafka_topics(kt_kafka *k);

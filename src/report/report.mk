@@ -16,6 +16,7 @@ libkafkatap_a_SOURCES += \
 	src/report/report_txn.c src/report/report_txn.h \
 	src/report/report_merge_json.c src/report/report_merge_json.h \
 	src/report/report_partition_json.c src/report/report_partition_json.h \
+	src/report/report_tls.c src/report/report_tls.h \
 	src/report/event_log.c src/report/event_log.h
 # kafkatap merge: --json reports read back (jansson) and added up; linked
 # into kafkatap only (src/cli/cli.mk).

@@ -12,6 +12,7 @@
 #include "report/report_txn.h"
 #include "report/report_merge_json.h"
 #include "report/report_partition_json.h"
+#include "report/report_tls.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
@@ -300,6 +301,8 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     kt_json_kv_uint(&j, "midstream_connections", t->midstream_connections);
     kt_json_kv_uint(&j, "missed_bytes", t->missed_bytes);
     kt_json_kv_uint(&j, "ignored_connections", t->ignored_connections);
+    kt_json_kv_uint(&j, "tls_connections", t->tls_connections);
+    kt_json_kv_uint(&j, "tls_bytes", t->tls_bytes);
     kt_json_object_end(&j);
 
     kt_json_key(&j, "apis");
@@ -373,6 +376,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
     connections(&j, m);
     kt_report_json_timeline(&j, &m->timeline);
     kt_report_conn_stats_json(&j, m);
+    kt_report_tls_json(&j, m);
 
     memory(&j, m);
 

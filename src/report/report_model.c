@@ -60,6 +60,40 @@ static void totals_of(kt_report_totals *r, const kt_session_totals *t)
     r->midstream_connections = t->midstream_connections;
     r->missed_bytes = t->missed_bytes;
     r->ignored_connections = t->ignored_connections;
+    r->tls_connections = t->tls_connections;
+    r->tls_bytes = t->tls_bytes;
+}
+
+static int cmp_tls(const void *a, const void *b)
+{
+    const kt_report_tls *x = a, *y = b;
+    if (x->connections != y->connections)
+        return x->connections < y->connections ? 1 : -1;
+    if (x->bytes != y->bytes)
+        return x->bytes < y->bytes ? 1 : -1;
+    return strcmp(x->broker, y->broker);
+}
+
+/* The model's rows of the TLS brokers. */
+static int tls_of(kt_report_model *m, const kt_tls_brokers *t)
+{
+    size_t n = 0;
+    const kt_tls_broker *const *all = t ? kt_tls_brokers_all(t, &n) : NULL;
+    if (!n)
+        return 0;
+    m->tls = calloc(n, sizeof *m->tls);
+    if (!m->tls)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        kt_label_broker(m->tls[i].broker, sizeof m->tls[i].broker, &all[i]->broker,
+                        all[i]->is_other);
+        m->tls[i].connections = all[i]->connections;
+        m->tls[i].midstream = all[i]->midstream;
+        m->tls[i].bytes = all[i]->bytes;
+    }
+    m->ntls = n;
+    qsort(m->tls, n, sizeof *m->tls, cmp_tls);
+    return 0;
 }
 
 /* Worst first: most missed bytes, mid-stream ones, most requests, the
@@ -356,7 +390,7 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     fi.ntxns = m->ntxns;
     fi.slow_produce_ms = in->slow_produce_ms;
     fi.slow_fetch_ms = in->slow_fetch_ms;
-    ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 &&
+    ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 && tls_of(m, in->tls) == 0 &&
          partitions_of(m, in->partitions, in->sort, &fi) == 0 &&
          kt_report_replicas_of(m, in->partitions, &fi) == 0;
     if (ok)
@@ -403,6 +437,7 @@ void kt_report_model_free(kt_report_model *m)
     free(m->txns);
     free(m->findings);
     free(m->conns);
+    free(m->tls);
     for (size_t i = 0; i < m->ncodes_; i++)
         free(m->codes_[i]);
     free(m->codes_);

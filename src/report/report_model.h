@@ -51,6 +51,7 @@
 struct kt_session_totals;   /* kafka/kafka_session.h */
 struct kt_conn_summary;
 struct kt_conn_stats;       /* stats/conn_stats.h */
+struct kt_tls_brokers;      /* kafka/tls_brokers.h */
 
 /* What a report is built from.  Any pointer but source may be NULL: that
  * part is then empty (or zero). */
@@ -83,6 +84,7 @@ typedef struct kt_report_input {
     int ascii;                          /* text: sparklines in ASCII */
     const struct kt_conn_stats *conn_stats; /* --json: what each connection
                                            added, for kafkatap merge */
+    const struct kt_tls_brokers *tls;   /* TLS connections per broker */
 } kt_report_input;
 
 /* The session's totals, as reported. */
@@ -102,6 +104,8 @@ typedef struct kt_report_totals {
     uint64_t midstream_connections;
     uint64_t missed_bytes;
     uint64_t ignored_connections;
+    uint64_t tls_connections;       /* TLS on a broker port, not decoded */
+    uint64_t tls_bytes;
 } kt_report_totals;
 
 /* One aggregate (kt_agg) as reported. */
@@ -200,6 +204,12 @@ typedef struct kt_report_conn {
     uint64_t first_ts_us, last_ts_us;
 } kt_report_conn;
 
+/* The TLS connections to one broker (whole run). */
+typedef struct kt_report_tls {
+    char broker[KT_ENDPOINT_STRLEN];    /* "host:port" or KT_LABEL_OTHER_BROKER */
+    uint64_t connections, midstream, bytes;
+} kt_report_tls;
+
 typedef struct kt_report_model {
     const char *source;
     const char *not_merged;
@@ -241,6 +251,9 @@ typedef struct kt_report_model {
     kt_report_conn *conns;
     size_t nconns;
     uint64_t conns_not_kept;
+    kt_report_tls *tls;                 /* most connections first, then most
+                                           bytes, then by label */
+    size_t ntls;
     kt_anomalies anomalies;
     kt_memcap memory[KT_REPORT_MAX_MEMORY]; /* copies, as of the build */
     size_t nmemory;

@@ -500,6 +500,29 @@ static void findings(FILE *out, const kt_report_model *m)
     }
 }
 
+/* One counter per TLS broker: its connections, or (bytes) their bytes. */
+static void tls_family(FILE *out, const kt_report_model *m, const char *name,
+                       const char *help, int bytes)
+{
+    family(out, name, "counter", help);
+    for (size_t i = 0; i < m->ntls; i++) {
+        char lb[LABELS_LEN] = "";
+        add_label(lb, "broker", m->tls[i].broker);
+        sample(out, name, lb, bytes ? m->tls[i].bytes : m->tls[i].connections);
+    }
+}
+
+/* The TLS connections on broker ports, per broker (when there were any). */
+static void tls(FILE *out, const kt_report_model *m)
+{
+    if (!m->ntls)
+        return;
+    tls_family(out, m, "kafkatap_tls_connections_total",
+               "Connections on a broker port that spoke TLS (not decoded).", 0);
+    tls_family(out, m, "kafkatap_tls_bytes_total",
+               "TCP payload bytes of those TLS connections, both directions.", 1);
+}
+
 void kt_report_prometheus(FILE *out, const kt_report_model *m, size_t top_n)
 {
     size_t n = m->napis > m->nbrokers ? m->napis : m->nbrokers;
@@ -528,5 +551,6 @@ void kt_report_prometheus(FILE *out, const kt_report_model *m, size_t top_n)
     clients(out, m, top_n);
     transactions(out, m, top_n);
     replication(out, m, top_n);
+    tls(out, m);
     findings(out, m);
 }

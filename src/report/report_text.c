@@ -13,6 +13,7 @@
 #include "report/report_batching.h"
 #include "report/report_txn.h"
 #include "report/report_split.h"
+#include "report/report_tls.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */
 
@@ -351,6 +352,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
                  " acks=0; %" PRIu64 " orphan responses, %" PRIu64 " malformed frames\n",
             t->connections, t->midstream_connections, t->requests, t->matched, t->unanswered,
             t->no_response_expected, t->orphan_responses, t->malformed);
+    kt_report_tls_text(out, m);
     if (t->missed_bytes)
         fprintf(out, "  %" PRIu64 " bytes of Kafka connections were never captured (holes)\n",
                 t->missed_bytes);

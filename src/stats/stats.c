@@ -90,17 +90,6 @@ void kt_agg_free(kt_agg *a)
 
 /* ---- keyed tables (table.h) --------------------------------------------- */
 
-/* An endpoint as hashed and matched: padding zeroed. */
-static kt_endpoint endpoint_key(const kt_endpoint *ep)
-{
-    kt_endpoint key;
-    memset(&key, 0, sizeof key);
-    key.family = ep->family;
-    memcpy(key.addr, ep->addr, sizeof key.addr);
-    key.port = ep->port;
-    return key;
-}
-
 static uint64_t broker_hash(const void *e)
 {
     const kt_broker_stats *b = e;
@@ -180,7 +169,7 @@ static uint64_t throttle_hash(const void *e)
     struct throttle_key k;
     memset(&k, 0, sizeof k);
     k.client_id = t->client_id;
-    k.broker = endpoint_key(&t->broker);
+    k.broker = kt_endpoint_key(&t->broker);
     return kt_hash(&k, sizeof k);
 }
 
@@ -244,7 +233,7 @@ static void refresh_views(kt_stats *s)
 
 static kt_broker_stats *broker_entry(kt_stats *s, const kt_endpoint *ep)
 {
-    kt_endpoint key = endpoint_key(ep);
+    kt_endpoint key = kt_endpoint_key(ep);
     return kt_table_find_or_add(&s->broker_table, &key, kt_hash(&key, sizeof key));
 }
 
@@ -258,7 +247,7 @@ static kt_throttle_stats *throttle_entry(kt_stats *s, const kt_istr *id, const k
     struct throttle_key key;
     memset(&key, 0, sizeof key);   /* hashed as bytes: padding must be zero */
     key.client_id = id;
-    key.broker = endpoint_key(ep);
+    key.broker = kt_endpoint_key(ep);
     return kt_table_find_or_add(&s->throttle_table, &key, kt_hash(&key, sizeof key));
 }
 
