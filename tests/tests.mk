@@ -24,6 +24,7 @@ KT_UNIT_TESTS = \
 	tests/test_findings \
 	tests/test_report_model \
 	tests/test_json_writer \
+	tests/test_escape \
 	tests/test_options \
 	tests/test_report_prometheus
 if HAVE_CMOCKA

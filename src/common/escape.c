@@ -1,4 +1,5 @@
-/* escape.c - printing bytes off the wire safely (see escape.h). */
+/* escape.c - printing bytes off the wire safely, in JSON strings and text
+ * or in HTML (see escape.h). */
 #include <stdio.h>
 #include "common/escape.h"
 
@@ -43,4 +44,46 @@ size_t kt_escape_step(const uint8_t *s, size_t n, char esc[8],
     *len = (size_t)snprintf(esc, 8, "\\u%04x", s[0]);
     *piece = esc;
     return 1;
+}
+
+size_t kt_html_escape_step(const uint8_t *s, size_t n, char esc[12],
+                           const char **piece, size_t *len)
+{
+    size_t step;
+    switch (s[0]) {
+    case '&': *piece = "&amp;"; *len = 5; return 1;
+    case '<': *piece = "&lt;"; *len = 4; return 1;
+    case '>': *piece = "&gt;"; *len = 4; return 1;
+    case '"': *piece = "&quot;"; *len = 6; return 1;
+    case '\'': *piece = "&#39;"; *len = 5; return 1;
+    case '\t': case '\n': *piece = (const char *)s; *len = 1; return 1;
+    default: break;
+    }
+    step = s[0] < 0x20 || s[0] == 0x7f ? 0 : utf8_seq(s, n);
+    if (step == 2 && s[0] == 0xc2 && s[1] < 0xa0) {     /* a C1 control */
+        *len = (size_t)snprintf(esc, 12, "\\u%04x", (unsigned)s[1]);
+        *piece = esc;
+        return 2;
+    }
+    if (step) {
+        *piece = (const char *)s;
+        *len = step;
+        return step;
+    }
+    *len = (size_t)snprintf(esc, 12, "\\u%04x", s[0]);
+    *piece = esc;
+    return 1;
+}
+
+void kt_html_escape(FILE *out, const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    char esc[12];
+    while (n) {
+        const char *piece;
+        size_t len, step = kt_html_escape_step(p, n, esc, &piece, &len);
+        fwrite(piece, 1, len, out);
+        p += step;
+        n -= step;
+    }
 }
