@@ -33,6 +33,8 @@
 #include "stats/partition_stats.h"
 #include "stats/client_partition_stats.h"
 #include "report/report.h"
+#include "report/report_html.h"
+#include "cli/report_file.h"
 #include "stats/stats.h"
 #include "stats/timeline.h"
 #include "reassembly/tcp_reassembly.h"
@@ -98,6 +100,7 @@ typedef struct app {
     int windowed;           /* either was given */
     kt_prom_server *prom;   /* --prometheus, or NULL */
     double next_prom;       /* wall clock: when to publish metrics again */
+    kt_report_file html;    /* --html */
 } app;
 
 static double wall_now(void)
@@ -263,18 +266,47 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     return model;
 }
 
-/* A report of the whole run (window NULL) or of the window. */
+/* The page of --html, rendered whole in memory, then replacing the file. */
+static void write_html(app *a, const kt_report_model *model)
+{
+    char *page = NULL, err[512];
+    size_t len = 0;
+    FILE *f = open_memstream(&page, &len);
+
+    if (!f) {
+        fprintf(stderr, "kafkatap: out of memory writing %s\n", a->opt.html);
+        return;
+    }
+    kt_report_html(f, model);
+    if (fclose(f) != 0)
+        fprintf(stderr, "kafkatap: out of memory writing %s\n", a->opt.html);
+    else if (kt_report_file_write(&a->html, page, len, err, sizeof err) < 0)
+        fprintf(stderr, "kafkatap: %s\n", err);
+    free(page);
+}
+
+/* A report of the whole run (window NULL) or of the window: on standard
+ * output unless --events prints records there, and to the --html file. */
 static void report(app *a, int final, const window *win)
 {
-    kt_report_model *model = build_model(a, final, win);
+    int to_stdout = a->opt.events == KT_EVENTS_NONE;
+    kt_report_model *model;
+
+    if (!to_stdout && !a->opt.html)
+        return;
+    model = build_model(a, final, win);
     if (!model) {
         fprintf(stderr, "kafkatap: out of memory building the report\n");
         return;
     }
-    if (a->opt.output == KT_OUT_JSON)
+    if (to_stdout && a->opt.output == KT_OUT_JSON)
         kt_report_json(stdout, model);
-    else
+    else if (to_stdout)
         kt_report_text(stdout, model);
+    if (a->opt.html) {
+        fflush(stdout);
+        write_html(a, model);
+    }
     kt_report_model_free(model);
 }
 
@@ -327,8 +359,7 @@ static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)
         prom_publish(a, 0);
     if (report_flag) {
         report_flag = 0;
-        if (a->opt.events == KT_EVENTS_NONE)
-            report(a, 0, NULL);
+        report(a, 0, NULL);
         fflush(stdout);
     }
     if (a->opt.interval_s > 0 && a->opt.events == KT_EVENTS_NONE) {
@@ -376,6 +407,13 @@ int main(int argc, char **argv)
     }
     if (!a.cap) {
         fprintf(stderr, "kafkatap: %s\n", err);
+        kt_options_free(&a.opt);
+        return 1;
+    }
+    if (a.opt.html && kt_report_file_open(&a.html, a.opt.html, a.opt.capture.quiet, err,
+                                          sizeof err) < 0) {
+        fprintf(stderr, "kafkatap: %s\n", err);
+        kt_capture_close(a.cap);
         kt_options_free(&a.opt);
         return 1;
     }
@@ -430,8 +468,7 @@ int main(int argc, char **argv)
         rc = 1;
     }
     kt_tcp_flush(a.tcp, a.last_ts_us);
-    if (a.opt.events == KT_EVENTS_NONE)
-        report(&a, 1, NULL);
+    report(&a, 1, NULL);
     fflush(stdout);
     kt_capture_print_counts(a.cap, stderr);
     signal_capture = NULL;
@@ -457,6 +494,8 @@ int main(int argc, char **argv)
     kt_client_parts_free(a.win.client_parts);
     kt_timeline_free(a.win.timeline);
     kt_capture_close(a.cap);
+    if (a.opt.html)
+        kt_report_file_close(&a.html);
     kt_options_free(&a.opt);
     return rc;
 }
