@@ -89,6 +89,12 @@ EXTRA_DIST += tests/test_findings_truth.py
 TESTS += tests/test_timeline_truth.py
 EXTRA_DIST += tests/test_timeline_truth.py
 
+# The --html page in headless Chromium: well formed, self-contained, the
+# --json report's findings, the plots there after load, no console message,
+# a screenshot that is not blank; wire text escaped (skips without Chromium).
+TESTS += tests/test_html.py
+EXTRA_DIST += tests/test_html.py
+
 # Per-client delivery and the client findings against the clients' own
 # delivery callbacks and login metrics (real Kafka) and librdkafka's
 # delivery reports and injected errors (mock).

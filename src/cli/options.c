@@ -102,8 +102,8 @@ static const opt_row options[] = {
     { .name = "json", .arg = ARG_NONE, .type = T_INT, .offset = AT(output),
       .set = KT_OUT_JSON, .help = "the report as one JSON document" },
     { .name = "html", .arg = ARG_STRING, .type = T_STR, .offset = AT(html),
-      .metavar = "FILE", .help = "also write the report as a self-contained HTML "
-      "page with plots to FILE (-I: replaced at each report)" },
+      .metavar = "FILE",
+      .help = "also the report as a self-contained HTML page, to FILE" },
     { .name = "events", .arg = ARG_EVENTS, .type = T_INT, .offset = AT(events),
       .wants = "takes 'text' or 'json'", .metavar = "[=json]",
       .help = "one record per request instead of the report" },

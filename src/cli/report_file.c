@@ -60,8 +60,13 @@ int kt_report_file_write(kt_report_file *f, const char *data, size_t len, char *
     int fd, e, bad;
     struct stat st;
 
-    if (f->in_place)
+    if (f->in_place) {
+        /* the notice once a reader could catch a rewrite half done */
+        if (f->writes++ == 1 && !f->quiet)
+            fprintf(stderr, "kafkatap: cannot create a temporary file next to %s (%s): "
+                            "rewriting it in place\n", f->path, strerror(f->why));
         return rewrite_in_place(f, data, len, err, errlen);
+    }
     tmp = malloc(n + 8);
     if (!tmp) {
         snprintf(err, errlen, "out of memory");
@@ -75,10 +80,8 @@ int kt_report_file_write(kt_report_file *f, const char *data, size_t len, char *
         free(tmp);
         if (f->fd >= 0 && (e == EACCES || e == EPERM || e == EROFS)) {
             f->in_place = 1;
-            if (!f->quiet)
-                fprintf(stderr, "kafkatap: cannot create a temporary file next to %s (%s): "
-                                "rewriting it in place\n", f->path, strerror(e));
-            return rewrite_in_place(f, data, len, err, errlen);
+            f->why = e;
+            return kt_report_file_write(f, data, len, err, errlen);
         }
         snprintf(err, errlen, "cannot write next to %s: %s", f->path, strerror(e));
         return -1;
@@ -105,6 +108,7 @@ int kt_report_file_write(kt_report_file *f, const char *data, size_t len, char *
         return -1;
     }
     free(tmp);
+    f->writes++;
     if (f->fd >= 0) {           /* replaced: the file opened at the start is gone */
         close(f->fd);
         f->fd = -1;

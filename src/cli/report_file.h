@@ -8,8 +8,8 @@
  * file's permissions) and renames it over PATH.  When no temporary file
  * can be created there (the directory is not writable by the -Z user once
  * root's privileges are dropped), the file kept open is rewritten in place
- * instead (one write, then truncated to its length), and a notice says so
- * once on standard error. */
+ * instead (one write, then truncated to its length), and from the second
+ * report on a notice says so once on standard error. */
 #ifndef KT_REPORT_FILE_H
 #define KT_REPORT_FILE_H
 
@@ -19,6 +19,8 @@ typedef struct kt_report_file {
     char *path;
     int fd;                 /* the file opened at the start, -1 once replaced */
     int in_place;           /* rewriting fd: no temporary file could be made */
+    int why;                /* errno of the temporary file, in place */
+    unsigned writes;        /* reports written */
     int quiet;              /* no notice */
 } kt_report_file;
 
