@@ -17,6 +17,7 @@
 #include "report/report_timeline_out.h"
 
 #define TABLE_ROWS 20         /* rows of the broker and API tables */
+#define FINDINGS_SHOWN 100    /* the rest are in the text and JSON reports */
 
 static void esc(FILE *out, const char *s)
 {
@@ -96,7 +97,7 @@ static void findings(FILE *out, const kt_report_model *m)
     fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", out);
     if (!m->nfindings)
         fputs("<p>No findings.</p>\n", out);
-    for (size_t i = 0; i < m->nfindings; i++) {
+    for (size_t i = 0; i < m->nfindings && i < FINDINGS_SHOWN; i++) {
         const kt_finding *f = &m->findings[i];
         const kt_report_when *w = r->when ? &r->when[i] : NULL;
         const char *sev = kt_severity_name(f->severity);
@@ -125,6 +126,9 @@ static void findings(FILE *out, const kt_report_model *m)
             fprintf(out, "<span>%s <b>%.6g</b></span>\n", f->metric[k].key, f->metric[k].value);
         fputs("</div></div>\n", out);
     }
+    if (m->nfindings > FINDINGS_SHOWN)
+        fprintf(out, "<p>%zu more findings, less severe, in the text and JSON reports.</p>\n",
+                m->nfindings - FINDINGS_SHOWN);
     fputs("</section>\n", out);
 }
 
