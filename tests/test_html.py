@@ -32,6 +32,8 @@ Checked in Chromium:
 Escaping: the client id "ingest-hot" of slow-onset.pcap is replaced by the
 same number of bytes of markup, <b>"&'</b>; the page shows it as text and
 contains no such element.
+Live (root, capturing lo): -I 1 --html replaces the file at each report
+with a whole page, never a torn one (see live() below).
 Exit 77 (skip) only when Chromium is missing or cannot start at all.
 """
 import html.parser
@@ -418,9 +420,78 @@ def main():
         shown = "<b>\\\"&'</b>"
         check(any(shown in t.all_text() for t in p.root.find_all("text", "rowlabel")),
               "escaping: the client id shows as the text %s in the delivery bars" % shown)
+        live(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failures else 0
+
+
+def live(tmp):
+    """Live -I 1 --html: the file is replaced at each report (a new inode
+    each time: renamed over, in a directory the -Z user may write), every
+    version read while the reports go on is a whole page, interim ones say
+    "(so far)", no temporary file is left.  Not run (said) when lo cannot
+    be captured."""
+    import socket
+    import threading
+    import time
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import test_live_windows as lw      # its ApiVersions broker and client
+
+    if os.geteuid() != 0:
+        print("live part not run: needs root to capture on lo")
+        return
+    pub = os.path.join(tmp, "pub")
+    os.mkdir(pub)
+    os.chmod(pub, 0o1777)               # writable by the -Z user (nobody)
+    page = os.path.join(pub, "live.html")
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+    p = subprocess.Popen([kafkatap, "-q", "-i", "lo", "-P", str(port), "-I", "1", "--html", page,
+                          "tcp port %d" % port], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    if p.poll() is not None:
+        print("live part not run: cannot capture on lo:", p.stderr.read().strip())
+        return
+    threading.Thread(target=lw.broker, args=(srv,), daemon=True).start()
+    cli = socket.create_connection(("127.0.0.1", port))
+    seen, torn, corr = {}, [], 0
+    end = time.monotonic() + 4.5
+    while time.monotonic() < end:
+        corr += 1
+        cli.sendall(lw.request(corr))
+        lw.recv_exact(cli, 4 + 10)
+        try:
+            st = os.stat(page)
+            with open(page, encoding="utf-8") as f:
+                text = f.read()
+        except FileNotFoundError:
+            torn.append("missing")
+            continue
+        if text and not (text.startswith("<!DOCTYPE html>") and text.endswith("</html>\n")):
+            torn.append(len(text))
+        if text:
+            seen.setdefault((st.st_ino, st.st_mtime_ns), text)
+        time.sleep(0.05)
+    p.send_signal(2)
+    p.wait(timeout=10)
+    cli.close()
+    srv.close()
+    final = open(page, encoding="utf-8").read()
+    interim = [t for t in seen.values() if "(so far)" in t]
+    check(not torn, "live: every version read during the run is a whole page %s" % torn[:3])
+    check(len(seen) >= 3, "live: the file was replaced (%d versions in 4.5 s of -I 1)"
+          % len(seen))
+    check(interim and all("the last 1 s" in t for t in interim),
+          "live: %d interim pages, each of its interval %s" % (len(interim), [
+              t[t.find("<h1>"):t.find("</h1>")] for t in interim if "the last 1 s" not in t][:2]))
+    pf = parse(final)
+    check(not pf.errors and "(so far)" not in final and svg(pf.root, "plot-latency-broker") is not None,
+          "live: the final page is whole, of the whole run, with its plots")
+    check(os.listdir(pub) == ["live.html"], "live: no temporary file left %s" % os.listdir(pub))
 
 
 if __name__ == "__main__":

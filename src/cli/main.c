@@ -94,6 +94,8 @@ typedef struct app {
     kt_timeline *timeline;
     window win;             /* live -I without --cumulative */
     char source[512];
+    char win_source[600];   /* a window report's source: the model keeps a
+                               pointer to it, so not on build_model's stack */
     uint64_t last_ts_us;
     double next_report;     /* wall clock, live -I */
     kt_time_window tw;      /* --since/--until */
@@ -214,7 +216,6 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     size_t nconns = kt_kafka_connections(a->kafka, &conns, &not_kept);
     const kt_memcap *mem[KT_REPORT_MAX_MEMORY];
     size_t nmem = 0;
-    char source[600];
 
     kt_capture_get_stats(a->cap, &cs);
     memset(&in, 0, sizeof in);
@@ -235,9 +236,9 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     if (win) {
         wcs = capture_since(&cs, &win->capture_at_start, win->start_us, wall_us());
         wt = kt_totals_since(in.totals, &win->totals_at_start);
-        snprintf(source, sizeof source, "%s, the last %g s", a->source,
+        snprintf(a->win_source, sizeof a->win_source, "%s, the last %g s", a->source,
                  a->opt.interval_s);
-        in.source = source;
+        in.source = a->win_source;
         in.capture = &wcs;
         in.totals = &wt;
         in.stats = win->stats;
