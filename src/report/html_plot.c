@@ -481,16 +481,21 @@ void kt_svg_bars(FILE *out, const kt_bar_plot *p)
 {
     size_t n = p->nbars < KT_PLOT_MAX_BARS ? p->nbars : KT_PLOT_MAX_BARS;
     int pw = SVG_W - BAR_X - BAR_NOTE, ph = (int)n * BAR_ROW, height, top = PLOT_TOP - 10;
-    double max = p->max > 0 ? p->max : 1;
+    double max = p->max > 0 ? p->max : 1, step = max / 4;
+    int nticks = 4;
     char buf[32];
 
+    if (!p->percent) {          /* round ticks, the axis ending on one */
+        step = nice_step(max, 4);
+        nticks = (int)ceil(max / step - 1e-9);
+        max = step * nticks;
+    }
     height = top + ph + AXIS_B + 30;
     svg_begin(out, p->id, p->title, height);
-    /* x axis: 4 steps */
-    for (int k = 0; k <= 4; k++) {
-        double v = max * k / 4, x = BAR_X + (double)pw * k / 4;
+    for (int k = 0; k <= nticks; k++) {
+        double v = step * k, x = BAR_X + (double)pw * k / nticks;
         if (p->percent)
-            snprintf(buf, sizeof buf, "%g%%", 25.0 * k);
+            snprintf(buf, sizeof buf, "%g%%", 100.0 * k / nticks);
         else
             num_text(buf, sizeof buf, v);
         fprintf(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>"
