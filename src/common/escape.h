@@ -24,8 +24,8 @@ size_t kt_escape_step(const uint8_t *s, size_t n, char esc[8],
  * '\'' become entities (&amp; &lt; &gt; &quot; &#39;); valid UTF-8 is
  * printed as it is except the C1 controls (U+0080 to U+009F), which, like
  * the other control bytes, DEL and invalid bytes, are printed as the text
- * \u00XX.  Tab and newline stay as they are.  esc must hold 12 bytes. */
-size_t kt_html_escape_step(const uint8_t *s, size_t n, char esc[12],
+ * \u00XX.  Tab and newline stay as they are.  esc must hold 8 bytes. */
+size_t kt_html_escape_step(const uint8_t *s, size_t n, char esc[8],
                            const char **piece, size_t *len);
 /* n bytes of s escaped for HTML onto out. */
 void kt_html_escape(FILE *out, const char *s, size_t n);
