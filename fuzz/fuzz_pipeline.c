@@ -1,7 +1,7 @@
 /* fuzz_pipeline.c - libFuzzer target: the whole pipeline, from bytes to the
  * reports: link/IP/TCP decoding, IPv4 defragmentation (libnids), TCP
  * reassembly, Kafka framing, roles and correlation, statistics, the event
- * log and both reports.
+ * log and the text, JSON and HTML reports (with the timeline).
  *
  * Two input forms:
  *   - a pcap or pcapng file (it starts with one of their magic numbers): it
@@ -37,6 +37,8 @@
 #include "stats/partition_stats.h"
 #include "stats/client_partition_stats.h"
 #include "report/report.h"
+#include "report/report_html.h"
+#include "stats/timeline.h"
 #include "stats/stats.h"
 #include "reassembly/tcp_reassembly.h"
 
@@ -48,6 +50,7 @@ typedef struct pipe_state {
     kt_stats *stats;
     kt_partitions *partitions;
     kt_client_parts *client_parts;
+    kt_timeline *timeline;
     FILE *out;
     uint64_t last_ts;
 } pipe_state;
@@ -66,6 +69,7 @@ static void on_exchange(void *ctx, const kt_exchange *ex)
     kt_stats_add(s->stats, ex);
     kt_partitions_add(s->partitions, ex);
     kt_client_parts_add(s->client_parts, ex);
+    kt_timeline_add(s->timeline, ex);
     kt_event_write_text(s->out, ex);
     kt_event_write_json(s->out, ex);
 }
@@ -99,9 +103,10 @@ static int start(pipe_state *s, int tiny)
     s->stats = kt_stats_new();
     s->partitions = kt_partitions_new();
     s->client_parts = kt_client_parts_new();
+    s->timeline = kt_timeline_new(0, 0);
     s->kafka = kt_kafka_new(&sc, on_exchange, s);
     s->tcp = kt_tcp_new(&tc, &kt_kafka_tcp_callbacks, s->kafka);
-    if (!s->out || !s->stats || !s->partitions || !s->client_parts || !s->kafka || !s->tcp)
+    if (!s->out || !s->stats || !s->partitions || !s->client_parts || !s->timeline || !s->kafka || !s->tcp)
         abort();
     return 0;
 }
@@ -123,12 +128,14 @@ static void finish(pipe_state *s, kt_capture_stats *cs)
     in.stats = s->stats;
     in.partitions = s->partitions;
     in.client_parts = s->client_parts;
+    in.timeline = s->timeline;
     in.top_n = 20;
     in.final = 1;
     kt_report_model *m = kt_report_build(&in);
     if (m) {
         kt_report_json(s->out, m);
         kt_report_text(s->out, m);
+        kt_report_html(s->out, m);
     }
     kt_report_model_free(m);
     free(conns);
@@ -144,6 +151,7 @@ static void finish(pipe_state *s, kt_capture_stats *cs)
     kt_stats_free(s->stats);
     kt_partitions_free(s->partitions);
     kt_client_parts_free(s->client_parts);
+    kt_timeline_free(s->timeline);
 }
 
 static int is_capture(const uint8_t *d, size_t n)

@@ -471,6 +471,7 @@ static void test_usage(void **state)
         "  -P PORTS             broker ports, comma separated (default 9092)\n"
         "  --no-autodetect      only treat traffic on -P ports as Kafka\n"
         "  --json               the report as one JSON document\n"
+        "  --html FILE          also the report as a self-contained HTML page, to FILE\n"
         "  --events[=json]      one record per request instead of the report\n"
         "  -I SECONDS           live: print a report of the last SECONDS every SECONDS\n"
         "  --cumulative         -I reports cover the whole run so far\n"

@@ -26,6 +26,7 @@ KT_UNIT_TESTS = \
 	tests/test_findings_replication \
 	tests/test_report_model \
 	tests/test_json_writer \
+	tests/test_escape \
 	tests/test_options \
 	tests/test_report_prometheus \
 	tests/test_txn_stats
@@ -95,6 +96,12 @@ EXTRA_DIST += tests/test_timeline_truth.py
 # max.in.flight / broker RTT the recorder set (inflight-5 vs inflight-1).
 TESTS += tests/test_queueing_truth.py
 EXTRA_DIST += tests/test_queueing_truth.py
+
+# The --html page in headless Chromium: well formed, self-contained, the
+# --json report's findings, the plots there after load, no console message,
+# a screenshot that is not blank; wire text escaped (skips without Chromium).
+TESTS += tests/test_html.py
+EXTRA_DIST += tests/test_html.py
 
 # Per-client delivery and the client findings against the clients' own
 # delivery callbacks and login metrics (real Kafka) and librdkafka's

@@ -1,13 +1,15 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages kafkatap needs to build,
 # run and test (Debian 12 and 13).  Idempotent; skips apt when everything is
-# already there.  Runs apt-get through sudo when not root.
+# already there.  Runs apt-get through sudo when not root.  chromium (and
+# python3-pil, optional) are for tests/test_html.py, which opens the --html
+# page in headless Chromium.
 set -eu
 
 PKGS="build-essential autoconf automake libtool pkg-config \
 libpcap-dev libnids-dev libnet1-dev libglib2.0-dev zlib1g-dev \
 libcmocka-dev libmicrohttpd-dev libjansson-dev tshark tcpdump prometheus python3 \
-tcpreplay iproute2"
+tcpreplay iproute2 chromium python3-pil"
 
 missing=""
 for p in $PKGS; do

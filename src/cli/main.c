@@ -34,6 +34,8 @@
 #include "stats/client_partition_stats.h"
 #include "stats/txn_stats.h"
 #include "report/report.h"
+#include "report/report_html.h"
+#include "cli/report_file.h"
 #include "stats/stats.h"
 #include "stats/timeline.h"
 #include "stats/conn_stats.h"
@@ -98,12 +100,15 @@ typedef struct app {
     kt_conn_stats *conn_stats;  /* --json: per connection, for kafkatap merge */
     window win;             /* live -I without --cumulative */
     char source[512];
+    char win_source[600];   /* a window report's source: the model keeps a
+                               pointer to it, so not on build_model's stack */
     uint64_t last_ts_us;
     double next_report;     /* wall clock, live -I */
     kt_time_window tw;      /* --since/--until */
     int windowed;           /* either was given */
     kt_prom_server *prom;   /* --prometheus, or NULL */
     double next_prom;       /* wall clock: when to publish metrics again */
+    kt_report_file html;    /* --html */
 } app;
 
 static double wall_now(void)
@@ -224,7 +229,6 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     size_t nconns = kt_kafka_connections(a->kafka, &conns, &not_kept);
     const kt_memcap *mem[KT_REPORT_MAX_MEMORY];
     size_t nmem = 0;
-    char source[600];
 
     kt_capture_get_stats(a->cap, &cs);
     memset(&in, 0, sizeof in);
@@ -246,9 +250,9 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     if (win) {
         wcs = capture_since(&cs, &win->capture_at_start, win->start_us, wall_us());
         wt = kt_totals_since(in.totals, &win->totals_at_start);
-        snprintf(source, sizeof source, "%s, the last %g s", a->source,
+        snprintf(a->win_source, sizeof a->win_source, "%s, the last %g s", a->source,
                  a->opt.interval_s);
-        in.source = source;
+        in.source = a->win_source;
         in.capture = &wcs;
         in.totals = &wt;
         in.stats = win->stats;
@@ -283,18 +287,47 @@ static kt_report_model *build_model(app *a, int final, const window *win)
     return model;
 }
 
-/* A report of the whole run (window NULL) or of the window. */
+/* The page of --html, rendered whole in memory, then replacing the file. */
+static void write_html(app *a, const kt_report_model *model)
+{
+    char *page = NULL, err[512];
+    size_t len = 0;
+    FILE *f = open_memstream(&page, &len);
+
+    if (!f) {
+        fprintf(stderr, "kafkatap: out of memory writing %s\n", a->opt.html);
+        return;
+    }
+    kt_report_html(f, model);
+    if (fclose(f) != 0)
+        fprintf(stderr, "kafkatap: out of memory writing %s\n", a->opt.html);
+    else if (kt_report_file_write(&a->html, page, len, err, sizeof err) < 0)
+        fprintf(stderr, "kafkatap: %s\n", err);
+    free(page);
+}
+
+/* A report of the whole run (window NULL) or of the window: on standard
+ * output unless --events prints records there, and to the --html file. */
 static void report(app *a, int final, const window *win)
 {
-    kt_report_model *model = build_model(a, final, win);
+    int to_stdout = a->opt.events == KT_EVENTS_NONE;
+    kt_report_model *model;
+
+    if (!to_stdout && !a->opt.html)
+        return;
+    model = build_model(a, final, win);
     if (!model) {
         fprintf(stderr, "kafkatap: out of memory building the report\n");
         return;
     }
-    if (a->opt.output == KT_OUT_JSON)
+    if (to_stdout && a->opt.output == KT_OUT_JSON)
         kt_report_json(stdout, model);
-    else
+    else if (to_stdout)
         kt_report_text(stdout, model);
+    if (a->opt.html) {
+        fflush(stdout);
+        write_html(a, model);
+    }
     kt_report_model_free(model);
 }
 
@@ -347,8 +380,7 @@ static void on_segment(void *ctx, const kt_segment *seg, uint64_t now_us)
         prom_publish(a, 0);
     if (report_flag) {
         report_flag = 0;
-        if (a->opt.events == KT_EVENTS_NONE)
-            report(a, 0, NULL);
+        report(a, 0, NULL);
         fflush(stdout);
     }
     if (a->opt.interval_s > 0 && a->opt.events == KT_EVENTS_NONE) {
@@ -398,6 +430,13 @@ int main(int argc, char **argv)
     }
     if (!a.cap) {
         fprintf(stderr, "kafkatap: %s\n", err);
+        kt_options_free(&a.opt);
+        return 1;
+    }
+    if (a.opt.html && kt_report_file_open(&a.html, a.opt.html, a.opt.capture.quiet, err,
+                                          sizeof err) < 0) {
+        fprintf(stderr, "kafkatap: %s\n", err);
+        kt_capture_close(a.cap);
         kt_options_free(&a.opt);
         return 1;
     }
@@ -464,8 +503,7 @@ int main(int argc, char **argv)
         rc = 1;
     }
     kt_tcp_flush(a.tcp, a.last_ts_us);
-    if (a.opt.events == KT_EVENTS_NONE)
-        report(&a, 1, NULL);
+    report(&a, 1, NULL);
     fflush(stdout);
     kt_capture_print_counts(a.cap, stderr);
     signal_capture = NULL;
@@ -494,6 +532,8 @@ int main(int argc, char **argv)
     kt_txn_stats_free(a.txn);
     kt_txn_stats_free(a.win.txn);
     kt_capture_close(a.cap);
+    if (a.opt.html)
+        kt_report_file_close(&a.html);
     kt_options_free(&a.opt);
     return rc;
 }

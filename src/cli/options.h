@@ -32,6 +32,7 @@ typedef struct kt_options {
     int slow_fetch_ms;        /* --slow-fetch-ms, default 1000 */
     double bucket_s;          /* --bucket: timeline bucket width, 0 = auto */
     int ascii;                /* --ascii: sparklines without Unicode */
+    const char *html;         /* --html FILE: the report as an HTML page too */
     char *bpf_owned;          /* the joined filter expression */
     const char **inputs_owned; /* capture.read_files */
     int help, version;

@@ -1,4 +1,5 @@
-/* escape.c - printing bytes off the wire safely (see escape.h). */
+/* escape.c - printing bytes off the wire safely, in JSON strings and text
+ * or in HTML (see escape.h). */
 #include <stdio.h>
 #include "common/escape.h"
 
@@ -22,19 +23,17 @@ static size_t utf8_seq(const uint8_t *s, size_t n)
     return len;
 }
 
-size_t kt_escape_step(const uint8_t *s, size_t n, char esc[8],
-                      const char **piece, size_t *len)
+/* A valid UTF-8 sequence as it is; a control byte, DEL, an invalid byte
+ * (and with c1 a C1 control, U+0080 to U+009F) as the text \u00XX. */
+static size_t plain_or_hex(const uint8_t *s, size_t n, char esc[8], int c1,
+                           const char **piece, size_t *len)
 {
-    size_t step;
-    switch (s[0]) {
-    case '"': *piece = "\\\""; *len = 2; return 1;
-    case '\\': *piece = "\\\\"; *len = 2; return 1;
-    case '\n': *piece = "\\n"; *len = 2; return 1;
-    case '\r': *piece = "\\r"; *len = 2; return 1;
-    case '\t': *piece = "\\t"; *len = 2; return 1;
-    default: break;
+    size_t step = s[0] < 0x20 || s[0] == 0x7f ? 0 : utf8_seq(s, n);
+    if (c1 && step == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
+        *len = (size_t)snprintf(esc, 8, "\\u%04x", (unsigned)s[1]);
+        *piece = esc;
+        return 2;
     }
-    step = s[0] < 0x20 || s[0] == 0x7f ? 0 : utf8_seq(s, n);
     if (step) {
         *piece = (const char *)s;
         *len = step;
@@ -43,4 +42,46 @@ size_t kt_escape_step(const uint8_t *s, size_t n, char esc[8],
     *len = (size_t)snprintf(esc, 8, "\\u%04x", s[0]);
     *piece = esc;
     return 1;
+}
+
+size_t kt_escape_step(const uint8_t *s, size_t n, char esc[8],
+                      const char **piece, size_t *len)
+{
+    switch (s[0]) {
+    case '"': *piece = "\\\""; *len = 2; return 1;
+    case '\\': *piece = "\\\\"; *len = 2; return 1;
+    case '\n': *piece = "\\n"; *len = 2; return 1;
+    case '\r': *piece = "\\r"; *len = 2; return 1;
+    case '\t': *piece = "\\t"; *len = 2; return 1;
+    default: break;
+    }
+    return plain_or_hex(s, n, esc, 0, piece, len);
+}
+
+size_t kt_html_escape_step(const uint8_t *s, size_t n, char esc[8],
+                           const char **piece, size_t *len)
+{
+    switch (s[0]) {
+    case '&': *piece = "&amp;"; *len = 5; return 1;
+    case '<': *piece = "&lt;"; *len = 4; return 1;
+    case '>': *piece = "&gt;"; *len = 4; return 1;
+    case '"': *piece = "&quot;"; *len = 6; return 1;
+    case '\'': *piece = "&#39;"; *len = 5; return 1;
+    case '\t': case '\n': *piece = (const char *)s; *len = 1; return 1;
+    default: break;
+    }
+    return plain_or_hex(s, n, esc, 1, piece, len);
+}
+
+void kt_html_escape(FILE *out, const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    char esc[8];
+    while (n) {
+        const char *piece;
+        size_t len, step = kt_html_escape_step(p, n, esc, &piece, &len);
+        fwrite(piece, 1, len, out);
+        p += step;
+        n -= step;
+    }
 }

@@ -1,6 +1,6 @@
 # src/report/: the outputs: the report model built once per report, the
-# summary report rendered from it as text or JSON, and the per-request
-# event log.
+# summary report rendered from it as text, JSON or an HTML page with
+# plots, and the per-request event log.
 libkafkatap_a_SOURCES += \
 	src/report/json_labels.h \
 	src/report/report_model.c src/report/report_model.h \
@@ -12,6 +12,8 @@ libkafkatap_a_SOURCES += \
 	src/report/report_timeline.c src/report/report_timeline.h \
 	src/report/report_timeline_out.c src/report/report_timeline_out.h \
 	src/report/report_batching.c src/report/report_batching.h \
+	src/report/report_html.c src/report/report_html.h \
+	src/report/html_plot.c src/report/html_plot.h \
 	src/report/report_prometheus.c src/report/report_prometheus.h \
 	src/report/report_txn.c src/report/report_txn.h \
 	src/report/report_merge_json.c src/report/report_merge_json.h \

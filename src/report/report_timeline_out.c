@@ -187,8 +187,7 @@ void kt_report_json_when(kt_json *j, const kt_report_timeline *r, size_t finding
 
 /* ---- text --------------------------------------------------------------- */
 
-/* "HH:MM:SS" (UTC), with milliseconds when the buckets are under a second. */
-static void clock_text(char *buf, size_t len, uint64_t ns, int ms)
+void kt_report_clock(char *buf, size_t len, uint64_t ns, int ms)
 {
     time_t s = (time_t)(ns / 1000000000u);
     struct tm tm;
@@ -207,7 +206,7 @@ void kt_report_text_since(char *buf, size_t len, const kt_report_timeline *r, si
     buf[0] = 0;
     if (!w || !w->known || !w->buckets)
         return;
-    clock_text(t, sizeof t, w->started_ns, r->tl->width_ns < 1000000000u);
+    kt_report_clock(t, sizeof t, w->started_ns, r->tl->width_ns < 1000000000u);
     snprintf(buf, len, " (since %s UTC)", t);
 }
 
@@ -292,8 +291,8 @@ void kt_report_text_when(FILE *out, const kt_report_timeline *r, const kt_findin
     if (!tl || !tl->nbuckets)
         return;
     ms = tl->width_ns < 1000000000u;
-    clock_text(a, sizeof a, tl->start_ns, ms);
-    clock_text(b, sizeof b, kt_tl_bucket_start(tl, tl->nbuckets), ms);
+    kt_report_clock(a, sizeof a, tl->start_ns, ms);
+    kt_report_clock(b, sizeof b, kt_tl_bucket_start(tl, tl->nbuckets), ms);
     if (ms)
         fprintf(out, "\nWhen (%zu buckets of %g ms, %s to %s UTC):\n", tl->nbuckets,
                 (double)tl->width_ns / 1e6, a, b);
@@ -308,8 +307,8 @@ void kt_report_text_when(FILE *out, const kt_report_timeline *r, const kt_findin
             fprintf(out, "  %-19s %s: in no single bucket\n", f[i].kind, f[i].subject);
             continue;
         }
-        clock_text(a, sizeof a, w->started_ns, ms);
-        clock_text(b, sizeof b, w->ended_ns, ms);
+        kt_report_clock(a, sizeof a, w->started_ns, ms);
+        kt_report_clock(b, sizeof b, w->ended_ns, ms);
         fprintf(out, "  %-19s %s: %s to %s%s, in %zu bucket%s\n", f[i].kind, f[i].subject, a, b,
                 w->ongoing ? " (still at the end)" : "", w->buckets, w->buckets == 1 ? "" : "s");
     }

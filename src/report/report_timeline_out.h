@@ -17,6 +17,8 @@ void kt_report_json_timeline(kt_json *j, const kt_report_timeline *r);
 void kt_report_json_when(kt_json *j, const kt_report_timeline *r, size_t finding);
 /* " (since HH:MM:SS UTC)", or "" when the finding was not placed in time. */
 void kt_report_text_since(char *buf, size_t len, const kt_report_timeline *r, size_t finding);
+/* "HH:MM:SS" (UTC) of ns since the epoch; "HH:MM:SS.mmm" when ms. */
+void kt_report_clock(char *buf, size_t len, uint64_t ns, int ms);
 /* The "When" section; nothing without a timeline.  ascii: sparklines in
  * ASCII rather than Unicode block characters. */
 void kt_report_text_when(FILE *out, const kt_report_timeline *r, const kt_finding *f,
