@@ -42,6 +42,12 @@
 #define NOT_LEADER_OR_FOLLOWER 6
 #define UNSUPPORTED_VERSION 35
 #define MEMBER_ID_REQUIRED 79
+#define INIT_PRODUCER_ID 22
+#define ADD_PARTITIONS_TO_TXN 24
+#define COORDINATOR_LOAD_IN_PROGRESS 14
+#define NOT_COORDINATOR 16
+#define INVALID_TXN_STATE 48
+#define CONCURRENT_TRANSACTIONS 51
 
 /* ---- a world of brokers, clients and topics -------------------------------- */
 
@@ -750,6 +756,38 @@ static void test_error_storm_expected_steps(void **state)
     world_free(w);
 }
 
+/* The codes clients retry while a coordinator loads or moves, or a
+ * transaction still completes, are a storm of severity info (20 of 30
+ * InitProducerId answered NOT_COORDINATOR would be critical otherwise); the
+ * same share of NOT_COORDINATOR mixed with another code on that API, or of
+ * a code not on the list (INVALID_TXN_STATE), stays critical. */
+static void test_error_storm_coordinator_retries(void **state)
+{
+    (void)state;
+    static const struct { int16_t api, code; int want; } t[] = {
+        { INIT_PRODUCER_ID, NOT_COORDINATOR, KT_SEV_INFO },
+        { ADD_PARTITIONS_TO_TXN, CONCURRENT_TRANSACTIONS, KT_SEV_INFO },
+        { JOIN_GROUP, COORDINATOR_LOAD_IN_PROGRESS, KT_SEV_INFO },
+        { INIT_PRODUCER_ID, INVALID_TXN_STATE, KT_SEV_CRITICAL },
+        { PRODUCE, NOT_COORDINATOR, KT_SEV_CRITICAL },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        req ok = { t[i].api, 0, "app", 100, 0, 0, NULL, 0, 0 };
+        req bad = { t[i].api, 0, "app", 100, t[i].code, 0, NULL, 0, 0 };
+        add(w, &ok, 10);
+        add(w, &bad, 20);
+        size_t n = compute(w, &f);
+        assert_int_equal(of_kind(f, n, "error_storm", h, 4), 1);
+        assert_int_equal(h[0]->severity, t[i].want);
+        if (t[i].want == KT_SEV_INFO)
+            assert_contains(h[0]->summary, "clients retry this code");
+        free(f);
+        world_free(w);
+    }
+}
+
 /* ---- throttling ------------------------------------------------------------- */
 
 /* Client "greedy" throttled 3 times on broker 1 (200, 300, 400 ms: total
@@ -1233,6 +1271,7 @@ int main(void)
         cmocka_unit_test(test_slow_broker_on_produce),
         cmocka_unit_test(test_error_storm),
         cmocka_unit_test(test_error_storm_expected_steps),
+        cmocka_unit_test(test_error_storm_coordinator_retries),
         cmocka_unit_test(test_failing_client),
         cmocka_unit_test(test_sasl_auth_failure),
         cmocka_unit_test(test_throttling),

@@ -180,6 +180,33 @@ static int expected_step(int api_key, int code)
            (api_key == KT_API_JOIN_GROUP && code == KT_ERR_MEMBER_ID_REQUIRED);
 }
 
+/* Codes that the coordinator APIs answer while a coordinator loads, moves
+ * or still completes the previous transaction, and that clients retry
+ * (COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR,
+ * CONCURRENT_TRANSACTIONS): a storm of them is info, not a warning, unless
+ * other codes come with them.  A coordinator that stays unavailable shows as
+ * such a storm that lasts (the When section) and in the clients' other
+ * findings. */
+static int coordinator_step(int api_key, int code)
+{
+    switch (api_key) {
+    case KT_API_FIND_COORDINATOR: case KT_API_INIT_PRODUCER_ID:
+    case KT_API_ADD_PARTITIONS_TO_TXN: case KT_API_ADD_OFFSETS_TO_TXN:
+    case KT_API_END_TXN: case KT_API_TXN_OFFSET_COMMIT:
+    case KT_API_JOIN_GROUP: case KT_API_SYNC_GROUP: case KT_API_HEARTBEAT:
+    case KT_API_LEAVE_GROUP: case KT_API_OFFSET_COMMIT: case KT_API_OFFSET_FETCH:
+    case KT_API_CONSUMER_GROUP_HEARTBEAT:
+        break;
+    default:
+        return 0;
+    }
+    return code == KT_ERR_COORDINATOR_LOAD_IN_PROGRESS || code == KT_ERR_COORDINATOR_NOT_AVAILABLE ||
+           code == KT_ERR_NOT_COORDINATOR || code == KT_ERR_CONCURRENT_TRANSACTIONS;
+}
+
+#define RETRIED_NOTE "; clients retry this code (a coordinator loading or moving, a transaction " \
+    "still completing): a problem when it lasts"
+
 /* The agg's error codes, most frequent first: a copy, the statistics stay
  * as they are.  NULL when there are none or memory runs out. */
 static kt_code_count *sorted_codes(const kt_agg *a)
@@ -201,17 +228,21 @@ static void error_rate(kt_finding_list *l, const kt_stats *s, const kt_api_stats
     char apib[32], errb[32], codes[300], who[300];
     size_t o = 0;
     double share;
-    int unexpected = 0;
+    int unexpected = 0, retried = 1;
 
-    for (int k = 0; k < a->nerrors; k++)
+    for (int k = 0; k < a->nerrors; k++) {
         if (!expected_step(api->api_key, errs[k].code))
             unexpected = 1;
+        if (!coordinator_step(api->api_key, errs[k].code) && !expected_step(api->api_key, errs[k].code))
+            retried = 0;
+    }
     if (!unexpected || a->errored < RATE_MIN_ERRORED)
         return;
     share = (double)a->errored / (double)a->matched;
     if (share < RATE_SHARE)
         return;
-    kt_finding *f = kt_finding_add(l, "error_storm", share >= RATE_CRIT_SHARE ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+    kt_finding *f = kt_finding_add(l, "error_storm",
+                        retried ? KT_SEV_INFO : share >= RATE_CRIT_SHARE ? KT_SEV_CRITICAL : KT_SEV_WARNING,
                         share / RATE_SHARE);
     if (!f)
         return;
@@ -224,8 +255,8 @@ static void error_rate(kt_finding_list *l, const kt_stats *s, const kt_api_stats
     involved(who, sizeof who, s, api->api_key, count_errored, 0);
     kt_subject(f, "%s errors", name);
     kt_summary(f, "Errors: %s answered %" PRIu64 " of %" PRIu64 " responses with an error code "
-               "(%.1f%%): %s%s",
-            name, a->errored, a->matched, share * 100, codes, who);
+               "(%.1f%%): %s%s%s",
+            name, a->errored, a->matched, share * 100, codes, who, retried ? RETRIED_NOTE : "");
     kt_finding_metric(f, "errored", (double)a->errored);
     kt_finding_metric(f, "responses", (double)a->matched);
     kt_finding_metric(f, "share", share);
@@ -251,8 +282,10 @@ static void error_storms(kt_finding_list *l, const kt_stats *s, const kt_api_sta
             if (!code || c < STORM_MIN_COUNT || share < STORM_SHARE ||
                 expected_step(apis[i]->api_key, code))
                 continue;
+            int retried = coordinator_step(apis[i]->api_key, code);
             kt_finding *f = kt_finding_add(l, "error_storm",
-                                share >= STORM_CRIT_SHARE ? KT_SEV_CRITICAL : KT_SEV_WARNING,
+                                retried ? KT_SEV_INFO
+                                : share >= STORM_CRIT_SHARE ? KT_SEV_CRITICAL : KT_SEV_WARNING,
                                 share / STORM_SHARE);
             if (!f) {
                 free(errs);
@@ -263,8 +296,8 @@ static void error_storms(kt_finding_list *l, const kt_stats *s, const kt_api_sta
             involved(who, sizeof who, s, apis[i]->api_key, count_code, code);
             kt_subject(f, "%s %s", api, err);
             kt_summary(f, "Error storm: %s answered %s %" PRIu64 " times in %" PRIu64
-                       " responses (%.1f%%)%s",
-                    api, err, c, a->matched, share * 100, who);
+                       " responses (%.1f%%)%s%s",
+                    api, err, c, a->matched, share * 100, who, retried ? RETRIED_NOTE : "");
             kt_finding_metric(f, "count", (double)c);
             kt_finding_metric(f, "responses", (double)a->matched);
             kt_finding_metric(f, "share", share);
