@@ -26,6 +26,8 @@ hosts added into one cluster report, against independent truth.
 Exits 77 (skipped) when tshark is missing.
 """
 import glob
+import html
+import html.parser
 import json
 import os
 import re
@@ -66,6 +68,66 @@ def merge(files, json_out=True):
     if r.returncode != 0:
         raise RuntimeError("kafkatap merge: %s" % r.stderr)
     return (json.loads(r.stdout) if json_out else r.stdout), r.stderr
+
+
+class Balance(html.parser.HTMLParser):
+    """Counts end tags that do not close the element open last."""
+    VOID = {"meta", "br", "img", "input", "link", "hr", "wbr", "col"}
+
+    def __init__(self):
+        super().__init__()
+        self.open, self.bad = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.bad += 1
+
+
+class Summaries(html.parser.HTMLParser):
+    """The text of each <p class="summary"> (a finding's summary)."""
+
+    def __init__(self):
+        super().__init__()
+        self.found, self.depth = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += 1
+        elif tag == "p" and ("class", "summary") in attrs:
+            self.depth = 1
+            self.found.append("")
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.found[-1] += data
+
+
+def html_page(files, merged, tmp, name):
+    """kafkatap merge --html: a well formed page that says what is not
+    merged and shows the merged report's findings."""
+    page = os.path.join(tmp, name + ".html")
+    r = run(["merge", "--html", page] + files)
+    check(r.returncode == 0 and os.path.exists(page), "%s: merge --html writes the page" % name)
+    text = open(page, encoding="utf-8").read()
+    b = Balance()
+    b.feed(text)
+    check(not b.bad and not b.open, "%s: the merged page is well formed" % name)
+    check("Not merged" in text, "%s: the merged page says what is not merged" % name)
+    shown = Summaries()
+    shown.feed(text)
+    want = [f["summary"] for f in merged["findings"]]
+    check(shown.found == want,
+          "%s: the merged page shows the merged findings, in order (%d)" % (name, len(want)))
 
 
 def tshark_split(capture, out, ports):
@@ -196,6 +258,7 @@ def by_broker(tmp):
               "%s: both halves hold requests (%d, %d)"
               % (name, a["totals"]["requests"], b["totals"]["requests"]))
         merged, err = merge([a_json, b_json])
+        html_page([a_json, b_json], merged, tmp, name)
         # independent: tshark's requests per broker port
         ts = tshark_requests(capture, ports)
         got = {int(x["broker"].rsplit(":", 1)[1]): x["requests"] for x in merged["brokers"]}

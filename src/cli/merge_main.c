@@ -1,6 +1,7 @@
 /* merge_main.c - the merge subcommand: reads the --json reports named on
  * the command line, adds them up (each connection once) and prints the
  * report of the sums, as text or JSON, like a report of one capture. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "common/anomaly.h"
 #include "findings/findings.h"
 #include "report/report.h"
+#include "report/report_html.h"
 #include "report/report_merge.h"
 
 static const char usage_text[] =
@@ -18,6 +20,7 @@ static const char usage_text[] =
     "captured at both ends counted once, findings computed on the sums.\n"
     "\n"
     "      --json               print the merged report as JSON\n"
+    "      --html FILE          also write it as a self-contained HTML page\n"
     "      --top N              rows of the topic-partition table (default 20)\n"
     "      --sort KEY           records|bytes|time|errors|lag (default records)\n"
     "      --slow-produce-ms N  findings: Produce taking N ms or more is slow\n"
@@ -26,6 +29,7 @@ static const char usage_text[] =
 
 typedef struct merge_opts {
     int json, top_n, sort, slow_produce_ms, slow_fetch_ms;
+    const char *html;           /* --html FILE, NULL: none */
 } merge_opts;
 
 static int number(const char *arg, const char *name, int max, int *out)
@@ -47,6 +51,7 @@ static int parse(merge_opts *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "json", no_argument, NULL, 'j' },
+        { "html", required_argument, NULL, 'H' },
         { "top", required_argument, NULL, 't' },
         { "sort", required_argument, NULL, 's' },
         { "slow-produce-ms", required_argument, NULL, 'p' },
@@ -65,6 +70,9 @@ static int parse(merge_opts *o, int argc, char **argv)
         switch (ch) {
         case 'j':
             o->json = 1;
+            break;
+        case 'H':
+            o->html = optarg;
             break;
         case 't':
             if (number(optarg, "top", 1000000, &o->top_n) < 0)
@@ -99,6 +107,22 @@ static int parse(merge_opts *o, int argc, char **argv)
         return -1;
     }
     return optind;
+}
+
+/* The merged report as a page (report_html.h), written whole. */
+static int write_html(const char *path, const kt_report_model *m)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "kafkatap merge: --html %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    kt_report_html(f, m);
+    if (fclose(f) != 0) {
+        fprintf(stderr, "kafkatap merge: --html %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 static int print_report(const merge_opts *o, kt_loaded_report *sum, const char *source)
@@ -138,6 +162,10 @@ static int print_report(const merge_opts *o, kt_loaded_report *sum, const char *
         kt_report_json(stdout, m);
     else
         kt_report_text(stdout, m);
+    if (o->html && write_html(o->html, m) < 0) {
+        kt_report_model_free(m);
+        return 1;
+    }
     kt_report_model_free(m);
     return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -68,7 +68,13 @@ static void head(FILE *out, const kt_report_model *m)
     fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>kafkatap report%s: ", style,
             m->final ? "" : " (so far)");
     esc(out, m->source);
-    fputs("</h1>\n<p class=\"meta\">", out);
+    fputs("</h1>\n", out);
+    if (m->not_merged) {
+        fputs("<p class=\"meta\">Not merged (see each host's own report): ", out);
+        esc(out, m->not_merged);
+        fputs("</p>\n", out);
+    }
+    fputs("<p class=\"meta\">", out);
     if (c->packets) {
         utc(a, sizeof a, c->first_ts_us);
         utc(b, sizeof b, c->last_ts_us);
