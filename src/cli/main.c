@@ -411,14 +411,17 @@ int main(int argc, char **argv)
     if (kt_options_parse(&a.opt, argc, argv, err, sizeof err) < 0) {
         fprintf(stderr, "kafkatap: %s\n", err);
         fprintf(stderr, "Try 'kafkatap --help'.\n");
+        kt_options_free(&a.opt);
         return 2;
     }
     if (a.opt.help) {
         kt_usage(stdout);
+        kt_options_free(&a.opt);
         return 0;
     }
     if (a.opt.version) {
         printf("kafkatap %s\n", PACKAGE_VERSION);
+        kt_options_free(&a.opt);
         return 0;
     }
     install_signals();      /* before the (maybe slow) open: a stop is kept */
@@ -472,16 +475,16 @@ int main(int argc, char **argv)
     a.client_parts = kt_client_parts_new();
     a.timeline = kt_timeline_new(a.opt.bucket_s, 0);
     a.txn = kt_txn_stats_new();
-    if (a.opt.output == KT_OUT_JSON && !(a.conn_stats = kt_conn_stats_new())) {
-        fprintf(stderr, "kafkatap: out of memory\n");
-        return 1;
-    }
+    if (a.opt.output == KT_OUT_JSON)
+        a.conn_stats = kt_conn_stats_new();
     a.kafka = kt_kafka_new(&a.opt.session, on_exchange, &a);
     a.tcp = kt_tcp_new(&a.opt.tcp, &kt_kafka_tcp_callbacks, a.kafka);
     if (!a.stats || !a.partitions || !a.client_parts || !a.timeline || !a.txn || !a.kafka || !a.tcp ||
+        (a.opt.output == KT_OUT_JSON && !a.conn_stats) ||
         (a.opt.interval_s > 0 && !a.opt.cumulative && window_start(&a) < 0)) {
         fprintf(stderr, "kafkatap: out of memory\n");
-        return 1;
+        rc = 1;
+        goto out;
     }
 
     /* after the privileges are dropped: its thread parses nothing but
@@ -490,7 +493,8 @@ int main(int argc, char **argv)
         a.prom = kt_prom_start(a.opt.prometheus, err, sizeof err);
         if (!a.prom) {
             fprintf(stderr, "kafkatap: %s\n", err);
-            return 1;
+            rc = 1;
+            goto out;
         }
         prom_publish(&a, 0);
     }
@@ -518,6 +522,7 @@ int main(int argc, char **argv)
         kt_prom_stop(a.prom);
     }
 
+out:
     kt_tcp_free(a.tcp);
     kt_kafka_free(a.kafka);
     kt_stats_free(a.stats);
