@@ -12,7 +12,7 @@
  *   4. runs the scenario, then writes TRUTH_FILE.
  * Scenarios: produce-multi, slow-broker, produce-errors, consumer-group,
  * load, skew, skew-near-miss, slow-alone, slow-alone-near-miss, broker-skew,
- * broker-skew-near-miss, inflight-5, inflight-1.
+ * broker-skew-near-miss, inflight-5, inflight-1, slow-fetch.
  */
 #include <errno.h>
 #include <signal.h>
@@ -785,6 +785,39 @@ static void setup_broker_skew(int near) {
              near ? 24 : 28, 100.0 * (near ? 24 : 28) / 36);
 }
 
+/* Slow Fetch from one broker: topic feed, partitions 0 and 1 on broker 2
+ * (injected RTT SLOW_FETCH_RTT_MS), partition 2 on broker 1 (no RTT);
+ * feed-svc sends 3 records to partitions 0 and 1 every wave, feed-side 3
+ * to partition 2 every third wave; feed-reader (group feed-readers) reads
+ * the whole topic.  Every Fetch broker 2 answers takes the RTT or longer,
+ * the ones that return records too; broker 1 answers at once (the mock
+ * answers a Fetch at once when it has records, else after
+ * fetch.wait.max.ms). */
+#define SLOW_FETCH_RTT_MS 150
+static void setup_slow_fetch(void) {
+        static const int l_feed[] = {2, 2, 1};
+        int feed = add_topic("feed", 3, l_feed);
+        struct producer *p;
+        p = add_producer("feed-svc", "none", 1, feed, 0, 1, 3, 150);
+        p->linger_ms = 5;
+        p = add_producer("feed-side", "none", 1, feed, 2, 2, 3, 150);
+        p->linger_ms = 5;
+        p->wave_every = 3;
+        group_id = "feed-readers";
+        consume_topic = feed;
+        consumers[nconsumers++].client_id = "feed-reader";
+        waves = 30;
+        wave_gap_ms = 250;
+        broker_rtt[1] = SLOW_FETCH_RTT_MS; /* index of broker id 2 */
+        note("broker 2 leads feed/0 and feed/1 and has an injected RTT of "
+             "%d ms (the mock delays every response it sends, Fetch "
+             "included); broker 1 leads feed/2 and answers at once. "
+             "feed-svc (acks=1) sends 3 records to feed/0 and feed/1 every "
+             "wave, feed-side 3 to feed/2 every third wave (30 waves 250 ms "
+             "apart); feed-reader (group feed-readers, fetch.wait.max.ms "
+             "200) reads all three partitions. ", SLOW_FETCH_RTT_MS);
+}
+
 /* -------------------------------- output -------------------------------- */
 
 static void json_str(FILE *f, const char *s) {
@@ -1054,6 +1087,8 @@ int main(int argc, char **argv) {
                 setup_inflight(5);
         else if (!strcmp(scenario, "inflight-1"))
                 setup_inflight(1);
+        else if (!strcmp(scenario, "slow-fetch"))
+                setup_slow_fetch();
         else
                 die("unknown scenario %s", scenario);
 
