@@ -114,6 +114,9 @@ static int onset_wave = -1, onset_broker_idx, onset_rtt_ms;
 static int64_t onset_ts_us = -1;
 static int broker_rcvbuf; /* SO_RCVBUF of the brokers' sockets, 0 = default */
 static int second_consumer_ms = 1500;
+/* Per broker: the waves that sent records to a partition it leads of the
+ * consumed topic (each such wave gives its consumer records to fetch). */
+static long consumed_topic_waves[MAX_BROKERS];
 static char notes[2048];
 /* highest offset + 1 seen per partition of consume_topic (for dup detection) */
 static unsigned char *seen[MAX_PARTS];
@@ -982,6 +985,10 @@ static void write_truth(const char *path) {
                                 p, d);
                 }
         }
+        fprintf(f, "},\n  \"consumed_topic_waves_by_broker\": {");
+        for (int i = 0; consume_topic >= 0 && i < nbrokers; i++)
+                fprintf(f, "%s\"%d\": %ld", i ? ", " : "", broker_id[i],
+                        consumed_topic_waves[i]);
         fprintf(f, "},\n  \"committed_offsets\": {");
         if (consume_topic >= 0) {
                 struct topic *t = &topics[consume_topic];
@@ -1130,12 +1137,22 @@ int main(int argc, char **argv) {
                         onset_ts_us = (int64_t)ts.tv_sec * 1000000 +
                                       ts.tv_nsec / 1000;
                 }
-                for (int i = 0; i < nproducers; i++)
-                        if ((!producers[i].max_waves ||
-                             w < producers[i].max_waves) &&
-                            (producers[i].wave_every <= 1 ||
-                             w % producers[i].wave_every == 0))
-                                produce_wave(&producers[i]);
+                int hit[MAX_BROKERS] = {0};
+                for (int i = 0; i < nproducers; i++) {
+                        struct producer *p = &producers[i];
+                        if ((p->max_waves && w >= p->max_waves) ||
+                            (p->wave_every > 1 && w % p->wave_every != 0))
+                                continue;
+                        produce_wave(p);
+                        if (p->topic != consume_topic)
+                                continue;
+                        for (int part = p->first_part; part <= p->last_part; part++)
+                                for (int b = 0; b < nbrokers; b++)
+                                        if (broker_id[b] == topics[p->topic].leader[part])
+                                                hit[b] = 1;
+                }
+                for (int b = 0; b < nbrokers; b++)
+                        consumed_topic_waves[b] += hit[b];
                 poll_all(wave_gap_ms);
                 if (nconsumers > 1 && !consumers[1].started &&
                     now_ms() - t0 >= second_consumer_ms)
