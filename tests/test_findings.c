@@ -129,6 +129,8 @@ typedef struct req {
     const kt_topic *topic;   /* Produce/Fetch: one partition */
     int32_t partition;
     int64_t records;
+    int32_t replica_id;      /* Fetch: a follower's (>= 0); 0 is read as -1,
+                                a consumer, so a follower is replica_id + 1 */
 } req;
 
 static void add(world *w, const req *r, int times)
@@ -160,7 +162,7 @@ static void add(world *w, const req *r, int times)
             d->acks = r->api == PRODUCE ? -1 : -2;
             d->timeout_ms = r->api == PRODUCE ? 30000 : -1;
             d->max_wait_ms = r->api == FETCH ? 500 : -1;
-            d->replica_id = -1;
+            d->replica_id = r->replica_id > 0 ? r->replica_id - 1 : -1;
             d->nparts = 1;
             d->parts[0].topic = r->topic;
             d->parts[0].partition = r->partition;
@@ -372,23 +374,61 @@ static void test_load_skew_throttled(void **state)
     world_free(w);
 }
 
-/* Absolute Fetch latency: 10 fetches of orders/0 that returned 5 records
- * each after 1500 ms: slow_fetch warning (threshold 1000 ms); 10 empty
- * long-poll waits of 1500 ms on orders/1: never slow. */
+/* Absolute Fetch latency: consumer fetches 10 times from broker 0 orders/0
+ * and gets 5 records each after 1500 ms, and waits 10 times 1500 ms on
+ * orders/1 for nothing: slow_fetch warning (threshold 1000 ms) for the
+ * broker, the client id and orders/0, each with 10 answered (the empty
+ * long-poll waits never count, nor is orders/1 judged). */
 static void test_slow_fetch(void **state)
 {
     (void)state;
     world *w = world_new();
     kt_finding *f, *h[4];
-    req data = { FETCH, 0, "consumer", 1500000, 0, 0, topic(w, "orders"), 0, 5 };
-    req empty = { FETCH, 0, "consumer", 1500000, 0, 0, topic(w, "orders"), 1, 0 };
+    req data = { FETCH, 0, "consumer", 1500000, 0, 0, topic(w, "orders"), 0, 5, 0 };
+    req empty = { FETCH, 0, "consumer", 1500000, 0, 0, topic(w, "orders"), 1, 0, 0 };
+    const char *subj[3] = { "broker 10.0.0.1:9092", "client id consumer",
+                            "topic orders partition 0" };
     add(w, &data, 10);
     add(w, &empty, 10);
     size_t n = compute(w, &f);
-    assert_int_equal(of_kind(f, n, "slow_fetch", h, 4), 1);
-    assert_string_equal(h[0]->subject, "topic orders partition 0");
-    assert_int_equal(h[0]->severity, KT_SEV_WARNING);
-    assert_true(metric(h[0], "threshold_ms") == 1000 && metric(h[0], "answered") == 10);
+    assert_int_equal(of_kind(f, n, "slow_fetch", h, 4), 3);
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(h[i]->subject, subj[i]);
+        assert_int_equal(h[i]->severity, KT_SEV_WARNING);
+        assert_true(metric(h[i], "threshold_ms") == 1000 && metric(h[i], "answered") == 10);
+        assert_true(metric(h[i], "over") == 10 && metric(h[i], "share") == 1);
+    }
+    assert_contains(h[1]->summary, "Slow Fetch (with data): client id consumer: 10 of 10");
+    free(f);
+    world_free(w);
+}
+
+/* The near misses of slow_fetch per broker and client id, each at 1500 ms
+ * against the 1000 ms threshold: broker 1 and client idle only wait
+ * (20 empty long polls); broker 2 and client follower-2 only replicate
+ * (20 follower fetches that return records); broker 3 and client mixed
+ * get records 10 times slowly and 11 times in 10 ms (10 of 21, 47.6%,
+ * under half); client few gets records 9 times slowly from broker 0
+ * (under 10 answered).  No slow_fetch at all. */
+static void test_slow_fetch_near_misses(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    kt_finding *f, *h[4];
+    req empty = { FETCH, 1, "idle", 1500000, 0, 0, topic(w, "quiet"), 0, 0, 0 };
+    req follower = { FETCH, 2, "follower-2", 1500000, 0, 0, topic(w, "replicated"), 0, 5, 3 };
+    req slow = { FETCH, 3, "mixed", 1500000, 0, 0, topic(w, "mixed"), 0, 5, 0 };
+    req fast = { FETCH, 3, "mixed", 10000, 0, 0, topic(w, "mixed"), 0, 5, 0 };
+    req few = { FETCH, 0, "few", 1500000, 0, 0, topic(w, "few"), 0, 5, 0 };
+    add(w, &empty, 20);
+    add(w, &follower, 20);
+    add(w, &slow, 10);
+    add(w, &fast, 11);
+    add(w, &few, 9);
+    size_t n = compute(w, &f);
+    for (size_t i = 0; i < n; i++)
+        print_message("finding %s %s\n", f[i].kind, f[i].subject);
+    assert_int_equal(of_kind(f, n, "slow_fetch", h, 4), 0);
     free(f);
     world_free(w);
 }
@@ -1266,6 +1306,7 @@ int main(void)
         cmocka_unit_test(test_load_skew_throttled),
         cmocka_unit_test(test_slow_produce),
         cmocka_unit_test(test_slow_fetch),
+        cmocka_unit_test(test_slow_fetch_near_misses),
         cmocka_unit_test(test_findings_grouped),
         cmocka_unit_test(test_slow_broker),
         cmocka_unit_test(test_slow_broker_on_produce),

@@ -27,7 +27,18 @@ For every mock capture whose truth lists partitions:
     slow_produce finding naming it; none does when every RTT is under the
     threshold (slow-alone.pcap: 150 ms fires; slow-alone-near-miss.pcap:
     70 ms and slow-broker.pcap: 80 ms do not), and with --slow-produce-ms
-    under a broker's RTT that broker is named.
+    under a broker's RTT that broker is named;
+  - absolute Fetch latency (--slow-fetch-ms 100, and the default 1000):
+    the brokers a slow_fetch finding names are exactly the leaders of the
+    partitions a consumer read with an injected RTT at the threshold or
+    above (the mock answers a Fetch that has records at once, plus its
+    RTT); a consumer reading only from such brokers is named, one reading
+    none of them is not, and one reading both is named when the recorder
+    sent records to the slow brokers' partitions in at least twice as many
+    waves as to the others' (consumed_topic_waves_by_broker: each wave is
+    a Fetch with records) and not named at half or less (slow-fetch.pcap:
+    broker 2 at 150 ms and feed-reader, 30 waves against broker 1's 10,
+    are named at 100 ms, broker 1 is not; at 1000 ms nothing).
 
 For every real Apache Kafka capture (pcaps/kafka/NAME.truth.json, the
 broker's end offsets per partition): the load findings are exactly the ones
@@ -45,6 +56,7 @@ from collections import defaultdict
 SRCDIR = os.environ.get("srcdir", ".")
 KAFKATAP = os.environ.get("KAFKATAP", "./kafkatap")
 LOAD_SHARE, REST_FACTOR, SLOW_PRODUCE_MS = 0.50, 3.0, 100
+SLOW_FETCH_MS = (100, 1000)       # a threshold under slow-fetch's RTT, the default
 BROKER_SHARE, BROKER_REST_FACTOR = 0.70, 2.0
 
 
@@ -183,7 +195,52 @@ def check(pcap, truth):
         if not want2 <= slow_brokers(d2):
             problems.append("--slow-produce-ms %d: slow_produce brokers %s, truth %s"
                             % (low, sorted(slow_brokers(d2)), sorted(want2)))
+    for thr in SLOW_FETCH_MS:
+        problems += check_slow_fetch(pcap, truth, thr, addr, rtt)
     return problems
+
+
+def fetch_subjects(doc):
+    """Brokers and client ids a slow_fetch finding names, as its subject or
+    among the peers a grouped one names."""
+    named = set()
+    for f in doc["findings"]:
+        if f["kind"] != "slow_fetch":
+            continue
+        subjects = [f["subject"]]
+        more = f["summary"].split("more like it:", 1)
+        if len(more) == 2:
+            subjects += [peer.strip().rsplit(" (", 1)[0] for peer in more[1].split(",")]
+        named |= {x for x in subjects if x.startswith(("broker ", "client id "))}
+    return named
+
+
+def check_slow_fetch(pcap, truth, thr, addr, rtt):
+    """slow_fetch per broker and client id against the RTTs the recorder
+    set (see the top of this file)."""
+    topic = truth.get("consumed_topic")
+    leaders = truth["topics"][topic]["leaders"] if topic else []
+    waves = {str(k): v for k, v in truth.get("consumed_topic_waves_by_broker", {}).items()}
+    slow = {b for b, v in rtt.items() if v >= thr}
+    want, unsure = set(), set()
+    for c in truth.get("consumers", []):
+        lead = {str(leaders[int(k.rsplit("/", 1)[1])])
+                for k, n in c["consumed_records"].items() if n > 0}
+        want |= {"broker " + addr[b] for b in lead & slow}
+        name = "client id " + c["client_id"]
+        if not lead & slow:
+            continue
+        on_slow = sum(waves.get(b, 0) for b in lead & slow)
+        on_fast = sum(waves.get(b, 0) for b in lead - slow)
+        if not lead - slow or on_slow >= 2 * on_fast:
+            want.add(name)
+        elif 2 * on_slow > on_fast:
+            unsure.add(name)
+    got = fetch_subjects(report(pcap, "--slow-fetch-ms", str(thr)))
+    if got - unsure != want:
+        return ["--slow-fetch-ms %d: slow_fetch names %s, truth (RTT >= %d ms) %s"
+                % (thr, sorted(got - unsure), thr, sorted(want))]
+    return []
 
 
 def kafka_as_mock(truth):

@@ -187,7 +187,8 @@ NOT_MERGED = {"delivery", "produce_batching", "role", "queue_wait_ms", "service_
               "mean_inflight", "batches", "records_per_batch", "codec", "codec_batches",
               "control_records", "started", "ended", "ongoing", "timeline",
               "transactions", "replication", "replication_dropped", "tls",
-              "tls_connections", "tls_bytes", "not_merged", "client_partitions_other"}
+              "tls_connections", "tls_bytes", "not_merged", "client_partitions_other",
+              "fetch_data_latency_ms"}
 
 
 # Findings from the sections not merged.

@@ -12,7 +12,7 @@
  *   4. runs the scenario, then writes TRUTH_FILE.
  * Scenarios: produce-multi, slow-broker, produce-errors, consumer-group,
  * load, skew, skew-near-miss, slow-alone, slow-alone-near-miss, broker-skew,
- * broker-skew-near-miss, inflight-5, inflight-1.
+ * broker-skew-near-miss, inflight-5, inflight-1, slow-fetch.
  */
 #include <errno.h>
 #include <signal.h>
@@ -114,6 +114,9 @@ static int onset_wave = -1, onset_broker_idx, onset_rtt_ms;
 static int64_t onset_ts_us = -1;
 static int broker_rcvbuf; /* SO_RCVBUF of the brokers' sockets, 0 = default */
 static int second_consumer_ms = 1500;
+/* Per broker: the waves that sent records to a partition it leads of the
+ * consumed topic (each such wave gives its consumer records to fetch). */
+static long consumed_topic_waves[MAX_BROKERS];
 static char notes[2048];
 /* highest offset + 1 seen per partition of consume_topic (for dup detection) */
 static unsigned char *seen[MAX_PARTS];
@@ -785,6 +788,39 @@ static void setup_broker_skew(int near) {
              near ? 24 : 28, 100.0 * (near ? 24 : 28) / 36);
 }
 
+/* Slow Fetch from one broker: topic feed, partitions 0 and 1 on broker 2
+ * (injected RTT SLOW_FETCH_RTT_MS), partition 2 on broker 1 (no RTT);
+ * feed-svc sends 3 records to partitions 0 and 1 every wave, feed-side 3
+ * to partition 2 every third wave; feed-reader (group feed-readers) reads
+ * the whole topic.  Every Fetch broker 2 answers takes the RTT or longer,
+ * the ones that return records too; broker 1 answers at once (the mock
+ * answers a Fetch at once when it has records, else after
+ * fetch.wait.max.ms). */
+#define SLOW_FETCH_RTT_MS 150
+static void setup_slow_fetch(void) {
+        static const int l_feed[] = {2, 2, 1};
+        int feed = add_topic("feed", 3, l_feed);
+        struct producer *p;
+        p = add_producer("feed-svc", "none", 1, feed, 0, 1, 3, 150);
+        p->linger_ms = 5;
+        p = add_producer("feed-side", "none", 1, feed, 2, 2, 3, 150);
+        p->linger_ms = 5;
+        p->wave_every = 3;
+        group_id = "feed-readers";
+        consume_topic = feed;
+        consumers[nconsumers++].client_id = "feed-reader";
+        waves = 30;
+        wave_gap_ms = 250;
+        broker_rtt[1] = SLOW_FETCH_RTT_MS; /* index of broker id 2 */
+        note("broker 2 leads feed/0 and feed/1 and has an injected RTT of "
+             "%d ms (the mock delays every response it sends, Fetch "
+             "included); broker 1 leads feed/2 and answers at once. "
+             "feed-svc (acks=1) sends 3 records to feed/0 and feed/1 every "
+             "wave, feed-side 3 to feed/2 every third wave (30 waves 250 ms "
+             "apart); feed-reader (group feed-readers, fetch.wait.max.ms "
+             "200) reads all three partitions. ", SLOW_FETCH_RTT_MS);
+}
+
 /* -------------------------------- output -------------------------------- */
 
 static void json_str(FILE *f, const char *s) {
@@ -949,6 +985,10 @@ static void write_truth(const char *path) {
                                 p, d);
                 }
         }
+        fprintf(f, "},\n  \"consumed_topic_waves_by_broker\": {");
+        for (int i = 0; consume_topic >= 0 && i < nbrokers; i++)
+                fprintf(f, "%s\"%d\": %ld", i ? ", " : "", broker_id[i],
+                        consumed_topic_waves[i]);
         fprintf(f, "},\n  \"committed_offsets\": {");
         if (consume_topic >= 0) {
                 struct topic *t = &topics[consume_topic];
@@ -1054,6 +1094,8 @@ int main(int argc, char **argv) {
                 setup_inflight(5);
         else if (!strcmp(scenario, "inflight-1"))
                 setup_inflight(1);
+        else if (!strcmp(scenario, "slow-fetch"))
+                setup_slow_fetch();
         else
                 die("unknown scenario %s", scenario);
 
@@ -1095,12 +1137,22 @@ int main(int argc, char **argv) {
                         onset_ts_us = (int64_t)ts.tv_sec * 1000000 +
                                       ts.tv_nsec / 1000;
                 }
-                for (int i = 0; i < nproducers; i++)
-                        if ((!producers[i].max_waves ||
-                             w < producers[i].max_waves) &&
-                            (producers[i].wave_every <= 1 ||
-                             w % producers[i].wave_every == 0))
-                                produce_wave(&producers[i]);
+                int hit[MAX_BROKERS] = {0};
+                for (int i = 0; i < nproducers; i++) {
+                        struct producer *p = &producers[i];
+                        if ((p->max_waves && w >= p->max_waves) ||
+                            (p->wave_every > 1 && w % p->wave_every != 0))
+                                continue;
+                        produce_wave(p);
+                        if (p->topic != consume_topic)
+                                continue;
+                        for (int part = p->first_part; part <= p->last_part; part++)
+                                for (int b = 0; b < nbrokers; b++)
+                                        if (broker_id[b] == topics[p->topic].leader[part])
+                                                hit[b] = 1;
+                }
+                for (int b = 0; b < nbrokers; b++)
+                        consumed_topic_waves[b] += hit[b];
                 poll_all(wave_gap_ms);
                 if (nconsumers > 1 && !consumers[1].started &&
                     now_ms() - t0 >= second_consumer_ms)

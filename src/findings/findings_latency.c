@@ -6,7 +6,9 @@
  * says the same):
  *
  * slow_produce, slow_fetch  Per broker, client id and topic-partition
- *                 Produce, per topic-partition Fetch that returned data: at least
+ *                 Produce, and Fetch that returned data (consumers' only:
+ *                 follower fetches and empty long-poll waits never count,
+ *                 stats.h, partition_stats.h): at least
  *                 ABS_MIN_ANSWERED (10) answered and ABS_SHARE (50%) of them
  *                 at the threshold or above (--slow-produce-ms 100,
  *                 --slow-fetch-ms 1000): warning; critical at a p50 of
@@ -157,6 +159,7 @@ static void slow_absolute(kt_finding_list *l, const kt_findings_input *in)
         kt_endpoint_format(&b->broker, name, sizeof name);
         snprintf(subj, sizeof subj, "broker %s", name);
         slow_abs(l, "slow_produce", "Produce", subj, &b->produce.latency, prod_ms);
+        slow_abs(l, "slow_fetch", "Fetch (with data)", subj, &b->fetch_data, fetch_ms);
     }
     for (size_t i = 0; i < s->nclients; i++) {
         const kt_client_stats *c = s->clients[i];
@@ -164,6 +167,7 @@ static void slow_absolute(kt_finding_list *l, const kt_findings_input *in)
         kt_label_client_id(id, sizeof id, c->client_id);
         snprintf(subj, sizeof subj, "client id %s", id);
         slow_abs(l, "slow_produce", "Produce", subj, &c->produce.latency, prod_ms);
+        slow_abs(l, "slow_fetch", "Fetch (with data)", subj, &c->fetch_data, fetch_ms);
     }
     for (size_t i = 0; in->partitions && i < in->npartitions; i++) {
         const kt_partition_stats *p = in->partitions[i];

@@ -337,6 +337,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_object_begin(&j);
         agg_fields(&j, &m->brokers[i].produce);
         kt_json_object_end(&j);
+        kt_report_latency_json(&j, "fetch_data_latency_ms", NULL, m->brokers[i].fetch_data);
         kt_json_object_end(&j);
     }
     kt_json_array_end(&j);
@@ -354,6 +355,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
         kt_json_object_begin(&j);
         agg_fields(&j, &m->clients[i].produce);
         kt_json_object_end(&j);
+        kt_report_latency_json(&j, "fetch_data_latency_ms", NULL, m->clients[i].fetch_data);
         if (m->clients[i].delivery)
             delivery(&j, m->clients[i].delivery);
         kt_report_json_client_batching(&j, m->clients[i].batching);

@@ -199,6 +199,7 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
                         brokers[i]->is_other);
         agg_of(m, &m->brokers[i].agg, &brokers[i]->agg);
         agg_of(m, &m->brokers[i].produce, &brokers[i]->produce);
+        m->brokers[i].fetch_data = &brokers[i]->fetch_data;
     }
     m->nbrokers = n;
 
@@ -211,6 +212,7 @@ static int tables_of(kt_report_model *m, const kt_stats *s, kt_findings_input *f
         m->clients[i].roles = clients[i]->roles;
         agg_of(m, &m->clients[i].agg, &clients[i]->agg);
         agg_of(m, &m->clients[i].produce, &clients[i]->produce);
+        m->clients[i].fetch_data = &clients[i]->fetch_data;
     }
     m->nclients = n;
     rc = 0;

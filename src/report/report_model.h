@@ -133,6 +133,8 @@ typedef struct kt_report_broker {
     char label[KT_ENDPOINT_STRLEN];     /* "host:port" or KT_LABEL_OTHER_BROKER */
     kt_report_agg agg;
     kt_report_agg produce;              /* its Produce requests only */
+    const kt_histogram *fetch_data;     /* its consumers' Fetch requests that
+                                           returned records (the statistics') */
 } kt_report_broker;
 
 /* One client id's delivery (kt_delivery_row, client_partition_stats.h):
@@ -145,6 +147,8 @@ typedef struct kt_report_client {
     unsigned roles;                     /* KT_CROLE_* (kafka/client_role.h) */
     kt_report_agg agg;
     kt_report_agg produce;              /* its Produce requests only */
+    const kt_histogram *fetch_data;     /* its Fetch requests that returned
+                                           records (the statistics') */
     const kt_report_delivery *delivery; /* NULL: no Produce or Fetch */
     const kt_batch_agg *batching;       /* its Produce batches (the statistics') */
 } kt_report_client;

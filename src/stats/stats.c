@@ -115,6 +115,7 @@ static void broker_destroy(void *e)
     kt_broker_stats *b = e;
     kt_agg_free(&b->agg);
     kt_agg_free(&b->produce);
+    kt_hist_free(&b->fetch_data);
     free(b);
 }
 
@@ -148,6 +149,7 @@ static void client_destroy(void *e)
     kt_client_stats *c = e;
     kt_agg_free(&c->agg);
     kt_agg_free(&c->produce);
+    kt_hist_free(&c->fetch_data);
     free(c->sasl.errors);
     free(c);
 }
@@ -289,8 +291,21 @@ kt_throttle_stats *kt_stats_throttle(kt_stats *s, const kt_istr *id, const kt_en
     return throttle_entry(s, id, ep);
 }
 
+/* A consumer's answered Fetch that returned at least one record (stats.h). */
+static int fetch_with_data(const kt_exchange *ex)
+{
+    if (ex->api_key != KT_API_FETCH || !ex->detail || kt_exchange_is_follower_fetch(ex) ||
+        (ex->status != KT_STATUS_OK && ex->status != KT_STATUS_ERROR) || ex->latency_us < 0)
+        return 0;
+    for (uint32_t i = 0; i < ex->detail->nparts; i++)
+        if (ex->detail->parts[i].answered && ex->detail->parts[i].records > 0)
+            return 1;
+    return 0;
+}
+
 void kt_stats_add(kt_stats *s, const kt_exchange *ex)
 {
+    int data = fetch_with_data(ex);
     kt_api_stats *a = api_entry(s, ex->api_key, kt_exchange_is_follower_fetch(ex));
     kt_broker_stats *b = broker_entry(s, ex->broker);
     kt_client_stats *c = ex->client_id ? client_entry(s, ex->client_id) : NULL;
@@ -304,6 +319,8 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
         kt_agg_add(&b->agg, ex);
         if (ex->api_key == KT_API_PRODUCE)
             kt_agg_add(&b->produce, ex);
+        if (data)
+            kt_hist_add(&b->fetch_data, (uint64_t)ex->latency_us);
     }
     if (c) {
         kt_agg_add(&c->agg, ex);
@@ -312,6 +329,8 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
         else if (ex->api_key == KT_API_SASL_HANDSHAKE ||
                  ex->api_key == KT_API_SASL_AUTHENTICATE)
             sasl_add(&c->sasl, ex);
+        if (data)
+            kt_hist_add(&c->fetch_data, (uint64_t)ex->latency_us);
         kt_batch_agg_add(&c->batching, ex);
         c->roles |= kt_client_role_of(ex);
     }

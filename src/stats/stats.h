@@ -10,14 +10,20 @@
  * past which throttling is not counted per pair.
  *
  * Memory, measured on x86-64 (sizeof, plus KT_TABLE_OVERHEAD_PER_ENTRY =
- * 32 bytes of table per entry): a broker 2,088 + 32 bytes, a client id
- * 2,240 + 32, a throttle pair 64 + 32 (each kt_agg holds a 648-byte queue
- * wait / service split, queue_split.h); each kt_agg then allocates a
- * 512-byte row per histogram row in use (histogram.h: latency, queue wait,
- * service) and 16 bytes per distinct error code.  So 4,096 brokers cost
- * 8.7 MB and 65,536 throttle pairs 6.3 MB before histogram rows; 10,000
- * client ids 22.7 MB.  tests/test_table.c
- * checks these sizes. */
+ * 32 bytes of table per entry): a broker 2,392 + 32 bytes, a client id
+ * 2,544 + 32, a throttle pair 64 + 32 (each kt_agg holds a 648-byte queue
+ * wait / service split, queue_split.h; brokers and client ids a 304-byte
+ * histogram of Fetch requests that returned records); each kt_agg and that
+ * histogram then allocate a 512-byte row per histogram row in use
+ * (histogram.h: latency, queue wait, service) and 16 bytes per distinct
+ * error code.  So 4,096 brokers cost 9.9 MB and 65,536 throttle pairs
+ * 6.3 MB before histogram rows; 10,000 client ids 25.8 MB.
+ * tests/test_table.c checks these sizes.
+ *
+ * Fetch requests that returned records: answered (with or without an error
+ * code), not a follower's (kt_exchange_is_follower_fetch), and at least one
+ * partition of the response carried a record; long-poll waits answered
+ * empty are left out, as they wait by design. */
 #ifndef KT_STATS_H
 #define KT_STATS_H
 
@@ -72,6 +78,8 @@ typedef struct kt_broker_stats {
     kt_agg agg;
     kt_agg produce;             /* Produce only: the slow-broker finding compares
                                    these, as Fetch long-polls inflate agg */
+    kt_histogram fetch_data;    /* latency of its consumers' answered Fetch
+                                   requests that returned records (slow_fetch) */
 } kt_broker_stats;
 
 /* SASL logins of a client id: a login ends with an answered
@@ -88,6 +96,8 @@ typedef struct kt_client_stats {
     unsigned roles;             /* KT_CROLE_* bits (kafka/client_role.h) */
     kt_agg agg;
     kt_agg produce;             /* Produce only: slow_produce per client id */
+    kt_histogram fetch_data;    /* its answered consumer Fetch requests that
+                                   returned records (slow_fetch per client id) */
     kt_sasl_logins sasl;        /* sasl_auth_failure */
     kt_batch_agg batching;      /* its Produce requests' batches */
 } kt_client_stats;
