@@ -5,9 +5,14 @@
 #define KT_REPORT_H
 
 #include <stdio.h>
+#include "common/json_writer.h"
 #include "report/report_model.h"
 
 void kt_report_text(FILE *out, const kt_report_model *m);
 void kt_report_json(FILE *out, const kt_report_model *m);
+
+/* JSON, inside an object: key: {p50, p90, p99, max} in ms, each null when
+ * h is empty. */
+void kt_report_json_latency(kt_json *j, const char *key, const kt_histogram *h);
 
 #endif

@@ -10,11 +10,11 @@
 #include "report/report_timeline_out.h"
 #include "report/report_batching.h"
 #include "report/report_txn.h"
+#include "report/report_acks.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
-/* key: {p50, p90, p99, max} in ms, each null when h is empty. */
-static void latency_of(kt_json *j, const char *key, const kt_histogram *h)
+void kt_report_json_latency(kt_json *j, const char *key, const kt_histogram *h)
 {
     kt_json_key(j, key);
     kt_json_object_begin(j);
@@ -67,8 +67,8 @@ static void codes(kt_json *j, const kt_code_count *c, int n)
  * deep the connections' pipelines were. */
 static void split_fields(kt_json *j, const kt_split *s)
 {
-    latency_of(j, "queue_wait_ms", &s->queue);
-    latency_of(j, "service_ms", &s->service);
+    kt_report_json_latency(j, "queue_wait_ms", &s->queue);
+    kt_report_json_latency(j, "service_ms", &s->service);
     kt_json_kv_uint(j, "split_unknown", s->unknown);
     kt_json_kv_uint(j, "pipelined_requests", s->pipelined);
     kt_json_kv_uint(j, "pipelined_connections", s->pipelined_conns);
@@ -83,7 +83,7 @@ static void agg_fields(kt_json *j, const kt_report_agg *a)
     kt_json_kv_uint(j, "unanswered", a->unanswered);
     kt_json_kv_uint(j, "no_response_expected", a->no_response);
     kt_json_kv_uint(j, "errored", a->errored);
-    latency_of(j, "latency_ms", a->latency);
+    kt_report_json_latency(j, "latency_ms", a->latency);
     if (a->split)
         split_fields(j, a->split);
     codes(j, a->errors, a->nerrors);
@@ -118,7 +118,7 @@ static void produce_fields(kt_json *j, const kt_report_partition *r)
     kt_json_object_end(j);
     opt_int(j, "timeout_ms_max", p->timeout_ms_max);
     ms_total(j, "broker_time_ms", p->latency_total_us);
-    latency_of(j, "latency_ms", &p->latency);
+    kt_report_json_latency(j, "latency_ms", &p->latency);
     if (p->split)
         split_fields(j, p->split);
     codes(j, p->errors, p->nerrors);
@@ -138,8 +138,8 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_kv_uint(j, "empty", f->empty);
     kt_json_kv_uint(j, "unanswered", f->unanswered);
     ms_total(j, "broker_time_ms", f->latency_total_us);
-    latency_of(j, "latency_ms", &f->latency_data);
-    latency_of(j, "empty_latency_ms", &f->latency_empty);
+    kt_report_json_latency(j, "latency_ms", &f->latency_data);
+    kt_report_json_latency(j, "empty_latency_ms", &f->latency_empty);
     opt_int(j, "high_watermark", f->high_watermark);
     opt_int(j, "fetch_offset", f->fetch_offset);
     opt_int(j, "lag", f->lag);
@@ -258,7 +258,7 @@ static void replication(kt_json *j, const kt_report_model *m)
         kt_json_kv_uint(j, "unanswered", x->unanswered);
         kt_json_kv_uint(j, "records", x->records);
         kt_json_kv_uint(j, "bytes", x->bytes);
-        latency_of(j, "latency_ms", &x->latency_data);
+        kt_report_json_latency(j, "latency_ms", &x->latency_data);
         opt_int(j, "fetch_offset", x->fetch_offset);
         opt_int(j, "high_watermark", x->high_watermark);
         opt_int(j, "lag", x->lag);
@@ -496,6 +496,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
 
     partitions(&j, m);
     replication(&j, m);
+    kt_report_json_acks(&j, m);
     throttle(&j, m);
     kt_report_json_txn(&j, m);
     findings(&j, m);
