@@ -24,6 +24,7 @@ KT_UNIT_TESTS = \
 	tests/test_memcap \
 	tests/test_findings \
 	tests/test_findings_replication \
+	tests/test_acks_wait \
 	tests/test_report_model \
 	tests/test_json_writer \
 	tests/test_options \

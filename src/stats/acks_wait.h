@@ -33,7 +33,7 @@
  * counted in followers_dropped).  The table keeps at most KT_MAX_ACKS_PARTS
  * rows (later partitions are counted in kt_partitions.acks_dropped and
  * partition_table_full), charged to the partition table's account
- * KT_ACKS_ENTRY_BYTES each (5,144 + 32 bytes on x86-64: 52 MB for 10,000;
+ * KT_ACKS_ENTRY_BYTES each (4,952 + 32 bytes on x86-64: 50 MB for 10,000;
  * tests/test_table.c), plus 512 bytes per histogram row in use. */
 #ifndef KT_ACKS_WAIT_H
 #define KT_ACKS_WAIT_H
