@@ -118,6 +118,12 @@ EXTRA_DIST += tests/test_txn_truth.py
 TESTS += tests/test_replication_truth.py
 EXTRA_DIST += tests/test_replication_truth.py
 
+# Which follower acks=all Produce waited for and slow_follower_acks, against
+# the node the recorder slowed and when, the broker's end offsets and the
+# independent decoder's own matching of writes to follower fetches.
+TESTS += tests/test_acks_truth.py
+EXTRA_DIST += tests/test_acks_truth.py
+
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture
 # within a second with a report, SIGUSR1 reports, and /proc shows the
