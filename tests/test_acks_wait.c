@@ -292,8 +292,9 @@ static void test_only_acks_all(void **state)
 }
 
 /* A follower that never fetches again leaves writes unresolved: the 33rd
- * pushes the oldest out of the 32-write window (counted), and those left
- * are reported unresolved. */
+ * and 34th force the oldest out of the 32-write window, no follower having
+ * confirmed them (unattributed, and the anomaly), and those left are
+ * reported unresolved. */
 static void test_window_full(void **state)
 {
     (void)state;
@@ -305,6 +306,53 @@ static void test_window_full(void **state)
     assert_int_equal(row(w)->window_full, 2);
     assert_int_equal(kt_acks_unresolved(row(w)), KT_ACKS_PENDING);
     assert_int_equal(kt_anomaly.count[KT_AN_ACKS_WINDOW_FULL], 2);
+    world_free(w);
+}
+
+/* Broker 3 dies (no fetch after 1 ms) while broker 2 confirms every write:
+ * once the window is full each oldest write is resolved without 3 and
+ * attributed to 2; no anomaly, nothing unattributed. */
+static void test_dead_follower(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    produce(w, 0, 0, 5, 1);
+    fetch(w, 3, 1, 0);
+    fetch(w, 2, 2, 1);
+    for (int i = 0; i < KT_ACKS_PENDING + 10; i++) {
+        double t = 10 + 10.0 * i;
+        fetch(w, 2, t + 1, w->end + 1);
+        produce(w, t, 0, 2, 1);
+    }
+    const kt_acks_partition *r = row(w);
+    assert_int_equal(r->window_full, 11);
+    assert_int_equal(r->resolved, 11);
+    assert_int_equal(r->unattributed, 0);
+    assert_int_equal(follower(w, 2)->last_count, 11);
+    assert_int_equal(kt_anomaly.count[KT_AN_ACKS_WINDOW_FULL], 0);
+    world_free(w);
+}
+
+/* A capture on the client's host: no follower fetches at all.  Nothing is
+ * attributed, no anomaly, and the report has no rows for it. */
+static void test_client_host(void **state)
+{
+    (void)state;
+    world *w = world_new();
+    for (int i = 0; i < KT_ACKS_PENDING + 8; i++)
+        produce(w, 10.0 * i, 0, 2, 1);
+    assert_int_equal(row(w)->unattributed, 8);
+    assert_int_equal(row(w)->window_full, 0);
+    assert_int_equal(kt_acks_unresolved(row(w)), KT_ACKS_PENDING);
+    assert_int_equal(kt_anomaly.count[KT_AN_ACKS_WINDOW_FULL], 0);
+    kt_report_input in;
+    memset(&in, 0, sizeof in);
+    in.stats = w->stats;
+    in.partitions = w->parts;
+    kt_report_model *m = kt_report_build(&in);
+    assert_non_null(m);
+    assert_int_equal(m->nacks, 0);
+    kt_report_model_free(m);
     world_free(w);
 }
 
@@ -424,6 +472,8 @@ int main(void)
         cmocka_unit_test(test_out_of_isr),
         cmocka_unit_test(test_only_acks_all),
         cmocka_unit_test(test_window_full),
+        cmocka_unit_test(test_dead_follower),
+        cmocka_unit_test(test_client_host),
         cmocka_unit_test(test_finding_fires),
         cmocka_unit_test(test_finding_near_misses),
         cmocka_unit_test(test_finding_share),

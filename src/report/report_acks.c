@@ -94,11 +94,10 @@ static void pct_ms(char *buf, size_t len, const kt_histogram *h, double p)
 }
 
 /* Batches of the partition not attributed to a follower: no follower
- * fetched past them before the response, pushed out of the window, or
- * still waiting at the end. */
+ * fetched past them before the response, or still waiting at the end. */
 static uint64_t unmatched_of(const kt_acks_partition *r)
 {
-    return r->unattributed + r->window_full + kt_acks_unresolved(r);
+    return r->unattributed + kt_acks_unresolved(r);
 }
 
 void kt_report_text_acks(FILE *out, const kt_report_model *m)

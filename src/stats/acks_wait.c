@@ -80,14 +80,16 @@ static uint64_t after_append(const kt_acks_pending *b, uint64_t ts)
     return ts > b->append_us ? ts - b->append_us : 0;
 }
 
-/* Attributes a batch every follower has decided on; 0 while one has not. */
-static int try_resolve(kt_acks_partition *r, const kt_acks_pending *b)
+/* Attributes a batch every follower has decided on; 0 while one has not.
+ * Forced (its window is full), a follower that has not decided is taken
+ * not to be waited for (see acks_wait.h). */
+static int try_resolve(kt_acks_partition *r, const kt_acks_pending *b, int force)
 {
     uint32_t last = KT_ACKS_MAX_FOLLOWERS;
-    if (!r->nfollowers)
+    if (!r->nfollowers && !force)
         return 0;
     for (uint32_t i = 0; i < r->nfollowers; i++) {
-        if (!decided(r, b, i))
+        if (!force && !decided(r, b, i))
             return 0;
         if (b->confirm_us[i] && (last == KT_ACKS_MAX_FOLLOWERS ||
                                  b->confirm_us[i] > b->confirm_us[last]))
@@ -95,6 +97,8 @@ static int try_resolve(kt_acks_partition *r, const kt_acks_pending *b)
     }
     if (last == KT_ACKS_MAX_FOLLOWERS) {
         r->unattributed++;
+        if (force && r->nfollowers)
+            kt_anomaly_add(KT_AN_ACKS_WINDOW_FULL, 1);
         return 1;
     }
     for (uint32_t i = 0; i < r->nfollowers; i++)
@@ -111,7 +115,7 @@ static void resolve_pending(kt_acks_partition *r)
 {
     uint32_t kept = 0;
     for (uint32_t i = 0; i < r->npending; i++) {
-        if (try_resolve(r, &r->pending[i]))
+        if (try_resolve(r, &r->pending[i], 0))
             continue;
         if (kept != i)
             r->pending[kept] = r->pending[i];
@@ -150,13 +154,14 @@ static void add_batch(kt_acks_partition *r, const kt_exchange *ex, const kt_part
         r->leader = *ex->broker;
     for (uint32_t i = 0; i < r->nfollowers; i++)
         confirm_from_recent(r, i, &b);
-    if (try_resolve(r, &b))
+    if (try_resolve(r, &b, 0))
         return;
     if (r->npending == KT_ACKS_PENDING) {
+        if (r->nfollowers)
+            r->window_full++;
+        try_resolve(r, &r->pending[0], 1);
         memmove(&r->pending[0], &r->pending[1], (KT_ACKS_PENDING - 1) * sizeof r->pending[0]);
         r->npending--;
-        r->window_full++;
-        kt_anomaly_add(KT_AN_ACKS_WINDOW_FULL, 1);
     }
     r->pending[r->npending++] = b;
 }

@@ -21,10 +21,16 @@
  * (those answered before the Produce), and, while a follower has not yet
  * fetched past its response time, against the follower's later fetches,
  * from a window of at most KT_ACKS_PENDING unresolved Produce batches per
- * partition; a batch pushed out of a full window is counted
- * (window_full and the acks_window_full anomaly), never attributed.  A
- * batch is resolved once every follower seen for its partition has either
- * confirmed it or fetched after its response.
+ * partition.  A batch is resolved once every follower seen for its
+ * partition has either confirmed it or fetched after its response.  When
+ * the window is full the oldest batch is resolved at once (window_full):
+ * KT_ACKS_PENDING later batches have been answered since, so a follower
+ * whose confirming fetch (sent before that batch's response) has still not
+ * been answered is taken not to be waited for: one that stopped fetching,
+ * a dead broker out of the ISR.  A batch so resolved that no follower
+ * confirmed is counted unattributed and, when followers fetch the
+ * partition, in the acks_window_full anomaly (a capture on the client's
+ * host has no follower fetches: nothing is attributed there).
  *
  * Rows are keyed by the canonical topic and partition (not the leader: the
  * followers may fetch on another listener than the clients produce to;
@@ -87,7 +93,7 @@ typedef struct kt_acks_partition {
     uint64_t resolved;            /* of them, attributed to a follower */
     uint64_t unattributed;        /* resolved, but no follower fetched past
                                      them before the response */
-    uint64_t window_full;         /* pushed out of the window unresolved */
+    uint64_t window_full;         /* resolved early: the window was full */
 } kt_acks_partition;
 
 #define KT_ACKS_ENTRY_BYTES (sizeof(kt_acks_partition) + KT_TABLE_OVERHEAD_PER_ENTRY)
