@@ -109,11 +109,12 @@ void kt_report_text_acks(FILE *out, const kt_report_model *m)
         return;
     show = m->top_n > 0 && n > (size_t)m->top_n ? (size_t)m->top_n : n;
     fprintf(out, "\nacks=all: the follower the leader waited for (top %zu of %zu; per partition, "
-                 "acks=all Produce batches answered without error: matched = a follower fetched "
-                 "past every one of them before the response; last: times this follower's "
-                 "fetch came last; wait = its fetch after the leader's append (Produce arrival + "
-                 "queue wait); fetch_p50: this follower's fetch after the append on every batch "
-                 "it confirmed; unmatched: batches no follower fetch resolved)\n", show, n);
+                 "acks=all writes = a Produce request's records for it, answered without error; "
+                 "matched: writes the followers' fetches resolved; last: of them, those whose "
+                 "last confirming fetch (fetch offset past the write) was this follower's; wait "
+                 "= that fetch after the leader's append (Produce arrival + queue wait); "
+                 "fetch_p50: this follower's confirming fetch after the append, every write it "
+                 "confirmed; unmatched: writes no follower fetch resolved)\n", show, n);
     fprintf(out, "  %-20s %5s %-24s %-22s %8s %8s %6s %9s %9s %9s %9s\n", "topic", "part",
             "follower", "leader", "matched", "last", "last%", "wait_p50", "wait_p99",
             "fetch_p50", "unmatched");
