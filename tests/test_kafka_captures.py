@@ -369,6 +369,22 @@ def capture_start(pcap):
     return float(out.split()[0])
 
 
+def check_slow_follower_acks(res, name, pcap, ex, truth):
+    """Every Produce is acks=all; the slowed node's follower fetches stop
+    for a freeze (stop_ms) at a time while it is slowed."""
+    slowed = truth["slowed"][0]
+    t0 = capture_start(pcap)
+    produce = [e for e in ex if e["api"] == "Produce"]
+    res.check(f"{name}: every Produce request is acks=all ({len(produce)})",
+              produce and all(e["request"]["Acks"] == -1 for e in produce))
+    times = sorted(e["time"] for e in ex if e["api"] == "Fetch" and
+                   kw.replica_id(e) == slowed["node"] and
+                   slowed["start"] - t0 <= e["time"] <= slowed["end"] - t0)
+    gap = max((b - a for a, b in zip(times, times[1:])), default=0)
+    res.check(f"{name}: node {slowed['node']}'s fetches while slowed pause up to {gap * 1000:.0f} ms "
+              f"(stopped {slowed['stop_ms']} ms at a time)", gap >= 0.8 * slowed["stop_ms"] / 1000)
+
+
 def check_replication_lag(res, name, pcap, ex, truth):
     """Followers 2 and 3 were frozen (SIGSTOP) for the times in truth's
     paused list: on the wire neither sends a Fetch while frozen, the long
@@ -595,6 +611,8 @@ def check_capture(res, pcap, truth_path, schema, show_versions):
         check_transactions(res, name, ex, truth)
     elif scenario == "replication-lag":
         check_replication_lag(res, name, pcap, ex, truth)
+    elif scenario == "slow-follower-acks":
+        check_slow_follower_acks(res, name, pcap, ex, truth)
     else:
         res.check(f"{name}: known scenario", False, scenario)
     return ex, names, truth

@@ -188,12 +188,13 @@ NOT_MERGED = {"delivery", "produce_batching", "role", "queue_wait_ms", "service_
               "control_records", "started", "ended", "ongoing", "timeline",
               "transactions", "replication", "replication_dropped", "tls",
               "tls_connections", "tls_bytes", "not_merged", "client_partitions_other",
-              "fetch_data_latency_ms"}
+              "fetch_data_latency_ms", "acks_waits", "acks_waits_dropped"}
 
 
 # Findings from the sections not merged.
 NOT_MERGED_KINDS = {"replication_lag", "slow_follower", "failing_client", "sasl_auth_failure",
-                    "tiny_batches", "transaction_aborts", "transaction_fenced", "queueing"}
+                    "tiny_batches", "transaction_aborts", "transaction_fenced", "queueing",
+                    "slow_follower_acks"}
 
 
 def without(x):

@@ -423,6 +423,10 @@ static void test_quoted_sizes(void **state)
     assert_int_equal(KT_REPLICA_ENTRY_BYTES, 528);
     assert_int_equal(KT_NODE_ENTRY_BYTES, 108);
     assert_int_equal((KT_MAX_REPLICAS * KT_REPLICA_ENTRY_BYTES + 500000) / 1000000, 106);
+    /* the follower acks=all writes waited for (acks_wait.h): 10,000
+     * partitions, 50 MB */
+    assert_int_equal(KT_ACKS_ENTRY_BYTES, 4984);
+    assert_int_equal((KT_MAX_ACKS_PARTS * KT_ACKS_ENTRY_BYTES + 500000) / 1000000, 50);
     assert_int_equal(sizeof(kt_throttle_stats), 64);
     assert_int_equal(sizeof(kt_topic), 48);
     assert_int_equal(sizeof(kt_istr), 16);

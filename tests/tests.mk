@@ -24,6 +24,7 @@ KT_UNIT_TESTS = \
 	tests/test_memcap \
 	tests/test_findings \
 	tests/test_findings_replication \
+	tests/test_acks_wait \
 	tests/test_report_model \
 	tests/test_json_writer \
 	tests/test_escape \
@@ -128,6 +129,12 @@ EXTRA_DIST += tests/test_replication_truth.py
 # no TLS in any plaintext capture.
 TESTS += tests/test_tls.py
 EXTRA_DIST += tests/test_tls.py
+
+# Which follower acks=all Produce waited for and slow_follower_acks, against
+# the node the recorder slowed and when, the broker's end offsets and the
+# independent decoder's own matching of writes to follower fetches.
+TESTS += tests/test_acks_truth.py
+EXTRA_DIST += tests/test_acks_truth.py
 
 # Live capture and tcpdump's conventions: -c/-w/--duration against the
 # input read by tests/pcapio.py; as root on lo, signals end an idle capture

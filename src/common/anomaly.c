@@ -48,6 +48,7 @@ static const struct {
     [KT_AN_CLIENT_PARTITION_TABLE_FULL] = { "client_partition_table_full", "per-client partition results counted under \"(other)\": the client partition table is full" },
     [KT_AN_TIMELINE_SERIES_FULL] = { "timeline_series_full", "requests counted in a timeline's \"(other)\" series: too many brokers, APIs, client ids or partitions to follow one by one" },
     [KT_AN_TIMELINE_MEMORY] = { "timeline_memory", "timeline cells, latencies or error codes not kept: the timeline's memory account is full" },
+    [KT_AN_ACKS_WINDOW_FULL] = { "acks_window_full", "acks=all Produce batches no follower fetch was matched to before their partition's window of unresolved batches filled" },
     [KT_AN_TXN_TABLE_FULL] = { "txn_table_full", "transactional ids counted under \"(other)\", or producer ids whose open transaction was not followed" },
     [KT_AN_INFLATE_CAPPED] = { "inflate_capped", "gzip message sets not inflated whole (size or ratio cap): their inner messages were not all counted" },
 };

@@ -61,6 +61,9 @@ typedef enum kt_anomaly_kind {
     KT_AN_TIMELINE_MEMORY,     /* timeline data not kept: its memory account refused */
     KT_AN_TXN_TABLE_FULL,      /* a transactional or producer id counted
                                   under "(other)" or not followed */
+    KT_AN_ACKS_WINDOW_FULL,    /* an acks=all Produce batch pushed out of its
+                                  partition's window before the followers'
+                                  fetches resolved it (stats/acks_wait.h) */
     KT_AN__COUNT
 } kt_anomaly_kind;
 

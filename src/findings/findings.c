@@ -101,7 +101,7 @@ size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
 {
     static void (*const families[])(kt_finding_list *, const kt_findings_input *) = {
         kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_txn, kt_rules_replication,
-        kt_rules_capture, kt_rules_clients, kt_rules_batching, kt_rules_queueing,
+        kt_rules_capture, kt_rules_clients, kt_rules_batching, kt_rules_queueing, kt_rules_acks,
     };
     kt_finding_list l = { 0 };
 

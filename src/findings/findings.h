@@ -30,7 +30,8 @@ typedef struct kt_finding {
                                     "slow_follower", "capture_loss",
                                     "failing_client", "sasl_auth_failure",
                                     "tiny_batches", "transaction_aborts",
-                                    "transaction_fenced", "queueing" */
+                                    "transaction_fenced", "queueing",
+                                    "slow_follower_acks" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",
@@ -78,6 +79,11 @@ typedef struct kt_findings_input {
                                                     ("host:port" from Metadata,
                                                     else its client address) */
     size_t nreplicas;
+    const kt_acks_row *acks;                     /* per (partition, follower): which
+                                                    follower acks=all Produce waited
+                                                    for (acks_wait.h), by topic,
+                                                    partition, follower id */
+    size_t nacks;
     int slow_produce_ms;          /* absolute thresholds; 0: the defaults below */
     int slow_fetch_ms;
     kt_findings_loss loss;

@@ -9,4 +9,5 @@ libkafkatap_a_SOURCES += \
 	src/findings/findings_batching.c \
 	src/findings/findings_txn.c \
 	src/findings/findings_replication.c \
-	src/findings/findings_queueing.c
+	src/findings/findings_queueing.c \
+	src/findings/findings_acks.c

@@ -40,6 +40,9 @@ typedef struct kt_part_result {
     int64_t high_watermark;   /* Fetch response; -1 otherwise */
     int64_t last_offset;      /* Fetch response: offset of the last record
                                  returned; -1 when none */
+    int64_t base_offset;      /* Produce response: the offset the leader
+                                 gave the first record sent (its last is
+                                 base_offset + records - 1); -1 otherwise */
     uint32_t batches;         /* record batches (legacy: top-level messages),
                                  same sense as records */
     uint32_t codec_batches[KT_CODECS]; /* of them, per compression codec

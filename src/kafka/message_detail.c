@@ -28,6 +28,7 @@ void kt_part_init(kt_part_result *p, const kt_topic *topic, int32_t partition)
     p->fetch_offset = -1;
     p->high_watermark = -1;
     p->last_offset = -1;
+    p->base_offset = -1;
 }
 
 void kt_part_set_batches(kt_part_result *p, const kt_records_summary *rs)

@@ -3,8 +3,9 @@
  *   - every field whose role is an error code (top-level, per topic or per
  *     partition) counts once per non-zero value; throttle_time_ms is taken
  *     as is;
- *   - Produce and Fetch: each partition's error code (and for Fetch its
- *     records and high watermark) completes the request's detail;
+ *   - Produce and Fetch: each partition's error code (for Fetch its
+ *     records and high watermark, for Produce the base offset the leader
+ *     gave its records) completes the request's detail;
  *   - any topic struct that carries both a name and a topic id (Metadata
  *     v10+, CreateTopics v7+, DescribeTopicPartitions, ...) teaches the
  *     topic table that pairing;
@@ -27,6 +28,7 @@ typedef struct summary {
     uint32_t hint;             /* where the last partition matched */
     /* the partition struct being read (Fetch) */
     int64_t records, control_records, high_watermark, last_offset;
+    int64_t base_offset;       /* (Produce) */
     uint64_t bytes;
     kt_part_result batches;    /* only its batches and codec_batches */
     size_t inflate_left;       /* gzip output left for this body */
@@ -129,6 +131,8 @@ static int on_event(void *arg, const kt_event *ev)
             ex->detail->txn.resp_producer_epoch = (int16_t)ev->i;
         else if (ev->role == KT_ROLE_HIGH_WATERMARK)
             s->high_watermark = ev->i;
+        else if (ev->role == KT_ROLE_BASE_OFFSET && s->api_key == KT_API_PRODUCE)
+            s->base_offset = ev->i;
         else if (ev->role == KT_ROLE_BROKER_NODE_ID || ev->role == KT_ROLE_BROKER_HOST ||
                  ev->role == KT_ROLE_BROKER_PORT)
             add_node(s, ev);
@@ -149,6 +153,7 @@ static int on_event(void *arg, const kt_event *ev)
             s->bytes = 0;
             s->high_watermark = -1;
             s->last_offset = -1;
+            s->base_offset = -1;
             memset(&s->batches, 0, sizeof s->batches);
         }
         break;
@@ -158,6 +163,8 @@ static int on_event(void *arg, const kt_event *ev)
             if (p) {
                 p->answered = 1;
                 p->error = ev->error_code == KT_EV_NO_ERROR ? 0 : (int16_t)ev->error_code;
+                if (s->api_key == KT_API_PRODUCE)
+                    p->base_offset = s->base_offset;
                 if (s->api_key == KT_API_FETCH) {
                     p->records = s->records;
                     p->control_records = s->control_records;

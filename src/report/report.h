@@ -5,9 +5,11 @@
 #define KT_REPORT_H
 
 #include <stdio.h>
+#include "common/json_writer.h"
 #include "report/report_model.h"
 
 void kt_report_text(FILE *out, const kt_report_model *m);
 void kt_report_json(FILE *out, const kt_report_model *m);
+
 
 #endif

@@ -6,6 +6,7 @@ libkafkatap_a_SOURCES += \
 	src/report/report_model.c src/report/report_model.h \
 	src/report/report_delivery.c src/report/report_delivery.h \
 	src/report/report_replication.c src/report/report_replication.h \
+	src/report/report_acks.c src/report/report_acks.h \
 	src/report/report_split.c src/report/report_split.h \
 	src/report/report.h src/report/report_text.c src/report/report_json.c \
 	src/report/report_inputs.c src/report/report_inputs.h \

@@ -13,6 +13,7 @@
 #include "report/report_merge_json.h"
 #include "report/report_partition_json.h"
 #include "report/report_tls.h"
+#include "report/report_acks.h"
 
 #define CONN_ROWS 1000     /* connections listed; the rest are counted */
 
@@ -372,6 +373,7 @@ void kt_report_json(FILE *out, const kt_report_model *m)
 
     partitions(&j, m);
     replication(&j, m);
+    kt_report_json_acks(&j, m);
     throttle(&j, m);
     kt_report_json_txn(&j, m);
     findings(&j, m);

@@ -48,7 +48,8 @@ int kt_report_merge(kt_loaded_report *out, const kt_loaded_report *in, size_t n,
  * sections in a form that adds up (yet); the merged report says so in its
  * text and JSON (not_merged), and their fields there are not the sums. */
 #define KT_MERGE_NOT_MERGED "per-client delivery and batching, codecs, queue wait and " \
-    "service time, Fetch-with-data latency per broker and client id, roles, transactions, " \
-    "replication, TLS, the timeline and when findings started"
+    "service time, Fetch-with-data latency per broker and client id, connection roles, " \
+    "transactions, replication, the follower acks=all Produce waited for, TLS, the timeline " \
+    "and when findings started"
 
 #endif

@@ -9,6 +9,7 @@
 #include "report/report_model.h"
 #include "report/report_delivery.h"
 #include "report/report_replication.h"
+#include "report/report_acks.h"
 
 /* A copy of n error codes, sorted, kept by the model; NULL when n is 0 or
  * memory runs out (the row then shows no codes). */
@@ -394,7 +395,8 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     fi.slow_fetch_ms = in->slow_fetch_ms;
     ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 && tls_of(m, in->tls) == 0 &&
          partitions_of(m, in->partitions, in->sort, &fi) == 0 &&
-         kt_report_replicas_of(m, in->partitions, &fi) == 0;
+         kt_report_replicas_of(m, in->partitions, &fi) == 0 &&
+         kt_report_acks_of(m, in->partitions, &fi) == 0;
     if (ok)
         loss_of(m, &fi.loss);
     if (ok && in->stats) {
@@ -432,6 +434,7 @@ void kt_report_model_free(kt_report_model *m)
     free(m->replica_list_);
     free(m->replica_unfetched_);
     free(m->replica_names_);
+    kt_report_acks_free(m);
     kt_partitions_merged_free(m->merged_, m->npartitions);
     kt_report_deliveries_free(m);
     free(m->throttled);

@@ -190,6 +190,15 @@ typedef struct kt_report_replica {
     const char *name;                   /* follower_broker, else follower */
 } kt_report_replica;
 
+/* One (partition, follower) pair of the acks=all waits (acks_wait.h). */
+typedef struct kt_report_acks {
+    kt_acks_row row;                    /* row.name points at name */
+    kt_topic_label topic;               /* canonical */
+    char leader[KT_ENDPOINT_STRLEN];
+    char name[160];                     /* "host:port" of its id in Metadata
+                                           responses, else "" */
+} kt_report_acks;
+
 typedef struct kt_report_throttle {
     const kt_istr *client_id;
     char broker[KT_ENDPOINT_STRLEN];
@@ -243,6 +252,10 @@ typedef struct kt_report_model {
                                            follower id, leader, topic, partition */
     size_t nreplicas;
     uint64_t replicas_dropped;          /* follower fetch results not kept */
+    kt_report_acks *acks;               /* by topic, partition, follower id */
+    size_t nacks;
+    uint64_t acks_dropped;              /* acks=all results not kept */
+    kt_acks_row *acks_rows_;            /* copies, for the findings */
     kt_report_throttle *throttled;
     size_t nthrottled;
     /* transactions: the input's statistics (read while the model lives)

@@ -475,6 +475,61 @@ static void replication(FILE *out, const kt_report_model *m, size_t top_n)
     free(labels);
 }
 
+/* Most waited for first (then the report's order). */
+static int cmp_waited(const void *a, const void *b)
+{
+    const kt_report_acks *x = *(const kt_report_acks *const *)a;
+    const kt_report_acks *y = *(const kt_report_acks *const *)b;
+    if (x->row.f->last_count != y->row.f->last_count)
+        return x->row.f->last_count > y->row.f->last_count ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* The (partition, follower) pairs acks=all Produce waited for most (at
+ * most top_n, --prometheus-top): how often, and how long. */
+static void acks_waits(FILE *out, const kt_report_model *m, size_t top_n)
+{
+    size_t shown = m->nacks < top_n ? m->nacks : top_n;
+    const kt_report_acks **rows = calloc(m->nacks + 1, sizeof *rows);
+    char (*labels)[LABELS_LEN] = calloc(shown + 1, sizeof *labels);
+
+    single(out, "kafkatap_acks_untracked_total", "counter",
+           "acks=all Produce partition results not kept: the acks table was full.",
+           m->acks_dropped);
+    if (!rows || !labels) {
+        free(rows);
+        free(labels);
+        return;
+    }
+    for (size_t i = 0; i < m->nacks; i++)
+        rows[i] = &m->acks[i];
+    qsort(rows, m->nacks, sizeof *rows, cmp_waited);
+    for (size_t i = 0; i < shown; i++) {
+        char topic[256], num[16];
+        kt_label_topic(topic, sizeof topic, rows[i]->row.part->topic);
+        add_label(labels[i], "topic", topic);
+        snprintf(num, sizeof num, "%d", (int)rows[i]->row.part->partition);
+        add_label(labels[i], "partition", num);
+        snprintf(num, sizeof num, "%d", (int)rows[i]->row.f->id);
+        add_label(labels[i], "follower_id", num);
+    }
+    family(out, "kafkatap_acks_matched_total", "counter",
+           "acks=all Produce writes to the partition matched to the followers' fetches "
+           "(the pairs most waited for, --prometheus-top).");
+    for (size_t i = 0; i < shown; i++)
+        sample(out, "kafkatap_acks_matched_total", labels[i], rows[i]->row.part->resolved);
+    family(out, "kafkatap_acks_waited_total", "counter",
+           "Of them, the writes whose last confirming fetch was this follower's.");
+    for (size_t i = 0; i < shown; i++)
+        sample(out, "kafkatap_acks_waited_total", labels[i], rows[i]->row.f->last_count);
+    family(out, "kafkatap_acks_wait_seconds", "histogram",
+           "The wait of those writes: the follower's confirming fetch after the leader's append.");
+    for (size_t i = 0; i < shown; i++)
+        histogram(out, "kafkatap_acks_wait_seconds", labels[i], &rows[i]->row.f->wait_last);
+    free(rows);
+    free(labels);
+}
+
 /* The findings, counted by kind and severity. */
 static void findings(FILE *out, const kt_report_model *m)
 {
@@ -552,5 +607,6 @@ void kt_report_prometheus(FILE *out, const kt_report_model *m, size_t top_n)
     transactions(out, m, top_n);
     replication(out, m, top_n);
     tls(out, m);
+    acks_waits(out, m, top_n);
     findings(out, m);
 }

@@ -12,6 +12,7 @@
 #include "report/report_timeline_out.h"
 #include "report/report_batching.h"
 #include "report/report_txn.h"
+#include "report/report_acks.h"
 #include "report/report_split.h"
 #include "report/report_tls.h"
 
@@ -108,17 +109,6 @@ static void codes(FILE *out, const char **sep, const char *what, const kt_code_c
 #define PT_PRODUCE_W 64   /* widths of the column groups below */
 #define PT_FETCH_W 62
 
-/* The topic as the text shows it: escaped name, "ID (unresolved id)". */
-static void topic_text(char *buf, size_t len, const kt_topic_label *t)
-{
-    if (t->name)
-        kt_label_escaped(buf, len, t->name, t->name_len);
-    else if (t->has_id)
-        snprintf(buf, len, "%s (unresolved id)", t->id);
-    else
-        snprintf(buf, len, "(unknown topic)");
-}
-
 static void partition_row(FILE *out, const kt_report_partition *row)
 {
     char topic[160], pp50[24], pp99[24], fd50[24], fe50[24], lag[24], rpb[24];
@@ -127,7 +117,7 @@ static void partition_row(FILE *out, const kt_report_partition *row)
     const kt_fetch_agg *f = &e->fetch;
     const char *sep = "  ";
 
-    topic_text(topic, sizeof topic, &row->topic);
+    kt_topic_label_text(topic, sizeof topic, &row->topic);
     kt_ratio_text(rpb, sizeof rpb, p->records, p->batches);
     hist_ms(pp50, sizeof pp50, &p->latency, 50);
     hist_ms(pp99, sizeof pp99, &p->latency, 99);
@@ -211,7 +201,7 @@ static void replication_table(FILE *out, const kt_report_model *m)
         const kt_report_replica *r = &m->replicas[i];
         const kt_replica_stats *x = r->stats;
         snprintf(who, sizeof who, "%" PRId32 " (%s)", x->follower_id, r->name);
-        topic_text(topic, sizeof topic, &r->topic);
+        kt_topic_label_text(topic, sizeof topic, &r->topic);
         hist_ms(p50, sizeof p50, &x->latency_data, 50);
         snprintf(hw, sizeof hw, x->high_watermark >= 0 ? "%" PRId64 : "-", x->high_watermark);
         snprintf(lag, sizeof lag, x->lag >= 0 ? "%" PRId64 : "-", x->lag);
@@ -400,6 +390,7 @@ void kt_report_text(FILE *out, const kt_report_model *m)
     delivery_table(out, m);
     partition_table(out, m);
     replication_table(out, m);
+    kt_report_text_acks(out, m);
     throttle_table(out, m);
     kt_report_text_txn(out, m);
     findings_list(out, m);

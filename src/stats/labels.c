@@ -87,3 +87,13 @@ void kt_label_topic(char *buf, size_t len, const kt_topic *tp)
     else
         snprintf(buf, len, "(unknown topic)");
 }
+
+void kt_topic_label_text(char *buf, size_t len, const kt_topic_label *t)
+{
+    if (t->name)
+        kt_label_escaped(buf, len, t->name, t->name_len);
+    else if (t->has_id)
+        snprintf(buf, len, "%s (unresolved id)", t->id);
+    else
+        snprintf(buf, len, "(unknown topic)");
+}

@@ -46,6 +46,10 @@ typedef struct kt_topic_label {
     char id[23];
 } kt_topic_label;
 
+/* A topic label as the text report shows it: its escaped name, "ID
+ * (unresolved id)", or "(unknown topic)". */
+void kt_topic_label_text(char *buf, size_t len, const kt_topic_label *t);
+
 /* The label of a topic (any half of a name/id pair; NULL for none). */
 void kt_topic_label_of(kt_topic_label *l, const struct kt_topic *tp);
 /* The topic's escaped name; "ID (unresolved id)" for one known only by its

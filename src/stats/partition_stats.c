@@ -81,6 +81,8 @@ kt_partitions *kt_partitions_new(void)
         kt_table_account(&p->replicas, &p->mem, KT_REPLICA_ENTRY_BYTES);
         kt_nodes_init(&p->nodes);
         kt_table_account(&p->nodes, &p->mem, KT_NODE_ENTRY_BYTES);
+        kt_acks_init(&p->acks);
+        kt_table_account(&p->acks, &p->mem, KT_ACKS_ENTRY_BYTES);
     }
     return p;
 }
@@ -226,6 +228,7 @@ void kt_partitions_add(kt_partitions *p, const kt_exchange *ex)
         kt_nodes_add(&p->nodes, ex);
     if (!d || (ex->api_key != KT_API_PRODUCE && ex->api_key != KT_API_FETCH))
         return;
+    p->acks_dropped += kt_acks_add(&p->acks, ex);
     if (kt_exchange_is_follower_fetch(ex)) {
         p->replicas_dropped += kt_replicas_add(&p->replicas, ex, produced_since, p);
         return;
@@ -267,6 +270,7 @@ void kt_partitions_free(kt_partitions *p)
     kt_table_free(&p->table);
     kt_table_free(&p->replicas);
     kt_table_free(&p->nodes);
+    kt_table_free(&p->acks);
     free(p);
 }
 

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include "kafka/exchange.h"
 #include "stats/histogram.h"
+#include "stats/acks_wait.h"
 #include "stats/replication_stats.h"
 #include "stats/queue_split.h"
 #include "stats/stats.h"
@@ -109,6 +110,10 @@ typedef struct kt_partitions {
     uint64_t replicas_dropped;    /* follower fetch results not kept */
     kt_table nodes;               /* of kt_node_stats: broker ids named by
                                      Metadata responses, charged to mem */
+    kt_table acks;                /* of kt_acks_partition: the follower each
+                                     acks=all Produce waited for
+                                     (acks_wait.h), charged to mem */
+    uint64_t acks_dropped;        /* acks=all results of partitions not kept */
 } kt_partitions;
 
 kt_partitions *kt_partitions_new(void);

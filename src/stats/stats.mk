@@ -10,7 +10,8 @@ libkafkatap_a_SOURCES += \
 	src/stats/timeline.c src/stats/timeline.h \
 	src/stats/batch_stats.c src/stats/batch_stats.h \
 	src/stats/txn_stats.c src/stats/txn_stats.h \
-	src/stats/replication_stats.c src/stats/replication_stats.h
+	src/stats/replication_stats.c src/stats/replication_stats.h \
+	src/stats/acks_wait.c src/stats/acks_wait.h
 libkafkatap_a_SOURCES += \
 	src/stats/agg_merge.c \
 	src/stats/conn_stats.c src/stats/conn_stats.h

@@ -213,6 +213,35 @@ broker_pause() {
     printf '%s\t127.0.0.1:%s\t%s\t%s\n' "$n" "${NODE_PORTS[$((n - 1))]}" "$t0" "$t1" >> "$SCEN_DIR/paused.tsv"
 }
 
+# broker_slow N SECONDS STOP_MS RUN_MS: slow node N (1-based) down for
+# SECONDS by freezing it in cycles, STOP_MS stopped (SIGSTOP) then RUN_MS
+# running (SIGCONT): its connections stay open and it stays in the ISRs
+# (each freeze is far under replica.lag.time.max.ms and the broker session
+# timeout), but whatever it sends waits for the end of a freeze: a slow
+# follower. Appends "node, address, start, end, stop_ms, run_ms" (epoch
+# seconds, tcpdump's clock) to $SCEN_DIR/slowed.tsv.
+broker_slow() {
+    local n=$1 secs=$2 stop_ms=$3 run_ms=$4 pid=${BROKER_PIDS[$(($1 - 1))]} t0 t1
+    log "slowing node $n for ${secs}s (${stop_ms} ms stopped, ${run_ms} ms running)"
+    t0=$(date +%s.%N)
+    python3 - "$pid" "$secs" "$stop_ms" "$run_ms" <<'PY'
+import os, signal, sys, time
+pgid, secs, stop_ms, run_ms = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+end = time.monotonic() + secs
+try:
+    while time.monotonic() < end:
+        os.killpg(pgid, signal.SIGSTOP)
+        time.sleep(stop_ms / 1000)
+        os.killpg(pgid, signal.SIGCONT)
+        time.sleep(run_ms / 1000)
+finally:
+    os.killpg(pgid, signal.SIGCONT)
+PY
+    t1=$(date +%s.%N)
+    printf '%s\t127.0.0.1:%s\t%s\t%s\t%s\t%s\n' "$n" "${NODE_PORTS[$((n - 1))]}" "$t0" "$t1" \
+        "$stop_ms" "$run_ms" >> "$SCEN_DIR/slowed.tsv"
+}
+
 broker_stop() {
     local i
     # brokers first, the controller (node 1) last

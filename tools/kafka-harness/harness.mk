@@ -16,8 +16,9 @@ KAFKA_HARNESS_FILES = \
 KAFKA_CAPTURES = pcaps/kafka/codecs pcaps/kafka/group-classic-rebalance \
 	pcaps/kafka/group-consumer-protocol pcaps/kafka/quota-throttle \
 	pcaps/kafka/topic-deleted pcaps/kafka/broker-failure pcaps/kafka/skew \
-	pcaps/kafka/client-failures pcaps/kafka/sasl
-	pcaps/kafka/transactions
+	pcaps/kafka/client-failures pcaps/kafka/sasl \
+	pcaps/kafka/transactions pcaps/kafka/replication-lag \
+	pcaps/kafka/slow-follower-acks
 EXTRA_DIST += $(KAFKA_HARNESS_FILES)
 
 # Record every scenario again (SCENARIOS="a b" for some), replacing pcaps/kafka/.

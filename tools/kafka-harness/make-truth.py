@@ -22,6 +22,8 @@ def main():
     ap.add_argument("--transactions", default="",
                     help="txn-truth lines (JSON) printed by the transactional producers")
     ap.add_argument("--paused", default="", help="paused.tsv: node, address, start, end of each SIGSTOP")
+    ap.add_argument("--slowed", default="",
+                    help="slowed.tsv: node, address, start, end, stop_ms, run_ms of each slowing")
     a = ap.parse_args()
 
     with open(a.broker_json) as f:
@@ -79,6 +81,14 @@ def main():
                 truth["paused"].append({"node": int(node), "broker": addr, "start": round(float(t0), 3),
                                         "end": round(float(t1), 3),
                                         "seconds": round(float(t1) - float(t0), 3)})
+    if a.slowed:
+        truth["slowed"] = []
+        with open(a.slowed) as f:
+            for line in f:
+                node, addr, t0, t1, stop_ms, run_ms = line.rstrip("\n").split("\t")
+                truth["slowed"].append({"node": int(node), "broker": addr, "start": round(float(t0), 3),
+                                        "end": round(float(t1), 3), "stop_ms": int(stop_ms),
+                                        "run_ms": int(run_ms)})
     # The broker's count must equal what the producers saw acknowledged on
     # every topic that still exists: a mismatch means a broken recording.
     for topic in {c["topic"] for c in clients if c["role"] == "producer"}:

@@ -48,6 +48,7 @@ run_scenario() {
     local size; size=$(stat -c %s "$tmp")
     PAUSED_ARG=()
     [ -f "$SCEN_DIR/paused.tsv" ] && PAUSED_ARG=(--paused "$SCEN_DIR/paused.tsv")
+    [ -f "$SCEN_DIR/slowed.tsv" ] && PAUSED_ARG+=(--slowed "$SCEN_DIR/slowed.tsv")
     [ "$size" -le "$MAX_PCAP_BYTES" ] || die "$name.pcap is $size bytes (over 2 MiB)"
     python3 "$HARNESS_DIR/make-truth.py" --broker-json "$SCEN_DIR/broker.json" \
         --clients "$SCEN_DIR/clients.tsv" --brokers "$BROKER_LIST" --failed-broker "$FAILED_NODE" --kafka-version "$KAFKA_VERSION" \

@@ -3,12 +3,12 @@
 # records the client listener. It sets NOTES, THROTTLED (client ids that a
 # quota throttles), GROUPS_ (consumer groups to report) and DELETED (topics
 # deleted during the scenario) for the truth file.
-SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew client-failures sasl batching transactions replication-lag"
+SCENARIOS="codecs group-classic-rebalance group-consumer-protocol quota-throttle topic-deleted broker-failure skew client-failures sasl batching transactions replication-lag slow-follower-acks"
 
 # How many nodes a scenario's cluster has (node 1 is broker and controller).
 scenario_nodes() {
     case $1 in
-        broker-failure|replication-lag) echo 3 ;;
+        broker-failure|replication-lag|slow-follower-acks) echo 3 ;;
         *) echo 1 ;;
     esac
 }
@@ -209,4 +209,33 @@ scenario_replication-lag() {
     broker_pause 3 8
     wait_clients 180
     NOTES="Three nodes (node 1 broker+controller on 19092, brokers 2 and 3 on 19094 and 19095, all captured). Topic lagged: 2 partitions, both led by node 1 (replica assignment 1:2:3 and 1:3:2), min.insync.replicas=1. Producer perf test lag-producer sends 2400 records of 40 bytes at 100/s with acks=1 and linger.ms=100 (production never waits for the followers); console consumer lag-reader (no group, partition 0 assigned) reads partition 0. After 3 s of sending, node 2 is frozen with SIGSTOP for 2 s (under the 4 s broker session timeout: it stays in the ISR), 2 s later node 3 is frozen for 8 s (it is fenced and leaves the ISR); both resume with SIGCONT and catch up. paused lists the freezes (node, address, start, end in the capture's clock)."
+}
+
+# Slow follower under acks=all: two topics of 3 partitions, every partition
+# led by node 1 with followers 2 and 3 (replication factor 3,
+# min.insync.replicas=2). First steady-svc sends to steady with nothing
+# slowed (the near miss: no follower stands out), then pay-svc sends to
+# payments while node 3 is slowed in cycles (broker_slow: 40 ms stopped,
+# 10 ms running, for 10 s): every acks=all Produce waits for node 3's next
+# fetch. Both producers keep up to 5 requests in flight.
+scenario_slow-follower-acks() {
+    local t
+    for t in steady payments; do
+        kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
+            --command-config "$SCEN_DIR/admin.properties" --create --topic "$t" \
+            --replica-assignment 1:2:3,1:3:2,1:2:3 --config min.insync.replicas=2 \
+            >> "$SCEN_DIR/admin.log" 2>&1 || die "create topic $t failed"
+    done
+    producer_bg steady-svc steady 600 40 100 acks=all linger.ms=10 \
+        max.in.flight.requests.per.connection=5
+    wait_clients 120
+    cp "$SCEN_DIR/clients.tsv" "$SCEN_DIR/clients.all"
+    producer_bg pay-svc payments 1200 40 100 acks=all linger.ms=10 \
+        max.in.flight.requests.per.connection=5
+    wait_log_lines "$SCEN_DIR/client-pay-svc.log" ' records sent, ' 1 60
+    broker_slow 3 10 40 10
+    wait_clients 120
+    cat "$SCEN_DIR/clients.all" "$SCEN_DIR/clients.tsv" > "$SCEN_DIR/clients.tmp"
+    mv "$SCEN_DIR/clients.tmp" "$SCEN_DIR/clients.tsv"; rm -f "$SCEN_DIR/clients.all"
+    NOTES="Three nodes (node 1 broker+controller on 19092, brokers 2 and 3 on 19094 and 19095, all captured). Topics steady and payments: 3 partitions each, all led by node 1 (replica assignment 1:2:3, 1:3:2, 1:2:3), min.insync.replicas=2. Producer perf tests with acks=all, linger.ms=10 and max.in.flight.requests.per.connection=5, 40-byte records at 100/s: first steady-svc sends 600 records to steady with nothing slowed; then pay-svc sends 1200 records to payments and, after its first progress line, node 3 is slowed for 10 s in cycles of 40 ms stopped (SIGSTOP) and 10 ms running (SIGCONT): it stays in the ISR, so every acks=all Produce appended while it is stopped waits for its next fetch. slowed lists the slowing (node, address, start, end in the capture's clock, stop_ms, run_ms)."
 }
