@@ -174,3 +174,8 @@ EXTRA_DIST += tests/test_merge.py
 # the files created as the -Z user; live -G on lo as root.
 TESTS += tests/test_rotate.py
 EXTRA_DIST += tests/test_rotate.py
+
+# Every capture under pcaps/ (and its truth file) is in the tarball, so that
+# make distcheck's tests find their inputs.
+TESTS += tests/check-dist-captures.py
+EXTRA_DIST += tests/check-dist-captures.py

@@ -53,7 +53,8 @@ static int grouped_kind(const char *kind)
     static const char *const kinds[] = { "hot_partition", "hot_broker", "slow_broker", "slow_produce",
                                          "slow_fetch", "throttling", "failing_client",
                                          "sasl_auth_failure", "tiny_batches", "transaction_aborts",
-                                         "transaction_fenced", "replication_lag", "slow_follower" };
+                                         "transaction_fenced", "replication_lag", "slow_follower",
+                                         "slow_follower_acks" };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kind, kinds[i]))
             return 1;

@@ -18,7 +18,7 @@ KAFKA_CAPTURES = pcaps/kafka/codecs pcaps/kafka/group-classic-rebalance \
 	pcaps/kafka/topic-deleted pcaps/kafka/broker-failure pcaps/kafka/skew \
 	pcaps/kafka/client-failures pcaps/kafka/sasl \
 	pcaps/kafka/transactions pcaps/kafka/replication-lag \
-	pcaps/kafka/slow-follower-acks
+	pcaps/kafka/slow-follower-acks pcaps/kafka/batching
 EXTRA_DIST += $(KAFKA_HARNESS_FILES)
 
 # Record every scenario again (SCENARIOS="a b" for some), replacing pcaps/kafka/.
