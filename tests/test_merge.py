@@ -182,9 +182,7 @@ PER_HOST = ("capture", "anomalies")   # each host captured its own packets
 
 # What a merged report does not carry (its "not_merged" note says so): the
 # per-host sections whose JSON does not add up yet.
-NOT_MERGED = {"delivery", "produce_batching", "role", "queue_wait_ms", "service_ms",
-              "split_unknown", "pipelined_requests", "pipelined_connections",
-              "mean_inflight", "batches", "records_per_batch", "codec", "codec_batches",
+NOT_MERGED = {"delivery", "produce_batching", "role", "batches", "records_per_batch", "codec", "codec_batches",
               "control_records", "started", "ended", "ongoing", "timeline",
               "transactions", "replication", "replication_dropped", "tls",
               "tls_connections", "tls_bytes", "not_merged", "client_partitions_other"}
@@ -192,7 +190,7 @@ NOT_MERGED = {"delivery", "produce_batching", "role", "queue_wait_ms", "service_
 
 # Findings from the sections not merged.
 NOT_MERGED_KINDS = {"replication_lag", "slow_follower", "failing_client", "sasl_auth_failure",
-                    "tiny_batches", "transaction_aborts", "transaction_fenced", "queueing"}
+                    "tiny_batches", "transaction_aborts", "transaction_fenced"}
 
 
 def without(x):

@@ -276,6 +276,18 @@ static void hist_of(ld *c, json_t *obj, const char *key, kt_histogram *h)
              (unsigned long long)total, (unsigned long long)h->count);
 }
 
+/* A queue wait / service split (report_partition_json.h). */
+static void split_of(ld *c, json_t *o, kt_split *s)
+{
+    hist_of(c, o, "queue_wait_hist", &s->queue);
+    hist_of(c, o, "service_hist", &s->service);
+    s->unknown = u64(c, o, "split_unknown");
+    s->pipelined = u64(c, o, "pipelined_requests");
+    s->pipelined_conns = u64(c, o, "pipelined_connections");
+    s->depth_sum = u64(c, o, "depth_sum");
+    s->depth_n = u64(c, o, "depth_n");
+}
+
 static void agg_of(ld *c, json_t *o, kt_agg *a)
 {
     a->requests = u64(c, o, "requests");
@@ -287,6 +299,7 @@ static void agg_of(ld *c, json_t *o, kt_agg *a)
     a->throttle_ms_total = u64(c, o, "throttle_ms_total");
     a->throttle_ms_max = u64(c, o, "throttle_ms_max");
     hist_of(c, o, "latency_hist", &a->latency);
+    split_of(c, o, &a->split);
     codes_of(c, o, &a->errors, &a->nerrors, &a->caperrors);
 }
 
@@ -523,6 +536,12 @@ static void produce_of(ld *c, json_t *o, kt_produce_agg *p)
     p->leader_records = u64(c, o, "leader_records");
     p->latency_total_us = scaled(c, o, "broker_time_ms", 1e3);
     hist_of(c, o, "latency_hist", &p->latency);
+    if (o && json_object_get(o, "queue_wait_hist")) {   /* split only once allocated */
+        if (!(p->split = calloc(1, sizeof *p->split)))
+            fail(c, "out of memory");
+        else
+            split_of(c, o, p->split);
+    }
     codes_of(c, o, &p->errors, &p->nerrors, &p->caperrors);
 }
 
@@ -621,6 +640,7 @@ static void conn_api_of(ld *c, json_t *o, kt_conn_stats *cs, kt_conn_stats_entry
     a->agg.throttle_ms_total += u64(c, o, "throttle_ms_total");
     a->agg.throttle_ms_max = u64(c, o, "throttle_ms_max");
     hist_of(c, o, "latency_hist", &a->agg.latency);
+    split_of(c, o, &a->agg.split);
     json_array_foreach(codes, i, pair) {
         json_t *k = json_array_get(pair, 0), *n = json_array_get(pair, 1);
         if (!json_is_integer(k) || !json_is_integer(n) || json_integer_value(n) < 0 ||

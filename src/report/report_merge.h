@@ -3,15 +3,17 @@
  *
  * Exact: every count of the APIs, brokers, client ids, topic-partitions,
  * throttle pairs, session totals, capture counters and anomalies is the
- * sum of the inputs'; latency histograms are added bucket by bucket, so a
- * merged percentile has the error of a single host's (histogram.h: 0.4%).
+ * sum of the inputs'; latency histograms (and the queue wait / service
+ * split's, with its counters and in-flight depth sums) are added bucket by
+ * bucket, so a merged percentile has the error of a single host's
+ * (histogram.h: 0.4%).
  *
  * A connection captured at both of its ends (the same client and broker
  * address and port in several inputs' connection_stats) is counted once:
  * the copy with the most requests is kept (the first input's on a tie) and
  * every other copy's contribution is taken out of the API, broker, client
  * id, throttle pair, total and topic-partition statistics (histogram
- * buckets and error codes included) and of the session totals (requests
+ * buckets, queue wait / service splits and error codes included) and of the session totals (requests
  * by outcome, connections; mid-stream connections and missed bytes when
  * the copy is among the listed connections).  Not taken out (approximate
  * when connections are duplicated): the histograms' min and max, a
@@ -47,7 +49,7 @@ int kt_report_merge(kt_loaded_report *out, const kt_loaded_report *in, size_t n,
 /* What a merged report leaves out: its inputs' JSON does not carry these
  * sections in a form that adds up (yet); the merged report says so in its
  * text and JSON (not_merged), and their fields there are not the sums. */
-#define KT_MERGE_NOT_MERGED "per-client delivery and batching, codecs, queue wait and " \
-    "service time, roles, transactions, replication, TLS, the timeline and when findings started"
+#define KT_MERGE_NOT_MERGED "per-client delivery and batching, codecs, roles, transactions, " \
+    "replication, TLS, the timeline and when findings started"
 
 #endif

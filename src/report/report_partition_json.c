@@ -56,6 +56,11 @@ void kt_report_split_json(kt_json *j, const kt_split *s)
     kt_json_kv_uint(j, "pipelined_connections", s->pipelined_conns);
     kt_json_key(j, "mean_inflight");
     kt_json_fixed(j, kt_split_mean_depth(s), 2);
+    /* what adds up (kafkatap merge): the histograms and the depth sums */
+    kt_report_hist_json(j, "queue_wait_hist", &s->queue);
+    kt_report_hist_json(j, "service_hist", &s->service);
+    kt_json_kv_uint(j, "depth_sum", s->depth_sum);
+    kt_json_kv_uint(j, "depth_n", s->depth_n);
 }
 
 void kt_report_codes_json(kt_json *j, const kt_code_count *c, int n)
