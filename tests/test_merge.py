@@ -182,15 +182,22 @@ PER_HOST = ("capture", "anomalies")   # each host captured its own packets
 
 # What a merged report does not carry (its "not_merged" note says so): the
 # per-host sections whose JSON does not add up yet.
-NOT_MERGED = {"delivery", "produce_batching", "role", "batches", "records_per_batch", "codec", "codec_batches",
+NOT_MERGED = {"produce_batching", "role", "batches", "records_per_batch", "codec", "codec_batches",
               "control_records", "started", "ended", "ongoing", "timeline",
               "transactions", "replication", "replication_dropped", "tls",
-              "tls_connections", "tls_bytes", "not_merged", "client_partitions_other"}
+              "tls_connections", "tls_bytes", "not_merged"}
 
 
 # Findings from the sections not merged.
-NOT_MERGED_KINDS = {"replication_lag", "slow_follower", "failing_client", "sasl_auth_failure",
+NOT_MERGED_KINDS = {"replication_lag", "slow_follower", "sasl_auth_failure",
                     "tiny_batches", "transaction_aborts", "transaction_fenced"}
+
+
+# Merged but not de-duplicated: per-client delivery (conn_stats does not
+# track it per connection), summed over the copies of a connection seen at
+# both ends; compared only where no connection is in two inputs.
+NOT_DEDUPED = ("delivery", "client_partitions_other")
+NOT_DEDUPED_KINDS = {"failing_client"}
 
 
 def without(x):
@@ -201,9 +208,22 @@ def without(x):
     return x
 
 
-def comparable(rep, also=()):
+def drop_keys(x, keys):
+    if isinstance(x, dict):
+        return {k: drop_keys(v, keys) for k, v in x.items() if k not in keys}
+    if isinstance(x, list):
+        return [drop_keys(v, keys) for v in x]
+    return x
+
+
+def comparable(rep, also=(), dup=False):
+    """rep without what is not merged; dup: a merge with connections in
+    two inputs, without what is not de-duplicated either."""
     r = {k: v for k, v in without(rep).items() if k not in ALWAYS + tuple(also)}
-    r["findings"] = [f for f in r["findings"] if f["kind"] not in NOT_MERGED_KINDS]
+    kinds = NOT_MERGED_KINDS | (NOT_DEDUPED_KINDS if dup else set())
+    if dup:
+        r = drop_keys(r, NOT_DEDUPED)
+    r["findings"] = [f for f in r["findings"] if f["kind"] not in kinds]
     r["connection_stats"] = sorted(r["connection_stats"],
                                    key=lambda c: (c["client"], c["broker"]))
     return r
@@ -272,6 +292,26 @@ def by_broker(tmp):
                 for p in merged["partitions"] if (p["topic"], p["partition"]) in want}
         check(have == want, "%s: %s per partition = truth.json's %s"
               % (name, key, sorted(want.values())))
+        # independent: per-client delivery, per partition: the producers'
+        # own delivery reports (mock cluster: sent and acked per producer),
+        # the broker's end offsets (Kafka: acked, summed over the clients)
+        dl = {}
+        for c in merged["clients"]:
+            for p in c.get("delivery", {}).get("partitions", []):
+                k = (p["topic"], p["partition"])
+                if k in want:
+                    dl.setdefault(k, []).append((c["client_id"], p))
+        if kafka:
+            have = {k: sum(p["records_acked"] for _, p in v) for k, v in dl.items()}
+            check(have == want, "%s: delivery records_acked per partition = truth.json's %s"
+                  % (name, sorted(want.values())))
+        else:
+            want_d = {(p["producer"], p["topic"], p["partition"]):
+                      (p["produced_records"], p["acked_records"]) for p in truth["partitions"]}
+            have = {(cid, k[0], k[1]): (p["records_sent"], p["records_acked"])
+                    for k, v in dl.items() for cid, p in v if p["records_sent"]}
+            check(have == want_d, "%s: delivery sent/acked per producer and partition = "
+                  "truth.json's %s" % (name, sorted(want_d.values())))
         # the whole capture's report
         diff = differences(comparable(whole), comparable(merged))
         check(not diff, "%s: merge of the two hosts = the whole report, every key (%s)"
@@ -314,8 +354,8 @@ def both_ends(tmp):
           "both ends: the hosts' requests add up to more than the capture's (%d + %d > %d)"
           % (r1["totals"]["requests"], r23["totals"]["requests"], whole["totals"]["requests"]))
     merged, err = merge([j1, j23])
-    diff = differences(comparable(whole, PER_HOST), comparable(merged, PER_HOST))
-    check(not diff, "both ends: merged = the whole report but packets/anomalies (%s)"
+    diff = differences(comparable(whole, PER_HOST, dup=True), comparable(merged, PER_HOST, dup=True))
+    check(not diff, "both ends: merged = the whole report but packets/anomalies/delivery (%s)"
           % ("; ".join(diff[:5]) or "none differ"))
     check(merged["totals"]["connections"] == whole["totals"]["connections"],
           "both ends: connections %d = %d" % (merged["totals"]["connections"],
@@ -331,12 +371,12 @@ def both_ends(tmp):
     diff = differences(comparable(merged, ("source",)), comparable(again, ("source",)))
     check(not diff, "a merged report merged alone is itself (%s)" % ("; ".join(diff[:5]) or "none differ"))
     plus, err = merge([mj, j1])
-    diff = differences(comparable(merged, PER_HOST), comparable(plus, PER_HOST))
+    diff = differences(comparable(merged, PER_HOST, dup=True), comparable(plus, PER_HOST, dup=True))
     check(not diff and "%d connections" % r1["totals"]["connections"] in err,
           "merged + host 1's report again = merged: %s" % err.strip())
     # the same report twice
     twice, err = merge([whole_json, whole_json])
-    diff = differences(comparable(whole, PER_HOST), comparable(twice, PER_HOST))
+    diff = differences(comparable(whole, PER_HOST, dup=True), comparable(twice, PER_HOST, dup=True))
     check(not diff, "the same report twice = the report once but packets/anomalies (%s)"
           % ("; ".join(diff[:5]) or "none differ"))
     check(twice["capture"]["packets"] == 2 * whole["capture"]["packets"],
@@ -392,6 +432,12 @@ def bad_inputs(tmp):
     bad = json.loads(text)
     del bad["apis"][0]["latency_hist"]
     cases["no histogram (an older report)"] = json.dumps(bad)
+    bad = json.loads(text)
+    [c for c in bad["clients"] if "delivery" in c][0]["delivery"]["failed_by_error"] = {"NO_SUCH": 1}
+    cases["a delivery error code not understood"] = json.dumps(bad)
+    bad = json.loads(text)
+    [c for c in bad["clients"] if "delivery" in c][0]["delivery"]["partitions"] = [3]
+    cases["delivery partitions not objects"] = json.dumps(bad)
     bad = json.loads(text)
     bad["partitions"][0]["topic_id"] = "!!"
     cases["a bad topic id"] = json.dumps(bad)

@@ -418,10 +418,67 @@ static unsigned role_of(json_t *v)
     return 0;
 }
 
-static void clients_of(ld *c, json_t *root, kt_stats *s)
+static const kt_topic *topic_of(ld *c, json_t *el);
+
+/* Delivery counts (client_partition_stats.h), added into d. */
+static void delivery_of(ld *c, json_t *o, kt_delivery *d)
+{
+    json_t *failed = member(c, o, "failed_by_error", JSON_OBJECT), *v;
+    const char *label;
+    d->produce_requests += u64(c, o, "produce_requests");
+    d->records_sent += u64(c, o, "records_sent");
+    d->bytes_sent += u64(c, o, "bytes_sent");
+    d->records_acked += u64(c, o, "records_acked");
+    d->records_failed += u64(c, o, "records_failed");
+    d->records_unanswered += u64(c, o, "records_unanswered");
+    d->records_acks0 += u64(c, o, "records_acks0");
+    d->fetch_requests += u64(c, o, "fetch_requests");
+    d->records_fetched += u64(c, o, "records_fetched");
+    d->bytes_fetched += u64(c, o, "bytes_fetched");
+    json_object_foreach(failed, label, v) {
+        int16_t code;
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || code_of(label, &code) < 0) {
+            fail(c, "failed record count \"%s\" is not understood", label);
+            return;
+        }
+        kt_code_counts_add(&d->failed, &d->nfailed, &d->capfailed, code,
+                           (uint64_t)json_integer_value(v));
+    }
+}
+
+/* A client's "delivery": its totals and its partitions. */
+static void client_delivery_of(ld *c, json_t *o, const kt_istr *id, kt_client_parts *p)
+{
+    json_t *parts = member(c, o, "partitions", JSON_ARRAY), *el;
+    kt_delivery *d = kt_client_parts_totals(p, id);
+    size_t i;
+    if (!d) {
+        fail(c, "out of memory");
+        return;
+    }
+    delivery_of(c, o, d);
+    json_array_foreach(parts, i, el) {
+        const kt_topic *tp = json_is_object(el) ? topic_of(c, el) : NULL;
+        int64_t part = json_is_object(el) ? opt_i64(c, el, "partition") : -1;
+        kt_client_partition *e;
+        if (c->failed)
+            return;
+        if (!json_is_object(el) || part < INT32_MIN || part > INT32_MAX) {
+            fail(c, "delivery partition %zu is not an object with a partition", i);
+            return;
+        }
+        if (!(e = kt_client_parts_entry(p, id, tp, (int32_t)part))) {
+            fail(c, "too many client partitions");
+            return;
+        }
+        delivery_of(c, el, &e->d);
+    }
+}
+
+static void clients_of(ld *c, json_t *root, kt_stats *s, kt_client_parts *p)
 {
     size_t i;
-    json_t *el;
+    json_t *el, *d;
     EACH(c, root, "clients", i, el) {
         const kt_istr *id = client_id_of(c, json_object_get(el, "client_id"));
         kt_client_stats *cl = id ? kt_stats_client(s, id) : NULL;
@@ -432,6 +489,16 @@ static void clients_of(ld *c, json_t *root, kt_stats *s)
         agg_of(c, el, &cl->agg);
         agg_of(c, member(c, el, "produce", JSON_OBJECT), &cl->produce);
         cl->roles |= role_of(json_object_get(el, "role"));
+        if ((d = json_object_get(el, "delivery")) != NULL)
+            client_delivery_of(c, member(c, el, "delivery", JSON_OBJECT), id, p);
+    }
+    if ((d = json_object_get(root, "client_partitions_other")) != NULL) {
+        kt_client_partition *o = kt_client_parts_other(p);
+        snprintf(c->where, sizeof c->where, "client_partitions_other");
+        if (!o)
+            fail(c, "out of memory");
+        else
+            delivery_of(c, member(c, root, "client_partitions_other", JSON_OBJECT), &o->d);
     }
 }
 
@@ -734,7 +801,8 @@ int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names
     r->path = strdup(path);
     r->stats = kt_stats_new();
     r->partitions = kt_partitions_new();
-    if (!r->path || !r->stats || !r->partitions)
+    r->client_parts = kt_client_parts_new();
+    if (!r->path || !r->stats || !r->partitions || !r->client_parts)
         fail(&c, "out of memory");
     if (!json_is_object(root))
         fail(&c, "not a kafkatap --json report (not an object)");
@@ -745,7 +813,7 @@ int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names
     totals_of(&c, root, &r->totals);
     apis_of(&c, root, r->stats);
     brokers_of(&c, root, r->stats);
-    clients_of(&c, root, r->stats);
+    clients_of(&c, root, r->stats, r->client_parts);
     throttle_of(&c, root, r->stats);
     /* the total over every API: what kt_stats_add keeps beside them */
     for (int i = 0; !c.failed && i < KT_STATS_API_SLOTS; i++)
@@ -773,6 +841,7 @@ void kt_loaded_report_free(kt_loaded_report *r)
     free(r->source);
     kt_stats_free(r->stats);
     kt_partitions_free(r->partitions);
+    kt_client_parts_free(r->client_parts);
     free(r->conns);
     kt_conn_stats_free(r->conn_stats);
     memset(r, 0, sizeof *r);

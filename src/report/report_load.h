@@ -26,6 +26,7 @@
 #include "kafka/kafka_connections.h"
 #include "kafka/kafka_session.h"
 #include "kafka/topics.h"
+#include "stats/client_partition_stats.h"
 #include "stats/conn_stats.h"
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
@@ -45,6 +46,7 @@ typedef struct kt_loaded_report {
     kt_session_totals totals;
     kt_stats *stats;
     kt_partitions *partitions;
+    kt_client_parts *client_parts;  /* per-client delivery */
     kt_conn_summary *conns;         /* the listed connections */
     size_t nconns;
     uint64_t conns_not_listed;

@@ -77,6 +77,31 @@ static void merge_partitions(kt_partitions *out, const kt_partitions *in, int *o
     out->dropped += in->dropped;
 }
 
+/* Per-client delivery: sums per client id and per (client id, topic,
+ * partition), the "(other)" entry into the merged one. */
+static void merge_deliveries(kt_client_parts *out, const kt_client_parts *in, int *oom)
+{
+    for (size_t i = 0; i < in->clients.n; i++) {
+        const kt_client_delivery *c = in->clients.entries[i];
+        kt_delivery *o = kt_client_parts_totals(out, c->client_id);
+        if (!o) {
+            *oom = 1;
+            continue;
+        }
+        kt_delivery_merge(o, &c->d);
+    }
+    for (size_t i = 0; i < in->parts.n; i++) {
+        const kt_client_partition *e = in->parts.entries[i];
+        kt_client_partition *o = e->is_other ? kt_client_parts_other(out)
+                                 : kt_client_parts_entry(out, e->client_id, e->topic, e->partition);
+        if (!o) {
+            *oom = 1;
+            continue;
+        }
+        kt_delivery_merge(&o->d, &e->d);
+    }
+}
+
 static void merge_counters(kt_loaded_report *out, const kt_loaded_report *in)
 {
     kt_capture_stats *c = &out->capture;
@@ -302,11 +327,13 @@ int kt_report_merge(kt_loaded_report *out, const kt_loaded_report *in, size_t n,
     info->inputs = n;
     out->stats = kt_stats_new();
     out->partitions = kt_partitions_new();
-    if (!out->stats || !out->partitions)
+    out->client_parts = kt_client_parts_new();
+    if (!out->stats || !out->partitions || !out->client_parts)
         return -1;
     for (size_t i = 0; i < n; i++) {
         merge_stats(out->stats, in[i].stats, &oom);
         merge_partitions(out->partitions, in[i].partitions, &oom);
+        merge_deliveries(out->client_parts, in[i].client_parts, &oom);
         merge_counters(out, &in[i]);
     }
     if (dedup(out, in, n, info) < 0)
