@@ -10,6 +10,7 @@
 #include <string.h>
 #include "dissectors/kafka_apis.h"
 #include "dissectors/kafka_names.h"
+#include "dissectors/kafka_records.h"
 #include "kafka/client_role.h"
 #include "report/report_load.h"
 #include "report/report_merge_json.h"
@@ -288,6 +289,34 @@ static void split_of(ld *c, json_t *o, kt_split *s)
     s->depth_n = u64(c, o, "depth_n");
 }
 
+/* "codec_batches" {"none": n, ...}: every codec's count. */
+static void codec_batches_of(ld *c, json_t *o, uint64_t codec_batches[KT_CODECS])
+{
+    json_t *cb = member(c, o, "codec_batches", JSON_OBJECT);
+    for (int k = 0; cb && k < KT_CODECS; k++)
+        codec_batches[k] = u64(c, cb, kt_codec_name(k));
+}
+
+/* "codecs" ["lz4", ...] as bits (1 << codec). */
+static unsigned codecs_of(ld *c, json_t *o)
+{
+    json_t *arr = member(c, o, "codecs", JSON_ARRAY), *v;
+    unsigned mask = 0;
+    size_t i;
+    json_array_foreach(arr, i, v) {
+        int k;
+        for (k = 0; k < KT_CODECS && !(json_is_string(v) &&
+                                        !strcmp(json_string_value(v), kt_codec_name(k))); k++)
+            ;
+        if (k == KT_CODECS) {
+            fail(c, "\"codecs\" names an unknown codec");
+            return 0;
+        }
+        mask |= 1u << k;
+    }
+    return mask;
+}
+
 static void agg_of(ld *c, json_t *o, kt_agg *a)
 {
     a->requests = u64(c, o, "requests");
@@ -446,6 +475,21 @@ static void delivery_of(ld *c, json_t *o, kt_delivery *d)
     }
 }
 
+/* A client's "produce_batching" (batch_stats.h). */
+static void batching_of(ld *c, json_t *o, kt_batch_agg *b)
+{
+    json_t *rpb = member(c, o, "batches_by_records_per_batch", JSON_OBJECT);
+    b->requests = u64(c, o, "requests");
+    b->batches = u64(c, o, "batches");
+    b->records = u64(c, o, "records");
+    b->bytes = u64(c, o, "bytes");
+    codec_batches_of(c, o, b->codec_batches);
+    for (int i = 0; rpb && i < KT_RPB_BUCKETS; i++)
+        b->by_records[i] = u64(c, rpb, kt_rpb_bucket_names[i]);
+    b->first_ts_us = scaled(c, o, "first_ts", 1e6);
+    b->last_ts_us = scaled(c, o, "last_ts", 1e6);
+}
+
 /* A client's "delivery": its totals and its partitions. */
 static void client_delivery_of(ld *c, json_t *o, const kt_istr *id, kt_client_parts *p)
 {
@@ -489,6 +533,7 @@ static void clients_of(ld *c, json_t *root, kt_stats *s, kt_client_parts *p)
         agg_of(c, el, &cl->agg);
         agg_of(c, member(c, el, "produce", JSON_OBJECT), &cl->produce);
         cl->roles |= role_of(json_object_get(el, "role"));
+        batching_of(c, member(c, el, "produce_batching", JSON_OBJECT), &cl->batching);
         if ((d = json_object_get(el, "delivery")) != NULL)
             client_delivery_of(c, member(c, el, "delivery", JSON_OBJECT), id, p);
     }
@@ -601,6 +646,8 @@ static void produce_of(ld *c, json_t *o, kt_produce_agg *p)
     if (leader && !json_is_null(leader))
         endpoint_of(c, o, "leader", &p->leader);
     p->leader_records = u64(c, o, "leader_records");
+    p->batches = u64(c, o, "batches");
+    codec_batches_of(c, o, p->codec_batches);
     p->latency_total_us = scaled(c, o, "broker_time_ms", 1e3);
     hist_of(c, o, "latency_hist", &p->latency);
     if (o && json_object_get(o, "queue_wait_hist")) {   /* split only once allocated */
@@ -617,6 +664,9 @@ static void fetch_of(ld *c, json_t *o, kt_fetch_agg *f)
     f->requests = u64(c, o, "requests");
     f->records = u64(c, o, "records");
     f->bytes = u64(c, o, "bytes");
+    f->control_records = u64(c, o, "control_records");
+    f->batches = u64(c, o, "batches");
+    f->codecs = codecs_of(c, o);
     f->with_data = u64(c, o, "with_data");
     f->empty = u64(c, o, "empty");
     f->unanswered = u64(c, o, "unanswered");

@@ -46,6 +46,7 @@ static void merge_stats(kt_stats *out, const kt_stats *in, int *oom)
         kt_agg_merge(&o->agg, &in->clients[i]->agg);
         kt_agg_merge(&o->produce, &in->clients[i]->produce);
         o->roles |= in->clients[i]->roles;
+        kt_batch_agg_merge(&o->batching, &in->clients[i]->batching);
     }
     for (size_t i = 0; i < in->throttle_table.n; i++) {
         const kt_throttle_stats *t = in->throttle_table.entries[i];

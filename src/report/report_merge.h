@@ -25,9 +25,12 @@
  * kept in partitions_unchecked.
  *
  * Per-client delivery is summed per client id and per (client id, topic,
- * partition), the "(other)" entries into one; it is not de-duplicated
- * (connection_stats do not carry it): a connection seen at both ends
- * counts in it twice.
+ * partition), the "(other)" entries into one, and Produce batching per
+ * client id (its span from the earliest to the latest request); neither
+ * is de-duplicated (connection_stats do not carry them): a connection
+ * seen at both ends counts in them twice.  A partition's batches, codec
+ * counts and control records are sums, taken out like its other counts
+ * (the fetch codecs, a set, are kept).
  *
  * Merged values that are not sums: the first and last timestamps (earliest,
  * latest), maxima (throttle, timeout, lag, high watermark, fetch offset),
@@ -54,7 +57,7 @@ int kt_report_merge(kt_loaded_report *out, const kt_loaded_report *in, size_t n,
 /* What a merged report leaves out: its inputs' JSON does not carry these
  * sections in a form that adds up (yet); the merged report says so in its
  * text and JSON (not_merged), and their fields there are not the sums. */
-#define KT_MERGE_NOT_MERGED "per-client batching, codecs, roles, transactions, " \
-    "replication, TLS, the timeline and when findings started"
+#define KT_MERGE_NOT_MERGED "roles, transactions, replication, TLS, " \
+    "the timeline and when findings started"
 
 #endif

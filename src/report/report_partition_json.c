@@ -130,6 +130,7 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_kv_uint(j, "control_records", f->control_records);
     kt_json_kv_uint(j, "bytes", f->bytes);
     kt_report_json_batches(j, f->batches, f->records, kt_codec_mask_label(f->codecs));
+    kt_report_json_codecs(j, f->codecs);
     kt_json_kv_uint(j, "with_data", f->with_data);
     kt_json_kv_uint(j, "empty", f->empty);
     kt_json_kv_uint(j, "unanswered", f->unanswered);

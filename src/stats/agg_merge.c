@@ -81,6 +81,9 @@ void kt_partition_subtract(kt_partition_stats *into, const kt_partition_stats *f
         p->acks[i] = minus(p->acks[i], q->acks[i]);
     if (kt_endpoint_equal(&p->leader, &q->leader))
         p->leader_records = minus(p->leader_records, q->leader_records);
+    p->batches = minus(p->batches, q->batches);
+    for (int c = 0; c < KT_CODECS; c++)
+        p->codec_batches[c] = minus(p->codec_batches[c], q->codec_batches[c]);
     p->latency_total_us = minus(p->latency_total_us, q->latency_total_us);
     kt_hist_subtract(&p->latency, &q->latency);
     if (p->split && q->split)
@@ -90,6 +93,8 @@ void kt_partition_subtract(kt_partition_stats *into, const kt_partition_stats *f
     f->requests = minus(f->requests, g->requests);
     f->records = minus(f->records, g->records);
     f->bytes = minus(f->bytes, g->bytes);
+    f->control_records = minus(f->control_records, g->control_records);
+    f->batches = minus(f->batches, g->batches);
     f->with_data = minus(f->with_data, g->with_data);
     f->empty = minus(f->empty, g->empty);
     f->unanswered = minus(f->unanswered, g->unanswered);
