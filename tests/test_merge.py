@@ -182,14 +182,11 @@ PER_HOST = ("capture", "anomalies")   # each host captured its own packets
 
 # What a merged report does not carry (its "not_merged" note says so): the
 # per-host sections whose JSON does not add up yet.
-NOT_MERGED = {"role", "started", "ended", "ongoing", "timeline",
-              "transactions", "replication", "replication_dropped", "tls",
-              "tls_connections", "tls_bytes", "not_merged"}
+NOT_MERGED = {"role", "started", "ended", "ongoing", "timeline", "not_merged"}
 
 
 # Findings from the sections not merged.
-NOT_MERGED_KINDS = {"replication_lag", "slow_follower", "sasl_auth_failure",
-                    "transaction_aborts", "transaction_fenced"}
+NOT_MERGED_KINDS = {"sasl_auth_failure"}
 
 
 # Merged but not de-duplicated: per-client delivery and batching
@@ -377,6 +374,47 @@ def both_ends(tmp):
           "the same report twice: packets are the sum (each host's)")
 
 
+def tls_split(tmp):
+    """The TLS capture (OpenSSL connections to two broker ports, none of
+    them Kafka) split by broker port into two hosts' captures: the merge
+    has the connections per broker its recorder opened (truth.json) and
+    equals the whole capture's report."""
+    capture = os.path.join(SRCDIR, "pcaps/tls/tls.pcap")
+    truth = json.load(open(capture[:-len(".pcap")] + ".truth.json"))
+    ports = truth["broker_ports"]
+    flag = ["-P", ",".join(str(p) for p in ports)]
+    files = []
+    for i, p in enumerate(ports):
+        part = os.path.join(tmp, "tls-%d.pcap" % i)
+        tshark_split(capture, part, [p])
+        r = run(["-r", part, "--json"] + flag)
+        files.append(os.path.join(tmp, "tls-%d.json" % i))
+        with open(files[-1], "w") as f:
+            f.write(r.stdout)
+    whole = json.loads(run(["-r", capture, "--json"] + flag).stdout)
+    merged, _ = merge(files)
+    have = {t["broker"]: (t["connections"], t["midstream_connections"]) for t in merged["tls"]}
+    want = {b: (v["connections"], v["midstream_connections"])
+            for b, v in truth["brokers"].items()}
+    check(have == want and merged["totals"]["tls_connections"] == truth["tls_connections"],
+          "tls: TLS connections per broker = the recorder's %s" % sorted(want.items()))
+    diff = differences(comparable(whole), comparable(merged))
+    check(not diff, "tls: merge of the two ports' hosts = the whole report, every key (%s)"
+          % ("; ".join(diff[:5]) or "none differ"))
+
+
+def merged_alone(tmp):
+    """Reports with sections the by-broker splits lack (transactions,
+    replication lag): merged alone, each is itself, every key."""
+    for name in ("transactions", "replication-lag"):
+        js, rep = report(os.path.join(SRCDIR, "pcaps/kafka/%s.pcap" % name), tmp, name)
+        merged, _ = merge([js])
+        diff = differences(comparable(rep, ("source",)), comparable(merged, ("source",)))
+        check(not diff and (rep["transactions"]["transactional_ids"] or rep["replication"]),
+              "%s: its report merged alone is itself, every key (%s)"
+              % (name, "; ".join(diff[:5]) or "none differ"))
+
+
 def round_trip(tmp):
     caps = sorted(glob.glob(os.path.join(SRCDIR, "pcaps", "*.pcap")) +
                   glob.glob(os.path.join(SRCDIR, "pcaps", "kafka", "*.pcap")))
@@ -475,6 +513,8 @@ def main():
     try:
         by_broker(tmp)
         both_ends(tmp)
+        tls_split(tmp)
+        merged_alone(tmp)
         round_trip(tmp)
         bad_inputs(tmp)
     finally:

@@ -372,6 +372,78 @@ static void totals_of(ld *c, json_t *root, kt_session_totals *t)
     t->midstream_connections = u64(c, o, "midstream_connections");
     t->missed_bytes = u64(c, o, "missed_bytes");
     t->ignored_connections = u64(c, o, "ignored_connections");
+    t->tls_connections = u64(c, o, "tls_connections");
+    t->tls_bytes = u64(c, o, "tls_bytes");
+}
+
+/* The "transactions" object (txn_stats.h). */
+static void txn_of(ld *c, json_t *root, kt_txn_stats *t)
+{
+    json_t *o = member(c, root, "transactions", JSON_OBJECT), *ids, *el;
+    size_t i;
+    snprintf(c->where, sizeof c->where, "transactions");
+    t->txn_records_produced = u64(c, o, "transactional_records_produced");
+    t->producers_dropped = u64(c, o, "producers_untracked");
+    t->marker_requests = u64(c, o, "marker_requests");
+    t->markers_commit = u64(c, o, "markers_commit");
+    t->markers_abort = u64(c, o, "markers_abort");
+    t->marker_errors = u64(c, o, "marker_errors");
+    t->control_records_fetched = u64(c, o, "control_records_fetched");
+    ids = member(c, o, "transactional_ids", JSON_ARRAY);
+    json_array_foreach(ids, i, el) {
+        json_t *id = json_is_object(el) ? json_object_get(el, "transactional_id") : NULL;
+        int other = json_is_string(id) && !strcmp(json_string_value(id), KT_LABEL_OTHER_TXN);
+        const kt_istr *s = other ? NULL : client_id_of(c, id);
+        kt_txn_id_stats *e;
+        if (c->failed)
+            return;
+        if (!json_is_object(el) || !(e = kt_txn_stats_entry(t, s))) {
+            fail(c, "transactional id %zu is not an object (or out of memory)", i);
+            return;
+        }
+        e->committed += u64(c, el, "committed");
+        e->aborted += u64(c, el, "aborted");
+        e->records_committed += u64(c, el, "records_committed");
+        e->records_aborted += u64(c, el, "records_aborted");
+        e->aborted_by_coordinator += u64(c, el, "aborted_by_coordinator");
+        e->records_aborted_by_coordinator += u64(c, el, "records_aborted_by_coordinator");
+        e->end_txn += u64(c, el, "end_txn");
+        e->end_txn_failed += u64(c, el, "end_txn_failed");
+        e->fenced += u64(c, el, "fenced");
+        e->init_producer_id += u64(c, el, "init_producer_id");
+        e->add_partitions += u64(c, el, "add_partitions_to_txn");
+        e->add_offsets += u64(c, el, "add_offsets_to_txn");
+        e->txn_offset_commit += u64(c, el, "txn_offset_commit");
+        codes_of(c, el, &e->errors, &e->nerrors, &e->caperrors);
+    }
+}
+
+/* The "tls" rows (tls_brokers.h); "(other)" into the overflow entry. */
+static void tls_of(ld *c, json_t *root, kt_tls_brokers *t)
+{
+    size_t i;
+    json_t *el;
+    EACH(c, root, "tls", i, el) {
+        json_t *label = member(c, el, "broker", JSON_STRING);
+        kt_tls_broker *b = NULL;
+        kt_endpoint ep;
+        if (!label)
+            return;
+        if (strcmp(json_string_value(label), KT_LABEL_OTHER_BROKER) == 0)
+            b = kt_table_overflow(&t->table);
+        else if (kt_endpoint_parse(&ep, json_string_value(label)) < 0) {
+            fail(c, "\"broker\" is not an address:port");
+            return;
+        } else
+            b = kt_tls_brokers_entry(t, &ep);
+        if (!b) {
+            fail(c, "out of memory");
+            return;
+        }
+        b->connections += u64(c, el, "connections");
+        b->midstream += u64(c, el, "midstream_connections");
+        b->bytes += u64(c, el, "bytes");
+    }
 }
 
 static void apis_of(ld *c, json_t *root, kt_stats *s)
@@ -708,6 +780,83 @@ static void partitions_of(ld *c, json_t *obj, kt_partitions *p)
     }
 }
 
+/* The "metadata_brokers" (broker ids named by Metadata, "host:port")
+ * back into the nodes table. */
+static void nodes_of(ld *c, json_t *root, kt_partitions *p)
+{
+    size_t i;
+    json_t *el, *v;
+    EACH(c, root, "metadata_brokers", i, el) {
+        int64_t id = opt_i64(c, el, "node_id");
+        const char *s, *colon;
+        char *end;
+        long port = -1;
+        if (!(v = member(c, el, "broker", JSON_STRING)))
+            return;
+        s = json_string_value(v);
+        colon = strrchr(s, ':');
+        if (*s && (!colon || (port = strtol(colon + 1, &end, 10)) < 0 || port > 65535 || *end)) {
+            fail(c, "\"broker\" is not host:port");
+            return;
+        }
+        if (id < INT32_MIN || id > INT32_MAX ||
+            kt_nodes_set(&p->nodes, (int32_t)id, s, *s ? (size_t)(colon - s) : 0,
+                         (int32_t)port) < 0) {
+            fail(c, "\"node_id\" is out of range (or too many brokers)");
+            return;
+        }
+    }
+}
+
+/* The "replication" rows (replication_stats.h), into p->replicas. */
+static void replication_of(ld *c, json_t *root, kt_partitions *p)
+{
+    size_t i;
+    json_t *el, *fc;
+    EACH(c, root, "replication", i, el) {
+        const kt_topic *tp = topic_of(c, el);
+        int64_t id = opt_i64(c, el, "follower_id"), part = opt_i64(c, el, "partition");
+        kt_replica_stats *x;
+        kt_endpoint leader;
+        endpoint_of(c, el, "leader", &leader);
+        if (c->failed)
+            return;
+        if (id < 0 || id > INT32_MAX || part < INT32_MIN || part > INT32_MAX) {
+            fail(c, "\"follower_id\" or \"partition\" is out of range");
+            return;
+        }
+        if (!(x = kt_replicas_entry(&p->replicas, (int32_t)id, &leader, tp, (int32_t)part))) {
+            fail(c, "too many replication rows");
+            return;
+        }
+        if (x->fetches) {
+            fail(c, "the row is listed twice");
+            return;
+        }
+        fc = member(c, el, "follower_client", JSON_STRING);
+        if (fc && kt_endpoint_parse(&x->follower, json_string_value(fc)) < 0)
+            memset(&x->follower, 0, sizeof x->follower);     /* none seen */
+        x->fetches = u64(c, el, "fetches");
+        x->answered = u64(c, el, "answered");
+        x->unanswered = u64(c, el, "unanswered");
+        x->records = u64(c, el, "records");
+        x->bytes = u64(c, el, "bytes");
+        hist_of(c, el, "latency_hist", &x->latency_data);
+        x->fetch_offset = opt_i64(c, el, "fetch_offset");
+        x->high_watermark = opt_i64(c, el, "high_watermark");
+        x->lag = opt_i64(c, el, "lag");
+        x->lag_max = opt_i64(c, el, "lag_max");
+        x->behind_max_us = u64(c, el, "behind_max_us");
+        x->behind_lag = opt_i64(c, el, "behind_lag");
+        x->silence_max_us = u64(c, el, "silence_max_us");
+        x->first_ts_us = scaled(c, el, "first_ts", 1e6);
+        x->last_ts_us = scaled(c, el, "last_ts", 1e6);
+    }
+    snprintf(c->where, sizeof c->where, "replication_dropped");
+    p->replicas_dropped = u64(c, root, "replication_dropped");
+    nodes_of(c, root, p);
+}
+
 static void conns_of(ld *c, json_t *root, kt_loaded_report *r)
 {
     json_t *arr = member(c, root, "connections", JSON_ARRAY), *el;
@@ -826,6 +975,16 @@ static void anomalies_of(ld *c, json_t *root, kt_anomalies *an)
     }
 }
 
+kt_tls_brokers *kt_report_tls_new(void)
+{
+    kt_tls_brokers *t = calloc(1, sizeof *t);
+    if (t && kt_tls_brokers_init(t) < 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
 int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names,
                    char *err, size_t errlen)
 {
@@ -852,7 +1011,9 @@ int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names
     r->stats = kt_stats_new();
     r->partitions = kt_partitions_new();
     r->client_parts = kt_client_parts_new();
-    if (!r->path || !r->stats || !r->partitions || !r->client_parts)
+    r->tls = kt_report_tls_new();
+    r->txn = kt_txn_stats_new();
+    if (!r->path || !r->stats || !r->partitions || !r->client_parts || !r->tls || !r->txn)
         fail(&c, "out of memory");
     if (!json_is_object(root))
         fail(&c, "not a kafkatap --json report (not an object)");
@@ -874,8 +1035,13 @@ int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names
     partitions_of(&c, root, r->partitions);
     snprintf(c.where, sizeof c.where, "partitions_dropped");
     r->partitions->dropped = u64(&c, root, "partitions_dropped");
+    replication_of(&c, root, r->partitions);
     conns_of(&c, root, r);
     conn_stats_of(&c, root, r);
+    if (r->tls)
+        tls_of(&c, root, r->tls);
+    if (r->txn)
+        txn_of(&c, root, r->txn);
     anomalies_of(&c, root, &r->anomalies);
     json_decref(root);
     if (c.failed) {
@@ -892,6 +1058,10 @@ void kt_loaded_report_free(kt_loaded_report *r)
     kt_stats_free(r->stats);
     kt_partitions_free(r->partitions);
     kt_client_parts_free(r->client_parts);
+    if (r->tls)
+        kt_tls_brokers_free(r->tls);
+    free(r->tls);
+    kt_txn_stats_free(r->txn);
     free(r->conns);
     kt_conn_stats_free(r->conn_stats);
     memset(r, 0, sizeof *r);

@@ -30,6 +30,7 @@
 #include "stats/conn_stats.h"
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
+#include "stats/txn_stats.h"
 
 typedef struct kt_report_names {
     kt_intern client_ids;
@@ -47,6 +48,8 @@ typedef struct kt_loaded_report {
     kt_stats *stats;
     kt_partitions *partitions;
     kt_client_parts *client_parts;  /* per-client delivery */
+    kt_tls_brokers *tls;            /* TLS connections per broker */
+    kt_txn_stats *txn;              /* transactions */
     kt_conn_summary *conns;         /* the listed connections */
     size_t nconns;
     uint64_t conns_not_listed;
@@ -60,6 +63,9 @@ typedef struct kt_loaded_report {
 int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names,
                    char *err, size_t errlen);
 void kt_loaded_report_free(kt_loaded_report *r);
+
+/* An empty TLS table (tls_brokers.h), NULL when memory runs out. */
+kt_tls_brokers *kt_report_tls_new(void);
 
 /* "10.0.0.1:9092" or "[::1]:9092" into e; -1 when it is neither. */
 int kt_endpoint_parse(kt_endpoint *e, const char *s);

@@ -28,7 +28,13 @@
  * partition), the "(other)" entries into one, and Produce batching per
  * client id (its span from the earliest to the latest request); neither
  * is de-duplicated (connection_stats do not carry them): a connection
- * seen at both ends counts in them twice.  A partition's batches, codec
+ * seen at both ends counts in them twice.  Transactions (every count per
+ * transactional id, the marker totals) and TLS connections per broker are
+ * sums, not de-duplicated either; a transaction's records only as each
+ * host matched them to its EndTxn.  Replication rows are summed
+ * (kt_replica_merge), but a row whose last fetch was on a connection copy
+ * taken out adds only its maxima; the Metadata broker ids of every input
+ * name the followers.  A partition's batches, codec
  * counts and control records are sums, taken out like its other counts
  * (the fetch codecs, a set, are kept).
  *
@@ -57,7 +63,6 @@ int kt_report_merge(kt_loaded_report *out, const kt_loaded_report *in, size_t n,
 /* What a merged report leaves out: its inputs' JSON does not carry these
  * sections in a form that adds up (yet); the merged report says so in its
  * text and JSON (not_merged), and their fields there are not the sums. */
-#define KT_MERGE_NOT_MERGED "roles, transactions, replication, TLS, " \
-    "the timeline and when findings started"
+#define KT_MERGE_NOT_MERGED "connection roles, SASL logins, the timeline and when findings started"
 
 #endif

@@ -239,6 +239,8 @@ typedef struct kt_report_model {
                                            follower id, leader, topic, partition */
     size_t nreplicas;
     uint64_t replicas_dropped;          /* follower fetch results not kept */
+    const kt_table *nodes;              /* broker ids named by Metadata
+                                           (kt_node_stats), NULL: none */
     kt_report_throttle *throttled;
     size_t nthrottled;
     /* transactions: the input's statistics (read while the model lives)

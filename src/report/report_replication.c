@@ -40,8 +40,7 @@ static int cmp_replica(const void *a, const void *b)
     return p->partition < q->partition ? -1 : p->partition > q->partition;
 }
 
-/* "host:port" of a broker named by Metadata (host escaped), or "". */
-static void broker_name(char *buf, size_t len, const kt_node_stats *n)
+void kt_report_node_name(char *buf, size_t len, const kt_node_stats *n)
 {
     size_t at;
     buf[0] = 0;
@@ -61,6 +60,7 @@ int kt_report_replicas_of(kt_report_model *m, const kt_partitions *p, kt_finding
         return 0;
     t = &p->replicas;
     n = t->n;
+    m->nodes = &p->nodes;
     m->replicas_dropped = p->replicas_dropped;
     if (!n)
         return 0;
@@ -80,7 +80,7 @@ int kt_report_replicas_of(kt_report_model *m, const kt_partitions *p, kt_finding
         colon = strrchr(r->follower, ':');   /* an ephemeral port says nothing */
         if (colon)
             *colon = 0;
-        broker_name(r->follower_broker, sizeof r->follower_broker,
+        kt_report_node_name(r->follower_broker, sizeof r->follower_broker,
                     kt_nodes_find(&p->nodes, r->stats->follower_id));
     }
     m->nreplicas = n;
