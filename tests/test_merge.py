@@ -182,7 +182,7 @@ PER_HOST = ("capture", "anomalies")   # each host captured its own packets
 
 # What a merged report does not carry (its "not_merged" note says so): the
 # per-host sections whose JSON does not add up yet.
-NOT_MERGED = {"role", "started", "ended", "ongoing", "timeline", "not_merged"}
+NOT_MERGED = {"started", "ended", "ongoing", "timeline", "not_merged"}
 
 
 # Findings from the sections not merged.
@@ -310,6 +310,8 @@ def by_broker(tmp):
         text, _ = merge([a_json, b_json], json_out=False)
         whole_text = run(["-r", capture]).stdout
         ok, line = text_agrees(text, whole_text)
+        check("timeline" in merged["not_merged"] and "SASL" in merged["not_merged"],
+              "%s: not_merged names what is left: %s" % (name, merged["not_merged"]))
         check(ok and "not merged" in text.splitlines()[1],
               "%s: merged text report = the whole's, after the source line (%s)" % (name, line))
         check("0 connections seen in more than one" in err,

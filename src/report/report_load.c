@@ -871,6 +871,7 @@ static void conns_of(ld *c, json_t *root, kt_loaded_report *r)
         endpoint_of(c, el, "client", &cs->client);
         endpoint_of(c, el, "broker", &cs->broker);
         cs->client_id = client_id_of(c, json_object_get(el, "client_id"));
+        cs->roles = role_of(json_object_get(el, "role"));
         cs->midstream = flag(c, el, "midstream");
         cs->open = flag(c, el, "open");
         cs->missed_bytes = u64(c, el, "missed_bytes");

@@ -5,8 +5,12 @@
  * build a normal report from the sums.
  *
  * What reads back exactly: every count, error code, throttle figure and
- * latency histogram (the "latency_hist" objects); the percentiles are then
- * recomputed from the histograms.  Only the connections listed in the
+ * histogram (latency, queue wait and service: the "*_hist" objects); the
+ * percentiles are then recomputed from the histograms.  So do per-client
+ * delivery and batching, partition batches and codecs, transactions,
+ * replication rows with the Metadata broker ids, TLS connections and the
+ * roles of client ids and listed connections.  Not read: SASL logins (not
+ * in the JSON) and the timeline.  Only the connections listed in the
  * report are read back (it lists the first 1000); throttle pairs only with
  * throttling (as listed), unless the connection statistics are complete.
  *

@@ -63,6 +63,6 @@ int kt_report_merge(kt_loaded_report *out, const kt_loaded_report *in, size_t n,
 /* What a merged report leaves out: its inputs' JSON does not carry these
  * sections in a form that adds up (yet); the merged report says so in its
  * text and JSON (not_merged), and their fields there are not the sums. */
-#define KT_MERGE_NOT_MERGED "connection roles, SASL logins, the timeline and when findings started"
+#define KT_MERGE_NOT_MERGED "SASL logins, the timeline and when findings started"
 
 #endif
