@@ -182,19 +182,20 @@ PER_HOST = ("capture", "anomalies")   # each host captured its own packets
 
 # What a merged report does not carry (its "not_merged" note says so): the
 # per-host sections whose JSON does not add up yet.
-NOT_MERGED = {"delivery", "produce_batching", "role", "queue_wait_ms", "service_ms",
-              "split_unknown", "pipelined_requests", "pipelined_connections",
-              "mean_inflight", "batches", "records_per_batch", "codec", "codec_batches",
-              "control_records", "started", "ended", "ongoing", "timeline",
-              "transactions", "replication", "replication_dropped", "tls",
-              "tls_connections", "tls_bytes", "not_merged", "client_partitions_other",
+NOT_MERGED = {"started", "ended", "ongoing", "timeline", "not_merged",
               "fetch_data_latency_ms", "acks_waits", "acks_waits_dropped"}
 
 
 # Findings from the sections not merged.
-NOT_MERGED_KINDS = {"replication_lag", "slow_follower", "failing_client", "sasl_auth_failure",
-                    "tiny_batches", "transaction_aborts", "transaction_fenced", "queueing",
-                    "slow_follower_acks"}
+NOT_MERGED_KINDS = {"sasl_auth_failure", "slow_follower_acks"}
+
+
+# Merged but not de-duplicated: per-client delivery and batching
+# (conn_stats does not track them per connection), summed over the copies
+# of a connection seen at both ends; compared only where no connection is
+# in two inputs.
+NOT_DEDUPED = ("delivery", "client_partitions_other", "produce_batching")
+NOT_DEDUPED_KINDS = {"failing_client", "tiny_batches"}
 
 
 def without(x):
@@ -205,9 +206,22 @@ def without(x):
     return x
 
 
-def comparable(rep, also=()):
+def drop_keys(x, keys):
+    if isinstance(x, dict):
+        return {k: drop_keys(v, keys) for k, v in x.items() if k not in keys}
+    if isinstance(x, list):
+        return [drop_keys(v, keys) for v in x]
+    return x
+
+
+def comparable(rep, also=(), dup=False):
+    """rep without what is not merged; dup: a merge with connections in
+    two inputs, without what is not de-duplicated either."""
     r = {k: v for k, v in without(rep).items() if k not in ALWAYS + tuple(also)}
-    r["findings"] = [f for f in r["findings"] if f["kind"] not in NOT_MERGED_KINDS]
+    kinds = NOT_MERGED_KINDS | (NOT_DEDUPED_KINDS if dup else set())
+    if dup:
+        r = drop_keys(r, NOT_DEDUPED)
+    r["findings"] = [f for f in r["findings"] if f["kind"] not in kinds]
     r["connection_stats"] = sorted(r["connection_stats"],
                                    key=lambda c: (c["client"], c["broker"]))
     return r
@@ -218,18 +232,12 @@ SINCE = re.compile(r" \(since [0-9:.]+ UTC\)$")
 
 def text_agrees(merged, whole):
     """Every line of the merged text report (after its source and
-    not-merged lines, and apart from the topic-partition rows, whose codec
-    columns are not merged) is a line of the whole capture's report, in
-    order, the whole's findings without their (since ...)."""
+    not-merged lines) is a line of the whole capture's report, in order,
+    the whole's findings without their (since ...)."""
     have = [SINCE.sub("", ln) for ln in whole.splitlines()[1:]]
-    rows = False
     k = 0
     for ln in merged.splitlines()[2:]:
-        if ln.startswith("Per topic-partition"):
-            rows = True
-        elif not ln.strip():
-            rows = False
-        if rows or ln == "No findings.":     # (the whole's may be of kinds not merged)
+        if ln == "No findings.":     # (the whole's may be of kinds not merged)
             continue
         while k < len(have) and have[k] != ln:
             k += 1
@@ -276,6 +284,26 @@ def by_broker(tmp):
                 for p in merged["partitions"] if (p["topic"], p["partition"]) in want}
         check(have == want, "%s: %s per partition = truth.json's %s"
               % (name, key, sorted(want.values())))
+        # independent: per-client delivery, per partition: the producers'
+        # own delivery reports (mock cluster: sent and acked per producer),
+        # the broker's end offsets (Kafka: acked, summed over the clients)
+        dl = {}
+        for c in merged["clients"]:
+            for p in c.get("delivery", {}).get("partitions", []):
+                k = (p["topic"], p["partition"])
+                if k in want:
+                    dl.setdefault(k, []).append((c["client_id"], p))
+        if kafka:
+            have = {k: sum(p["records_acked"] for _, p in v) for k, v in dl.items()}
+            check(have == want, "%s: delivery records_acked per partition = truth.json's %s"
+                  % (name, sorted(want.values())))
+        else:
+            want_d = {(p["producer"], p["topic"], p["partition"]):
+                      (p["produced_records"], p["acked_records"]) for p in truth["partitions"]}
+            have = {(cid, k[0], k[1]): (p["records_sent"], p["records_acked"])
+                    for k, v in dl.items() for cid, p in v if p["records_sent"]}
+            check(have == want_d, "%s: delivery sent/acked per producer and partition = "
+                  "truth.json's %s" % (name, sorted(want_d.values())))
         # the whole capture's report
         diff = differences(comparable(whole), comparable(merged))
         check(not diff, "%s: merge of the two hosts = the whole report, every key (%s)"
@@ -283,6 +311,8 @@ def by_broker(tmp):
         text, _ = merge([a_json, b_json], json_out=False)
         whole_text = run(["-r", capture]).stdout
         ok, line = text_agrees(text, whole_text)
+        check("timeline" in merged["not_merged"] and "SASL" in merged["not_merged"],
+              "%s: not_merged names what is left: %s" % (name, merged["not_merged"]))
         check(ok and "not merged" in text.splitlines()[1],
               "%s: merged text report = the whole's, after the source line (%s)" % (name, line))
         check("0 connections seen in more than one" in err,
@@ -318,8 +348,8 @@ def both_ends(tmp):
           "both ends: the hosts' requests add up to more than the capture's (%d + %d > %d)"
           % (r1["totals"]["requests"], r23["totals"]["requests"], whole["totals"]["requests"]))
     merged, err = merge([j1, j23])
-    diff = differences(comparable(whole, PER_HOST), comparable(merged, PER_HOST))
-    check(not diff, "both ends: merged = the whole report but packets/anomalies (%s)"
+    diff = differences(comparable(whole, PER_HOST, dup=True), comparable(merged, PER_HOST, dup=True))
+    check(not diff, "both ends: merged = the whole report but packets/anomalies/delivery (%s)"
           % ("; ".join(diff[:5]) or "none differ"))
     check(merged["totals"]["connections"] == whole["totals"]["connections"],
           "both ends: connections %d = %d" % (merged["totals"]["connections"],
@@ -335,16 +365,57 @@ def both_ends(tmp):
     diff = differences(comparable(merged, ("source",)), comparable(again, ("source",)))
     check(not diff, "a merged report merged alone is itself (%s)" % ("; ".join(diff[:5]) or "none differ"))
     plus, err = merge([mj, j1])
-    diff = differences(comparable(merged, PER_HOST), comparable(plus, PER_HOST))
+    diff = differences(comparable(merged, PER_HOST, dup=True), comparable(plus, PER_HOST, dup=True))
     check(not diff and "%d connections" % r1["totals"]["connections"] in err,
           "merged + host 1's report again = merged: %s" % err.strip())
     # the same report twice
     twice, err = merge([whole_json, whole_json])
-    diff = differences(comparable(whole, PER_HOST), comparable(twice, PER_HOST))
+    diff = differences(comparable(whole, PER_HOST, dup=True), comparable(twice, PER_HOST, dup=True))
     check(not diff, "the same report twice = the report once but packets/anomalies (%s)"
           % ("; ".join(diff[:5]) or "none differ"))
     check(twice["capture"]["packets"] == 2 * whole["capture"]["packets"],
           "the same report twice: packets are the sum (each host's)")
+
+
+def tls_split(tmp):
+    """The TLS capture (OpenSSL connections to two broker ports, none of
+    them Kafka) split by broker port into two hosts' captures: the merge
+    has the connections per broker its recorder opened (truth.json) and
+    equals the whole capture's report."""
+    capture = os.path.join(SRCDIR, "pcaps/tls/tls.pcap")
+    truth = json.load(open(capture[:-len(".pcap")] + ".truth.json"))
+    ports = truth["broker_ports"]
+    flag = ["-P", ",".join(str(p) for p in ports)]
+    files = []
+    for i, p in enumerate(ports):
+        part = os.path.join(tmp, "tls-%d.pcap" % i)
+        tshark_split(capture, part, [p])
+        r = run(["-r", part, "--json"] + flag)
+        files.append(os.path.join(tmp, "tls-%d.json" % i))
+        with open(files[-1], "w") as f:
+            f.write(r.stdout)
+    whole = json.loads(run(["-r", capture, "--json"] + flag).stdout)
+    merged, _ = merge(files)
+    have = {t["broker"]: (t["connections"], t["midstream_connections"]) for t in merged["tls"]}
+    want = {b: (v["connections"], v["midstream_connections"])
+            for b, v in truth["brokers"].items()}
+    check(have == want and merged["totals"]["tls_connections"] == truth["tls_connections"],
+          "tls: TLS connections per broker = the recorder's %s" % sorted(want.items()))
+    diff = differences(comparable(whole), comparable(merged))
+    check(not diff, "tls: merge of the two ports' hosts = the whole report, every key (%s)"
+          % ("; ".join(diff[:5]) or "none differ"))
+
+
+def merged_alone(tmp):
+    """Reports with sections the by-broker splits lack (transactions,
+    replication lag): merged alone, each is itself, every key."""
+    for name in ("transactions", "replication-lag"):
+        js, rep = report(os.path.join(SRCDIR, "pcaps/kafka/%s.pcap" % name), tmp, name)
+        merged, _ = merge([js])
+        diff = differences(comparable(rep, ("source",)), comparable(merged, ("source",)))
+        check(not diff and (rep["transactions"]["transactional_ids"] or rep["replication"]),
+              "%s: its report merged alone is itself, every key (%s)"
+              % (name, "; ".join(diff[:5]) or "none differ"))
 
 
 def round_trip(tmp):
@@ -397,6 +468,18 @@ def bad_inputs(tmp):
     del bad["apis"][0]["latency_hist"]
     cases["no histogram (an older report)"] = json.dumps(bad)
     bad = json.loads(text)
+    [c for c in bad["clients"] if "delivery" in c][0]["delivery"]["failed_by_error"] = {"NO_SUCH": 1}
+    cases["a delivery error code not understood"] = json.dumps(bad)
+    bad = json.loads(text)
+    [c for c in bad["clients"] if "delivery" in c][0]["delivery"]["partitions"] = [3]
+    cases["delivery partitions not objects"] = json.dumps(bad)
+    bad = json.loads(text)
+    bad["partitions"][0]["fetch"]["codecs"] = ["lz5"]
+    cases["an unknown codec"] = json.dumps(bad)
+    bad = json.loads(text)
+    del bad["clients"][0]["produce_batching"]["first_ts"]
+    cases["batching without its span"] = json.dumps(bad)
+    bad = json.loads(text)
     bad["partitions"][0]["topic_id"] = "!!"
     cases["a bad topic id"] = json.dumps(bad)
     bad = json.loads(text)
@@ -433,6 +516,8 @@ def main():
     try:
         by_broker(tmp)
         both_ends(tmp)
+        tls_split(tmp)
+        merged_alone(tmp)
         round_trip(tmp)
         bad_inputs(tmp)
     finally:

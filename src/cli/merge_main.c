@@ -138,6 +138,9 @@ static int print_report(const merge_opts *o, kt_loaded_report *sum, const char *
     in.totals = &sum->totals;
     in.stats = sum->stats;
     in.partitions = sum->partitions;
+    in.client_parts = sum->client_parts;
+    in.tls = sum->tls;
+    in.txn = sum->txn;
     in.top_n = o->top_n;
     in.sort = o->sort;
     in.slow_produce_ms = o->slow_produce_ms;

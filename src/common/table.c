@@ -56,6 +56,13 @@ static void *absorb(kt_table *t)
     return t->overflow;
 }
 
+void *kt_table_overflow(kt_table *t)
+{
+    if (t->overflow && t->n == t->nkeyed && push(t, t->overflow) < 0)
+        return NULL;
+    return t->overflow;
+}
+
 void kt_table_account(kt_table *t, kt_memcap *mem, size_t entry_bytes)
 {
     t->mem = mem;

@@ -96,6 +96,11 @@ void *kt_table_find(const kt_table *t, const void *key, uint64_t h);
  * Returns -1 when memory runs out (the table is unchanged and works). */
 int kt_table_reserve(kt_table *t, size_t n);
 
+/* The overflow entry, joined to the entries if it was not yet (no anomaly
+ * counted): what a merged report adds another table's overflow into.
+ * NULL when there is none, or memory runs out. */
+void *kt_table_overflow(kt_table *t);
+
 /* Non-zero once the limit is reached: new keys go to the overflow entry. */
 static inline int kt_table_is_full(const kt_table *t)
 {

@@ -67,6 +67,16 @@ void kt_report_json_codec_batches(kt_json *j, const uint64_t codec_batches[KT_CO
     kt_json_object_end(j);
 }
 
+void kt_report_json_codecs(kt_json *j, unsigned mask)
+{
+    kt_json_key(j, "codecs");
+    kt_json_array_begin_compact(j);
+    for (int c = 0; c < KT_CODECS; c++)
+        if (mask & 1u << c)
+            kt_json_string(j, kt_codec_name(c));
+    kt_json_array_end(j);
+}
+
 void kt_report_json_client_batching(kt_json *j, const kt_batch_agg *b)
 {
     kt_json_key(j, "produce_batching");
@@ -93,5 +103,9 @@ void kt_report_json_client_batching(kt_json *j, const kt_batch_agg *b)
     for (int i = 0; i < KT_RPB_BUCKETS; i++)
         kt_json_kv_uint(j, kt_rpb_bucket_names[i], b->by_records[i]);
     kt_json_object_end(j);
+    kt_json_key(j, "first_ts");         /* the span of requests_per_s */
+    kt_json_fixed(j, (double)b->first_ts_us / 1e6, 6);
+    kt_json_key(j, "last_ts");
+    kt_json_fixed(j, (double)b->last_ts_us / 1e6, 6);
     kt_json_object_end(j);
 }

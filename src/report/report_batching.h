@@ -22,6 +22,9 @@ void kt_report_json_batches(kt_json *j, uint64_t batches, uint64_t records, cons
 /* JSON, inside an object: "codec_batches": {"none": n, ... "zstd": n}. */
 void kt_report_json_codec_batches(kt_json *j, const uint64_t codec_batches[KT_CODECS]);
 /* JSON, inside a client's object: "produce_batching": {...}. */
+/* "codecs": the names of a set of codecs (bits 1 << codec), what a merge
+ * adds up where "codec" says only "mixed". */
+void kt_report_json_codecs(kt_json *j, unsigned mask);
 void kt_report_json_client_batching(kt_json *j, const kt_batch_agg *b);
 
 #endif

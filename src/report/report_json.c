@@ -12,6 +12,7 @@
 #include "report/report_txn.h"
 #include "report/report_merge_json.h"
 #include "report/report_partition_json.h"
+#include "report/report_replication.h"
 #include "report/report_tls.h"
 #include "report/report_acks.h"
 
@@ -96,6 +97,7 @@ static void partitions(kt_json *j, const kt_report_model *m)
 /* Every follower row (replication_stats.h), largest lag first. */
 static void replication(kt_json *j, const kt_report_model *m)
 {
+    char buf[KT_ENDPOINT_STRLEN];
     kt_json_key(j, "replication");
     kt_json_array_begin(j);
     for (size_t i = 0; i < m->nreplicas; i++) {
@@ -110,6 +112,8 @@ static void replication(kt_json *j, const kt_report_model *m)
             kt_json_string(j, r->follower_broker);
         else
             kt_json_null(j);
+        kt_json_key(j, "follower_client");        /* with its port: for merge */
+        kt_json_string(j, kt_endpoint_format(&x->follower, buf, sizeof buf));
         kt_json_key(j, "leader");
         kt_json_string(j, r->leader);
         kt_report_topic_json(j, &r->topic);
@@ -119,7 +123,7 @@ static void replication(kt_json *j, const kt_report_model *m)
         kt_json_kv_uint(j, "unanswered", x->unanswered);
         kt_json_kv_uint(j, "records", x->records);
         kt_json_kv_uint(j, "bytes", x->bytes);
-        kt_report_latency_json(j, "latency_ms", NULL, &x->latency_data);
+        kt_report_latency_json(j, "latency_ms", "latency_hist", &x->latency_data);
         kt_report_opt_int(j, "fetch_offset", x->fetch_offset);
         kt_report_opt_int(j, "high_watermark", x->high_watermark);
         kt_report_opt_int(j, "lag", x->lag);
@@ -129,6 +133,8 @@ static void replication(kt_json *j, const kt_report_model *m)
         kt_report_opt_int(j, "behind_lag", x->behind_lag);
         kt_json_key(j, "silence_max_s");
         kt_json_fixed(j, (double)x->silence_max_us / 1e6, 3);
+        kt_json_kv_uint(j, "behind_max_us", x->behind_max_us);     /* exact, for merge */
+        kt_json_kv_uint(j, "silence_max_us", x->silence_max_us);
         kt_json_key(j, "first_ts");
         kt_json_fixed(j, (double)x->first_ts_us / 1e6, 6);
         kt_json_key(j, "last_ts");
@@ -137,6 +143,29 @@ static void replication(kt_json *j, const kt_report_model *m)
     }
     kt_json_array_end(j);
     kt_json_kv_uint(j, "replication_dropped", m->replicas_dropped);
+    /* the broker ids Metadata named, by id: what merge names followers by */
+    kt_json_key(j, "metadata_brokers");
+    kt_json_array_begin(j);
+    for (int32_t id = -1;;) {
+        const kt_node_stats *n = NULL;
+        char name[KT_NODE_HOST_MAX * 4 + 16];
+        for (size_t i = 0; m->nodes && i < m->nodes->n; i++) {
+            const kt_node_stats *x = m->nodes->entries[i];
+            if (x->node_id > id && (!n || x->node_id < n->node_id))
+                n = x;
+        }
+        if (!n)
+            break;
+        id = n->node_id;
+        kt_report_node_name(name, sizeof name, n);
+        kt_json_object_begin(j);
+        kt_json_key(j, "node_id");
+        kt_json_int(j, n->node_id);
+        kt_json_key(j, "broker");
+        kt_json_string(j, name);
+        kt_json_object_end(j);
+    }
+    kt_json_array_end(j);
 }
 
 static void throttle(kt_json *j, const kt_report_model *m)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "dissectors/kafka_apis.h"
 #include "dissectors/kafka_names.h"
+#include "dissectors/kafka_records.h"
 #include "kafka/client_role.h"
 #include "report/report_load.h"
 #include "report/report_merge_json.h"
@@ -276,6 +277,46 @@ static void hist_of(ld *c, json_t *obj, const char *key, kt_histogram *h)
              (unsigned long long)total, (unsigned long long)h->count);
 }
 
+/* A queue wait / service split (report_partition_json.h). */
+static void split_of(ld *c, json_t *o, kt_split *s)
+{
+    hist_of(c, o, "queue_wait_hist", &s->queue);
+    hist_of(c, o, "service_hist", &s->service);
+    s->unknown = u64(c, o, "split_unknown");
+    s->pipelined = u64(c, o, "pipelined_requests");
+    s->pipelined_conns = u64(c, o, "pipelined_connections");
+    s->depth_sum = u64(c, o, "depth_sum");
+    s->depth_n = u64(c, o, "depth_n");
+}
+
+/* "codec_batches" {"none": n, ...}: every codec's count. */
+static void codec_batches_of(ld *c, json_t *o, uint64_t codec_batches[KT_CODECS])
+{
+    json_t *cb = member(c, o, "codec_batches", JSON_OBJECT);
+    for (int k = 0; cb && k < KT_CODECS; k++)
+        codec_batches[k] = u64(c, cb, kt_codec_name(k));
+}
+
+/* "codecs" ["lz4", ...] as bits (1 << codec). */
+static unsigned codecs_of(ld *c, json_t *o)
+{
+    json_t *arr = member(c, o, "codecs", JSON_ARRAY), *v;
+    unsigned mask = 0;
+    size_t i;
+    json_array_foreach(arr, i, v) {
+        int k;
+        for (k = 0; k < KT_CODECS && !(json_is_string(v) &&
+                                        !strcmp(json_string_value(v), kt_codec_name(k))); k++)
+            ;
+        if (k == KT_CODECS) {
+            fail(c, "\"codecs\" names an unknown codec");
+            return 0;
+        }
+        mask |= 1u << k;
+    }
+    return mask;
+}
+
 static void agg_of(ld *c, json_t *o, kt_agg *a)
 {
     a->requests = u64(c, o, "requests");
@@ -287,6 +328,7 @@ static void agg_of(ld *c, json_t *o, kt_agg *a)
     a->throttle_ms_total = u64(c, o, "throttle_ms_total");
     a->throttle_ms_max = u64(c, o, "throttle_ms_max");
     hist_of(c, o, "latency_hist", &a->latency);
+    split_of(c, o, &a->split);
     codes_of(c, o, &a->errors, &a->nerrors, &a->caperrors);
 }
 
@@ -330,6 +372,78 @@ static void totals_of(ld *c, json_t *root, kt_session_totals *t)
     t->midstream_connections = u64(c, o, "midstream_connections");
     t->missed_bytes = u64(c, o, "missed_bytes");
     t->ignored_connections = u64(c, o, "ignored_connections");
+    t->tls_connections = u64(c, o, "tls_connections");
+    t->tls_bytes = u64(c, o, "tls_bytes");
+}
+
+/* The "transactions" object (txn_stats.h). */
+static void txn_of(ld *c, json_t *root, kt_txn_stats *t)
+{
+    json_t *o = member(c, root, "transactions", JSON_OBJECT), *ids, *el;
+    size_t i;
+    snprintf(c->where, sizeof c->where, "transactions");
+    t->txn_records_produced = u64(c, o, "transactional_records_produced");
+    t->producers_dropped = u64(c, o, "producers_untracked");
+    t->marker_requests = u64(c, o, "marker_requests");
+    t->markers_commit = u64(c, o, "markers_commit");
+    t->markers_abort = u64(c, o, "markers_abort");
+    t->marker_errors = u64(c, o, "marker_errors");
+    t->control_records_fetched = u64(c, o, "control_records_fetched");
+    ids = member(c, o, "transactional_ids", JSON_ARRAY);
+    json_array_foreach(ids, i, el) {
+        json_t *id = json_is_object(el) ? json_object_get(el, "transactional_id") : NULL;
+        int other = json_is_string(id) && !strcmp(json_string_value(id), KT_LABEL_OTHER_TXN);
+        const kt_istr *s = other ? NULL : client_id_of(c, id);
+        kt_txn_id_stats *e;
+        if (c->failed)
+            return;
+        if (!json_is_object(el) || !(e = kt_txn_stats_entry(t, s))) {
+            fail(c, "transactional id %zu is not an object (or out of memory)", i);
+            return;
+        }
+        e->committed += u64(c, el, "committed");
+        e->aborted += u64(c, el, "aborted");
+        e->records_committed += u64(c, el, "records_committed");
+        e->records_aborted += u64(c, el, "records_aborted");
+        e->aborted_by_coordinator += u64(c, el, "aborted_by_coordinator");
+        e->records_aborted_by_coordinator += u64(c, el, "records_aborted_by_coordinator");
+        e->end_txn += u64(c, el, "end_txn");
+        e->end_txn_failed += u64(c, el, "end_txn_failed");
+        e->fenced += u64(c, el, "fenced");
+        e->init_producer_id += u64(c, el, "init_producer_id");
+        e->add_partitions += u64(c, el, "add_partitions_to_txn");
+        e->add_offsets += u64(c, el, "add_offsets_to_txn");
+        e->txn_offset_commit += u64(c, el, "txn_offset_commit");
+        codes_of(c, el, &e->errors, &e->nerrors, &e->caperrors);
+    }
+}
+
+/* The "tls" rows (tls_brokers.h); "(other)" into the overflow entry. */
+static void tls_of(ld *c, json_t *root, kt_tls_brokers *t)
+{
+    size_t i;
+    json_t *el;
+    EACH(c, root, "tls", i, el) {
+        json_t *label = member(c, el, "broker", JSON_STRING);
+        kt_tls_broker *b = NULL;
+        kt_endpoint ep;
+        if (!label)
+            return;
+        if (strcmp(json_string_value(label), KT_LABEL_OTHER_BROKER) == 0)
+            b = kt_table_overflow(&t->table);
+        else if (kt_endpoint_parse(&ep, json_string_value(label)) < 0) {
+            fail(c, "\"broker\" is not an address:port");
+            return;
+        } else
+            b = kt_tls_brokers_entry(t, &ep);
+        if (!b) {
+            fail(c, "out of memory");
+            return;
+        }
+        b->connections += u64(c, el, "connections");
+        b->midstream += u64(c, el, "midstream_connections");
+        b->bytes += u64(c, el, "bytes");
+    }
 }
 
 static void apis_of(ld *c, json_t *root, kt_stats *s)
@@ -405,10 +519,82 @@ static unsigned role_of(json_t *v)
     return 0;
 }
 
-static void clients_of(ld *c, json_t *root, kt_stats *s)
+static const kt_topic *topic_of(ld *c, json_t *el);
+
+/* Delivery counts (client_partition_stats.h), added into d. */
+static void delivery_of(ld *c, json_t *o, kt_delivery *d)
+{
+    json_t *failed = member(c, o, "failed_by_error", JSON_OBJECT), *v;
+    const char *label;
+    d->produce_requests += u64(c, o, "produce_requests");
+    d->records_sent += u64(c, o, "records_sent");
+    d->bytes_sent += u64(c, o, "bytes_sent");
+    d->records_acked += u64(c, o, "records_acked");
+    d->records_failed += u64(c, o, "records_failed");
+    d->records_unanswered += u64(c, o, "records_unanswered");
+    d->records_acks0 += u64(c, o, "records_acks0");
+    d->fetch_requests += u64(c, o, "fetch_requests");
+    d->records_fetched += u64(c, o, "records_fetched");
+    d->bytes_fetched += u64(c, o, "bytes_fetched");
+    json_object_foreach(failed, label, v) {
+        int16_t code;
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || code_of(label, &code) < 0) {
+            fail(c, "failed record count \"%s\" is not understood", label);
+            return;
+        }
+        kt_code_counts_add(&d->failed, &d->nfailed, &d->capfailed, code,
+                           (uint64_t)json_integer_value(v));
+    }
+}
+
+/* A client's "produce_batching" (batch_stats.h). */
+static void batching_of(ld *c, json_t *o, kt_batch_agg *b)
+{
+    json_t *rpb = member(c, o, "batches_by_records_per_batch", JSON_OBJECT);
+    b->requests = u64(c, o, "requests");
+    b->batches = u64(c, o, "batches");
+    b->records = u64(c, o, "records");
+    b->bytes = u64(c, o, "bytes");
+    codec_batches_of(c, o, b->codec_batches);
+    for (int i = 0; rpb && i < KT_RPB_BUCKETS; i++)
+        b->by_records[i] = u64(c, rpb, kt_rpb_bucket_names[i]);
+    b->first_ts_us = scaled(c, o, "first_ts", 1e6);
+    b->last_ts_us = scaled(c, o, "last_ts", 1e6);
+}
+
+/* A client's "delivery": its totals and its partitions. */
+static void client_delivery_of(ld *c, json_t *o, const kt_istr *id, kt_client_parts *p)
+{
+    json_t *parts = member(c, o, "partitions", JSON_ARRAY), *el;
+    kt_delivery *d = kt_client_parts_totals(p, id);
+    size_t i;
+    if (!d) {
+        fail(c, "out of memory");
+        return;
+    }
+    delivery_of(c, o, d);
+    json_array_foreach(parts, i, el) {
+        const kt_topic *tp = json_is_object(el) ? topic_of(c, el) : NULL;
+        int64_t part = json_is_object(el) ? opt_i64(c, el, "partition") : -1;
+        kt_client_partition *e;
+        if (c->failed)
+            return;
+        if (!json_is_object(el) || part < INT32_MIN || part > INT32_MAX) {
+            fail(c, "delivery partition %zu is not an object with a partition", i);
+            return;
+        }
+        if (!(e = kt_client_parts_entry(p, id, tp, (int32_t)part))) {
+            fail(c, "too many client partitions");
+            return;
+        }
+        delivery_of(c, el, &e->d);
+    }
+}
+
+static void clients_of(ld *c, json_t *root, kt_stats *s, kt_client_parts *p)
 {
     size_t i;
-    json_t *el;
+    json_t *el, *d;
     EACH(c, root, "clients", i, el) {
         const kt_istr *id = client_id_of(c, json_object_get(el, "client_id"));
         kt_client_stats *cl = id ? kt_stats_client(s, id) : NULL;
@@ -419,6 +605,17 @@ static void clients_of(ld *c, json_t *root, kt_stats *s)
         agg_of(c, el, &cl->agg);
         agg_of(c, member(c, el, "produce", JSON_OBJECT), &cl->produce);
         cl->roles |= role_of(json_object_get(el, "role"));
+        batching_of(c, member(c, el, "produce_batching", JSON_OBJECT), &cl->batching);
+        if ((d = json_object_get(el, "delivery")) != NULL)
+            client_delivery_of(c, member(c, el, "delivery", JSON_OBJECT), id, p);
+    }
+    if ((d = json_object_get(root, "client_partitions_other")) != NULL) {
+        kt_client_partition *o = kt_client_parts_other(p);
+        snprintf(c->where, sizeof c->where, "client_partitions_other");
+        if (!o)
+            fail(c, "out of memory");
+        else
+            delivery_of(c, member(c, root, "client_partitions_other", JSON_OBJECT), &o->d);
     }
 }
 
@@ -521,8 +718,16 @@ static void produce_of(ld *c, json_t *o, kt_produce_agg *p)
     if (leader && !json_is_null(leader))
         endpoint_of(c, o, "leader", &p->leader);
     p->leader_records = u64(c, o, "leader_records");
+    p->batches = u64(c, o, "batches");
+    codec_batches_of(c, o, p->codec_batches);
     p->latency_total_us = scaled(c, o, "broker_time_ms", 1e3);
     hist_of(c, o, "latency_hist", &p->latency);
+    if (o && json_object_get(o, "queue_wait_hist")) {   /* split only once allocated */
+        if (!(p->split = calloc(1, sizeof *p->split)))
+            fail(c, "out of memory");
+        else
+            split_of(c, o, p->split);
+    }
     codes_of(c, o, &p->errors, &p->nerrors, &p->caperrors);
 }
 
@@ -531,6 +736,9 @@ static void fetch_of(ld *c, json_t *o, kt_fetch_agg *f)
     f->requests = u64(c, o, "requests");
     f->records = u64(c, o, "records");
     f->bytes = u64(c, o, "bytes");
+    f->control_records = u64(c, o, "control_records");
+    f->batches = u64(c, o, "batches");
+    f->codecs = codecs_of(c, o);
     f->with_data = u64(c, o, "with_data");
     f->empty = u64(c, o, "empty");
     f->unanswered = u64(c, o, "unanswered");
@@ -572,6 +780,83 @@ static void partitions_of(ld *c, json_t *obj, kt_partitions *p)
     }
 }
 
+/* The "metadata_brokers" (broker ids named by Metadata, "host:port")
+ * back into the nodes table. */
+static void nodes_of(ld *c, json_t *root, kt_partitions *p)
+{
+    size_t i;
+    json_t *el, *v;
+    EACH(c, root, "metadata_brokers", i, el) {
+        int64_t id = opt_i64(c, el, "node_id");
+        const char *s, *colon;
+        char *end;
+        long port = -1;
+        if (!(v = member(c, el, "broker", JSON_STRING)))
+            return;
+        s = json_string_value(v);
+        colon = strrchr(s, ':');
+        if (*s && (!colon || (port = strtol(colon + 1, &end, 10)) < 0 || port > 65535 || *end)) {
+            fail(c, "\"broker\" is not host:port");
+            return;
+        }
+        if (id < INT32_MIN || id > INT32_MAX ||
+            kt_nodes_set(&p->nodes, (int32_t)id, s, *s ? (size_t)(colon - s) : 0,
+                         (int32_t)port) < 0) {
+            fail(c, "\"node_id\" is out of range (or too many brokers)");
+            return;
+        }
+    }
+}
+
+/* The "replication" rows (replication_stats.h), into p->replicas. */
+static void replication_of(ld *c, json_t *root, kt_partitions *p)
+{
+    size_t i;
+    json_t *el, *fc;
+    EACH(c, root, "replication", i, el) {
+        const kt_topic *tp = topic_of(c, el);
+        int64_t id = opt_i64(c, el, "follower_id"), part = opt_i64(c, el, "partition");
+        kt_replica_stats *x;
+        kt_endpoint leader;
+        endpoint_of(c, el, "leader", &leader);
+        if (c->failed)
+            return;
+        if (id < 0 || id > INT32_MAX || part < INT32_MIN || part > INT32_MAX) {
+            fail(c, "\"follower_id\" or \"partition\" is out of range");
+            return;
+        }
+        if (!(x = kt_replicas_entry(&p->replicas, (int32_t)id, &leader, tp, (int32_t)part))) {
+            fail(c, "too many replication rows");
+            return;
+        }
+        if (x->fetches) {
+            fail(c, "the row is listed twice");
+            return;
+        }
+        fc = member(c, el, "follower_client", JSON_STRING);
+        if (fc && kt_endpoint_parse(&x->follower, json_string_value(fc)) < 0)
+            memset(&x->follower, 0, sizeof x->follower);     /* none seen */
+        x->fetches = u64(c, el, "fetches");
+        x->answered = u64(c, el, "answered");
+        x->unanswered = u64(c, el, "unanswered");
+        x->records = u64(c, el, "records");
+        x->bytes = u64(c, el, "bytes");
+        hist_of(c, el, "latency_hist", &x->latency_data);
+        x->fetch_offset = opt_i64(c, el, "fetch_offset");
+        x->high_watermark = opt_i64(c, el, "high_watermark");
+        x->lag = opt_i64(c, el, "lag");
+        x->lag_max = opt_i64(c, el, "lag_max");
+        x->behind_max_us = u64(c, el, "behind_max_us");
+        x->behind_lag = opt_i64(c, el, "behind_lag");
+        x->silence_max_us = u64(c, el, "silence_max_us");
+        x->first_ts_us = scaled(c, el, "first_ts", 1e6);
+        x->last_ts_us = scaled(c, el, "last_ts", 1e6);
+    }
+    snprintf(c->where, sizeof c->where, "replication_dropped");
+    p->replicas_dropped = u64(c, root, "replication_dropped");
+    nodes_of(c, root, p);
+}
+
 static void conns_of(ld *c, json_t *root, kt_loaded_report *r)
 {
     json_t *arr = member(c, root, "connections", JSON_ARRAY), *el;
@@ -586,6 +871,7 @@ static void conns_of(ld *c, json_t *root, kt_loaded_report *r)
         endpoint_of(c, el, "client", &cs->client);
         endpoint_of(c, el, "broker", &cs->broker);
         cs->client_id = client_id_of(c, json_object_get(el, "client_id"));
+        cs->roles = role_of(json_object_get(el, "role"));
         cs->midstream = flag(c, el, "midstream");
         cs->open = flag(c, el, "open");
         cs->missed_bytes = u64(c, el, "missed_bytes");
@@ -621,6 +907,7 @@ static void conn_api_of(ld *c, json_t *o, kt_conn_stats *cs, kt_conn_stats_entry
     a->agg.throttle_ms_total += u64(c, o, "throttle_ms_total");
     a->agg.throttle_ms_max = u64(c, o, "throttle_ms_max");
     hist_of(c, o, "latency_hist", &a->agg.latency);
+    split_of(c, o, &a->agg.split);
     json_array_foreach(codes, i, pair) {
         json_t *k = json_array_get(pair, 0), *n = json_array_get(pair, 1);
         if (!json_is_integer(k) || !json_is_integer(n) || json_integer_value(n) < 0 ||
@@ -689,6 +976,16 @@ static void anomalies_of(ld *c, json_t *root, kt_anomalies *an)
     }
 }
 
+kt_tls_brokers *kt_report_tls_new(void)
+{
+    kt_tls_brokers *t = calloc(1, sizeof *t);
+    if (t && kt_tls_brokers_init(t) < 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
 int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names,
                    char *err, size_t errlen)
 {
@@ -714,7 +1011,10 @@ int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names
     r->path = strdup(path);
     r->stats = kt_stats_new();
     r->partitions = kt_partitions_new();
-    if (!r->path || !r->stats || !r->partitions)
+    r->client_parts = kt_client_parts_new();
+    r->tls = kt_report_tls_new();
+    r->txn = kt_txn_stats_new();
+    if (!r->path || !r->stats || !r->partitions || !r->client_parts || !r->tls || !r->txn)
         fail(&c, "out of memory");
     if (!json_is_object(root))
         fail(&c, "not a kafkatap --json report (not an object)");
@@ -725,7 +1025,7 @@ int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names
     totals_of(&c, root, &r->totals);
     apis_of(&c, root, r->stats);
     brokers_of(&c, root, r->stats);
-    clients_of(&c, root, r->stats);
+    clients_of(&c, root, r->stats, r->client_parts);
     throttle_of(&c, root, r->stats);
     /* the total over every API: what kt_stats_add keeps beside them */
     for (int i = 0; !c.failed && i < KT_STATS_API_SLOTS; i++)
@@ -736,8 +1036,13 @@ int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names
     partitions_of(&c, root, r->partitions);
     snprintf(c.where, sizeof c.where, "partitions_dropped");
     r->partitions->dropped = u64(&c, root, "partitions_dropped");
+    replication_of(&c, root, r->partitions);
     conns_of(&c, root, r);
     conn_stats_of(&c, root, r);
+    if (r->tls)
+        tls_of(&c, root, r->tls);
+    if (r->txn)
+        txn_of(&c, root, r->txn);
     anomalies_of(&c, root, &r->anomalies);
     json_decref(root);
     if (c.failed) {
@@ -753,6 +1058,11 @@ void kt_loaded_report_free(kt_loaded_report *r)
     free(r->source);
     kt_stats_free(r->stats);
     kt_partitions_free(r->partitions);
+    kt_client_parts_free(r->client_parts);
+    if (r->tls)
+        kt_tls_brokers_free(r->tls);
+    free(r->tls);
+    kt_txn_stats_free(r->txn);
     free(r->conns);
     kt_conn_stats_free(r->conn_stats);
     memset(r, 0, sizeof *r);

@@ -5,8 +5,12 @@
  * build a normal report from the sums.
  *
  * What reads back exactly: every count, error code, throttle figure and
- * latency histogram (the "latency_hist" objects); the percentiles are then
- * recomputed from the histograms.  Only the connections listed in the
+ * histogram (latency, queue wait and service: the "*_hist" objects); the
+ * percentiles are then recomputed from the histograms.  So do per-client
+ * delivery and batching, partition batches and codecs, transactions,
+ * replication rows with the Metadata broker ids, TLS connections and the
+ * roles of client ids and listed connections.  Not read: SASL logins (not
+ * in the JSON) and the timeline.  Only the connections listed in the
  * report are read back (it lists the first 1000); throttle pairs only with
  * throttling (as listed), unless the connection statistics are complete.
  *
@@ -26,9 +30,11 @@
 #include "kafka/kafka_connections.h"
 #include "kafka/kafka_session.h"
 #include "kafka/topics.h"
+#include "stats/client_partition_stats.h"
 #include "stats/conn_stats.h"
 #include "stats/partition_stats.h"
 #include "stats/stats.h"
+#include "stats/txn_stats.h"
 
 typedef struct kt_report_names {
     kt_intern client_ids;
@@ -45,6 +51,9 @@ typedef struct kt_loaded_report {
     kt_session_totals totals;
     kt_stats *stats;
     kt_partitions *partitions;
+    kt_client_parts *client_parts;  /* per-client delivery */
+    kt_tls_brokers *tls;            /* TLS connections per broker */
+    kt_txn_stats *txn;              /* transactions */
     kt_conn_summary *conns;         /* the listed connections */
     size_t nconns;
     uint64_t conns_not_listed;
@@ -58,6 +67,9 @@ typedef struct kt_loaded_report {
 int kt_report_load(kt_loaded_report *r, const char *path, kt_report_names *names,
                    char *err, size_t errlen);
 void kt_loaded_report_free(kt_loaded_report *r);
+
+/* An empty TLS table (tls_brokers.h), NULL when memory runs out. */
+kt_tls_brokers *kt_report_tls_new(void);
 
 /* "10.0.0.1:9092" or "[::1]:9092" into e; -1 when it is neither. */
 int kt_endpoint_parse(kt_endpoint *e, const char *s);

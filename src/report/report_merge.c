@@ -46,6 +46,7 @@ static void merge_stats(kt_stats *out, const kt_stats *in, int *oom)
         kt_agg_merge(&o->agg, &in->clients[i]->agg);
         kt_agg_merge(&o->produce, &in->clients[i]->produce);
         o->roles |= in->clients[i]->roles;
+        kt_batch_agg_merge(&o->batching, &in->clients[i]->batching);
     }
     for (size_t i = 0; i < in->throttle_table.n; i++) {
         const kt_throttle_stats *t = in->throttle_table.entries[i];
@@ -77,6 +78,49 @@ static void merge_partitions(kt_partitions *out, const kt_partitions *in, int *o
     out->dropped += in->dropped;
 }
 
+/* TLS connections per broker: sums (not de-duplicated). */
+static void merge_tls(kt_tls_brokers *out, const kt_tls_brokers *in, int *oom)
+{
+    size_t n;
+    const kt_tls_broker *const *all = kt_tls_brokers_all(in, &n);
+    for (size_t i = 0; i < n; i++) {
+        kt_tls_broker *o = all[i]->is_other ? kt_table_overflow(&out->table)
+                                            : kt_tls_brokers_entry(out, &all[i]->broker);
+        if (!o) {
+            *oom = 1;
+            continue;
+        }
+        o->connections += all[i]->connections;
+        o->midstream += all[i]->midstream;
+        o->bytes += all[i]->bytes;
+    }
+}
+
+/* Per-client delivery: sums per client id and per (client id, topic,
+ * partition), the "(other)" entry into the merged one. */
+static void merge_deliveries(kt_client_parts *out, const kt_client_parts *in, int *oom)
+{
+    for (size_t i = 0; i < in->clients.n; i++) {
+        const kt_client_delivery *c = in->clients.entries[i];
+        kt_delivery *o = kt_client_parts_totals(out, c->client_id);
+        if (!o) {
+            *oom = 1;
+            continue;
+        }
+        kt_delivery_merge(o, &c->d);
+    }
+    for (size_t i = 0; i < in->parts.n; i++) {
+        const kt_client_partition *e = in->parts.entries[i];
+        kt_client_partition *o = e->is_other ? kt_client_parts_other(out)
+                                 : kt_client_parts_entry(out, e->client_id, e->topic, e->partition);
+        if (!o) {
+            *oom = 1;
+            continue;
+        }
+        kt_delivery_merge(&o->d, &e->d);
+    }
+}
+
 static void merge_counters(kt_loaded_report *out, const kt_loaded_report *in)
 {
     kt_capture_stats *c = &out->capture;
@@ -102,6 +146,8 @@ static void merge_counters(kt_loaded_report *out, const kt_loaded_report *in)
     t->midstream_connections += in->totals.midstream_connections;
     t->missed_bytes += in->totals.missed_bytes;
     t->ignored_connections += in->totals.ignored_connections;
+    t->tls_connections += in->totals.tls_connections;
+    t->tls_bytes += in->totals.tls_bytes;
     for (int k = 0; k < KT_AN__COUNT; k++)
         out->anomalies.count[k] += in->anomalies.count[k];
     out->conns_not_listed += in->conns_not_listed;
@@ -209,28 +255,61 @@ static int keep(kt_conn_stats *cs, const kt_conn_stats_entry *e)
 }
 
 /* Is the connection (client, broker) of input i a copy taken out? */
-static int dropped(const copy *copies, size_t n, const kt_conn_summary *cs, size_t input)
+static int dropped(const copy *copies, size_t n, const kt_endpoint *client,
+                   const kt_endpoint *broker, size_t input)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {                   /* the first copy of the key */
         size_t mid = (lo + hi) / 2;
-        if (cmp_key(&copies[mid].e->client, &copies[mid].e->broker, &cs->client, &cs->broker) < 0)
+        if (cmp_key(&copies[mid].e->client, &copies[mid].e->broker, client, broker) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (; lo < n && !cmp_key(&copies[lo].e->client, &copies[lo].e->broker, &cs->client,
-                              &cs->broker); lo++)
+    for (; lo < n && !cmp_key(&copies[lo].e->client, &copies[lo].e->broker, client, broker);
+         lo++)
         if (copies[lo].input == input)
             return !copies[lo].kept;
     return 0;
+}
+
+/* The replication rows summed (kt_replica_merge), but for the rows whose
+ * follower's connection to the leader is a copy taken out (the same
+ * fetches seen at both ends): of those only the maxima (lag, time behind,
+ * silence: the other end may have seen the Produce requests that make a
+ * silence); the broker ids' addresses, first known first. */
+static void merge_replicas(kt_partitions *out, const kt_loaded_report *in, size_t n,
+                           const copy *copies, size_t ncopies, int *oom)
+{
+    for (size_t i = 0; i < n; i++) {
+        const kt_partitions *p = in[i].partitions;
+        for (size_t k = 0; k < p->replicas.n; k++) {
+            const kt_replica_stats *x = p->replicas.entries[k];
+            kt_replica_stats *o = kt_replicas_entry(&out->replicas, x->follower_id, &x->leader,
+                                                    x->topic, x->partition);
+            if (!o) {
+                *oom = 1;
+                continue;
+            }
+            if (dropped(copies, ncopies, &x->follower, &x->leader, i))
+                kt_replica_merge_maxima(o, x);
+            else
+                kt_replica_merge(o, x);
+        }
+        out->replicas_dropped += p->replicas_dropped;
+        for (size_t k = 0; k < p->nodes.n; k++) {
+            const kt_node_stats *nd = p->nodes.entries[k];
+            if (kt_nodes_set(&out->nodes, nd->node_id, nd->host, nd->host_len, nd->port) < 0)
+                *oom = 1;
+        }
+    }
 }
 
 static int dedup(kt_loaded_report *out, const kt_loaded_report *in, size_t n, kt_merge_info *info)
 {
     size_t ncopies = 0, k = 0, nconns = 0;
     copy *copies;
-    int rc = 0;
+    int rc = 0, oom = 0;
 
     for (size_t i = 0; i < n; i++)
         ncopies += in[i].conn_stats ? in[i].conn_stats->table.n : 0;
@@ -280,7 +359,7 @@ static int dedup(kt_loaded_report *out, const kt_loaded_report *in, size_t n, kt
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < in[i].nconns; j++) {
             const kt_conn_summary *cs = &in[i].conns[j];
-            if (dropped(copies, ncopies, cs, i)) {
+            if (dropped(copies, ncopies, &cs->client, &cs->broker, i)) {
                 out->totals.midstream_connections =
                     minus(out->totals.midstream_connections, (uint64_t)cs->midstream);
                 out->totals.missed_bytes = minus(out->totals.missed_bytes, cs->missed_bytes);
@@ -289,6 +368,9 @@ static int dedup(kt_loaded_report *out, const kt_loaded_report *in, size_t n, kt
             out->conns[out->nconns++] = *cs;
         }
     }
+    merge_replicas(out->partitions, in, n, copies, ncopies, &oom);
+    if (oom)
+        rc = -1;
     free(copies);
     return rc;
 }
@@ -302,11 +384,18 @@ int kt_report_merge(kt_loaded_report *out, const kt_loaded_report *in, size_t n,
     info->inputs = n;
     out->stats = kt_stats_new();
     out->partitions = kt_partitions_new();
-    if (!out->stats || !out->partitions)
+    out->client_parts = kt_client_parts_new();
+    out->tls = kt_report_tls_new();
+    out->txn = kt_txn_stats_new();
+    if (!out->stats || !out->partitions || !out->client_parts || !out->tls || !out->txn)
         return -1;
     for (size_t i = 0; i < n; i++) {
         merge_stats(out->stats, in[i].stats, &oom);
         merge_partitions(out->partitions, in[i].partitions, &oom);
+        merge_deliveries(out->client_parts, in[i].client_parts, &oom);
+        merge_tls(out->tls, in[i].tls, &oom);
+        if (kt_txn_stats_merge(out->txn, in[i].txn) < 0)
+            oom = 1;
         merge_counters(out, &in[i]);
     }
     if (dedup(out, in, n, info) < 0)

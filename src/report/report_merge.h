@@ -3,15 +3,17 @@
  *
  * Exact: every count of the APIs, brokers, client ids, topic-partitions,
  * throttle pairs, session totals, capture counters and anomalies is the
- * sum of the inputs'; latency histograms are added bucket by bucket, so a
- * merged percentile has the error of a single host's (histogram.h: 0.4%).
+ * sum of the inputs'; latency histograms (and the queue wait / service
+ * split's, with its counters and in-flight depth sums) are added bucket by
+ * bucket, so a merged percentile has the error of a single host's
+ * (histogram.h: 0.4%).
  *
  * A connection captured at both of its ends (the same client and broker
  * address and port in several inputs' connection_stats) is counted once:
  * the copy with the most requests is kept (the first input's on a tie) and
  * every other copy's contribution is taken out of the API, broker, client
  * id, throttle pair, total and topic-partition statistics (histogram
- * buckets and error codes included) and of the session totals (requests
+ * buckets, queue wait / service splits and error codes included) and of the session totals (requests
  * by outcome, connections; mid-stream connections and missed bytes when
  * the copy is among the listed connections).  Not taken out (approximate
  * when connections are duplicated): the histograms' min and max, a
@@ -21,6 +23,20 @@
  * did not track (beyond KT_MAX_CONN_STATS, conn_stats.h) are not checked:
  * counted in unchecked_exchanges; copies whose partitions were not all
  * kept in partitions_unchecked.
+ *
+ * Per-client delivery is summed per client id and per (client id, topic,
+ * partition), the "(other)" entries into one, and Produce batching per
+ * client id (its span from the earliest to the latest request); neither
+ * is de-duplicated (connection_stats do not carry them): a connection
+ * seen at both ends counts in them twice.  Transactions (every count per
+ * transactional id, the marker totals) and TLS connections per broker are
+ * sums, not de-duplicated either; a transaction's records only as each
+ * host matched them to its EndTxn.  Replication rows are summed
+ * (kt_replica_merge), but a row whose last fetch was on a connection copy
+ * taken out adds only its maxima; the Metadata broker ids of every input
+ * name the followers.  A partition's batches, codec
+ * counts and control records are sums, taken out like its other counts
+ * (the fetch codecs, a set, are kept).
  *
  * Merged values that are not sums: the first and last timestamps (earliest,
  * latest), maxima (throttle, timeout, lag, high watermark, fetch offset),
@@ -47,9 +63,7 @@ int kt_report_merge(kt_loaded_report *out, const kt_loaded_report *in, size_t n,
 /* What a merged report leaves out: its inputs' JSON does not carry these
  * sections in a form that adds up (yet); the merged report says so in its
  * text and JSON (not_merged), and their fields there are not the sums. */
-#define KT_MERGE_NOT_MERGED "per-client delivery and batching, codecs, queue wait and " \
-    "service time, Fetch-with-data latency per broker and client id, connection roles, " \
-    "transactions, replication, the follower acks=all Produce waited for, TLS, the timeline " \
-    "and when findings started"
+#define KT_MERGE_NOT_MERGED "SASL logins, Fetch-with-data latency per broker and client id, " \
+    "the follower acks=all Produce waited for, the timeline and when findings started"
 
 #endif

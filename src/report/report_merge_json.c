@@ -71,6 +71,7 @@ static void conn_api(kt_json *j, const kt_conn_api *a)
     kt_json_kv_uint(j, "throttle_ms_max", a->agg.throttle_ms_max);
     codes(j, a->agg.errors, a->agg.nerrors);
     kt_report_hist_json(j, "latency_hist", &a->agg.latency);
+    kt_report_split_json(j, &a->agg.split);
     kt_json_object_end(j);
 }
 

@@ -256,6 +256,8 @@ typedef struct kt_report_model {
     size_t nacks;
     uint64_t acks_dropped;              /* acks=all results not kept */
     kt_acks_row *acks_rows_;            /* copies, for the findings */
+    const kt_table *nodes;              /* broker ids named by Metadata
+                                           (kt_node_stats), NULL: none */
     kt_report_throttle *throttled;
     size_t nthrottled;
     /* transactions: the input's statistics (read while the model lives)

@@ -56,6 +56,11 @@ void kt_report_split_json(kt_json *j, const kt_split *s)
     kt_json_kv_uint(j, "pipelined_connections", s->pipelined_conns);
     kt_json_key(j, "mean_inflight");
     kt_json_fixed(j, kt_split_mean_depth(s), 2);
+    /* what adds up (kafkatap merge): the histograms and the depth sums */
+    kt_report_hist_json(j, "queue_wait_hist", &s->queue);
+    kt_report_hist_json(j, "service_hist", &s->service);
+    kt_json_kv_uint(j, "depth_sum", s->depth_sum);
+    kt_json_kv_uint(j, "depth_n", s->depth_n);
 }
 
 void kt_report_codes_json(kt_json *j, const kt_code_count *c, int n)
@@ -125,6 +130,7 @@ static void fetch_fields(kt_json *j, const kt_fetch_agg *f)
     kt_json_kv_uint(j, "control_records", f->control_records);
     kt_json_kv_uint(j, "bytes", f->bytes);
     kt_report_json_batches(j, f->batches, f->records, kt_codec_mask_label(f->codecs));
+    kt_report_json_codecs(j, f->codecs);
     kt_json_kv_uint(j, "with_data", f->with_data);
     kt_json_kv_uint(j, "empty", f->empty);
     kt_json_kv_uint(j, "unanswered", f->unanswered);

@@ -17,7 +17,9 @@ void kt_report_opt_int(kt_json *j, const char *k, int64_t v);
 /* "topic" (name, else id, else null), "topic_id", "topic_resolved". */
 void kt_report_topic_json(kt_json *j, const kt_topic_label *t);
 /* latency = queue wait + service time (kafka/queue_clock.h): their
- * percentiles, the unknown splits and how deep the pipelines were. */
+ * percentiles, the unknown splits and how deep the pipelines were, then
+ * what adds up: the two histograms and the depth sums (queue_wait_hist,
+ * service_hist, depth_sum, depth_n). */
 void kt_report_split_json(kt_json *j, const kt_split *s);
 /* "errors": {label: count, ...} */
 void kt_report_codes_json(kt_json *j, const kt_code_count *c, int n);

@@ -60,6 +60,7 @@ int kt_report_replicas_of(kt_report_model *m, const kt_partitions *p, kt_finding
         return 0;
     t = &p->replicas;
     n = t->n;
+    m->nodes = &p->nodes;
     m->replicas_dropped = p->replicas_dropped;
     if (!n)
         return 0;

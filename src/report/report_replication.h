@@ -13,4 +13,8 @@ void kt_report_node_name(char *buf, size_t len, const kt_node_stats *n);
 
 int kt_report_replicas_of(kt_report_model *m, const kt_partitions *p, kt_findings_input *fi);
 
+/* "host:port" of a broker named by Metadata (host escaped), "" for
+ * none. */
+void kt_report_node_name(char *buf, size_t len, const kt_node_stats *n);
+
 #endif

@@ -49,6 +49,22 @@ void kt_batch_agg_add(kt_batch_agg *a, const kt_exchange *ex)
         a->last_ts_us = ex->request_ts_us;
 }
 
+void kt_batch_agg_merge(kt_batch_agg *a, const kt_batch_agg *b)
+{
+    a->requests += b->requests;
+    a->batches += b->batches;
+    a->records += b->records;
+    a->bytes += b->bytes;
+    for (int c = 0; c < KT_CODECS; c++)
+        a->codec_batches[c] += b->codec_batches[c];
+    for (int i = 0; i < KT_RPB_BUCKETS; i++)
+        a->by_records[i] += b->by_records[i];
+    if (b->first_ts_us && (!a->first_ts_us || b->first_ts_us < a->first_ts_us))
+        a->first_ts_us = b->first_ts_us;
+    if (b->last_ts_us > a->last_ts_us)
+        a->last_ts_us = b->last_ts_us;
+}
+
 double kt_batch_agg_request_rate(const kt_batch_agg *a)
 {
     if (a->requests < 2 || a->last_ts_us <= a->first_ts_us)

@@ -35,6 +35,10 @@ typedef struct kt_batch_agg {
  * ignored). */
 void kt_batch_agg_add(kt_batch_agg *a, const kt_exchange *ex);
 
+/* Adds b into a (sums; the earliest first and latest last request), for
+ * merged reports. */
+void kt_batch_agg_merge(kt_batch_agg *a, const kt_batch_agg *b);
+
 /* Requests per second over the span of the requests; 0 when they span no
  * time (fewer than two). */
 double kt_batch_agg_request_rate(const kt_batch_agg *a);

@@ -201,6 +201,23 @@ void kt_client_parts_add(kt_client_parts *p, const kt_exchange *ex)
     }
 }
 
+kt_delivery *kt_client_parts_totals(kt_client_parts *p, const kt_istr *id)
+{
+    kt_client_delivery *c = kt_table_find_or_add(&p->clients, &id, kt_hash(&id, sizeof id));
+    return c ? &c->d : NULL;
+}
+
+kt_client_partition *kt_client_parts_entry(kt_client_parts *p, const kt_istr *id,
+                                           const kt_topic *tp, int32_t partition)
+{
+    return part_entry(&p->parts, id, tp, partition);
+}
+
+kt_client_partition *kt_client_parts_other(kt_client_parts *p)
+{
+    return kt_table_overflow(&p->parts);
+}
+
 void kt_client_parts_free(kt_client_parts *p)
 {
     if (!p)

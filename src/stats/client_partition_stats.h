@@ -84,6 +84,15 @@ kt_client_parts *kt_client_parts_new(void);
 void kt_client_parts_add(kt_client_parts *p, const kt_exchange *ex);
 void kt_client_parts_free(kt_client_parts *p);
 
+/* A client id's totals, the entry of (client id, topic, partition) and the
+ * "(other)" entry, created when new (NULL when the table is full without
+ * room, or memory runs out): a merged report rebuilds delivery through
+ * these (report_load.h). */
+kt_delivery *kt_client_parts_totals(kt_client_parts *p, const kt_istr *id);
+kt_client_partition *kt_client_parts_entry(kt_client_parts *p, const kt_istr *id,
+                                           const kt_topic *tp, int32_t partition);
+kt_client_partition *kt_client_parts_other(kt_client_parts *p);
+
 /* A client id's delivery as reported and judged: its totals and its
  * partitions (merged, a run of kt_client_parts_merged()'s list). */
 typedef struct kt_delivery_row {

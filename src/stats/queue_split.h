@@ -28,6 +28,9 @@ typedef struct kt_split {
  * the split of the answered ones. */
 void kt_split_add(kt_split *s, const kt_exchange *ex);
 void kt_split_merge(kt_split *into, const kt_split *from);
+/* Takes from out of into (every value of from being in into; see
+ * kt_hist_subtract for min and max), for merged reports (agg_merge.c). */
+void kt_split_subtract(kt_split *into, const kt_split *from);
 void kt_split_free(kt_split *s);
 
 /* Mean in-flight depth at arrival; 0 when nothing was counted. */

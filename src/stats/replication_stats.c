@@ -210,6 +210,64 @@ void kt_nodes_add(kt_table *t, const kt_exchange *ex)
     }
 }
 
+int kt_nodes_set(kt_table *t, int32_t node_id, const char *host, size_t host_len, int32_t port)
+{
+    kt_node_stats *n;
+    if (kt_nodes_find(t, node_id))
+        return 0;
+    if (!(n = kt_table_find_or_add(t, &node_id, node_hash_of(node_id))))
+        return -1;
+    n->port = port;
+    n->host_len = (uint8_t)(host_len < KT_NODE_HOST_MAX ? host_len : KT_NODE_HOST_MAX);
+    memcpy(n->host, host, n->host_len);
+    return 0;
+}
+
+kt_replica_stats *kt_replicas_entry(kt_table *t, int32_t follower_id, const kt_endpoint *leader,
+                                    const kt_topic *tp, int32_t partition)
+{
+    struct replica_key k = key_of(follower_id, leader, tp, partition);
+    return kt_table_find_or_add(t, &k, kt_hash(&k, sizeof k));
+}
+
+void kt_replica_merge_maxima(kt_replica_stats *into, const kt_replica_stats *from)
+{
+    if (from->lag_max > into->lag_max)
+        into->lag_max = from->lag_max;
+    if (from->behind_max_us > into->behind_max_us ||
+        (from->behind_max_us == into->behind_max_us && into->behind_lag < 0)) {
+        into->behind_max_us = from->behind_max_us;
+        into->behind_lag = from->behind_lag;
+        into->behind_at_us = from->behind_at_us;
+    }
+    if (from->silence_max_us > into->silence_max_us) {
+        into->silence_max_us = from->silence_max_us;
+        into->silence_end_us = from->silence_end_us;
+    }
+}
+
+void kt_replica_merge(kt_replica_stats *into, const kt_replica_stats *from)
+{
+    int later = !into->fetches || from->last_ts_us >= into->last_ts_us;
+    into->answered += from->answered;
+    into->unanswered += from->unanswered;
+    into->records += from->records;
+    into->bytes += from->bytes;
+    kt_hist_merge(&into->latency_data, &from->latency_data);
+    if (later) {
+        into->follower = from->follower;
+        into->fetch_offset = from->fetch_offset;
+        into->high_watermark = from->high_watermark;
+        into->lag = from->lag;
+    }
+    kt_replica_merge_maxima(into, from);
+    if (from->fetches && (!into->fetches || from->first_ts_us < into->first_ts_us))
+        into->first_ts_us = from->first_ts_us;
+    if (from->last_ts_us > into->last_ts_us)
+        into->last_ts_us = from->last_ts_us;
+    into->fetches += from->fetches;
+}
+
 const kt_node_stats *kt_nodes_find(const kt_table *t, int32_t node_id)
 {
     return kt_table_find(t, &node_id, node_hash_of(node_id));

@@ -78,6 +78,20 @@ typedef int (*kt_produced_since_fn)(void *ctx, const kt_topic *tp, int32_t parti
 uint64_t kt_replicas_add(kt_table *t, const kt_exchange *ex, kt_produced_since_fn produced,
                          void *ctx);
 
+/* For merged reports: the row of (follower, leader, topic, partition),
+ * created when new (NULL when the table is full or memory runs out), and
+ * a row added into another of the same key: counts and histogram summed,
+ * the longest time behind and silence (with their lag and end) the larger,
+ * the first and last fetch the earliest and latest, the offsets, lag and
+ * follower address of the one whose last fetch is latest. */
+kt_replica_stats *kt_replicas_entry(kt_table *t, int32_t follower_id, const kt_endpoint *leader,
+                                    const kt_topic *tp, int32_t partition);
+void kt_replica_merge(kt_replica_stats *into, const kt_replica_stats *from);
+/* Only the largest lag, time behind and silence: from another copy of the
+ * same fetches (seen at the other end, which may have seen other Produce
+ * requests, so other silences). */
+void kt_replica_merge_maxima(kt_replica_stats *into, const kt_replica_stats *from);
+
 /* Broker ids and their listener addresses, from Metadata responses
  * (kt_exchange.nodes; the latest address of an id wins): at most
  * KT_MAX_NODES ids, charged KT_NODE_ENTRY_BYTES each (76 + 32 bytes on
@@ -95,6 +109,9 @@ typedef struct kt_node_stats {
 
 void kt_nodes_init(kt_table *t);
 void kt_nodes_add(kt_table *t, const kt_exchange *ex);
+/* One broker id's address (a merged report's, read back); an id already
+ * known keeps its own.  -1 when the table is full or memory runs out. */
+int kt_nodes_set(kt_table *t, int32_t node_id, const char *host, size_t host_len, int32_t port);
 /* The broker with this id, or NULL when no Metadata response named it. */
 const kt_node_stats *kt_nodes_find(const kt_table *t, int32_t node_id);
 

@@ -117,6 +117,52 @@ static kt_txn_id_stats *id_entry(kt_txn_stats *t, const kt_istr *id)
     return kt_table_find_or_add(&t->ids, &id, h);
 }
 
+kt_txn_id_stats *kt_txn_stats_entry(kt_txn_stats *t, const kt_istr *id)
+{
+    return id ? id_entry(t, id) : kt_table_overflow(&t->ids);
+}
+
+static void id_merge(kt_txn_id_stats *a, const kt_txn_id_stats *b)
+{
+    a->init_producer_id += b->init_producer_id;
+    a->add_partitions += b->add_partitions;
+    a->add_offsets += b->add_offsets;
+    a->txn_offset_commit += b->txn_offset_commit;
+    a->end_txn += b->end_txn;
+    a->committed += b->committed;
+    a->aborted += b->aborted;
+    a->end_txn_failed += b->end_txn_failed;
+    a->records_committed += b->records_committed;
+    a->records_aborted += b->records_aborted;
+    a->aborted_by_coordinator += b->aborted_by_coordinator;
+    a->records_aborted_by_coordinator += b->records_aborted_by_coordinator;
+    a->fenced += b->fenced;
+    for (int i = 0; i < b->nerrors; i++)
+        kt_code_counts_add(&a->errors, &a->nerrors, &a->caperrors, b->errors[i].code,
+                           b->errors[i].count);
+}
+
+int kt_txn_stats_merge(kt_txn_stats *into, const kt_txn_stats *from)
+{
+    int rc = 0;
+    for (size_t i = 0; i < from->ids.n; i++) {
+        const kt_txn_id_stats *e = from->ids.entries[i];
+        kt_txn_id_stats *o = kt_txn_stats_entry(into, e->is_other ? NULL : e->txn_id);
+        if (o)
+            id_merge(o, e);
+        else
+            rc = -1;
+    }
+    into->producers_dropped += from->producers_dropped;
+    into->txn_records_produced += from->txn_records_produced;
+    into->marker_requests += from->marker_requests;
+    into->markers_commit += from->markers_commit;
+    into->markers_abort += from->markers_abort;
+    into->marker_errors += from->marker_errors;
+    into->control_records_fetched += from->control_records_fetched;
+    return rc;
+}
+
 /* The producer id's entry (added when new: the table has no lookup
  * without adding; an EndTxn of a producer never seen producing costs one
  * empty entry). */

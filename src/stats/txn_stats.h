@@ -101,6 +101,14 @@ kt_txn_stats *kt_txn_stats_new(void);
 void kt_txn_stats_add(kt_txn_stats *t, const kt_exchange *ex);
 void kt_txn_stats_free(kt_txn_stats *t);
 
+/* The entry of a transactional id (NULL: the "(other)" entry), created
+ * when new; NULL when memory runs out.  For merged reports, with
+ * kt_txn_stats_merge (into += from: every count and error code; the open
+ * transactions are not carried).  The loop of kt_txn_stats_add is never
+ * run on a merged table. */
+kt_txn_id_stats *kt_txn_stats_entry(kt_txn_stats *t, const kt_istr *id);
+int kt_txn_stats_merge(kt_txn_stats *into, const kt_txn_stats *from);   /* -1: no memory */
+
 /* Is this error code a transaction fenced / aborted by the coordinator
  * (list above)? */
 int kt_txn_fencing_error(int16_t code);
