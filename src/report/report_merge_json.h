@@ -12,11 +12,9 @@
 
 #include "common/json_writer.h"
 #include "report/report_model.h"
+#include "report/report_partition_json.h"
 #include "stats/histogram.h"
 
-#define KT_HIST_SCHEME "log-linear"
-
-void kt_report_hist_json(kt_json *j, const char *key, const kt_histogram *h);
 /* "connection_stats": [...] and "connection_stats_not_tracked" (nothing
  * when the model has no connection statistics). */
 void kt_report_conn_stats_json(kt_json *j, const kt_report_model *m);

@@ -3,8 +3,36 @@
  * and the per-connection statistics (report_partition_json.h). */
 #include "dissectors/kafka_names.h"
 #include "report/report_batching.h"
-#include "report/report_merge_json.h"
 #include "report/report_partition_json.h"
+
+void kt_report_hist_json(kt_json *j, const char *key, const kt_histogram *h)
+{
+    kt_json_key(j, key);
+    kt_json_object_begin(j);
+    kt_json_key(j, "scheme");
+    kt_json_string(j, KT_HIST_SCHEME);
+    kt_json_key(j, "unit");
+    kt_json_string(j, "us");
+    kt_json_key(j, "sub_bits");
+    kt_json_int(j, KT_HIST_SUB_BITS);
+    kt_json_kv_uint(j, "count", h->count);
+    kt_json_kv_uint(j, "sum_us", h->sum);
+    kt_json_kv_uint(j, "min_us", h->min);
+    kt_json_kv_uint(j, "max_us", h->max);
+    kt_json_key(j, "buckets");
+    kt_json_array_begin_compact(j);
+    for (unsigned i = 0; h->count && i < KT_HIST_BUCKETS; i++) {
+        uint64_t n = kt_hist_bucket(h, i);
+        if (!n)
+            continue;
+        kt_json_array_begin(j);
+        kt_json_uint(j, i);
+        kt_json_uint(j, n);
+        kt_json_array_end(j);
+    }
+    kt_json_array_end(j);
+    kt_json_object_end(j);
+}
 
 /* key: {p50, p90, p99, max} in ms, each null when h is empty; then
  * hist_key: its buckets (report_merge_json.h). */

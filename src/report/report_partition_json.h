@@ -8,6 +8,12 @@
 #include "common/json_writer.h"
 #include "report/report_model.h"
 
+#define KT_HIST_SCHEME "log-linear"
+
+/* key: a latency histogram whole, for kafkatap merge to add up: {scheme,
+ * unit, sub_bits, count, sum_us, min_us, max_us, buckets: [[index, count],
+ * ...] (the non-empty ones, on one line)}. */
+void kt_report_hist_json(kt_json *j, const char *key, const kt_histogram *h);
 /* key: {p50, p90, p99, max} in ms, each null when h is empty; then
  * hist_key: its buckets (report_merge_json.h), none when hist_key is NULL. */
 void kt_report_latency_json(kt_json *j, const char *key, const char *hist_key,
