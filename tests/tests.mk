@@ -179,3 +179,8 @@ EXTRA_DIST += tests/test_rotate.py
 # make distcheck's tests find their inputs.
 TESTS += tests/check-dist-captures.py
 EXTRA_DIST += tests/check-dist-captures.py
+
+# Every flag of --help (and of kafkatap merge --help) has its entry in the
+# man page.
+TESTS += tests/check-man-flags.py
+EXTRA_DIST += tests/check-man-flags.py
