@@ -828,6 +828,44 @@ static void test_error_storm_coordinator_retries(void **state)
     }
 }
 
+/* ---- broker_silent ---------------------------------------------------------- */
+
+/* Broker 1 answers `answered` Metadata requests, then is sent `unanswered`
+ * it never answers, while broker 2 goes on answering for gap_ms more.
+ * 20 answered, 2 unanswered, 6 s: critical, on broker 1 only.  Near
+ * misses: a 4 s gap; 9 answered (not yet serving); nothing asked after its
+ * last answer (idle, not silent). */
+static void test_broker_silent(void **state)
+{
+    (void)state;
+    static const struct { int answered, unanswered, gap_ms, fires; } t[] = {
+        { 20, 2, 6000, 1 }, { 20, 2, 4000, 0 }, { 9, 2, 6000, 0 }, { 20, 0, 6000, 0 },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        world *w = world_new();
+        kt_finding *f, *h[4];
+        req ok0 = { METADATA, 0, "app", 1000, 0, 0, NULL, 0, 0, 0 };
+        req ok1 = { METADATA, 1, "app", 1000, 0, 0, NULL, 0, 0, 0 };
+        req lost = { METADATA, 0, "app", -1, 0, 0, NULL, 0, 0, 0 };
+        add(w, &ok0, t[i].answered);
+        add(w, &ok1, 20);
+        add(w, &lost, t[i].unanswered);
+        w->ts += (uint64_t)t[i].gap_ms;
+        add(w, &ok1, 10);
+        size_t n = compute(w, &f);
+        size_t k = of_kind(f, n, "broker_silent", h, 4);
+        assert_int_equal(k, (size_t)t[i].fires);
+        if (k) {
+            assert_string_equal(h[0]->subject, "broker 10.0.0.1:9092");
+            assert_int_equal(h[0]->severity, KT_SEV_CRITICAL);
+            assert_true(metric(h[0], "unanswered_after") == t[i].unanswered);
+            assert_true(metric(h[0], "silent_s") > 6.0);
+        }
+        free(f);
+        world_free(w);
+    }
+}
+
 /* ---- throttling ------------------------------------------------------------- */
 
 /* Client "greedy" throttled 3 times on broker 1 (200, 300, 400 ms: total
@@ -1313,6 +1351,7 @@ int main(void)
         cmocka_unit_test(test_error_storm),
         cmocka_unit_test(test_error_storm_expected_steps),
         cmocka_unit_test(test_error_storm_coordinator_retries),
+        cmocka_unit_test(test_broker_silent),
         cmocka_unit_test(test_failing_client),
         cmocka_unit_test(test_sasl_auth_failure),
         cmocka_unit_test(test_throttling),

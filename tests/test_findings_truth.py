@@ -127,6 +127,10 @@ def check(pcap, truth):
     problems = []
     d = report(pcap)
     want, total, named = expected_load(truth)
+    # no mock broker is ever stopped: broker_silent never fires (near misses)
+    silent = [f["subject"] for f in d["findings"] if f["kind"] == "broker_silent"]
+    if silent:
+        problems.append("broker_silent on %s, but every mock broker answered to the end" % silent)
     produced = {(p["topic"], p["partition"]): p["produced_records"]
                 for p in truth["partitions"]}
     for row in d["partitions"]:
@@ -269,6 +273,12 @@ def check_kafka(pcap, truth):
     if set(got) != set(want):
         problems.append("load findings on %s, the broker's end offsets call for %s"
                         % (sorted(got), sorted(want)))
+    # broker_silent: exactly the brokers the recorder killed (failed_brokers)
+    silent = {f["subject"] for f in d["findings"] if f["kind"] == "broker_silent"}
+    killed = {"broker " + b for b in truth.get("failed_brokers", [])}
+    if silent != killed:
+        problems.append("broker_silent names %s, the recorder killed %s"
+                        % (sorted(silent), sorted(killed)))
     exact = not truth.get("deleted_topics") and not truth.get("failed_brokers")
     for subj, share in want.items():
         if subj in got and exact and abs(got[subj]["metrics"]["records_share"] - share) > 0.00006:

@@ -187,7 +187,7 @@ NOT_MERGED = {"started", "ended", "ongoing", "timeline", "not_merged",
 
 
 # Findings from the sections not merged.
-NOT_MERGED_KINDS = {"sasl_auth_failure", "slow_follower_acks"}
+NOT_MERGED_KINDS = {"sasl_auth_failure", "slow_follower_acks", "broker_silent"}
 
 
 # Merged but not de-duplicated: per-client delivery and batching

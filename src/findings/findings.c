@@ -54,7 +54,7 @@ static int grouped_kind(const char *kind)
                                          "slow_fetch", "throttling", "failing_client",
                                          "sasl_auth_failure", "tiny_batches", "transaction_aborts",
                                          "transaction_fenced", "replication_lag", "slow_follower",
-                                         "slow_follower_acks" };
+                                         "slow_follower_acks", "broker_silent" };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(kind, kinds[i]))
             return 1;
@@ -103,6 +103,7 @@ size_t kt_findings_compute(const kt_findings_input *in, kt_finding **out)
     static void (*const families[])(kt_finding_list *, const kt_findings_input *) = {
         kt_rules_load, kt_rules_latency, kt_rules_errors, kt_rules_txn, kt_rules_replication,
         kt_rules_capture, kt_rules_clients, kt_rules_batching, kt_rules_queueing, kt_rules_acks,
+        kt_rules_availability,
     };
     kt_finding_list l = { 0 };
 

@@ -31,7 +31,7 @@ typedef struct kt_finding {
                                     "failing_client", "sasl_auth_failure",
                                     "tiny_batches", "transaction_aborts",
                                     "transaction_fenced", "queueing",
-                                    "slow_follower_acks" */
+                                    "slow_follower_acks", "broker_silent" */
     int severity;                /* enum kt_severity */
     char summary[512];           /* one sentence with the numbers */
     char subject[256];           /* what it is about: "topic orders partition 3",

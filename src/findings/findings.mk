@@ -10,4 +10,5 @@ libkafkatap_a_SOURCES += \
 	src/findings/findings_txn.c \
 	src/findings/findings_replication.c \
 	src/findings/findings_queueing.c \
-	src/findings/findings_acks.c
+	src/findings/findings_acks.c \
+	src/findings/findings_availability.c

@@ -54,5 +54,6 @@ void kt_rules_txn(kt_finding_list *l, const kt_findings_input *in);      /* find
 void kt_rules_replication(kt_finding_list *l, const kt_findings_input *in); /* findings_replication.c */
 void kt_rules_queueing(kt_finding_list *l, const kt_findings_input *in); /* findings_queueing.c */
 void kt_rules_acks(kt_finding_list *l, const kt_findings_input *in);     /* findings_acks.c */
+void kt_rules_availability(kt_finding_list *l, const kt_findings_input *in); /* findings_availability.c */
 
 #endif

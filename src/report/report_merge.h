@@ -64,6 +64,7 @@ int kt_report_merge(kt_loaded_report *out, const kt_loaded_report *in, size_t n,
  * sections in a form that adds up (yet); the merged report says so in its
  * text and JSON (not_merged), and their fields there are not the sums. */
 #define KT_MERGE_NOT_MERGED "SASL logins, Fetch-with-data latency per broker and client id, " \
-    "the follower acks=all Produce waited for, the timeline and when findings started"
+    "the follower acks=all Produce waited for, brokers' last answers, the timeline and " \
+    "when findings started"
 
 #endif

@@ -303,6 +303,22 @@ static int fetch_with_data(const kt_exchange *ex)
     return 0;
 }
 
+/* The broker's last answer, and the requests left unanswered after it
+ * (exchanges arrive as they end, not in request order: an answer that ends
+ * later than the last one moves it and forgets the unanswered before it). */
+static void silence_add(kt_broker_stats *b, const kt_exchange *ex)
+{
+    if (ex->latency_us >= 0) {
+        uint64_t at = ex->request_ts_us + (uint64_t)ex->latency_us;
+        if (at > b->last_answer_us) {
+            b->last_answer_us = at;
+            b->unanswered_after = 0;
+        }
+    } else if (ex->status == KT_STATUS_UNANSWERED && ex->request_ts_us >= b->last_answer_us) {
+        b->unanswered_after++;
+    }
+}
+
 void kt_stats_add(kt_stats *s, const kt_exchange *ex)
 {
     int data = fetch_with_data(ex);
@@ -321,6 +337,7 @@ void kt_stats_add(kt_stats *s, const kt_exchange *ex)
             kt_agg_add(&b->produce, ex);
         if (data)
             kt_hist_add(&b->fetch_data, (uint64_t)ex->latency_us);
+        silence_add(b, ex);
     }
     if (c) {
         kt_agg_add(&c->agg, ex);

@@ -10,13 +10,13 @@
  * past which throttling is not counted per pair.
  *
  * Memory, measured on x86-64 (sizeof, plus KT_TABLE_OVERHEAD_PER_ENTRY =
- * 32 bytes of table per entry): a broker 2,392 + 32 bytes, a client id
+ * 32 bytes of table per entry): a broker 2,408 + 32 bytes, a client id
  * 2,544 + 32, a throttle pair 64 + 32 (each kt_agg holds a 648-byte queue
  * wait / service split, queue_split.h; brokers and client ids a 304-byte
  * histogram of Fetch requests that returned records); each kt_agg and that
  * histogram then allocate a 512-byte row per histogram row in use
  * (histogram.h: latency, queue wait, service) and 16 bytes per distinct
- * error code.  So 4,096 brokers cost 9.9 MB and 65,536 throttle pairs
+ * error code.  So 4,096 brokers cost 10.0 MB and 65,536 throttle pairs
  * 6.3 MB before histogram rows; 10,000 client ids 25.8 MB.
  * tests/test_table.c checks these sizes.
  *
@@ -80,6 +80,10 @@ typedef struct kt_broker_stats {
                                    these, as Fetch long-polls inflate agg */
     kt_histogram fetch_data;    /* latency of its consumers' answered Fetch
                                    requests that returned records (slow_fetch) */
+    uint64_t last_answer_us;    /* capture time of its latest response's first
+                                   byte, 0: none (broker_silent) */
+    uint64_t unanswered_after;  /* requests sent after that response and
+                                   left unanswered */
 } kt_broker_stats;
 
 /* SASL logins of a client id: a login ends with an answered
