@@ -18,7 +18,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <time.h>
+#include "common/utc.h"
 #include "findings/rules.h"
 #include "stats/labels.h"
 
@@ -26,31 +26,17 @@
 #define SILENT_MIN_UNANSWERED 1
 #define SILENT_MIN_ANSWERED 10
 
-/* HH:MM:SS.mmm UTC of a capture time in microseconds. */
-static void clock_of(char *buf, size_t len, uint64_t us)
-{
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(buf, len, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (unsigned)(us % 1000000 / 1000));
-}
-
 void kt_rules_availability(kt_finding_list *l, const kt_findings_input *in)
 {
     const kt_stats *s = in->stats;
-    uint64_t latest = 0;
     size_t answering = 0;
     char name[KT_ENDPOINT_STRLEN], at[32], other_at[32];
 
     if (!s)
         return;
     for (size_t i = 0; i < s->nbrokers; i++)
-        if (!s->brokers[i]->is_other && s->brokers[i]->last_answer_us) {
+        if (!s->brokers[i]->is_other && s->brokers[i]->last_answer_us)
             answering++;
-            if (s->brokers[i]->last_answer_us > latest)
-                latest = s->brokers[i]->last_answer_us;
-        }
     if (answering < 2)
         return;
     for (size_t i = 0; i < s->nbrokers; i++) {
@@ -69,8 +55,8 @@ void kt_rules_availability(kt_finding_list *l, const kt_findings_input *in)
         if (!f)
             return;
         kt_endpoint_format(&b->broker, name, sizeof name);
-        clock_of(at, sizeof at, b->last_answer_us);
-        clock_of(other_at, sizeof other_at, others);
+        kt_utc_clock(at, sizeof at, b->last_answer_us, 1);
+        kt_utc_clock(other_at, sizeof other_at, others, 1);
         kt_subject(f, "broker %s", name);
         kt_summary(f, "Broker stopped answering: %s answered last at %s UTC, %.1f s before "
                    "the other brokers' last answer (%s UTC); %" PRIu64 " request%s sent to it "

@@ -1,7 +1,6 @@
 /* event_log.c - per-request records for --events (text) and --events=json. */
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 #include "dissectors/kafka_apis.h"
 #include "kafka/message_detail.h"
 #include "report/event_log.h"
@@ -9,6 +8,7 @@
 #include "report/json_labels.h"
 #include "dissectors/kafka_names.h"
 #include "stats/labels.h"
+#include "common/utc.h"
 
 const char *kt_status_name(int status)
 {
@@ -20,16 +20,6 @@ const char *kt_status_name(int status)
     case KT_STATUS_UNKNOWN_CAPTURE_LOSS: return "unknown_capture_loss";
     default: return "unknown";
     }
-}
-
-static void utc_time(char *buf, size_t len, uint64_t ts_us)
-{
-    time_t t = (time_t)(ts_us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (unsigned)(ts_us % 1000000));
 }
 
 /* The topic's name (KT_LABEL_OTHER_TOPICS for the overflow topic), or its
@@ -46,7 +36,7 @@ static const char *topic_label(const struct kt_topic *tp, kt_topic_label *l, int
 void kt_event_write_text(FILE *out, const kt_exchange *ex)
 {
     char ts[96], cli[KT_ENDPOINT_STRLEN], brk[KT_ENDPOINT_STRLEN], nb[32], eb[32];
-    utc_time(ts, sizeof ts, ex->request_ts_us);
+    kt_utc_iso(ts, sizeof ts, ex->request_ts_us);
     fprintf(out, "%s %s -> %s %s v%d corr=%" PRId32 " client_id=", ts,
             kt_endpoint_format(ex->client, cli, sizeof cli),
             kt_endpoint_format(ex->broker, brk, sizeof brk),

@@ -9,12 +9,12 @@
 #include "config.h"
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 #include "common/escape.h"
 #include "dissectors/kafka_names.h"
 #include "report/html_plot.h"
 #include "report/report_html.h"
 #include "report/report_timeline_out.h"
+#include "common/utc.h"
 
 #define TABLE_ROWS 20         /* rows of the broker and API tables */
 #define FINDINGS_SHOWN 100    /* the rest are in the text and JSON reports */
@@ -48,14 +48,6 @@ static const char style[] =
     "th:first-child,td:first-child{text-align:left}"
     "nav a{margin-right:12px;font-size:13px}";
 
-static void utc(char *buf, size_t len, uint64_t ts_us)
-{
-    time_t t = (time_t)(ts_us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 static void head(FILE *out, const kt_report_model *m)
 {
     const kt_capture_stats *c = &m->capture;
@@ -76,8 +68,8 @@ static void head(FILE *out, const kt_report_model *m)
     }
     fputs("<p class=\"meta\">", out);
     if (c->packets) {
-        utc(a, sizeof a, c->first_ts_us);
-        utc(b, sizeof b, c->last_ts_us);
+        kt_utc_date_time(a, sizeof a, c->first_ts_us);
+        kt_utc_date_time(b, sizeof b, c->last_ts_us);
         fprintf(out, "%" PRIu64 " packets, %" PRIu64 " bytes, %s to %s UTC (%.3f s)", c->packets,
                 c->bytes, a, b, (double)(c->last_ts_us - c->first_ts_us) / 1e6);
     } else {

@@ -1,18 +1,8 @@
 /* report_inputs.c - the window and the input files, as text and JSON (see
  * report_inputs.h). */
 #include <inttypes.h>
-#include <time.h>
 #include "report/report_inputs.h"
-
-static void utc(char *buf, size_t len, uint64_t ts_us)
-{
-    time_t t = (time_t)(ts_us / 1000000);
-    struct tm tm;
-    size_t n;
-    gmtime_r(&t, &tm);
-    n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%06uZ", (unsigned)(ts_us % 1000000));
-}
+#include "common/utc.h"
 
 static int any_gap(const kt_report_model *m)
 {
@@ -30,9 +20,9 @@ void kt_report_inputs_text(FILE *out, const kt_report_model *m)
         snprintf(a, sizeof a, "the start");
         snprintf(b, sizeof b, "the end");
         if (m->since_us)
-            utc(a, sizeof a, m->since_us);
+            kt_utc_iso(a, sizeof a, m->since_us);
         if (m->until_us)
-            utc(b, sizeof b, m->until_us);
+            kt_utc_iso(b, sizeof b, m->until_us);
         fprintf(out, "  window (--since/--until): requests sent from %s until %s\n", a, b);
     }
     if (m->ninputs < 2)
@@ -47,8 +37,8 @@ void kt_report_inputs_text(FILE *out, const kt_report_model *m)
             fprintf(out, "    -- overlap: starts %.3f s before the file above ends --\n",
                     (double)-f->gap_us / 1e6);
         if (f->packets) {
-            utc(a, sizeof a, f->first_ts_us);
-            utc(b, sizeof b, f->last_ts_us);
+            kt_utc_iso(a, sizeof a, f->first_ts_us);
+            kt_utc_iso(b, sizeof b, f->last_ts_us);
             fprintf(out, "    %s: %" PRIu64 " packets, %s to %s\n", f->path, f->packets, a, b);
         } else {
             fprintf(out, "    %s: no packets read\n", f->path);

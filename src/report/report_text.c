@@ -4,7 +4,6 @@
  * that lost bytes or were picked up mid-stream, then anomalies. */
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 #include "dissectors/kafka_names.h"
 #include "kafka/client_role.h"
 #include "report/report.h"
@@ -15,20 +14,13 @@
 #include "report/report_acks.h"
 #include "report/report_split.h"
 #include "report/report_tls.h"
+#include "common/utc.h"
 
 #define CONN_ROWS 10       /* connections shown (--json lists more) */
 
 static void ms(char *buf, size_t len, uint64_t us)
 {
     snprintf(buf, len, "%.3f", (double)us / 1000.0);
-}
-
-static void utc(char *buf, size_t len, uint64_t ts_us)
-{
-    time_t t = (time_t)(ts_us / 1000000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 static void header_row(FILE *out, const char *first, int width)
@@ -326,8 +318,8 @@ void kt_report_text(FILE *out, const kt_report_model *m)
     if (m->not_merged)
         fprintf(out, "  not merged (see each host's own report): %s\n", m->not_merged);
     if (c->packets) {
-        utc(a, sizeof a, c->first_ts_us);
-        utc(b, sizeof b, c->last_ts_us);
+        kt_utc_date_time(a, sizeof a, c->first_ts_us);
+        kt_utc_date_time(b, sizeof b, c->last_ts_us);
         fprintf(out, "  %" PRIu64 " packets, %" PRIu64 " bytes, %s to %s UTC (%.3f s)",
                 c->packets, c->bytes, a, b, (double)(c->last_ts_us - c->first_ts_us) / 1e6);
     } else {

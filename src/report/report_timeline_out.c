@@ -5,10 +5,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include "dissectors/kafka_names.h"
 #include "report/json_labels.h"
 #include "report/report_timeline_out.h"
+#include "common/utc.h"
 
 /* ---- JSON --------------------------------------------------------------- */
 
@@ -189,14 +189,7 @@ void kt_report_json_when(kt_json *j, const kt_report_timeline *r, size_t finding
 
 void kt_report_clock(char *buf, size_t len, uint64_t ns, int ms)
 {
-    time_t s = (time_t)(ns / 1000000000u);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    if (ms)
-        snprintf(buf, len, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 (unsigned)(ns / 1000000u % 1000u));
-    else
-        snprintf(buf, len, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+    kt_utc_clock(buf, len, ns / 1000u, ms);
 }
 
 void kt_report_text_since(char *buf, size_t len, const kt_report_timeline *r, size_t finding)
