@@ -18,8 +18,14 @@ static const kt_code_count *sorted_codes(kt_report_model *m, const kt_code_count
     kt_code_count *copy;
     if (n <= 0)
         return NULL;
-    if (m->ncodes_ >= m->capcodes_)
-        return NULL;                /* codes_room() counted too few rows */
+    if (m->ncodes_ == m->capcodes_) {
+        size_t ncap = m->capcodes_ ? 2 * m->capcodes_ : 64;
+        kt_code_count **grown = realloc(m->codes_, ncap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        m->codes_ = grown;
+        m->capcodes_ = ncap;
+    }
     copy = malloc((size_t)n * sizeof *copy);
     if (!copy)
         return NULL;
@@ -351,15 +357,6 @@ static int partitions_of(kt_report_model *m, const kt_partitions *p, int sort,
     return 0;
 }
 
-/* Room for the sorted error lists: one per API and client row, two per
- * broker (all its requests, its Produce requests). */
-static int codes_room(kt_report_model *m, const kt_stats *s)
-{
-    size_t n = KT_STATS_API_SLOTS + 2 + (s ? 2 * s->nbrokers + 2 * s->nclients : 0);
-    m->codes_ = calloc(n, sizeof *m->codes_);
-    m->capcodes_ = m->codes_ ? n : 0;
-    return m->codes_ ? 0 : -1;
-}
 
 kt_report_model *kt_report_build(const kt_report_input *in)
 {
@@ -393,7 +390,7 @@ kt_report_model *kt_report_build(const kt_report_input *in)
     fi.ntxns = m->ntxns;
     fi.slow_produce_ms = in->slow_produce_ms;
     fi.slow_fetch_ms = in->slow_fetch_ms;
-    ok = codes_room(m, in->stats) == 0 && conns_of(m, in) == 0 && tls_of(m, in->tls) == 0 &&
+    ok = conns_of(m, in) == 0 && tls_of(m, in->tls) == 0 &&
          partitions_of(m, in->partitions, in->sort, &fi) == 0 &&
          kt_report_replicas_of(m, in->partitions, &fi) == 0 &&
          kt_report_acks_of(m, in->partitions, &fi) == 0;

@@ -289,7 +289,7 @@ typedef struct kt_report_model {
     const kt_replica_stats **replica_list_; /* the rows' stats, for the findings */
     uint64_t *replica_unfetched_;       /* and their silences at the end */
     const char **replica_names_;        /* and their names */
-    kt_code_count **codes_;
+    kt_code_count **codes_;             /* the sorted error lists it owns */
     size_t ncodes_, capcodes_;
 } kt_report_model;
 
